@@ -1,0 +1,40 @@
+/**
+ * Stable machine codes carried in the `code` member of every problem+json
+ * error (RFC 9457). Dependency-free so the CLI can import it without loading
+ * the schema builder.
+ */
+export const ERROR_CODES = [
+  'invalid_credentials',
+  'mfa_required',
+  'invalid_mfa_code',
+  'mfa_challenge_expired',
+  'too_many_attempts',
+  'invalid_token',
+  'invalid_grant',
+  'not_found',
+  'validation_error',
+  'sync_in_progress',
+  'garmin_not_connected',
+  'garmin_auth_failed',
+  'job_finished',
+  'idempotency_key_reused',
+  'rate_limited',
+  'upstream_unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const SYNC_TYPES = ['all', 'activities', 'health', 'workouts'] as const;
+export type SyncType = (typeof SYNC_TYPES)[number];
+
+export const SYNC_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+export const TERMINAL_SYNC_STATUSES: readonly SyncStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const MFA_METHODS = ['totp', 'recovery_code'] as const;
+
+/** Media type of problem details (RFC 9457). */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+/** Media type of original FIT files. */
+export const FIT_CONTENT_TYPE = 'application/vnd.ant.fit';

@@ -1,0 +1,6 @@
+export * from './codes.js';
+export * from './problem.js';
+export * from './auth.js';
+export * from './garmin.js';
+export * from './sync.js';
+export * from './data.js';
