@@ -1,5 +1,152 @@
-/** Entry point; returns the process exit code. (placeholder until the package lands) */
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('not implemented yet\n');
-  return 1;
+// Entry point. Imports stay minimal: `fitsync --version` must start about as
+// fast as `node -e 0` (spec: start-up time is a feature), so commands, the
+// factory, TOML and HTTP are loaded only once a command needs them.
+import { type FlagSpec, type FlagValues, parseFlags } from './args.js';
+import type { Clock } from './clock.js';
+import { findGroup, GROUPS } from './commands.js';
+import { CliError, exitCodeFor, UsageError } from './errors.js';
+import { GLOBAL_FLAGS, resolveGlobals } from './globals.js';
+import { IOStreams } from './iostreams.js';
+import type { Prompter } from './prompter.js';
+import { VERSION } from './version.js';
+import { distance } from './args.js';
+
+/** Test seams; by default the real process streams, environment and clock. */
+export interface MainOptions {
+  io?: IOStreams;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  homeDir?: string;
+  prompter?: Prompter;
+  random?: () => number;
+}
+
+/** Runs the CLI; returns the exit code (only the bin sets process.exitCode). */
+export async function main(argv: string[], o: MainOptions = {}): Promise<number> {
+  const io = o.io ?? IOStreams.system();
+  const env = o.env ?? process.env;
+  const homeDir = o.homeDir ?? env.HOME ?? env.USERPROFILE ?? '.';
+  let verbose = env.FITSYNC_DEBUG !== undefined && env.FITSYNC_DEBUG !== '' && env.FITSYNC_DEBUG !== '0';
+  try {
+    const { pre, path, rest } = splitCommandPath(argv);
+    const preParsed = parseFlags(pre, GLOBAL_FLAGS, 'fitsync');
+    let globals = resolveGlobals(preParsed.flags, env, homeDir);
+    verbose = globals.verbose;
+    if (!globals.color) io.disableColor();
+    if (preParsed.flags.version === true) {
+      io.out.write(`fitsync ${VERSION}\n`);
+      return 0;
+    }
+    const helpWanted = preParsed.flags.help === true || path[0] === 'help';
+    const cmdPath = path[0] === 'help' ? path.slice(1) : path;
+    const help = await import('./help.js');
+    if (cmdPath.length === 0) {
+      io.out.write(help.rootHelp());
+      return 0;
+    }
+    const group = findGroup(cmdPath[0]);
+    if (!group) throw unknownCommand(cmdPath[0] as string, GROUPS.map((g) => g.name), 'fitsync');
+    if (cmdPath.length === 1) {
+      io.out.write(help.groupHelp(group));
+      return 0;
+    }
+    const entry = group.commands.find((c) => c.name === cmdPath[1]);
+    if (!entry) throw unknownCommand(cmdPath[1] as string, group.commands.map((c) => c.name), `fitsync ${group.name}`);
+    if (cmdPath.length > 2 && path[0] === 'help') throw new UsageError(`unknown help topic "${cmdPath.join(' ')}"`);
+    const mod = await entry.load();
+    const def = mod.definition;
+    const context = `fitsync ${def.group} ${def.name}`;
+    const parsed = parseFlags(rest, [...GLOBAL_FLAGS, ...def.flags], context);
+    if (helpWanted || parsed.flags.help === true) {
+      io.out.write(help.commandHelp(def));
+      return 0;
+    }
+    if (parsed.positionals.length > (def.maxArgs ?? 0)) {
+      throw new UsageError(`unexpected argument "${parsed.positionals[def.maxArgs ?? 0]}" for "${context}"`, `see \`${context} --help\``);
+    }
+    const globalFlags: FlagValues = { ...preParsed.flags };
+    const cmdFlags: FlagValues = {};
+    for (const [k, v] of Object.entries(parsed.flags)) {
+      if (GLOBAL_FLAGS.some((g) => g.name === k)) {
+        if (globalFlags[k] !== undefined && typeof v === 'string') throw new UsageError(`flag --${k} given more than once`);
+        globalFlags[k] = v;
+      } else cmdFlags[k] = v;
+    }
+    globals = resolveGlobals(globalFlags, env, homeDir);
+    verbose = globals.verbose;
+    if (!globals.color) io.disableColor();
+    const opts = mod.parse({ flags: cmdFlags, positionals: parsed.positionals, env });
+    const { createDeps } = await import('./factory.js');
+    const deps = createDeps({
+      io,
+      env,
+      globals,
+      version: VERSION,
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.prompter ? { prompter: o.prompter } : {}),
+      ...(o.random ? { random: o.random } : {}),
+    });
+    return (await mod.run(opts as never, deps)) ?? 0;
+  } catch (err) {
+    return reportError(io, err, verbose);
+  }
+}
+
+/**
+ * Splits argv into global-flag tokens seen before the command path, the path
+ * itself (`auth login`, or `help auth login`), and the rest for the command's parser.
+ */
+export function splitCommandPath(argv: readonly string[]): { pre: string[]; path: string[]; rest: string[] } {
+  const pre: string[] = [];
+  const path: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i] as string;
+    const complete = path.length === 2 || (path.length === 1 && !findGroup(path[0]) && path[0] !== 'help');
+    const helpComplete = path[0] === 'help' && path.length === 3;
+    if ((complete && path[0] !== 'help') || helpComplete) return { pre, path, rest: argv.slice(i) };
+    if (tok.startsWith('-') && tok.length > 1) {
+      const spec = globalSpec(tok);
+      if (!spec) {
+        // A command flag before the command is complete: the command parser will judge it.
+        if (path.length > 0 && path[0] !== 'help') return { pre, path, rest: argv.slice(i) };
+        throw new UsageError(`unknown flag ${tok.split('=')[0]}`, 'see `fitsync --help`');
+      }
+      pre.push(tok);
+      const inline = tok.startsWith('--') ? tok.includes('=') : tok.length > 2;
+      if (spec.type === 'string' && !inline && i + 1 < argv.length) pre.push(argv[++i] as string);
+      continue;
+    }
+    path.push(tok);
+  }
+  return { pre, path, rest: [] };
+}
+
+function globalSpec(tok: string): FlagSpec | undefined {
+  if (tok.startsWith('--')) {
+    const name = tok.slice(2).split('=')[0];
+    return GLOBAL_FLAGS.find((f) => f.name === name);
+  }
+  return GLOBAL_FLAGS.find((f) => f.short === tok.slice(1, 2));
+}
+
+function unknownCommand(name: string, known: string[], context: string): UsageError {
+  const near = known.find((k) => distance(k, name) <= 2);
+  return new UsageError(
+    `unknown command "${name}" for "${context}"`,
+    near ? `did you mean "${context} ${near}"?` : `see \`${context} --help\``,
+  );
+}
+
+/** The one place where errors become messages on stderr and exit codes. */
+function reportError(io: IOStreams, err: unknown, verbose: boolean): number {
+  const code = exitCodeFor(err);
+  if (err instanceof CliError) {
+    io.err.write(`${code === 2 ? 'error: ' : ''}${err.message}\n`);
+    if (err.hint) io.err.write(`${err.hint}\n`);
+  } else {
+    const msg = err instanceof Error ? err.message : String(err);
+    io.err.write(`unexpected error: ${msg}\n${verbose ? '' : 're-run with -v for details; this is a bug, please report it\n'}`);
+  }
+  if (verbose && err instanceof Error && err.stack) io.err.write(`${err.stack}\n`);
+  return code;
 }

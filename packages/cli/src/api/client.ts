@@ -1,0 +1,177 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Clock } from '../clock.js';
+import { UnavailableError } from '../errors.js';
+import { type Secret, redactJson } from '../secret.js';
+import { errorFromProblem } from './problem.js';
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  clock: Clock;
+  /** Receives one redacted line per request/response when -v is on. */
+  log?: (line: string) => void;
+  userAgent?: string;
+  random?: () => number;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Retries of idempotent GETs on network errors and 502/503/504. */
+  maxRetries?: number;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  token?: Secret;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: T;
+}
+
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
+
+/**
+ * JSON over node:http/node:https (loaded on first use; fetch/undici cost start-up
+ * time). Error answers become typed errors (see problem.ts); network errors and
+ * timeouts become UnavailableError naming the server.
+ */
+export class ApiClient {
+  readonly baseUrl: string;
+  readonly #o: Required<Omit<ApiClientOptions, 'log'>> & { log?: (line: string) => void };
+
+  constructor(o: ApiClientOptions) {
+    this.baseUrl = o.baseUrl;
+    this.#o = {
+      userAgent: 'fitsync-cli',
+      random: Math.random,
+      connectTimeoutMs: 5_000,
+      requestTimeoutMs: 30_000,
+      maxRetries: 3,
+      ...o,
+    };
+  }
+
+  /** Sends one request; throws a typed error for non-2xx answers. */
+  async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const retries = method === 'GET' ? this.#o.maxRetries : 0;
+    for (let attempt = 0; ; attempt++) {
+      let res: RawResponse;
+      try {
+        res = await this.#once(method, path, opts);
+      } catch (err) {
+        if (attempt < retries) {
+          await this.#backoff(attempt, undefined);
+          continue;
+        }
+        throw err;
+      }
+      if (RETRYABLE_STATUS.has(res.status) && attempt < retries) {
+        await this.#backoff(attempt, res.headers['retry-after']);
+        continue;
+      }
+      if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: res.body as T };
+      const ra = res.headers['retry-after'];
+      throw errorFromProblem(res.status, res.body, this.baseUrl, Array.isArray(ra) ? ra[0] : ra);
+    }
+  }
+
+  async #backoff(attempt: number, retryAfter: string | string[] | undefined): Promise<void> {
+    const ra = typeof retryAfter === 'string' && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
+    // Full jitter (AWS architecture blog "Exponential Backoff And Jitter"), capped.
+    const base = Math.min(250 * 2 ** attempt, 4_000);
+    const ms = ra !== undefined ? Math.min(ra, 10_000) : base / 2 + this.#o.random() * (base / 2);
+    this.#o.log?.(`* retrying in ${Math.round(ms)} ms`);
+    await this.#o.clock.sleep(ms);
+  }
+
+  async #once(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
+    const url = new URL(this.baseUrl + path);
+    const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      'user-agent': this.#o.userAgent,
+      ...opts.headers,
+    };
+    let payload: string | undefined;
+    if (opts.body !== undefined) {
+      payload = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
+    if (opts.token) headers.authorization = `Bearer ${opts.token.reveal()}`;
+    const log = this.#o.log;
+    const started = this.#o.clock.now();
+    if (log) {
+      log(`> ${method} ${url.href}${opts.token ? ' (Authorization: Bearer [REDACTED])' : ''}`);
+      if (opts.body !== undefined) log(`> ${JSON.stringify(redactJson(opts.body))}`);
+    }
+    const { connectTimeoutMs, requestTimeoutMs } = this.#o;
+    const server = this.baseUrl;
+    return new Promise<RawResponse>((resolve, reject) => {
+      let settled = false;
+      const fail = (why: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(overall);
+        log?.(`< ${method} ${url.href} failed: ${why} (${this.#o.clock.now() - started} ms)`);
+        reject(new UnavailableError(`cannot reach ${server}: ${why}`));
+      };
+      const req = mod.request(url, { method, headers });
+      const overall = setTimeout(() => {
+        fail(`no answer within ${requestTimeoutMs / 1000} s`);
+        req.destroy();
+      }, requestTimeoutMs);
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        const t = setTimeout(() => {
+          fail(`connection timed out after ${connectTimeoutMs / 1000} s`);
+          req.destroy();
+        }, connectTimeoutMs);
+        socket.once('connect', () => clearTimeout(t));
+        socket.once('close', () => clearTimeout(t));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
+      req.on('response', (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'response error'));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(overall);
+          const raw = Buffer.concat(chunks);
+          const status = res.statusCode ?? 0;
+          const type = String(res.headers['content-type'] ?? '');
+          let body: unknown = raw;
+          if (/json/.test(type) && raw.length > 0) {
+            try {
+              body = JSON.parse(raw.toString('utf8'));
+            } catch {
+              if (status < 400) {
+                log?.(`< ${status} ${method} ${url.href} invalid JSON`);
+                reject(new UnavailableError(`${server} sent an invalid JSON answer (HTTP ${status})`));
+                return;
+              }
+              body = undefined;
+            }
+          } else if (raw.length === 0) {
+            body = undefined;
+          }
+          if (log) {
+            log(`< ${status} ${method} ${url.href} (${this.#o.clock.now() - started} ms)`);
+            if (body !== undefined && !Buffer.isBuffer(body)) log(`< ${JSON.stringify(redactJson(body)).slice(0, 2000)}`);
+          }
+          resolve({ status, headers: res.headers, body });
+        });
+      });
+      req.end(payload);
+    });
+  }
+}
+
+interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}

@@ -1,0 +1,58 @@
+import type { CommandDefinition, CommandInput } from '../../command.js';
+import { AuthError, UnavailableError } from '../../errors.js';
+import type { Deps } from '../../factory.js';
+
+export const definition: CommandDefinition = {
+  group: 'auth',
+  name: 'logout',
+  summary: 'Revoke the session and remove the local credentials',
+  description:
+    'Revokes the session on the server (POST /v1/auth/logout). When the server cannot be reached the local credentials are still removed, with a warning.',
+  usage: 'fitsync auth logout',
+  flags: [],
+  examples: ['fitsync auth logout', 'fitsync auth logout --profile work'],
+};
+
+export type LogoutOptions = Record<string, never>;
+
+export function parse(_input: CommandInput): LogoutOptions {
+  return {};
+}
+
+export async function run(_opts: LogoutOptions, deps: Deps): Promise<number> {
+  const { io } = deps;
+  // Validates --server/FITSYNC_SERVER even though the revocation goes to the stored server.
+  await deps.server();
+  const store = deps.credentials();
+  const profile = deps.globals.profile;
+  const creds = await store.read(profile);
+  if (!creds) {
+    io.info(`Not signed in (profile "${profile}"); nothing to do.`);
+    return 0;
+  }
+  // Revoke where the tokens came from, whatever --server says now.
+  const { validateServerUrl } = await import('../../server-url.js');
+  const server = validateServerUrl(creds.server);
+  const { ApiClient } = await import('../../api/client.js');
+  const api = new ApiClient({
+    baseUrl: server,
+    clock: deps.clock,
+    random: deps.random,
+    ...(deps.globals.verbose ? { log: (l: string) => deps.debug(l) } : {}),
+  });
+  let revoked = true;
+  try {
+    await api.request('POST', '/v1/auth/logout', { body: { refresh_token: creds.refreshToken.reveal() } });
+  } catch (err) {
+    if (err instanceof UnavailableError) {
+      revoked = false;
+      io.warn(`${err.message}; the session was not revoked on the server, only removed here`);
+    } else if (!(err instanceof AuthError)) {
+      // An AuthError means the session is already dead on the server: nothing to revoke.
+      throw err;
+    }
+  }
+  await store.write(profile, undefined);
+  io.info(revoked ? `Signed out of ${server}` : `Removed the local credentials for ${server}`);
+  return 0;
+}

@@ -1,0 +1,44 @@
+import type { LoadedCommand } from './command.js';
+
+/** One command in the registry: a summary for help, and a lazy loader (only the chosen command is imported). */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<LoadedCommand>;
+}
+export interface GroupEntry {
+  name: string;
+  summary: string;
+  examples: readonly string[];
+  commands: readonly CommandEntry[];
+}
+
+// The static import() specifiers let esbuild split each command into its own chunk.
+export const GROUPS: readonly GroupEntry[] = [
+  {
+    name: 'auth',
+    summary: 'Sign in to a FitSync server and manage the session',
+    examples: ['fitsync auth login --server https://fitsync.example.com', 'fitsync auth status', 'curl -H "Authorization: Bearer $(fitsync auth token)" …'],
+    commands: [
+      { name: 'login', summary: 'Sign in (asks for an MFA code when needed)', load: () => import('./cmd/auth/login.js') },
+      { name: 'status', summary: 'Show whether you are signed in', load: () => import('./cmd/auth/status.js') },
+      { name: 'logout', summary: 'Revoke the session and remove local credentials', load: () => import('./cmd/auth/logout.js') },
+      { name: 'token', summary: 'Print a valid access token, for scripts', load: () => import('./cmd/auth/token.js') },
+    ],
+  },
+  {
+    name: 'mfa',
+    summary: 'Manage multi-factor authentication (TOTP) of your FitSync account',
+    examples: ['fitsync mfa enable', 'fitsync mfa disable --code 123456', 'fitsync mfa recovery-codes --code 123456'],
+    commands: [
+      { name: 'status', summary: 'Show whether MFA is enabled', load: () => import('./cmd/mfa/status.js') },
+      { name: 'enable', summary: 'Enable TOTP MFA and get recovery codes', load: () => import('./cmd/mfa/enable.js') },
+      { name: 'disable', summary: 'Disable TOTP MFA', load: () => import('./cmd/mfa/disable.js') },
+      { name: 'recovery-codes', summary: 'Replace your recovery codes', load: () => import('./cmd/mfa/recovery-codes.js') },
+    ],
+  },
+];
+
+export function findGroup(name: string | undefined): GroupEntry | undefined {
+  return GROUPS.find((g) => g.name === name);
+}

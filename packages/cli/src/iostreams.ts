@@ -1,0 +1,70 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** A readable that may be a TTY (raw mode is needed for hidden input). */
+export interface InStream extends Readable {
+  isTTY?: boolean;
+  setRawMode?: (mode: boolean) => unknown;
+}
+export interface OutStream extends Writable {
+  isTTY?: boolean;
+}
+
+/**
+ * All terminal I/O goes through this object (GitHub CLI's iostreams): data to
+ * `out`, prompts and messages to `err`. Tests build one with fake streams.
+ */
+export class IOStreams {
+  readonly in: InStream;
+  readonly out: OutStream;
+  readonly err: OutStream;
+  #colorDisabled = false;
+  #stdinTTY: boolean | undefined;
+  #stderrTTY: boolean | undefined;
+
+  constructor(opts: { in: InStream; out: OutStream; err: OutStream; stdinTTY?: boolean; stderrTTY?: boolean }) {
+    this.in = opts.in;
+    this.out = opts.out;
+    this.err = opts.err;
+    this.#stdinTTY = opts.stdinTTY;
+    this.#stderrTTY = opts.stderrTTY;
+  }
+
+  /** The real process streams. */
+  static system(): IOStreams {
+    return new IOStreams({ in: process.stdin as InStream, out: process.stdout, err: process.stderr });
+  }
+
+  isStdinTTY(): boolean {
+    return this.#stdinTTY ?? this.in.isTTY === true;
+  }
+  isStderrTTY(): boolean {
+    return this.#stderrTTY ?? this.err.isTTY === true;
+  }
+  isStdoutTTY(): boolean {
+    return this.out.isTTY === true;
+  }
+  /** Prompts are allowed only when both stdin and stderr are terminals (spec: CLI contract). */
+  canPrompt(): boolean {
+    return this.isStdinTTY() && this.isStderrTTY();
+  }
+  disableColor(): void {
+    this.#colorDisabled = true;
+  }
+  colorEnabled(): boolean {
+    return !this.#colorDisabled && this.isStderrTTY();
+  }
+  /** Bold/red/green/etc. for stderr messages when colour is on. */
+  style(code: 'bold' | 'red' | 'green' | 'yellow' | 'dim', text: string): string {
+    if (!this.colorEnabled()) return text;
+    const codes = { bold: [1, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22] } as const;
+    const [a, b] = codes[code];
+    return `\u001b[${a}m${text}\u001b[${b}m`;
+  }
+  /** A line to stderr (messages, warnings). */
+  info(line: string): void {
+    this.err.write(`${line}\n`);
+  }
+  warn(line: string): void {
+    this.err.write(`${this.style('yellow', 'warning:')} ${line}\n`);
+  }
+}

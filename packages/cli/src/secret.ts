@@ -1,0 +1,44 @@
+import { inspect } from 'node:util';
+
+const REDACTED = '[REDACTED]';
+
+/**
+ * A value that must never be printed: passwords, tokens, MFA codes.
+ * String conversion, JSON and util.inspect all yield "[REDACTED]"; only
+ * `reveal()` gives the value, at the point where it goes on the wire or to disk.
+ */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  get length(): number {
+    return this.#value.length;
+  }
+  toString(): string {
+    return REDACTED;
+  }
+  toJSON(): string {
+    return REDACTED;
+  }
+  [inspect.custom](): string {
+    return REDACTED;
+  }
+}
+
+/** Body keys whose values are secrets in any request or response we log. */
+const SECRET_KEYS = /^(password|access_token|refresh_token|code|recovery_code|recovery_codes|secret|otpauth_uri|token)$/i;
+
+/** A deep copy of a JSON value with every secret-looking member replaced. */
+export function redactJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? REDACTED : redactJson(v);
+    return out;
+  }
+  return value;
+}
