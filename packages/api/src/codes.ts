@@ -21,6 +21,9 @@ export const ERROR_CODES = [
   'rate_limited',
   'upstream_unavailable',
   'internal_error',
+  // Added with the server's MFA endpoints: enabling TOTP twice / disabling it when off (409).
+  'mfa_already_enabled',
+  'mfa_not_enabled',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

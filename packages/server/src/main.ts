@@ -1,5 +1,108 @@
-/** Entry point; returns the process exit code. (placeholder until the package lands) */
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('not implemented yet\n');
-  return 1;
+import { parseArgs } from 'node:util';
+import { runStart } from './cli/start-command.js';
+import { MAIN_HELP, MIGRATE_HELP, START_HELP, USER_HELP } from './cli/help.js';
+import { type CliIo, processIo, UsageError } from './cli/io.js';
+import { openStores } from './cli/open-stores.js';
+import { runUser } from './cli/user-command.js';
+import { ConfigError, loadConfig } from './config.js';
+import { UserAdminError } from './services/user-admin.js';
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const START_ONLY = ['host', 'port', 'tls-cert', 'tls-key'] as const;
+
+/** The admin CLI. Returns the exit code; errors become one line on stderr, never a stack trace. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      io.stderr.write(`fitsync-server: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof UserAdminError) {
+      io.stderr.write(`fitsync-server: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`fitsync-server: ${describe(err)}\n`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (!command) {
+    io.stdout.write(MAIN_HELP);
+    return values.help ? 0 : 2;
+  }
+  if (command !== 'start') {
+    const wrong = START_ONLY.filter((k) => values[k] !== undefined);
+    if (wrong.length > 0) throw new UsageError(`--${wrong[0]} only applies to start`);
+  }
+  if (command !== 'user' && values['password-stdin']) throw new UsageError('--password-stdin only applies to user add');
+
+  const help = values.help === true;
+  const config = () =>
+    loadConfig(
+      {
+        host: values.host,
+        port: values.port,
+        dataDir: values['data-dir'],
+        tlsCert: values['tls-cert'],
+        tlsKey: values['tls-key'],
+      },
+      io.env,
+    );
+
+  switch (command) {
+    case 'start':
+      if (help) return printed(io, START_HELP);
+      if (rest.length > 0) throw new UsageError(`start takes no arguments, got "${rest[0]}"`);
+      return runStart(config(), io);
+    case 'migrate': {
+      if (help) return printed(io, MIGRATE_HELP);
+      if (rest.length > 0) throw new UsageError(`migrate takes no arguments, got "${rest[0]}"`);
+      const db = await openStores(config());
+      await db.close();
+      io.stdout.write('Database is up to date.\n');
+      return 0;
+    }
+    case 'user':
+      if (help) return printed(io, USER_HELP);
+      return runUser(config(), io, rest[0], rest.slice(1), values['password-stdin'] === true);
+    case 'help':
+      return printed(io, MAIN_HELP);
+    default:
+      throw new UsageError(`unknown command "${command}" (start, migrate, user; see --help)`);
+  }
+}
+
+function printed(io: CliIo, text: string): number {
+  io.stdout.write(text);
+  return 0;
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE') return 'the port is already in use';
+  if (e?.code === 'EACCES') return `permission denied${e.path ? `: ${e.path}` : ''}`;
+  if (e?.code === 'ECONNREFUSED') return 'cannot reach the database (connection refused)';
+  if (e?.code === 'ENOENT' && e.path) return `no such file: ${e.path}`;
+  // Driver messages are safe to show here (no request data is involved in admin commands).
+  return e instanceof Error ? e.message : String(err);
 }

@@ -1,0 +1,50 @@
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { PasswordHasher } from './crypto/password-hasher.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { Db } from './db/db.js';
+import type { AuthMetrics, Metrics } from './metrics.js';
+import type { Random } from './random.js';
+import type { AuthService } from './services/auth-service.js';
+import type { MfaService } from './services/mfa-service.js';
+import type { ThrottleService } from './services/throttle-service.js';
+import type { AuthContext, TokenService } from './services/token-service.js';
+
+/**
+ * Everything routes and later plugins (Garmin linking, sync engine) need, built once in buildApp
+ * and reachable as `app.deps` from every plugin. Add new services here rather than as globals.
+ */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  random: Random;
+  hasher: PasswordHasher;
+  /** AES-256-GCM under the server key, for secrets at rest (TOTP secrets, Garmin tokens). */
+  secretBox: SecretBox;
+  /** The Prometheus registry; add counters with `metrics.counter(name, help)`. */
+  metrics: Metrics;
+  authMetrics: AuthMetrics;
+  tokens: TokenService;
+  throttle: ThrottleService;
+  mfa: MfaService;
+  auth: AuthService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+    /** onRequest hook: 401 invalid_token unless a valid bearer token is presented; sets `request.auth`. */
+    requireAuth: (request: FastifyRequest) => Promise<void>;
+  }
+  interface FastifyRequest {
+    /** Set by `requireAuth`; null on unauthenticated routes. */
+    auth: AuthContext | null;
+  }
+}
+
+/** The authenticated caller of a route guarded by `requireAuth`. */
+export function authOf(request: { auth: AuthContext | null }): AuthContext {
+  if (!request.auth) throw new Error('route is missing the requireAuth hook');
+  return request.auth;
+}

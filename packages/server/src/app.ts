@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { Problem } from '@fitsync/api';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { AppDeps } from './app-deps.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config, LogLevel } from './config.js';
+import { argon2Hasher, type PasswordHasher } from './crypto/password-hasher.js';
+import { deriveKey, SecretBox } from './crypto/secret-box.js';
+import type { Db } from './db/db.js';
+import { ApiError } from './http/api-error.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { authMetrics, Metrics } from './metrics.js';
+import { cryptoRandom, type Random } from './random.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { docsRoutes } from './routes/docs-routes.js';
+import { meRoutes } from './routes/me-routes.js';
+import { mfaRoutes } from './routes/mfa-routes.js';
+import { opsRoutes } from './routes/ops-routes.js';
+import { AuthService } from './services/auth-service.js';
+import { MfaService } from './services/mfa-service.js';
+import { ThrottleService } from './services/throttle-service.js';
+import { TokenService } from './services/token-service.js';
+
+export interface BuildAppOptions {
+  config: Config;
+  /** An open, migrated database; the caller owns it (closes it after `app.close()`). */
+  db: Db;
+  /** The server key (FITSYNC_SECRET_KEY or the key file); subkeys are derived with HKDF. */
+  serverKey: Uint8Array;
+  clock?: Clock;
+  random?: Random;
+  /** Password hasher; defaults to argon2id with the production cost. */
+  hasher?: PasswordHasher;
+  /** Where JSON log lines go (default stderr) and at which level (default config.logLevel). */
+  log?: { stream?: Writable; level?: LogLevel };
+}
+
+/**
+ * Builds the FitSync API as a fastify instance (not listening). Plugins load in order:
+ * shared schemas and OpenAPI, error handling, request metrics, auth guard, then one plugin
+ * per area. Later areas (Garmin linking, sync) register their own plugin the same way and
+ * reach shared services through `app.deps`.
+ */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, db } = opts;
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? cryptoRandom;
+  const hasher = opts.hasher ?? argon2Hasher();
+  const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
+
+  const app = Fastify({
+    ...(https ? { https } : {}),
+    logger: {
+      level: opts.log?.level ?? config.logLevel,
+      stream: opts.log?.stream ?? process.stderr,
+      // Tokens travel in this header; bodies and query strings are never logged at all.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+    },
+    // Challenge ids and paths only: the default URL logging never sees secrets because none go in URLs.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  const metrics = new Metrics();
+  const am = authMetrics(metrics);
+  const secretBox = new SecretBox(opts.serverKey);
+  const jwtKey = deriveKey(opts.serverKey, 'fitsync access-token v1');
+  const throttle = new ThrottleService({ db, clock, auth: config.auth, metrics: am });
+  const tokens = new TokenService({
+    db,
+    clock,
+    random,
+    jwtKey,
+    accessTtlS: config.accessTokenTtlS,
+    refreshTtlS: config.refreshTokenTtlS,
+    metrics: am,
+  });
+  const mfa = new MfaService({ db, clock, random, secretBox, throttle, metrics: am });
+  const auth = new AuthService({ db, clock, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
+  const deps: AppDeps = { config, db, clock, random, hasher, secretBox, metrics, authMetrics: am, tokens, throttle, mfa, auth };
+
+  app.decorate('deps', deps);
+  app.decorateRequest('auth', null);
+  app.decorate('requireAuth', async (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) {
+      throw new ApiError(401, 'invalid_token', 'Sign in first: no bearer token was presented.', {}, {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
+    }
+    request.auth = await tokens.authenticate(m[1]!);
+  });
+
+  app.addSchema(Problem);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'FitSync API', version: '0.1.0', description: 'Self-hosted Garmin Connect sync.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  installErrorHandling(app);
+  app.addHook('onResponse', async (request, reply) => {
+    am.httpRequests.inc({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    });
+  });
+
+  await app.register(opsRoutes);
+  await app.register(docsRoutes);
+  await app.register(authRoutes);
+  await app.register(meRoutes);
+  await app.register(mfaRoutes);
+  return app;
+}

@@ -1,0 +1,59 @@
+export const MAIN_HELP = `fitsync-server — the FitSync API server
+
+Usage:
+  fitsync-server start [--host H] [--port N] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]
+  fitsync-server migrate [--data-dir DIR]
+  fitsync-server user add NAME --password-stdin [--data-dir DIR]
+  fitsync-server user list [--data-dir DIR]
+  fitsync-server user reset-mfa NAME [--data-dir DIR]
+
+Run \`fitsync-server COMMAND --help\` for details.
+
+Environment (flags win): FITSYNC_HOST, FITSYNC_PORT, FITSYNC_DATA_DIR, FITSYNC_DATABASE_URL,
+FITSYNC_SECRET_KEY, FITSYNC_ACCESS_TOKEN_TTL, FITSYNC_REFRESH_TOKEN_TTL, FITSYNC_LOG_LEVEL,
+FITSYNC_AUTH_MAX_FAILURES, FITSYNC_AUTH_MAX_FAILURES_PER_IP, FITSYNC_AUTH_WINDOW_S, FITSYNC_AUTH_LOCKOUT_S,
+FITSYNC_GARMIN_SSO_URL, FITSYNC_GARMIN_API_URL, FITSYNC_GARMIN_DIAUTH_URL.
+`;
+
+export const START_HELP = `Usage: fitsync-server start [--host H] [--port N] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]
+
+Applies pending migrations, then serves the API. The first line on stdout is the URL it
+listens on. SIGINT/SIGTERM stop it cleanly (exit 0). Logs are JSON lines on stderr.
+
+Flags (each overrides its environment variable):
+  --host H          address to bind (FITSYNC_HOST, default 127.0.0.1)
+  --port N          port, 0 = any free port (FITSYNC_PORT, default 8787)
+  --data-dir DIR    database file and key file (FITSYNC_DATA_DIR, default $XDG_DATA_HOME/fitsync)
+  --tls-cert FILE   PEM certificate; serve HTTPS (with --tls-key)
+  --tls-key FILE    PEM private key
+
+Examples:
+  fitsync-server start
+  fitsync-server start --port 0 --data-dir /tmp/fitsync
+  FITSYNC_DATABASE_URL=postgres://fitsync@db/fitsync fitsync-server start --host 0.0.0.0
+`;
+
+export const MIGRATE_HELP = `Usage: fitsync-server migrate [--data-dir DIR]
+
+Applies pending database migrations and exits (start does this too). Safe to run while other
+instances start: PostgreSQL migrations take an advisory lock.
+
+Examples:
+  fitsync-server migrate
+  FITSYNC_DATABASE_URL=postgres://fitsync@db/fitsync fitsync-server migrate
+`;
+
+export const USER_HELP = `Usage:
+  fitsync-server user add NAME --password-stdin [--data-dir DIR]
+  fitsync-server user list [--data-dir DIR]
+  fitsync-server user reset-mfa NAME [--data-dir DIR]
+
+add        create a user; the password is read from stdin (never from argv)
+list       show users and whether MFA is on
+reset-mfa  remove a user's TOTP secret and recovery codes (lost authenticator)
+
+Examples:
+  printf '%s' "$PASSWORD" | fitsync-server user add ann --password-stdin
+  fitsync-server user list
+  fitsync-server user reset-mfa ann
+`;

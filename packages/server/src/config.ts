@@ -1,0 +1,139 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Everything the server reads from flags and environment. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** undefined: the SQLite file in dataDir */
+  databaseUrl: string | undefined;
+  /** undefined: the key file in dataDir */
+  secretKey: string | undefined;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  accessTokenTtlS: number;
+  refreshTokenTtlS: number;
+  logLevel: LogLevel;
+  garmin: { ssoUrl: string; apiUrl: string; diauthUrl: string };
+  auth: {
+    /** failed password (or code) attempts per account within the window before a lockout */
+    maxFailures: number;
+    /** failed attempts per client address within the window before a lockout */
+    maxFailuresPerIp: number;
+    windowS: number;
+    lockoutS: number;
+    /** MFA challenge lifetime and wrong-code budget (spec: 5 minutes, 5 codes) */
+    challengeTtlS: number;
+    challengeMaxAttempts: number;
+  };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Bad flag or environment value; the CLI prints the message and exits 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Flags that override environment variables (flags win). */
+export interface ConfigFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Builds the configuration from flags and environment (flags win), validating every value.
+ * Throws ConfigError naming the flag or variable at fault.
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Config {
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number =>
+    parseIntIn(str(name), name, fallback, min, max);
+
+  const host = flags.host ?? str('FITSYNC_HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new ConfigError(`invalid host ${JSON.stringify(host)} (--host / FITSYNC_HOST)`);
+  const port =
+    flags.port !== undefined ? parseIntIn(flags.port, '--port', 8787, 0, 65535) : int('FITSYNC_PORT', 8787, 0, 65535);
+
+  const dataDirRaw = flags.dataDir ?? str('FITSYNC_DATA_DIR') ?? defaultDataDir(env);
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(dataDirRaw);
+
+  const databaseUrl = str('FITSYNC_DATABASE_URL');
+  if (databaseUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new ConfigError('FITSYNC_DATABASE_URL must be postgres://… (or a SQLite file path)');
+  }
+
+  const secretKey = str('FITSYNC_SECRET_KEY');
+  if (secretKey !== undefined && secretKey.length < 32) {
+    throw new ConfigError('FITSYNC_SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+  }
+
+  const tlsCert = flags.tlsCert ?? str('FITSYNC_TLS_CERT');
+  const tlsKey = flags.tlsKey ?? str('FITSYNC_TLS_KEY');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new ConfigError('--tls-cert and --tls-key go together');
+
+  const logLevel = (str('FITSYNC_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`FITSYNC_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  return {
+    host,
+    port,
+    dataDir,
+    databaseUrl,
+    secretKey,
+    tlsCert,
+    tlsKey,
+    accessTokenTtlS: int('FITSYNC_ACCESS_TOKEN_TTL', 900, 1),
+    refreshTokenTtlS: int('FITSYNC_REFRESH_TOKEN_TTL', 604800, 1),
+    logLevel: logLevel as LogLevel,
+    garmin: {
+      ssoUrl: url(str('FITSYNC_GARMIN_SSO_URL') ?? 'https://sso.garmin.com', 'FITSYNC_GARMIN_SSO_URL'),
+      apiUrl: url(str('FITSYNC_GARMIN_API_URL') ?? 'https://connectapi.garmin.com', 'FITSYNC_GARMIN_API_URL'),
+      diauthUrl: url(str('FITSYNC_GARMIN_DIAUTH_URL') ?? 'https://diauth.garmin.com', 'FITSYNC_GARMIN_DIAUTH_URL'),
+    },
+    auth: {
+      maxFailures: int('FITSYNC_AUTH_MAX_FAILURES', 5, 1),
+      maxFailuresPerIp: int('FITSYNC_AUTH_MAX_FAILURES_PER_IP', 50, 1),
+      windowS: int('FITSYNC_AUTH_WINDOW_S', 900, 1),
+      lockoutS: int('FITSYNC_AUTH_LOCKOUT_S', 300, 1),
+      challengeTtlS: 300,
+      challengeMaxAttempts: 5,
+    },
+  };
+}
+
+function defaultDataDir(env: Env): string {
+  const xdg = env.XDG_DATA_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'fitsync');
+  return join(env.HOME || homedir(), '.local', 'share', 'fitsync');
+}
+
+function parseIntIn(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  const n = Number(raw.trim());
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(raw: string, name: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return raw.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL`);
+  }
+}

@@ -1,0 +1,56 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Claims FitSync puts in an access token. */
+export interface AccessClaims {
+  /** user id */
+  sub: string;
+  /** session id */
+  sid: string;
+  /** whether this session passed MFA */
+  mfa: boolean;
+  /** issued at, seconds */
+  iat: number;
+  /** expiry, seconds */
+  exp: number;
+}
+
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
+/** Signs claims as a compact HS256 JWT (RFC 7519 / RFC 7515). */
+export function signJwt(claims: AccessClaims, key: Uint8Array): string {
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const sig = createHmac('sha256', key).update(`${HEADER}.${payload}`).digest('base64url');
+  return `${HEADER}.${payload}.${sig}`;
+}
+
+/**
+ * Verifies an HS256 JWT and returns its claims, or null when it is malformed, signed with another
+ * key or algorithm (only HS256 is accepted — no `alg: none` downgrade), or expired at `nowMs`.
+ */
+export function verifyJwt(token: string, key: Uint8Array, nowMs: number): AccessClaims | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const [h, p, s] = parts as [string, string, string];
+  const expected = createHmac('sha256', key).update(`${h}.${p}`).digest();
+  const given = Buffer.from(s, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  let header: unknown;
+  let claims: unknown;
+  try {
+    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+    claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!isRecord(header) || header.alg !== 'HS256') return null;
+  if (!isRecord(claims)) return null;
+  const { sub, sid, mfa, iat, exp } = claims;
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof mfa !== 'boolean') return null;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return null;
+  if (exp * 1000 <= nowMs) return null;
+  return { sub, sid, mfa, iat, exp };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,80 @@
+import Database from 'better-sqlite3';
+import type { Db, Queryable, SqlValue } from './db.js';
+import { Mutex } from './mutex.js';
+
+type Params = readonly SqlValue[];
+
+function bind(params: Params): unknown[] {
+  // better-sqlite3 refuses JS booleans; store them as 0/1 like the schema does.
+  return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+/**
+ * SQLite through better-sqlite3. The driver is synchronous but callers are async, so every
+ * statement and every transaction goes through one mutex: while a transaction awaits between its
+ * statements, no other request's statement can slip into it.
+ */
+export class SqliteDb implements Db {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly mutex = new Mutex();
+  private readonly direct: Queryable;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('synchronous = NORMAL');
+    const db = this.db;
+    this.direct = {
+      dialect: 'sqlite',
+      all: async <T>(sql: string, params: Params = []) => db.prepare(sql).all(...bind(params)) as T[],
+      get: async <T>(sql: string, params: Params = []) => {
+        const stmt = db.prepare(sql);
+        if (stmt.reader) return stmt.get(...bind(params)) as T | undefined;
+        stmt.run(...bind(params));
+        return undefined;
+      },
+      run: async (sql: string, params: Params = []) => {
+        const stmt = db.prepare(sql);
+        if (stmt.reader) return { changes: stmt.all(...bind(params)).length };
+        return { changes: stmt.run(...bind(params)).changes };
+      },
+    };
+  }
+
+  all<T>(sql: string, params?: Params): Promise<T[]> {
+    return this.mutex.run(() => this.direct.all<T>(sql, params));
+  }
+  get<T>(sql: string, params?: Params): Promise<T | undefined> {
+    return this.mutex.run(() => this.direct.get<T>(sql, params));
+  }
+  run(sql: string, params?: Params): Promise<{ changes: number }> {
+    return this.mutex.run(() => this.direct.run(sql, params));
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      // IMMEDIATE takes the write lock up front, so two processes on one file cannot deadlock
+      // upgrading read locks; busy_timeout makes the second one wait.
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const out = await fn(this.direct);
+        this.db.exec('COMMIT');
+        return out;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.get('SELECT 1 AS ok');
+  }
+
+  async close(): Promise<void> {
+    await this.mutex.run(() => this.db.close());
+  }
+}

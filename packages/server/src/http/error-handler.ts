@@ -1,0 +1,60 @@
+import { PROBLEM_CONTENT_TYPE } from '@fitsync/api/codes';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, problemBody } from './api-error.js';
+
+/**
+ * Turns every error into RFC 9457 problem+json with a stable `code`. Client errors say what is
+ * wrong without echoing input (a JSON parse error would quote the body, password included);
+ * server errors are logged and answered with a bare internal_error.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ApiError) {
+      if (err.status >= 500) request.log.error({ code: err.code }, 'request failed');
+      return send(reply, err);
+    }
+    if (err.validation) {
+      const errors = err.validation.map((v) => ({
+        path: `${err.validationContext ?? 'body'}${v.instancePath || ''}`,
+        message: v.message ?? 'is invalid',
+      }));
+      return send(reply, new ApiError(400, 'validation_error', 'The request is not valid.', { errors }));
+    }
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      request.log.info({ errCode: err.code }, 'client error');
+      return send(reply, new ApiError(status, 'validation_error', clientMessage(err)));
+    }
+    // Log the error type and stack, not its message: driver messages may quote parameters.
+    request.log.error({ errType: err.name, errCode: err.code, stack: redactStack(err.stack) }, 'unexpected error');
+    return send(reply, new ApiError(500, 'internal_error', 'Something went wrong on the server.'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    send(reply, new ApiError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  });
+}
+
+function send(reply: FastifyReply, err: ApiError): FastifyReply {
+  for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+  return reply.code(err.status).type(PROBLEM_CONTENT_TYPE).send(problemBody(err));
+}
+
+function clientMessage(err: FastifyError): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'The request body is not valid JSON.';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body is too large.';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Unsupported content type; send application/json.';
+    default:
+      return 'The request is not valid.';
+  }
+}
+
+function redactStack(stack: string | undefined): string | undefined {
+  // Keep only the frames; the first line repeats the message.
+  return stack?.split('\n').slice(1).join('\n');
+}

@@ -1,0 +1,120 @@
+import type { LoginResponse, TokenPair } from '@fitsync/api';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { Db } from '../db/db.js';
+import { ApiError } from '../http/api-error.js';
+import type { AuthMetrics } from '../metrics.js';
+import { newId, type Random } from '../random.js';
+import { consumeChallenge, failChallenge, findChallenge, insertChallenge } from '../repositories/mfa-challenges.js';
+import { findUserById, findUserByName } from '../repositories/users.js';
+import { codeKey, type Factor, type MfaService } from './mfa-service.js';
+import type { ThrottleService } from './throttle-service.js';
+import type { TokenService } from './token-service.js';
+
+export interface AuthServiceDeps {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  hasher: PasswordHasher;
+  throttle: ThrottleService;
+  tokens: TokenService;
+  mfa: MfaService;
+  auth: Config['auth'];
+  metrics: AuthMetrics;
+}
+
+const INVALID_CREDENTIALS = 'Invalid username or password';
+const expired = () => new ApiError(410, 'mfa_challenge_expired', 'The sign-in challenge has expired; sign in again.');
+
+/** Password sign-in and its MFA step. */
+export class AuthService {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly d: AuthServiceDeps) {}
+
+  /**
+   * Checks a password. Unknown users are checked against a dummy hash so they cost the same time
+   * and get the same answer as a wrong password (no username enumeration).
+   */
+  async login(username: string, password: string, ip: string): Promise<LoginResponse> {
+    const subject = { accountKey: passwordKey(username), ip };
+    await this.d.throttle.check(subject);
+    const user = await findUserByName(this.d.db, username);
+    const hash = user?.password_hash ?? (await this.getDummyHash());
+    const ok = await this.d.hasher.verify(hash, password);
+    if (!user || !ok) {
+      await this.d.throttle.fail(subject);
+      this.d.metrics.logins.inc({ result: 'invalid_credentials' });
+      throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+    }
+    await this.d.throttle.succeed(subject);
+    if (Number(user.mfa_enabled) === 1) {
+      const now = this.d.clock.now();
+      const id = newId(this.d.random);
+      await insertChallenge(this.d.db, { id, userId: user.id, now, expiresAt: now + this.d.auth.challengeTtlS * 1000 });
+      this.d.metrics.logins.inc({ result: 'mfa_required' });
+      return { status: 'mfa_required', challenge_id: id, methods: ['totp', 'recovery_code'], expires_in: this.d.auth.challengeTtlS };
+    }
+    this.d.metrics.logins.inc({ result: 'authenticated' });
+    return this.d.tokens.openSession(user, false);
+  }
+
+  /**
+   * Completes a sign-in challenge with a TOTP or recovery code. The challenge lives in the
+   * database (any instance can finish it) and dies after `challengeMaxAttempts` wrong codes or
+   * `challengeTtlS`. Consuming the challenge, spending the code and opening the session happen in
+   * one transaction, so a code or challenge can only ever succeed once.
+   */
+  async verifyMfa(challengeId: string, factor: Factor, ip: string): Promise<TokenPair> {
+    const { db, clock, auth } = this.d;
+    const challenge = await findChallenge(db, challengeId);
+    const live = (c: typeof challenge) =>
+      c && c.consumed_at === null && Number(c.failed_attempts) < auth.challengeMaxAttempts && Number(c.expires_at) > clock.now();
+    if (!challenge || !live(challenge)) throw expired();
+    const subject = { accountKey: codeKey(challenge.user_id), ip };
+    await this.d.throttle.check(subject);
+    const user = await findUserById(db, challenge.user_id);
+    if (!user) throw expired();
+
+    const prepared = await this.d.mfa.prepareFactor(user.id, factor);
+    if (prepared) {
+      const result = await db.transaction(async (tx) => {
+        const now = clock.now();
+        if (!(await consumeChallenge(tx, challengeId, auth.challengeMaxAttempts, now))) return 'expired' as const;
+        // Throwing rolls the challenge back to unconsumed when the code was already spent.
+        if (!(await this.d.mfa.consumeFactor(tx, user.id, prepared))) throw new SpentFactor();
+        return this.d.tokens.openSession(user, true, tx);
+      }).catch((err: unknown) => {
+        if (err instanceof SpentFactor) return 'spent' as const;
+        throw err;
+      });
+      if (result === 'expired') throw expired();
+      if (result !== 'spent') {
+        await this.d.throttle.succeed(subject);
+        this.d.metrics.mfa.inc({ result: 'ok' });
+        return result;
+      }
+    }
+
+    this.d.metrics.mfa.inc({ result: 'invalid' });
+    await this.d.throttle.fail(subject);
+    const failed = await failChallenge(db, challengeId, auth.challengeMaxAttempts, clock.now());
+    if (failed === null) throw expired();
+    throw new ApiError(401, 'invalid_mfa_code', 'The code is not valid.', {
+      attempts_left: Math.max(0, auth.challengeMaxAttempts - failed),
+    });
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= this.d.hasher.hash(this.d.random.bytes(16).toString('hex'));
+    return this.dummyHash;
+  }
+}
+
+class SpentFactor extends Error {}
+
+/** Throttle key for wrong passwords of one username (known or not, so lockouts reveal nothing). */
+export function passwordKey(username: string): string {
+  return `pw:${username.toLowerCase()}`;
+}

@@ -1,0 +1,121 @@
+import type { TokenPair } from '@fitsync/api';
+import type { Clock } from '../clock.js';
+import { hashToken } from '../crypto/hash-token.js';
+import { type AccessClaims, signJwt, verifyJwt } from '../crypto/jwt.js';
+import type { Db, Queryable } from '../db/db.js';
+import { ApiError, invalidToken } from '../http/api-error.js';
+import type { AuthMetrics } from '../metrics.js';
+import { newId, type Random } from '../random.js';
+import {
+  findRefreshToken,
+  findSession,
+  insertRefreshToken,
+  insertSession,
+  revokeSession,
+  spendRefreshToken,
+} from '../repositories/sessions.js';
+import { findUserById, type UserRow } from '../repositories/users.js';
+import { toApiUser } from './user-view.js';
+
+/** Who a valid access token speaks for. */
+export interface AuthContext {
+  userId: string;
+  sessionId: string;
+  mfaVerified: boolean;
+}
+
+export interface TokenServiceDeps {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  jwtKey: Uint8Array;
+  accessTtlS: number;
+  refreshTtlS: number;
+  metrics: AuthMetrics;
+}
+
+const invalidGrant = () => new ApiError(401, 'invalid_grant', 'The refresh token is invalid, expired or revoked.');
+
+/** Sessions, access tokens (HS256 JWT) and rotating refresh tokens (RFC 9700 §4.14). */
+export class TokenService {
+  constructor(private readonly d: TokenServiceDeps) {}
+
+  /** Opens a session for `user` and returns its first token pair; runs in the caller's transaction when given. */
+  async openSession(user: UserRow, mfaVerified: boolean, q: Queryable = this.d.db): Promise<TokenPair> {
+    const now = this.d.clock.now();
+    const sessionId = newId(this.d.random);
+    await insertSession(q, { id: sessionId, userId: user.id, mfaVerified, now });
+    const refresh = await this.newRefreshToken(q, sessionId, now);
+    return this.pair(user, sessionId, mfaVerified, refresh, now);
+  }
+
+  /**
+   * Rotates a refresh token. Exactly one of concurrent uses wins; presenting a spent token again
+   * revokes its whole session (RFC 9700 §4.14.2 reuse detection), so the newest token dies too.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const now = this.d.clock.now();
+    const hash = hashToken(refreshToken);
+    const outcome = await this.d.db.transaction(async (tx) => {
+      if (await spendRefreshToken(tx, hash, now)) {
+        const row = await findRefreshToken(tx, hash);
+        const session = row && (await findSession(tx, row.session_id));
+        if (!session || session.revoked_at !== null) return { error: 'revoked' as const };
+        const user = await findUserById(tx, session.user_id);
+        if (!user) return { error: 'revoked' as const };
+        const next = await this.newRefreshToken(tx, session.id, now);
+        return { pair: this.pair(user, session.id, session.mfa_verified === 1, next, now) };
+      }
+      const row = await findRefreshToken(tx, hash);
+      if (row && row.spent_at !== null) {
+        await revokeSession(tx, row.session_id, 'refresh_token_reuse', now);
+        return { error: 'reused' as const };
+      }
+      return { error: 'invalid' as const };
+    });
+    if ('pair' in outcome && outcome.pair) {
+      this.d.metrics.refresh.inc();
+      return outcome.pair;
+    }
+    if (outcome.error === 'reused') this.d.metrics.refreshReuse.inc();
+    throw invalidGrant();
+  }
+
+  /** Revokes the session a refresh token belongs to (spent or not). Unknown tokens are ignored. */
+  async logout(refreshToken: string): Promise<void> {
+    const row = await findRefreshToken(this.d.db, hashToken(refreshToken));
+    if (row) await revokeSession(this.d.db, row.session_id, 'logout', this.d.clock.now());
+  }
+
+  /** Verifies a bearer token: signature, expiry, and that its session is still live. */
+  async authenticate(accessToken: string): Promise<AuthContext> {
+    const claims = verifyJwt(accessToken, this.d.jwtKey, this.d.clock.now());
+    if (!claims) throw invalidToken();
+    const session = await findSession(this.d.db, claims.sid);
+    if (!session || session.revoked_at !== null || session.user_id !== claims.sub) throw invalidToken();
+    return { userId: claims.sub, sessionId: claims.sid, mfaVerified: claims.mfa };
+  }
+
+  private async newRefreshToken(q: Queryable, sessionId: string, now: number): Promise<string> {
+    // 256 random bits (spec); only the hash is stored.
+    const token = this.d.random.bytes(32).toString('base64url');
+    await insertRefreshToken(q, { hash: hashToken(token), sessionId, now, expiresAt: now + this.d.refreshTtlS * 1000 });
+    return token;
+  }
+
+  private pair(user: UserRow, sessionId: string, mfaVerified: boolean, refreshToken: string, now: number): TokenPair {
+    const iat = Math.floor(now / 1000);
+    const claims: AccessClaims = { sub: user.id, sid: sessionId, mfa: mfaVerified, iat, exp: iat + this.d.accessTtlS };
+    return {
+      status: 'authenticated',
+      access_token: signJwt(claims, this.d.jwtKey),
+      token_type: 'Bearer',
+      expires_in: this.d.accessTtlS,
+      refresh_token: refreshToken,
+      refresh_expires_in: this.d.refreshTtlS,
+      session_id: sessionId,
+      mfa_verified: mfaVerified,
+      user: toApiUser(user),
+    };
+  }
+}

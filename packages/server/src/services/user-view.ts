@@ -1,0 +1,12 @@
+import type { User } from '@fitsync/api';
+import type { UserRow } from '../repositories/users.js';
+
+/** The API view of a user row. */
+export function toApiUser(u: UserRow): User {
+  return {
+    user_id: u.id,
+    username: u.username,
+    mfa_enabled: Number(u.mfa_enabled) === 1,
+    created_at: new Date(Number(u.created_at)).toISOString(),
+  };
+}
