@@ -1,0 +1,429 @@
+/**
+ * The authenticated Garmin Connect data client used by the sync. Owns the
+ * token lifecycle (refresh ahead of expiry and once after a 401, rotated
+ * refresh tokens handed to `onTokens` at once) and the politeness rules for
+ * data calls (bounded retries with backoff and jitter, Retry-After honoured up
+ * to a cap) from garmin-protocol.md, "Errors and politeness".
+ */
+import { type GarminTokens, parseGarminTokens, refreshDiTokens } from './di-oauth.js';
+import { type GarminEndpoints, resolveEndpoints } from './endpoints.js';
+import {
+  GarminCloudflareBlockedError,
+  GarminError,
+  GarminInputError,
+  GarminNetworkError,
+  GarminNotFoundError,
+  GarminRateLimitedError,
+  GarminTokenInvalidError,
+  GarminUnavailableError,
+  GarminUnexpectedAnswerError,
+} from './errors.js';
+import { parseExactJson } from './exact-json.js';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+import { type GarminRuntime, resolveRuntime } from './runtime.js';
+import {
+  type GarminActivityDetail,
+  type GarminActivitySummary,
+  type GarminDailyHeartRate,
+  type GarminDailySleep,
+  type GarminDailyStress,
+  type GarminDailySummary,
+  type GarminHrv,
+  type GarminSocialProfile,
+  type GarminWeightRange,
+  type GarminWorkout,
+  parseActivityCount,
+  parseActivityDetail,
+  parseActivityList,
+  parseDailyHeartRate,
+  parseDailySleep,
+  parseDailyStress,
+  parseDailySummary,
+  parseHrv,
+  parseHrvSummary,
+  parseSocialProfile,
+  parseWeightRange,
+  parseWorkout,
+  parseWorkoutList,
+} from './shapes.js';
+import { describeAnswer, type HttpClient, type HttpResponse, mediaType, retryAfterSeconds, Transport } from './transport.js';
+import { extractFitFromZip, ZipFormatError } from './zip.js';
+
+/** Options of {@link GarminApi}. */
+export interface GarminApiOptions {
+  /** Tokens from `GarminAuth.login`/`resumeLogin` or storage. */
+  tokens: GarminTokens;
+  /**
+   * Called with new tokens after every refresh, before they are used; persist
+   * them at once (Garmin rotates refresh tokens: the old one is spent).
+   */
+  onTokens?: (tokens: GarminTokens) => void | Promise<void>;
+  /** Base URLs (default Garmin's hosts). */
+  endpoints?: Partial<GarminEndpoints>;
+  /** HTTP client (default a new {@link Transport}). */
+  http?: HttpClient;
+  /** Clock/sleep/random (default real ones). */
+  runtime?: Partial<GarminRuntime>;
+  /** Retry settings for data calls. */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Refresh when the access token expires within this margin (default 15 min).
+   * For short-lived tokens the margin shrinks to a quarter of their lifetime.
+   */
+  refreshMarginMs?: number;
+}
+
+/** Options of {@link GarminApi.listActivities}. */
+export interface ListActivitiesOptions {
+  /** Offset into the newest-first list (default 0). */
+  start?: number;
+  /** Page size (default 20, max 1000). */
+  limit?: number;
+  /** Only activities on or after this local date (YYYY-MM-DD). */
+  startDate?: string;
+  /** Only activities on or before this local date (YYYY-MM-DD). */
+  endDate?: string;
+}
+
+/** Thrown inside a call when the body is cut or corrupt: retried like a reset. */
+class BodyCorruptError extends Error {}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function checkDate(v: string, what: string): string {
+  if (typeof v !== 'string' || !DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+    throw new GarminInputError(`${what} must be a YYYY-MM-DD date`);
+  }
+  return v;
+}
+
+function checkId(v: string | number | bigint, what: string): string {
+  const s = String(v);
+  if (!/^\d{1,20}$/.test(s)) throw new GarminInputError(`${what} must be a decimal id`);
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new GarminInputError(`${what} lost precision; pass it as a string`);
+  return s;
+}
+
+function checkName(v: string): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 200) throw new GarminInputError('displayName is required');
+  return encodeURIComponent(v);
+}
+
+function checkCount(v: number | undefined, dflt: number, max: number, what: string): number {
+  const n = v ?? dflt;
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new GarminInputError(`${what} must be an integer 0..${max}`);
+  return n;
+}
+
+/** Authenticated Garmin Connect data client. */
+export class GarminApi {
+  private current: GarminTokens;
+  private readonly onTokens: GarminApiOptions['onTokens'];
+  private readonly endpoints: GarminEndpoints;
+  private readonly http: HttpClient;
+  private readonly runtime: GarminRuntime;
+  private readonly retry: RetryPolicy;
+  private readonly refreshMarginMs: number;
+  private refreshing: Promise<GarminTokens> | undefined;
+
+  constructor(opts: GarminApiOptions) {
+    this.current = parseGarminTokens(opts.tokens);
+    this.onTokens = opts.onTokens;
+    this.endpoints = resolveEndpoints(opts.endpoints);
+    this.http = opts.http ?? new Transport();
+    this.runtime = resolveRuntime(opts.runtime);
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
+    this.refreshMarginMs = opts.refreshMarginMs ?? 15 * 60_000;
+  }
+
+  /** The tokens in use now (after any refresh). */
+  get tokens(): GarminTokens {
+    return { ...this.current };
+  }
+
+  /** Checks the tokens work by reading the social profile; returns it. */
+  async validate(): Promise<GarminSocialProfile> {
+    return this.getSocialProfile();
+  }
+
+  /** `GET /userprofile-service/socialProfile` — `displayName` is needed by wellness paths. */
+  async getSocialProfile(): Promise<GarminSocialProfile> {
+    return parseSocialProfile(await this.getJson('/userprofile-service/socialProfile'));
+  }
+
+  /** One page of activities, newest first. */
+  async listActivities(opts: ListActivitiesOptions = {}): Promise<GarminActivitySummary[]> {
+    const q: Record<string, string> = {
+      limit: String(checkCount(opts.limit, 20, 1000, 'limit')),
+      start: String(checkCount(opts.start, 0, 10_000_000, 'start')),
+    };
+    if (opts.startDate !== undefined) q.startDate = checkDate(opts.startDate, 'startDate');
+    if (opts.endDate !== undefined) q.endDate = checkDate(opts.endDate, 'endDate');
+    return parseActivityList(await this.getJson('/activitylist-service/activities/search/activities', q));
+  }
+
+  /**
+   * Every activity, newest first, paging with `pageSize` until Garmin answers
+   * an empty page (garmin-protocol.md: "page until an empty page").
+   */
+  async *iterateActivities(
+    opts: { pageSize?: number; startDate?: string; endDate?: string } = {},
+  ): AsyncGenerator<GarminActivitySummary> {
+    const limit = checkCount(opts.pageSize, 100, 1000, 'pageSize') || 100;
+    for (let start = 0; ; ) {
+      const page = await this.listActivities({ start, limit, startDate: opts.startDate, endDate: opts.endDate });
+      if (page.length === 0) return;
+      yield* page;
+      start += page.length;
+    }
+  }
+
+  /** `GET /activitylist-service/activities/count` → total number of activities. */
+  async getActivityCount(): Promise<number> {
+    return parseActivityCount(await this.getJson('/activitylist-service/activities/count'));
+  }
+
+  /** `GET /activity-service/activity/{id}` (detail DTOs). Id as a string keeps 64 bits exact. */
+  async getActivity(activityId: string | number | bigint): Promise<GarminActivityDetail> {
+    return parseActivityDetail(await this.getJson(`/activity-service/activity/${checkId(activityId, 'activityId')}`));
+  }
+
+  /**
+   * The original FIT file of an activity: downloads the zip from
+   * `/download-service/files/activity/{id}` and returns the unzipped `.fit`
+   * bytes (CRC-32 verified). A bare FIT answer is returned as is.
+   */
+  async downloadFit(activityId: string | number | bigint): Promise<Buffer> {
+    const id = checkId(activityId, 'activityId');
+    return this.call('GET', `/download-service/files/activity/${id}`, undefined, 'application/octet-stream, */*', (res) => {
+      if (res.status !== 200) throw new GarminUnexpectedAnswerError(`FIT download answered ${describeAnswer(res)}`);
+      const body = res.body;
+      if (body.length >= 12 && body.toString('latin1', 8, 12) === '.FIT') return body;
+      if (mediaType(res).includes('html')) throw new GarminUnexpectedAnswerError(`FIT download answered ${describeAnswer(res)}`);
+      try {
+        return extractFitFromZip(body, id);
+      } catch (err) {
+        if (err instanceof ZipFormatError) throw new BodyCorruptError(`download is not a valid zip (${err.message})`);
+        throw err;
+      }
+    });
+  }
+
+  /** `GET /usersummary-service/usersummary/daily/{displayName}?calendarDate=`. */
+  async getDailySummary(displayName: string, date: string): Promise<GarminDailySummary> {
+    return parseDailySummary(
+      await this.getJson(`/usersummary-service/usersummary/daily/${checkName(displayName)}`, {
+        calendarDate: checkDate(date, 'date'),
+      }),
+    );
+  }
+
+  /** `GET /wellness-service/wellness/dailyHeartRate/{displayName}?date=`. */
+  async getDailyHeartRate(displayName: string, date: string): Promise<GarminDailyHeartRate> {
+    return parseDailyHeartRate(
+      await this.getJson(`/wellness-service/wellness/dailyHeartRate/${checkName(displayName)}`, {
+        date: checkDate(date, 'date'),
+      }),
+    );
+  }
+
+  /** `GET /wellness-service/wellness/dailyStress/{date}`; null when Garmin has no data (body `null`). */
+  async getDailyStress(date: string): Promise<GarminDailyStress | null> {
+    return parseDailyStress(await this.getJson(`/wellness-service/wellness/dailyStress/${checkDate(date, 'date')}`));
+  }
+
+  /**
+   * Sleep of the night ending on `date`; null when none. Uses the recorded
+   * path `/sleep-service/sleep/dailySleepData?date=` (the recording wins over
+   * the table in garmin-protocol.md); `displayName` is checked but not sent.
+   */
+  async getDailySleep(displayName: string, date: string): Promise<GarminDailySleep | null> {
+    checkName(displayName);
+    return parseDailySleep(
+      await this.getJson('/sleep-service/sleep/dailySleepData', {
+        date: checkDate(date, 'date'),
+      }),
+    );
+  }
+
+  /** `GET /hrv-service/hrv/{date}`; null when none (204). */
+  async getHrv(date: string): Promise<GarminHrv | null> {
+    return parseHrv(await this.getJson(`/hrv-service/hrv/${checkDate(date, 'date')}`));
+  }
+
+  /** `GET /hrv-service/hrv/daily/{start}/{end}`; [] when none (204). */
+  async getHrvRange(startDate: string, endDate: string): Promise<GarminHrv[]> {
+    const v = await this.getJson(
+      `/hrv-service/hrv/daily/${checkDate(startDate, 'startDate')}/${checkDate(endDate, 'endDate')}`,
+    );
+    if (v === null || v === undefined) return [];
+    const list = (v as Record<string, unknown>).hrvSummaries;
+    if (!Array.isArray(list)) throw new GarminUnexpectedAnswerError('Garmin HRV range: no hrvSummaries list');
+    return list.map((s) => parseHrvSummary(s));
+  }
+
+  /**
+   * Weigh-ins (grams) between two dates, from the recorded path
+   * `/weight-service/weight/range/{start}/{end}?includeAll=true`.
+   */
+  async getWeightRange(startDate: string, endDate: string): Promise<GarminWeightRange> {
+    return parseWeightRange(
+      await this.getJson(
+        `/weight-service/weight/range/${checkDate(startDate, 'startDate')}/${checkDate(endDate, 'endDate')}`,
+        { includeAll: 'true' },
+      ),
+    );
+  }
+
+  /** `GET /workout-service/workouts?start=&limit=`. */
+  async listWorkouts(opts: { start?: number; limit?: number } = {}): Promise<GarminWorkout[]> {
+    return parseWorkoutList(
+      await this.getJson('/workout-service/workouts', {
+        start: String(checkCount(opts.start, 0, 10_000_000, 'start')),
+        limit: String(checkCount(opts.limit, 100, 1000, 'limit')),
+      }),
+    );
+  }
+
+  /** `GET /workout-service/workout/{id}`. */
+  async getWorkout(workoutId: string | number | bigint): Promise<GarminWorkout> {
+    return parseWorkout(await this.getJson(`/workout-service/workout/${checkId(workoutId, 'workoutId')}`));
+  }
+
+  /** Refreshes the tokens now (deduplicated across concurrent callers) and hands them to `onTokens`. */
+  async refreshTokens(): Promise<GarminTokens> {
+    if (!this.refreshing) {
+      this.refreshing = this.doRefresh().finally(() => {
+        this.refreshing = undefined;
+      });
+    }
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<GarminTokens> {
+    const old = this.current;
+    if (old.refreshExpiresAt !== undefined && old.refreshExpiresAt <= this.runtime.now()) {
+      throw new GarminTokenInvalidError('Garmin refresh token expired; reauth required');
+    }
+    const ctx = { http: this.http, endpoints: this.endpoints, runtime: this.runtime };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const next = await refreshDiTokens(ctx, old);
+        this.current = next;
+        await this.onTokens?.(next);
+        return next;
+      } catch (err) {
+        // Retry only when the refresh surely did not reach Garmin or Garmin said 5xx: a lost
+        // answer may have rotated (spent) the refresh token, and a retry would then fail anyway.
+        const safe =
+          (err instanceof GarminNetworkError && err.kind === 'connect') ||
+          (err instanceof GarminUnavailableError && !(err.cause instanceof GarminNetworkError));
+        if (safe && attempt < this.retry.maxAttempts) {
+          await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime));
+          continue;
+        }
+        if (err instanceof GarminNetworkError) {
+          throw new GarminUnavailableError(`Garmin token refresh failed: ${err.message}`, { cause: err });
+        }
+        throw err;
+      }
+    }
+  }
+
+  private needsRefresh(): boolean {
+    const t = this.current;
+    const now = this.runtime.now();
+    let margin = this.refreshMarginMs;
+    if (t.issuedAt !== undefined && t.expiresAt > t.issuedAt) margin = Math.min(margin, (t.expiresAt - t.issuedAt) / 4);
+    return t.expiresAt - now <= margin;
+  }
+
+  private async getJson(path: string, query?: Record<string, string>): Promise<unknown> {
+    return this.call('GET', path, query, 'application/json', (res) => {
+      if (res.status === 204) return null;
+      if (res.status !== 200) throw new GarminUnexpectedAnswerError(`Garmin ${path} answered ${describeAnswer(res)}`);
+      const type = mediaType(res);
+      if (type.includes('html')) throw new GarminUnexpectedAnswerError(`Garmin ${path} answered ${describeAnswer(res)}`);
+      const text = res.body.toString('utf8');
+      if (text.trim() === '') return null;
+      try {
+        return parseExactJson(text);
+      } catch {
+        // A JSON answer that does not parse was cut short (e.g. connection closed mid-body).
+        if (type.includes('json') || type === '') throw new BodyCorruptError('answer is not complete JSON');
+        throw new GarminUnexpectedAnswerError(`Garmin ${path} answered ${describeAnswer(res)}, not JSON`);
+      }
+    });
+  }
+
+  /**
+   * One data call with the whole policy: fresh token, 401 → refresh once,
+   * 404 → not found, 429 → Retry-After (capped) or rate-limited error, 5xx /
+   * network / corrupt body → bounded backoff retries, then GarminUnavailableError.
+   */
+  private async call<T>(
+    method: 'GET',
+    path: string,
+    query: Record<string, string> | undefined,
+    accept: string,
+    read: (res: HttpResponse) => T,
+  ): Promise<T> {
+    const url = `${this.endpoints.apiUrl}${path}${query ? `?${new URLSearchParams(query)}` : ''}`;
+    const what = `${method} ${path}`;
+    let refreshedAfter401 = false;
+    let lastProblem = '';
+    const max = Math.max(1, this.retry.maxAttempts);
+    for (let attempt = 1; attempt <= max; attempt++) {
+      if (this.needsRefresh()) await this.refreshTokens();
+      let res: HttpResponse;
+      try {
+        res = await this.http.request({
+          method,
+          url,
+          headers: {
+            authorization: `Bearer ${this.current.accessToken}`,
+            accept,
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof GarminNetworkError)) throw err;
+        lastProblem = err.message;
+        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime));
+        continue;
+      }
+      if (res.status === 401) {
+        if (refreshedAfter401) throw new GarminTokenInvalidError('Garmin rejected the refreshed token; reauth required');
+        refreshedAfter401 = true;
+        await this.refreshTokens();
+        attempt--; // the refresh is not a failed attempt
+        continue;
+      }
+      if (res.status === 404) throw new GarminNotFoundError(`Garmin has no ${path}`);
+      if (res.status === 429) {
+        const wait = retryAfterSeconds(res, this.runtime.now()) ?? this.retry.default429WaitSeconds;
+        if (wait > this.retry.maxRetryAfterSeconds || attempt >= max) throw new GarminRateLimitedError(wait, `Garmin (${what})`);
+        await this.runtime.sleep(wait * 1000);
+        continue;
+      }
+      if (res.status === 403 && mediaType(res).includes('html')) throw new GarminCloudflareBlockedError();
+      if (res.status >= 500) {
+        lastProblem = `HTTP ${res.status}`;
+        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime));
+        continue;
+      }
+      try {
+        return read(res);
+      } catch (err) {
+        if (!(err instanceof BodyCorruptError)) throw err;
+        lastProblem = err.message;
+        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime));
+      }
+    }
+    throw new GarminUnavailableError(`Garmin ${what} failed after ${max} attempts: ${lastProblem}`);
+  }
+}
+
+/** True when `err` is one of this library's typed errors. */
+export function isGarminError(err: unknown): err is GarminError {
+  return err instanceof GarminError;
+}

@@ -1,0 +1,74 @@
+/**
+ * `@fitsync/garmin` — the Garmin Connect client used by the FitSync server:
+ * sign-in (mobile JSON API, classic widget fallback) with Garmin's MFA as a
+ * serialisable pause, DI OAuth2 tokens with rotation, and the data endpoints
+ * the sync reads. See /shared/spec/garmin-protocol.md.
+ */
+export { CookieJar, type SerializedCookieJar, type StoredCookie } from './cookie-jar.js';
+export {
+  DI_CLIENT_IDS,
+  decodeJwtPayload,
+  exchangeServiceTicket,
+  type GarminTokens,
+  parseGarminTokens,
+  refreshDiTokens,
+  SERVICE_TICKET_GRANT,
+} from './di-oauth.js';
+export { GARMIN_DEFAULT_ENDPOINTS, type GarminEndpoints, garminEndpointsFromEnv, resolveEndpoints } from './endpoints.js';
+export {
+  GarminAccountLockedError,
+  GarminCaptchaRequiredError,
+  GarminCloudflareBlockedError,
+  GarminError,
+  type GarminErrorCode,
+  GarminInputError,
+  GarminInvalidCredentialsError,
+  GarminMfaExpiredError,
+  GarminMfaInvalidError,
+  GarminNetworkError,
+  GarminNotFoundError,
+  GarminRateLimitedError,
+  GarminTokenInvalidError,
+  GarminUnavailableError,
+  GarminUnexpectedAnswerError,
+  type NetworkFailureKind,
+} from './errors.js';
+export { parseExactJson } from './exact-json.js';
+export { GarminApi, type GarminApiOptions, isGarminError, type ListActivitiesOptions } from './garmin-api.js';
+export { GarminAuth, type GarminAuthOptions, type GarminLoginResult, type SignInStrategyName } from './garmin-auth.js';
+export {
+  type ClassicPendingParams,
+  type GarminPendingLogin,
+  type MobilePendingParams,
+  parsePendingLogin,
+} from './pending.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+export { type GarminRuntime, realRuntime } from './runtime.js';
+export type {
+  GarminActivityBase,
+  GarminActivityDetail,
+  GarminActivitySummary,
+  GarminDailyHeartRate,
+  GarminDailySleep,
+  GarminDailyStress,
+  GarminDailySummary,
+  GarminHrv,
+  GarminSample,
+  GarminSocialProfile,
+  GarminWeightDay,
+  GarminWeightEntry,
+  GarminWeightRange,
+  GarminWorkout,
+} from './shapes.js';
+export { garminGmtToIso } from './shapes.js';
+export { GCM_ANDROID, GCM_IOS, type MobileClient } from './sign-in-mobile.js';
+export {
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+  MOBILE_APP_USER_AGENT,
+  MOBILE_BROWSER_USER_AGENT,
+  Transport,
+  type TransportOptions,
+} from './transport.js';
+export { crc32, extractFitFromZip, readZip, writeZip, type ZipEntry, ZipFormatError } from './zip.js';

@@ -1,0 +1,148 @@
+/**
+ * Minimal ZIP reader for Garmin's original-file download, which is a zip
+ * holding `{id}_ACTIVITY.fit` (garmin-protocol.md, data endpoints). Reads the
+ * end-of-central-directory record and the central directory (sizes there are
+ * reliable even when the local header uses a data descriptor), inflates with
+ * node:zlib `inflateRawSync`, and verifies CRC-32. No zip dependency.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+/** One file extracted from a zip. */
+export interface ZipEntry {
+  name: string;
+  data: Buffer;
+}
+
+/** The archive is not a readable zip (or an entry fails its CRC). */
+export class ZipFormatError extends Error {}
+
+let crcTable: Uint32Array | undefined;
+
+/** CRC-32 (IEEE 802.3, as used by zip and gzip). */
+export function crc32(buf: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < buf.length; i++) crc = crcTable[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const EOCD_SIG = 0x06054b50;
+const CEN_SIG = 0x02014b50;
+const LOC_SIG = 0x04034b50;
+
+/** Reads every file entry (directories skipped) of a zip archive. */
+export function readZip(zip: Buffer): ZipEntry[] {
+  if (zip.length < 22) throw new ZipFormatError('not a zip archive (too short)');
+  // The EOCD record sits at the end, followed by a comment of at most 65535 bytes.
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (zip.readUInt32LE(i) === EOCD_SIG) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new ZipFormatError('not a zip archive (no end of central directory)');
+  const count = zip.readUInt16LE(eocd + 10);
+  const cdSize = zip.readUInt32LE(eocd + 12);
+  const cdOffset = zip.readUInt32LE(eocd + 16);
+  if (cdOffset + cdSize > eocd) throw new ZipFormatError('zip central directory out of bounds');
+  const entries: ZipEntry[] = [];
+  let p = cdOffset;
+  for (let e = 0; e < count; e++) {
+    if (p + 46 > zip.length || zip.readUInt32LE(p) !== CEN_SIG) throw new ZipFormatError('bad zip central directory');
+    const flags = zip.readUInt16LE(p + 8);
+    const method = zip.readUInt16LE(p + 10);
+    const crc = zip.readUInt32LE(p + 16);
+    const compSize = zip.readUInt32LE(p + 20);
+    const size = zip.readUInt32LE(p + 24);
+    const nameLen = zip.readUInt16LE(p + 28);
+    const extraLen = zip.readUInt16LE(p + 30);
+    const commentLen = zip.readUInt16LE(p + 32);
+    const localOffset = zip.readUInt32LE(p + 42);
+    const name = zip.toString(flags & 0x800 ? 'utf8' : 'latin1', p + 46, p + 46 + nameLen);
+    p += 46 + nameLen + extraLen + commentLen;
+    if (name.endsWith('/')) continue;
+    if (flags & 0x1) throw new ZipFormatError(`zip entry ${name} is encrypted`);
+    if (localOffset + 30 > zip.length || zip.readUInt32LE(localOffset) !== LOC_SIG) {
+      throw new ZipFormatError(`bad local header for zip entry ${name}`);
+    }
+    const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
+    if (dataStart + compSize > zip.length) throw new ZipFormatError(`zip entry ${name} is truncated`);
+    const raw = zip.subarray(dataStart, dataStart + compSize);
+    let data: Buffer;
+    if (method === 0) data = Buffer.from(raw);
+    else if (method === 8) {
+      try {
+        data = inflateRawSync(raw);
+      } catch (err) {
+        throw new ZipFormatError(`zip entry ${name} does not inflate: ${(err as Error).message}`);
+      }
+    } else throw new ZipFormatError(`zip entry ${name} uses unsupported method ${method}`);
+    if (data.length !== size) throw new ZipFormatError(`zip entry ${name} has the wrong size`);
+    if (crc32(data) !== crc) throw new ZipFormatError(`zip entry ${name} fails its CRC-32 check`);
+    entries.push({ name, data });
+  }
+  return entries;
+}
+
+/**
+ * The FIT file inside a Garmin original-file zip: the entry ending in `.fit`
+ * (case-insensitive), preferring `{id}_ACTIVITY.fit`.
+ */
+export function extractFitFromZip(zip: Buffer, activityId?: string): Buffer {
+  const fits = readZip(zip).filter((e) => /\.fit$/i.test(e.name));
+  const preferred = activityId ? fits.find((e) => e.name === `${activityId}_ACTIVITY.fit`) : undefined;
+  const entry = preferred ?? fits[0];
+  if (!entry) throw new ZipFormatError('zip holds no .fit file');
+  return entry.data;
+}
+
+/** Builds a deflate zip in memory (tests use it to serve Garmin-like downloads). */
+export function writeZip(files: ZipEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const name = Buffer.from(f.name, 'utf8');
+    const comp = deflateRawSync(f.data);
+    const crc = crc32(f.data);
+    const loc = Buffer.alloc(30);
+    loc.writeUInt32LE(LOC_SIG, 0);
+    loc.writeUInt16LE(20, 4);
+    loc.writeUInt16LE(0x800, 6);
+    loc.writeUInt16LE(8, 8);
+    loc.writeUInt32LE(crc, 14);
+    loc.writeUInt32LE(comp.length, 18);
+    loc.writeUInt32LE(f.data.length, 22);
+    loc.writeUInt16LE(name.length, 26);
+    locals.push(loc, name, comp);
+    const cen = Buffer.alloc(46);
+    cen.writeUInt32LE(CEN_SIG, 0);
+    cen.writeUInt16LE(20, 4);
+    cen.writeUInt16LE(20, 6);
+    cen.writeUInt16LE(0x800, 8);
+    cen.writeUInt16LE(8, 10);
+    cen.writeUInt32LE(crc, 16);
+    cen.writeUInt32LE(comp.length, 20);
+    cen.writeUInt32LE(f.data.length, 24);
+    cen.writeUInt16LE(name.length, 28);
+    cen.writeUInt32LE(offset, 42);
+    central.push(cen, name);
+    offset += 30 + name.length + comp.length;
+  }
+  const cd = Buffer.concat(central);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(EOCD_SIG, 0);
+  eocd.writeUInt16LE(files.length, 8);
+  eocd.writeUInt16LE(files.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
