@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { ApiClient } from '../../src/api/client.js';
+import { CredentialStore } from '../../src/credentials/store.js';
+import { AuthError } from '../../src/errors.js';
+import { Secret } from '../../src/secret.js';
+import { needsRefresh, SESSION_EXPIRED, Session } from '../../src/session.js';
+import { fakeClock, removeDir, tempConfigDir } from '../helpers/run-main.js';
+import { creds, seed, stored } from '../helpers/seed.js';
+import { ME, problem, StubServer, tokenPair } from '../helpers/stub-server.js';
+
+describe('transparent refresh', () => {
+  const cleanups: (() => unknown)[] = [];
+  after(async () => {
+    for (const c of cleanups) await c();
+  });
+  async function setup(plan: Parameters<typeof StubServer.start>[0]) {
+    const dir = tempConfigDir();
+    const stub = await StubServer.start(plan);
+    cleanups.push(() => stub.close(), () => removeDir(dir));
+    const clock = fakeClock();
+    const store = new CredentialStore(dir, clock);
+    const session = new Session(new ApiClient({ baseUrl: stub.url, clock }), store, 'default', clock);
+    return { dir, stub, clock, store, session };
+  }
+
+  test('a token expiring within 60 s is refreshed first, and the new pair stored', async () => {
+    const { dir, stub, clock, session } = await setup([
+      { method: 'POST', path: '/v1/auth/refresh', reply: tokenPair({ access_token: 'acc-new', refresh_token: 'ref-new' }) },
+      { method: 'GET', path: '/v1/me', reply: ME },
+    ]);
+    await seed(dir, creds(stub.url, clock.now(), { accessExpiresAt: clock.now() + 30_000 }));
+    await session.request('GET', '/v1/me');
+    stub.verify();
+    assert.deepEqual(stub.calls[0]?.body, { refresh_token: 'ref-old' });
+    assert.equal(stub.calls[1]?.headers.authorization, 'Bearer acc-new');
+    assert.equal((await stored(dir))?.refreshToken.reveal(), 'ref-new');
+  });
+
+  test('a valid token is used as is', async () => {
+    const { dir, stub, clock, session } = await setup([{ method: 'GET', path: '/v1/me', reply: ME }]);
+    await seed(dir, creds(stub.url, clock.now()));
+    await session.request('GET', '/v1/me');
+    stub.verify();
+    assert.equal(stub.calls[0]?.headers.authorization, 'Bearer acc-old');
+  });
+
+  test('after taking the lock, tokens another process stored are used: no second refresh', async () => {
+    const { dir, stub, clock, session } = await setup([{ method: 'GET', path: '/v1/me', reply: ME }]);
+    await seed(dir, creds(stub.url, clock.now(), { accessExpiresAt: clock.now() + 1_000 }));
+    // This process read the old (expiring) token…
+    const old = await session.credentials();
+    // …then another process refreshed and stored a new pair.
+    await seed(dir, creds(stub.url, clock.now(), { accessToken: new Secret('acc-other'), refreshToken: new Secret('ref-other') }));
+    const next = await session.refresh(old.accessToken);
+    assert.equal(next.accessToken.reveal(), 'acc-other');
+    await session.request('GET', '/v1/me');
+    stub.verify();
+    assert.equal(stub.calls.length, 1, 'no refresh call');
+  });
+
+  test('401 invalid_token: one refresh, then the request is retried once', async () => {
+    const { dir, stub, clock, session } = await setup([
+      { method: 'GET', path: '/v1/me', reply: (c) => (c.headers.authorization === 'Bearer acc-old' ? problem(401, 'invalid_token') : ME), times: 2 },
+      { method: 'POST', path: '/v1/auth/refresh', reply: tokenPair({ access_token: 'acc-new' }) },
+    ]);
+    await seed(dir, creds(stub.url, clock.now()));
+    await session.request('GET', '/v1/me');
+    stub.verify();
+  });
+
+  test('invalid_grant removes the credentials: "Session expired"', async () => {
+    const { dir, stub, clock, session } = await setup([{ method: 'POST', path: '/v1/auth/refresh', reply: problem(401, 'invalid_grant') }]);
+    await seed(dir, creds(stub.url, clock.now(), { accessExpiresAt: clock.now() - 1 }));
+    await assert.rejects(session.accessToken(), (e: unknown) => e instanceof AuthError && e.message === SESSION_EXPIRED);
+    assert.equal(await stored(dir), undefined);
+    stub.verify();
+  });
+
+  test('tokens of another server are never sent', async () => {
+    const { dir, stub, clock, session } = await setup([]);
+    await seed(dir, creds('https://other.example', clock.now()));
+    await assert.rejects(session.accessToken(), /Not signed in to .*signed in to https:\/\/other\.example/);
+    stub.verify();
+  });
+
+  test('refresh margin: 60 s, or half the lifetime for short-lived tokens', () => {
+    const now = 1_000_000;
+    assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now - 800_000, accessExpiresAt: now + 61_000 }), now), false);
+    assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now - 800_000, accessExpiresAt: now + 59_000 }), now), true);
+    assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now, accessExpiresAt: now + 2_000 }), now), false);
+    assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now - 1_500, accessExpiresAt: now + 500 }), now), true);
+  });
+});
