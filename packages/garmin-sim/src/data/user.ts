@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { encodeActivityFit } from '../codec/fit.js';
+import { zipSingleFile } from '../codec/zip.js';
+import { hashSeed, Prng } from '../prng.js';
+import { type ActivitySeed, type ActivityTotals, computeTotals, RECORD_INTERVAL_S, simulateTrack } from './activity-model.js';
+import { isoDate } from './dates.js';
+import { SPORT_WEIGHTS, SPORTS, type SportDef } from './sports.js';
+
+export type MfaMode = null | 'email' | 'sms';
+
+export interface UserSpec {
+  email: string;
+  password: string;
+  mfa: MfaMode;
+  activities: number;
+  days: number;
+  workouts: number;
+}
+
+export interface TimeZoneDef {
+  id: number;
+  key: string;
+  offsetS: number;
+}
+
+// Zones without daylight saving, so local = GMT + a fixed offset. Local times that
+// differ from GMT make time-zone mistakes in clients visible.
+const TIME_ZONES: readonly TimeZoneDef[] = [
+  { id: 150, key: 'America/Costa_Rica', offsetS: -6 * 3600 },
+  { id: 114, key: 'Asia/Tokyo', offsetS: 9 * 3600 },
+  { id: 3, key: 'UTC', offsetS: 0 },
+  { id: 132, key: 'Asia/Kolkata', offsetS: 5.5 * 3600 },
+];
+
+/** 2^54: every generated id is above 2^53, so a JS number cannot hold it exactly. */
+export const ACTIVITY_ID_BASE = 2n ** 54n;
+
+/** One generated activity: the seed plus lazily computed totals. */
+export interface StoredActivity {
+  seed: ActivitySeed;
+  totals?: ActivityTotals;
+  sha256?: string;
+  listJson?: string;
+}
+
+function pickSport(rng: Prng): SportDef {
+  const total = SPORT_WEIGHTS.reduce((a, b) => a + b, 0);
+  let r = rng.next() * total;
+  for (let i = 0; i < SPORTS.length; i++) {
+    r -= SPORT_WEIGHTS[i]!;
+    if (r < 0) return SPORTS[i]!;
+  }
+  return SPORTS[0]!;
+}
+
+/**
+ * A sim account and its generated history. Activities are kept as small seeds;
+ * totals are computed once and cached, FIT files are rebuilt per download.
+ */
+export class SimUser {
+  readonly email: string;
+  readonly password: string;
+  readonly mfa: MfaMode;
+  readonly days: number;
+  readonly index: number;
+  readonly seed: number;
+  readonly displayName: string;
+  readonly fullName: string;
+  readonly profileId: number;
+  readonly socialId: number;
+  readonly guid: string;
+  readonly deviceId: number;
+  readonly tz: TimeZoneDef;
+  /** Unix seconds when the account was generated: "now" for its history. */
+  readonly createdAtS: number;
+  readonly workoutCount: number;
+  /** Oldest first; ids grow with start time. */
+  readonly activities: StoredActivity[] = [];
+  private readonly byId = new Map<string, number>();
+  private readonly home: { lat: number; lon: number };
+
+  constructor(spec: UserSpec, index: number, simSeed: string, nowS: number) {
+    this.email = spec.email;
+    this.password = spec.password;
+    this.mfa = spec.mfa;
+    this.days = spec.days;
+    this.workoutCount = spec.workouts;
+    this.index = index;
+    this.seed = hashSeed(simSeed, 'user', spec.email.toLowerCase());
+    const rng = new Prng(this.seed);
+    const local = spec.email.split('@')[0]!.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40) || 'user';
+    this.displayName = `${local}${rng.int(100, 999)}`;
+    this.fullName = `Sim ${local}`;
+    this.profileId = 1_000_000 + index * 1000 + rng.int(0, 999);
+    this.socialId = 3_000_000 + index * 1000 + rng.int(0, 999);
+    this.guid = `${rng.hex(8)}-${rng.hex(4)}-4${rng.hex(3)}-a${rng.hex(3)}-${rng.hex(12)}`;
+    this.deviceId = 3_400_000_000 + rng.int(0, 99_999_999);
+    this.tz = rng.pick(TIME_ZONES);
+    this.home = { lat: 45 + rng.range(-0.05, 0.05), lon: 7 + rng.range(-0.05, 0.05) };
+    this.createdAtS = nowS;
+
+    const span = Math.max(1, spec.days) * 86400;
+    const starts: number[] = [];
+    for (let i = 0; i < spec.activities; i++) {
+      const r = new Prng(hashSeed(this.seed, 'start', i));
+      // Spread over the past `days` days; the newest ends before "now".
+      starts.push(nowS - 3 * 3600 - Math.floor(r.next() * Math.max(1, span - 3 * 3600)));
+    }
+    starts.sort((a, b) => a - b);
+    for (let i = 0; i < starts.length; i++) this.pushActivity(starts[i]!);
+  }
+
+  private pushActivity(startS: number): StoredActivity {
+    const ordinal = this.activities.length;
+    const rng = new Prng(hashSeed(this.seed, 'activity', ordinal));
+    const sport = pickSport(rng);
+    const durationS = rng.int(sport.durationS[0], sport.durationS[1]);
+    const records = Math.max(2, Math.floor(durationS / RECORD_INTERVAL_S) + 1);
+    // Garmin ids grow with upload time; the ordinal keeps same-second ids unique.
+    const id =
+      ACTIVITY_ID_BASE + BigInt(startS) * 1_000_000n + BigInt(this.index % 1000) * 1000n + BigInt(ordinal % 1000);
+    const seed: ActivitySeed = {
+      id,
+      idText: id.toString(),
+      seed: hashSeed(this.seed, 'track', ordinal),
+      sport,
+      startS,
+      records,
+      tailMs: rng.int(0, 999),
+      lapCount: rng.int(1, 4),
+      startLat: this.home.lat + rng.range(-0.02, 0.02),
+      startLon: this.home.lon + rng.range(-0.02, 0.02),
+      serial: this.deviceId,
+      product: 3113,
+    };
+    const stored: StoredActivity = { seed };
+    this.byId.set(seed.idText, this.activities.length);
+    this.activities.push(stored);
+    return stored;
+  }
+
+  /** Adds `count` activities starting "now", newer (and with larger ids) than all others. */
+  addActivities(count: number, nowS: number): StoredActivity[] {
+    const last = this.activities[this.activities.length - 1];
+    const base = Math.max(nowS, last ? last.seed.startS + 1 : 0);
+    const out: StoredActivity[] = [];
+    for (let j = 0; j < count; j++) out.push(this.pushActivity(base + j));
+    return out;
+  }
+
+  find(idText: string): StoredActivity | undefined {
+    const i = this.byId.get(idText);
+    return i === undefined ? undefined : this.activities[i];
+  }
+
+  totals(a: StoredActivity): ActivityTotals {
+    if (!a.totals) a.totals = computeTotals(a.seed, simulateTrack(a.seed));
+    return a.totals;
+  }
+
+  /** The FIT file, rebuilt from the seed (same bytes on every call). */
+  fit(a: StoredActivity): Buffer {
+    const track = simulateTrack(a.seed);
+    const totals = a.totals ?? computeTotals(a.seed, track);
+    a.totals = totals;
+    const bytes = encodeActivityFit(a.seed, track, totals);
+    if (!a.sha256) a.sha256 = createHash('sha256').update(bytes).digest('hex');
+    return bytes;
+  }
+
+  /** The download: a ZIP holding `{id}_ACTIVITY.fit`. */
+  zip(a: StoredActivity): Buffer {
+    return zipSingleFile(`${a.seed.idText}_ACTIVITY.fit`, this.fit(a), new Date(a.seed.startS * 1000));
+  }
+
+  fitSha256(a: StoredActivity): string {
+    if (!a.sha256) this.fit(a);
+    return a.sha256!;
+  }
+
+  /** Calendar dates (UTC) of the generated history: yesterday back `days` days, newest first. */
+  historyDates(): string[] {
+    const out: string[] = [];
+    for (let k = 1; k <= this.days; k++) out.push(isoDate(this.createdAtS - k * 86400));
+    return out;
+  }
+}

@@ -1,0 +1,225 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { json, parseCookies, type RequestContext, type SimResponse } from './http-util.js';
+import type { FaultRule } from './faults.js';
+import { control } from './routes/control.js';
+import * as data from './routes/data.js';
+import { diToken } from './routes/diauth.js';
+import * as sso from './routes/sso.js';
+import type { SimState } from './sim-state.js';
+import { html } from './http-util.js';
+
+type Handler = (sim: SimState, ctx: RequestContext, params: string[]) => SimResponse;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  /** Stats label: the path with ids as `{id}` and dates as `{date}`. */
+  label: string;
+  handler: Handler;
+}
+
+const DATE = '(\\d{4}-\\d{2}-\\d{2})';
+const NAME = '([^/]*)';
+
+function open(method: string, path: string, handler: (sim: SimState, ctx: RequestContext) => SimResponse): Route {
+  return { method, pattern: new RegExp(`^${path}$`), label: path, handler: (sim, ctx) => handler(sim, ctx) };
+}
+
+/** A connectapi route: Bearer token required (401 invalid_token otherwise). */
+function bearer(method: string, path: string, label: string, handler: data.DataHandler): Route {
+  return {
+    method,
+    pattern: new RegExp(`^${path}$`),
+    label,
+    handler: (sim, ctx, params) => {
+      const user = sim.bearerUser(ctx.req.headers.authorization);
+      if (!user) {
+        return json(
+          401,
+          { message: 'Unauthorized', error: 'invalid_token' },
+          { 'www-authenticate': 'Bearer error="invalid_token", error_description="Token is not active"' },
+        );
+      }
+      return handler(sim, user, ctx, params);
+    },
+  };
+}
+
+const ROUTES: Route[] = [
+  open('GET', '/mobile/sso/en/sign-in', sso.mobileWarmUp),
+  open('POST', '/mobile/api/login', sso.mobileLogin),
+  open('POST', '/mobile/api/mfa/verifyCode', sso.mobileVerifyCode),
+  open('GET', '/portal/sso/embed', () => html(200, '')),
+  open('GET', '/sso/embed', sso.classicEmbed),
+  open('GET', '/sso/signin', sso.classicSignInPage),
+  open('POST', '/sso/signin', sso.classicSignIn),
+  open('GET', '/sso/verifyMFA/loginEnterMfaCode', sso.classicMfaPage),
+  open('POST', '/sso/verifyMFA/loginEnterMfaCode', sso.classicVerifyMfa),
+  open('GET', '/sso/login', sso.classicLogin),
+  open('POST', '/di-oauth2-service/oauth/token', diToken),
+  bearer('GET', '/userprofile-service/socialProfile', '/userprofile-service/socialProfile', data.socialProfile),
+  bearer(
+    'GET',
+    '/activitylist-service/activities/search/activities',
+    '/activitylist-service/activities/search/activities',
+    data.activitySearch,
+  ),
+  bearer('GET', '/activitylist-service/activities/count', '/activitylist-service/activities/count', data.activityCount),
+  bearer('GET', '/activity-service/activity/(\\d{1,20})', '/activity-service/activity/{id}', data.activityGet),
+  bearer('GET', '/download-service/files/activity/(\\d{1,20})', '/download-service/files/activity/{id}', data.activityDownload),
+  bearer('GET', `/usersummary-service/usersummary/daily/${NAME}`, '/usersummary-service/usersummary/daily/{displayName}', data.dailySummary),
+  bearer('GET', `/wellness-service/wellness/dailyHeartRate/${NAME}`, '/wellness-service/wellness/dailyHeartRate/{displayName}', data.dailyHeartRate),
+  bearer('GET', '/wellness-service/wellness/dailyHeartRate', '/wellness-service/wellness/dailyHeartRate/{displayName}', data.dailyHeartRate),
+  bearer('GET', `/wellness-service/wellness/dailyStress/${DATE}`, '/wellness-service/wellness/dailyStress/{date}', data.dailyStress),
+  bearer('GET', `/wellness-service/wellness/dailySleepData/${NAME}`, '/wellness-service/wellness/dailySleepData/{displayName}', data.dailySleep),
+  bearer('GET', '/sleep-service/sleep/dailySleepData', '/sleep-service/sleep/dailySleepData', data.dailySleep),
+  bearer('GET', `/hrv-service/hrv/${DATE}`, '/hrv-service/hrv/{date}', data.hrv),
+  bearer('GET', '/weight-service/weight/dateRange', '/weight-service/weight/dateRange', data.weightDateRange),
+  bearer('GET', `/weight-service/weight/range/${DATE}/${DATE}`, '/weight-service/weight/range/{date}/{date}', data.weightRange),
+  bearer('GET', '/workout-service/workouts', '/workout-service/workouts', data.workoutList),
+  bearer('GET', '/workout-service/workout/(\\d{1,20})', '/workout-service/workout/{id}', data.workoutGet),
+];
+
+const MAX_BODY = 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function route(method: string, path: string): { route: Route; params: string[] } | { label: string; status: number } {
+  let pathMatched = false;
+  for (const r of ROUTES) {
+    const m = r.pattern.exec(path);
+    if (!m) continue;
+    if (r.method !== method) {
+      pathMatched = true;
+      continue;
+    }
+    return { route: r, params: m.slice(1) };
+  }
+  return { label: pathMatched ? path : '(unknown)', status: pathMatched ? 405 : 404 };
+}
+
+function faultResponse(rule: FaultRule): SimResponse {
+  if (rule.kind === '429') {
+    return json(
+      429,
+      { 'status-code': '429', message: 'Too Many Requests' },
+      { 'retry-after': String(rule.retry_after_s ?? 60) },
+    );
+  }
+  if (rule.kind === '503') {
+    return {
+      status: 503,
+      headers: {
+        'content-type': 'text/html;charset=UTF-8',
+        ...(rule.retry_after_s !== undefined ? { 'retry-after': String(rule.retry_after_s) } : {}),
+      },
+      body: '<html><head><title>503 Service Temporarily Unavailable</title></head><body>Service Unavailable</body></html>',
+    };
+  }
+  return json(500, { message: 'Internal Server Error', error: 'InternalServerError' });
+}
+
+function write(res: ServerResponse, r: SimResponse, truncate: boolean): void {
+  const body = r.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body, 'utf8');
+  const headers: Record<string, string | string[]> = { ...r.headers };
+  if (r.status !== 204 && r.status !== 304) headers['content-length'] = String(body.length);
+  res.writeHead(r.status, headers);
+  if (!truncate) {
+    res.end(body);
+    return;
+  }
+  // Promise the whole body, send half, then drop the connection.
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+}
+
+const delay = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+async function handle(sim: SimState, req: IncomingMessage, res: ServerResponse, fallbackOrigin: string): Promise<void> {
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'http://sim.invalid');
+  const path = url.pathname;
+  const origin = req.headers.host ? `http://${req.headers.host}` : fallbackOrigin;
+  const body = await readBody(req);
+  const ctx: RequestContext = {
+    req,
+    method,
+    path,
+    query: url.searchParams,
+    cookies: parseCookies(req.headers.cookie),
+    body: body ?? Buffer.alloc(0),
+    origin,
+  };
+
+  if (path === '/__sim' || path.startsWith('/__sim/')) {
+    write(res, body === null ? json(413, { error: 'too_large', message: 'body too large' }) : control(sim, ctx), false);
+    return;
+  }
+
+  const found = route(method, path);
+  const label = 'route' in found ? found.route.label : found.label;
+  const fault = sim.faults.pick(path);
+  if (fault?.kind === 'reset') {
+    sim.stats.record(path, label, 'reset');
+    req.socket.resetAndDestroy();
+    return;
+  }
+  if (fault?.kind === 'slow') await delay(fault.delay_ms ?? 2000);
+  let answer: SimResponse;
+  if (fault && fault.kind !== 'slow' && fault.kind !== 'truncate') answer = faultResponse(fault);
+  else if (body === null) answer = json(413, { message: 'Payload Too Large' });
+  else if (!('route' in found)) answer = json(found.status, { message: found.status === 405 ? 'Method Not Allowed' : 'Not Found' });
+  else {
+    try {
+      answer = found.route.handler(sim, ctx, found.params);
+    } catch (err) {
+      process.stderr.write(`garmin-sim: handler error on ${label}: ${(err as Error).message}\n`);
+      answer = json(500, { message: 'Internal Server Error' });
+    }
+  }
+  const truncate = fault?.kind === 'truncate';
+  sim.stats.record(path, label, truncate ? 'truncated' : String(answer.status));
+  write(res, answer, truncate);
+}
+
+/** Starts the HTTP server on host:port (0 = any free port); resolves with the base URL. */
+export async function listen(sim: SimState, host: string, port: number): Promise<{ server: Server; url: string }> {
+  let origin = '';
+  const server = createServer((req, res) => {
+    handle(sim, req, res, origin).catch((err: Error) => {
+      process.stderr.write(`garmin-sim: ${err.message}\n`);
+      if (!res.headersSent) write(res, json(500, { message: 'Internal Server Error' }), false);
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  origin = `http://${h}:${addr.port}`;
+  return { server, url: origin };
+}

@@ -1,0 +1,242 @@
+import { createHmac } from 'node:crypto';
+import { SimUser, type UserSpec } from './data/user.js';
+import { isoDate } from './data/dates.js';
+import { dayData } from './data/wellness.js';
+import { userWorkouts } from './data/workouts.js';
+import { FaultEngine } from './faults.js';
+import { hashSeed, Prng } from './prng.js';
+import { Stats } from './stats.js';
+
+/** DI OAuth2 client ids the token endpoint accepts by default (garmin-protocol.md, step 4). */
+export const DEFAULT_CLIENT_IDS: readonly string[] = [
+  'GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2',
+  'GARMIN_CONNECT_MOBILE_ANDROID_DI_2024Q4',
+  'GARMIN_CONNECT_MOBILE_ANDROID_DI',
+  'GARMIN_CONNECT_MOBILE_IOS_DI',
+];
+
+export interface SimConfig {
+  access_token_ttl_s: number;
+  refresh_token_ttl_s: number;
+  accepted_client_ids: string[];
+  /** Lifetime of a pending MFA sign-in (Garmin's codes last minutes). */
+  mfa_ttl_s: number;
+  /** Lifetime of a service ticket. */
+  ticket_ttl_s: number;
+}
+
+export interface PendingSignIn {
+  email: string;
+  code: string;
+  method: 'email' | 'sms';
+  service: string;
+  expiresMs: number;
+  attempts: number;
+}
+
+export interface SsoSession {
+  id: string;
+  vcap: string;
+  csrf: string | null;
+  pending: PendingSignIn | null;
+  /** Classic flow: a login token issued after MFA, redeemed by GET /sso/login. */
+  loginToken: { token: string; email: string; service: string } | null;
+}
+
+export interface TokenRecord {
+  email: string;
+  clientId: string;
+  expiresMs: number;
+  /** Set on rotation or revocation. */
+  dead: boolean;
+}
+
+export interface Truth {
+  activities: Array<{ activity_id: string; fit_sha256: string }>;
+  days: string[];
+  days_without_data: string[];
+  workouts: string[];
+}
+
+/** All mutable sim state: accounts, sign-in sessions, tokens, faults, counters. */
+export class SimState {
+  readonly seed: string;
+  readonly users = new Map<string, SimUser>();
+  readonly sessions = new Map<string, SsoSession>();
+  readonly tickets = new Map<string, { email: string; service: string; expiresMs: number }>();
+  readonly accessTokens = new Map<string, TokenRecord>();
+  readonly refreshTokens = new Map<string, TokenRecord>();
+  /** Latest pending MFA sign-in per e-mail (what `GET /__sim/users/{email}/mfa-code` reads). */
+  readonly latestPending = new Map<string, PendingSignIn>();
+  readonly faults: FaultEngine;
+  readonly stats = new Stats();
+  config: SimConfig = {
+    access_token_ttl_s: 86400,
+    refresh_token_ttl_s: 2592000,
+    accepted_client_ids: [...DEFAULT_CLIENT_IDS],
+    mfa_ttl_s: 600,
+    ticket_ttl_s: 300,
+  };
+  clockOffsetMs = 0;
+  private readonly rng: Prng;
+  private readonly jwtKey: Buffer;
+  private userCount = 0;
+
+  constructor(
+    seed: string,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.seed = seed;
+    this.rng = new Prng(hashSeed(seed, 'auth'));
+    this.jwtKey = Buffer.from(new Prng(hashSeed(seed, 'jwt')).hex(64), 'hex');
+    this.faults = new FaultEngine(seed);
+  }
+
+  nowMs(): number {
+    return this.clock() + this.clockOffsetMs;
+  }
+
+  nowS(): number {
+    return Math.floor(this.nowMs() / 1000);
+  }
+
+  user(email: string): SimUser | undefined {
+    return this.users.get(email.trim().toLowerCase());
+  }
+
+  createUser(spec: UserSpec): SimUser {
+    const u = new SimUser(spec, ++this.userCount, this.seed, this.nowS());
+    this.users.set(spec.email.trim().toLowerCase(), u);
+    return u;
+  }
+
+  /** Random-looking but seed-determined strings for cookies, tickets and tokens. */
+  token(n: number): string {
+    return this.rng.token(n);
+  }
+
+  mfaCode(): string {
+    return String(this.rng.int(0, 999_999)).padStart(6, '0');
+  }
+
+  newSession(): SsoSession {
+    const s: SsoSession = { id: this.token(36), vcap: this.token(24), csrf: null, pending: null, loginToken: null };
+    this.sessions.set(s.id, s);
+    return s;
+  }
+
+  /** The SSO session named by the request cookies: SESSION and its sticky __VCAP_ID__ must both match. */
+  sessionOf(cookies: Map<string, string>): SsoSession | null {
+    const s = this.sessions.get(cookies.get('SESSION') ?? '');
+    if (!s || cookies.get('__VCAP_ID__') !== s.vcap) return null;
+    return s;
+  }
+
+  startPending(session: SsoSession, user: SimUser, service: string): PendingSignIn {
+    const p: PendingSignIn = {
+      email: user.email,
+      code: this.mfaCode(),
+      method: user.mfa === 'sms' ? 'sms' : 'email',
+      service,
+      expiresMs: this.nowMs() + this.config.mfa_ttl_s * 1000,
+      attempts: 0,
+    };
+    session.pending = p;
+    this.latestPending.set(user.email.toLowerCase(), p);
+    return p;
+  }
+
+  issueTicket(email: string, service: string): string {
+    const t = `ST-${String(this.rng.int(0, 9_999_999)).padStart(7, '0')}-${this.token(20)}-cas`;
+    this.tickets.set(t, { email, service, expiresMs: this.nowMs() + this.config.ticket_ttl_s * 1000 });
+    return t;
+  }
+
+  /** Issues an access token (a signed JWT carrying `exp`) and a rotating refresh token. */
+  issueTokens(email: string, clientId: string): Record<string, unknown> {
+    const user = this.user(email)!;
+    const nowS = this.nowS();
+    const jti = `${this.rng.hex(8)}-${this.rng.hex(4)}-${this.rng.hex(4)}-${this.rng.hex(4)}-${this.rng.hex(12)}`;
+    const scope = 'CONNECT_READ CONNECT_WRITE DI_API_READ';
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const head = b64({ alg: 'HS256', typ: 'JWT', kid: 'di-oauth-signer-sim' });
+    const payload = b64({
+      scope: scope.split(' '),
+      iss: 'https://diauth.garmin.com',
+      revocation_eligibility: ['GLOBAL_SIGNOUT'],
+      client_type: 'UNDEFINED',
+      exp: nowS + this.config.access_token_ttl_s,
+      iat: nowS,
+      garmin_guid: user.guid,
+      jti,
+      client_id: clientId,
+    });
+    const sig = createHmac('sha256', this.jwtKey).update(`${head}.${payload}`).digest('base64url');
+    const access = `${head}.${payload}.${sig}`;
+    const refresh = `${this.rng.hex(8)}-${this.rng.hex(4)}-${this.rng.hex(4)}-${this.rng.hex(4)}-${this.rng.hex(12)}.${this.token(32)}`;
+    this.accessTokens.set(access, {
+      email: user.email,
+      clientId,
+      expiresMs: (nowS + this.config.access_token_ttl_s) * 1000,
+      dead: false,
+    });
+    this.refreshTokens.set(refresh, {
+      email: user.email,
+      clientId,
+      expiresMs: (nowS + this.config.refresh_token_ttl_s) * 1000,
+      dead: false,
+    });
+    return {
+      scope,
+      jti,
+      access_token: access,
+      token_type: 'Bearer',
+      refresh_token: refresh,
+      expires_in: this.config.access_token_ttl_s,
+      refresh_token_expires_in: this.config.refresh_token_ttl_s,
+    };
+  }
+
+  /** The user behind a Bearer token, or null when the token is unknown, expired or revoked. */
+  bearerUser(authorization: string | undefined): SimUser | null {
+    const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!m) return null;
+    const rec = this.accessTokens.get(m[1]!);
+    if (!rec || rec.dead || rec.expiresMs <= this.nowMs()) return null;
+    return this.user(rec.email) ?? null;
+  }
+
+  /** Garmin rejects the user's existing tokens (a global sign-out / password change). */
+  revokeTokens(email: string): number {
+    let n = 0;
+    const key = email.toLowerCase();
+    for (const store of [this.accessTokens, this.refreshTokens]) {
+      for (const rec of store.values()) {
+        if (rec.email.toLowerCase() === key && !rec.dead) {
+          rec.dead = true;
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  truth(user: SimUser): Truth {
+    const activities = [...user.activities]
+      .reverse()
+      .map((a) => ({ activity_id: a.seed.idText, fit_sha256: user.fitSha256(a) }));
+    const days: string[] = [];
+    const without: string[] = [];
+    for (const d of user.historyDates()) (dayData(user, d) ? days : without).push(d);
+    return {
+      activities,
+      days,
+      days_without_data: without,
+      workouts: userWorkouts(user).map((w) => String(w.workoutId)),
+    };
+  }
+
+  today(): string {
+    return isoDate(this.nowS());
+  }
+}

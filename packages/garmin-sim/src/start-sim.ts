@@ -1,0 +1,98 @@
+import type { UserSpec } from './data/user.js';
+import type { FaultRule } from './faults.js';
+import { listen } from './server.js';
+import { type SimConfig, SimState, type Truth } from './sim-state.js';
+import type { StatsSnapshot } from './stats.js';
+
+export interface StartSimOptions {
+  /** Seed of all generated data, tokens and fault decisions (default "fitsync"). */
+  seed?: string | number;
+  /** Port, 0 (default) for any free port. */
+  port?: number;
+  /** Host to bind (default 127.0.0.1). */
+  host?: string;
+  /** Clock in epoch milliseconds (default Date.now); the sim's "now" for history and token expiry. */
+  now?: () => number;
+}
+
+export interface CreatedUser {
+  email: string;
+  display_name: string;
+  profile_id: number;
+  mfa: UserSpec['mfa'];
+  activities: number;
+  days: number;
+  workouts: number;
+}
+
+/** A running sim. The methods do in-process what the `/__sim` control paths do over HTTP. */
+export interface RunningSim {
+  /** Base URL for everything (SSO, DI token endpoint, connectapi, `/__sim`), no trailing slash. */
+  url: string;
+  port: number;
+  state: SimState;
+  close(): Promise<void>;
+  createUser(spec: Partial<UserSpec> & { email: string; password: string }): CreatedUser;
+  /** The code of the pending MFA sign-in, or null. */
+  mfaCode(email: string): string | null;
+  addActivities(email: string, count: number): string[];
+  truth(email: string): Truth;
+  setFaults(rules: FaultRule[]): void;
+  stats(): StatsSnapshot;
+  resetStats(): void;
+  configure(config: Partial<SimConfig>): void;
+  revokeTokens(email: string): number;
+  /** Moves the sim clock forward (token expiry, MFA code expiry). */
+  advanceClock(seconds: number): void;
+}
+
+/** Starts a garmin-sim HTTP server in-process. */
+export async function startSim(options: StartSimOptions = {}): Promise<RunningSim> {
+  const state = new SimState(String(options.seed ?? 'fitsync'), options.now ?? Date.now);
+  const { server, url } = await listen(state, options.host ?? '127.0.0.1', options.port ?? 0);
+  const port = Number(new URL(url).port);
+  const mustUser = (email: string) => {
+    const u = state.user(email);
+    if (!u) throw new Error(`garmin-sim: no user ${email}`);
+    return u;
+  };
+  return {
+    url,
+    port,
+    state,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    createUser(spec) {
+      if (state.user(spec.email)) throw new Error(`garmin-sim: user ${spec.email} exists`);
+      const u = state.createUser({ mfa: null, activities: 0, days: 30, workouts: 0, ...spec });
+      return {
+        email: u.email,
+        display_name: u.displayName,
+        profile_id: u.profileId,
+        mfa: u.mfa,
+        activities: u.activities.length,
+        days: u.days,
+        workouts: u.workoutCount,
+      };
+    },
+    mfaCode(email) {
+      const p = state.latestPending.get(email.toLowerCase());
+      return p && p.expiresMs > state.nowMs() ? p.code : null;
+    },
+    addActivities: (email, count) => mustUser(email).addActivities(count, state.nowS()).map((a) => a.seed.idText),
+    truth: (email) => state.truth(mustUser(email)),
+    setFaults: (rules) => state.faults.set(rules),
+    stats: () => state.stats.snapshot(),
+    resetStats: () => state.stats.reset(),
+    configure(config) {
+      state.config = { ...state.config, ...config };
+    },
+    revokeTokens: (email) => state.revokeTokens(email),
+    advanceClock(seconds) {
+      state.clockOffsetMs += seconds * 1000;
+    },
+  };
+}

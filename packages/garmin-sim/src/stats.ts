@@ -1,0 +1,45 @@
+/** Counters of the requests the sim served (control paths excluded). */
+export interface StatsSnapshot {
+  total: number;
+  /** Exact path (no query) → status ("200", "429", "reset", …) → count. */
+  by_path: Record<string, Record<string, number>>;
+  /** Route pattern (ids as `{id}`, dates as `{date}`) → status → count. */
+  by_route: Record<string, Record<string, number>>;
+}
+
+export class Stats {
+  private total = 0;
+  private byPath = new Map<string, Map<string, number>>();
+  private byRoute = new Map<string, Map<string, number>>();
+
+  record(path: string, route: string, status: string): void {
+    this.total++;
+    bump(this.byPath, path, status);
+    bump(this.byRoute, route, status);
+  }
+
+  reset(): void {
+    this.total = 0;
+    this.byPath.clear();
+    this.byRoute.clear();
+  }
+
+  snapshot(): StatsSnapshot {
+    return { total: this.total, by_path: toObject(this.byPath), by_route: toObject(this.byRoute) };
+  }
+}
+
+function bump(m: Map<string, Map<string, number>>, key: string, status: string): void {
+  let inner = m.get(key);
+  if (!inner) {
+    inner = new Map();
+    m.set(key, inner);
+  }
+  inner.set(status, (inner.get(status) ?? 0) + 1);
+}
+
+function toObject(m: Map<string, Map<string, number>>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [k, inner] of m) out[k] = Object.fromEntries(inner);
+  return out;
+}
