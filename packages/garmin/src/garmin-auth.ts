@@ -14,6 +14,7 @@ import {
   GarminMfaExpiredError,
   GarminMfaInvalidError,
   GarminRateLimitedError,
+  GarminUnavailableError,
 } from './errors.js';
 import { type GarminPendingLogin, parsePendingLogin } from './pending.js';
 import { type GarminRuntime, resolveRuntime } from './runtime.js';
@@ -60,6 +61,7 @@ function isFinal(err: unknown): boolean {
     err instanceof GarminInvalidCredentialsError ||
     err instanceof GarminRateLimitedError ||
     err instanceof GarminAccountLockedError ||
+    err instanceof GarminUnavailableError ||
     err instanceof GarminInputError
   );
 }
@@ -103,35 +105,28 @@ export class GarminAuth {
     let last: unknown;
     for (const name of this.strategies) {
       const jar = new CookieJar([], this.ctx.runtime.now);
+      let step: Awaited<ReturnType<typeof mobileLogin>> | Awaited<ReturnType<typeof classicLogin>>;
       try {
-        if (name === 'mobile') {
-          const step = await mobileLogin(this.ctx, jar, this.mobileClient, email.trim(), password);
-          if (step.kind === 'ticket') return { status: 'authenticated', tokens: await this.exchange(step.ticket, step.service) };
-          const pending: GarminPendingLogin = {
-            version: 1,
-            strategy: 'mobile',
-            params: step.params,
-            cookies: jar.toJSON(),
-            mfaMethod: step.mfaMethod,
-            startedAt,
-          };
-          return { status: 'mfa_required', pending, mfaMethod: step.mfaMethod };
-        }
-        const step = await classicLogin(this.ctx, jar, email.trim(), password);
-        if (step.kind === 'ticket') return { status: 'authenticated', tokens: await this.exchange(step.ticket, step.service) };
-        const pending: GarminPendingLogin = {
-          version: 1,
-          strategy: 'classic',
-          params: step.params,
-          cookies: jar.toJSON(),
-          mfaMethod: step.mfaMethod,
-          startedAt,
-        };
-        return { status: 'mfa_required', pending, mfaMethod: step.mfaMethod };
+        step =
+          name === 'mobile'
+            ? await mobileLogin(this.ctx, jar, this.mobileClient, email.trim(), password)
+            : await classicLogin(this.ctx, jar, email.trim(), password);
       } catch (err) {
         if (!(err instanceof GarminError) || isFinal(err)) throw err;
         last = err;
+        continue;
       }
+      // Once Garmin issued a ticket, failures of the exchange are not the strategy's: no fallback.
+      if (step.kind === 'ticket') return { status: 'authenticated', tokens: await this.exchange(step.ticket, step.service) };
+      const pending = {
+        version: 1,
+        strategy: name,
+        params: step.params,
+        cookies: jar.toJSON(),
+        mfaMethod: step.mfaMethod,
+        startedAt,
+      } as GarminPendingLogin;
+      return { status: 'mfa_required', pending, mfaMethod: step.mfaMethod };
     }
     throw last ?? new GarminInputError('no sign-in strategy configured');
   }
