@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { FakeClock } from '../src/clock.js';
+import { totpCode } from '../src/crypto/totp.js';
+import { createUser } from '../src/services/user-admin.js';
+import { startTestServer, type TestServer } from '../src/testing/test-server.js';
+import { assertProblem, call, uniqueName } from './helpers/api.js';
+import { dialects } from './helpers/dialects.js';
+import { userWithMfa } from './helpers/flows.js';
+
+for (const { dialect, skip } of await dialects()) {
+  describe(`sign-in throttling on ${dialect}`, { skip }, () => {
+    let s: TestServer;
+    const clock = new FakeClock();
+    before(async () => {
+      s = await startTestServer({
+        dialect,
+        clock,
+        env: { FITSYNC_AUTH_MAX_FAILURES: '5', FITSYNC_AUTH_MAX_FAILURES_PER_IP: '8', FITSYNC_AUTH_LOCKOUT_S: '300' },
+      });
+    });
+    after(() => s?.close());
+
+    const login = (username: string, password: string, ip: string) =>
+      call(s.app, 'POST', '/v1/auth/login', { body: { username, password }, ip });
+
+    test('wrong passwords lock the account: 429 with Retry-After, even for the right password, until the wait is over', async () => {
+      const name = uniqueName('lock');
+      await createUser(s.db, name, 'the right one');
+      // from different addresses, so only the per-account limit is in play
+      for (let i = 0; i < 5; i++) assertProblem(await login(name, `wrong ${i}`, `10.1.0.${i}`), 401, 'invalid_credentials');
+      const locked = await login(name, 'the right one', '10.1.1.1');
+      const body = assertProblem(locked, 429, 'too_many_attempts');
+      assert.equal(locked.headers['retry-after'], '300');
+      assert.equal(body.retry_after, 300);
+      clock.advance(120_000);
+      const still = await login(name, 'the right one', '10.1.1.2');
+      assertProblem(still, 429, 'too_many_attempts');
+      assert.equal(still.headers['retry-after'], '180');
+      clock.advance(180_000);
+      const ok = await login(name, 'the right one', '10.1.1.3');
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.status, 'authenticated');
+    });
+
+    test('unknown usernames are throttled exactly like real ones', async () => {
+      const ghost = uniqueName('ghost');
+      for (let i = 0; i < 5; i++) assertProblem(await login(ghost, 'x', `10.2.0.${i}`), 401, 'invalid_credentials');
+      assertProblem(await login(ghost, 'x', '10.2.1.1'), 429, 'too_many_attempts');
+      clock.advance(300_000);
+    });
+
+    test('one address guessing across many accounts is locked per address', async () => {
+      const ip = '10.3.0.1';
+      for (let i = 0; i < 8; i++) assertProblem(await login(uniqueName('spray'), 'x', ip), 401, 'invalid_credentials');
+      const name = uniqueName('victim');
+      await createUser(s.db, name, 'fine');
+      assertProblem(await login(name, 'fine', ip), 429, 'too_many_attempts');
+      assert.equal((await login(name, 'fine', '10.3.0.2')).status, 200);
+      clock.advance(300_000);
+      assert.equal((await login(name, 'fine', ip)).status, 200);
+    });
+
+    test('a success resets the account count; failures outside the window are forgotten', async () => {
+      const name = uniqueName('reset');
+      await createUser(s.db, name, 'pw');
+      for (let i = 0; i < 4; i++) await login(name, 'bad', `10.4.0.${i}`);
+      assert.equal((await login(name, 'pw', '10.4.1.0')).status, 200);
+      for (let i = 0; i < 4; i++) await login(name, 'bad', `10.4.2.${i}`);
+      clock.advance(900_000);
+      assertProblem(await login(name, 'bad', '10.4.3.0'), 401, 'invalid_credentials');
+      assert.equal((await login(name, 'pw', '10.4.3.1')).status, 200);
+    });
+
+    test('wrong MFA codes count per account across challenges, and are throttled too', async () => {
+      const name = uniqueName('codes');
+      const { secret } = await userWithMfa(s.app, s.db, clock, name);
+      const good = () => totpCode(secret, clock.now());
+      const wrong = () => (good() === '000000' ? '111111' : '000000');
+      for (let i = 0; i < 5; i++) {
+        const c = await login(name, 'correct horse', `10.5.0.${i}`);
+        assert.equal(c.body.status, 'mfa_required');
+        const r = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: c.body.challenge_id, code: wrong() }, ip: `10.5.1.${i}` });
+        assertProblem(r, 401, 'invalid_mfa_code');
+      }
+      const c = await login(name, 'correct horse', '10.5.2.0');
+      const r = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: c.body.challenge_id, code: good() }, ip: '10.5.2.1' });
+      assertProblem(r, 429, 'too_many_attempts');
+      assert.ok(Number(r.headers['retry-after']) > 0);
+      clock.advance(300_000);
+      const c2 = await login(name, 'correct horse', '10.5.3.0');
+      const ok = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: c2.body.challenge_id, code: good() }, ip: '10.5.3.1' });
+      assert.equal(ok.status, 200);
+    });
+  });
+}
