@@ -143,7 +143,10 @@ export async function startReplay(interactions: Interaction[], opts: ReplayOptio
         }
       }
       const auth = next.request.headers.authorization;
-      if (auth && auth !== 'REDACTED' && req.headers.authorization !== auth) problems.push('authorization header differs');
+      if (auth && !auth.includes('REDACTED') && req.headers.authorization !== auth) problems.push('authorization header differs');
+      if (auth?.includes('REDACTED') && String(req.headers.authorization ?? '').split(' ')[0] !== auth.split(' ')[0]) {
+        problems.push('authorization scheme differs');
+      }
       if (problems.length > 0) return fail(problems.join('; '));
 
       const headers: Record<string, string | string[]> = {};
