@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
+import { dialects } from './helpers/dialects.js';
+import { cleanEnv, postJson, runBin, type SpawnedServer, spawnServer } from './helpers/spawn-server.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fitsync-bin-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('fitsync-server binary (SQLite)', () => {
+  test('start prints its URL first, serves, adds users from stdin, stops on SIGTERM with 0', async () => {
+    const dataDir = join(tmp, 'data', 'nested');
+    const env = cleanEnv();
+    const server = await spawnServer(['--port', '0', '--data-dir', dataDir], env);
+    try {
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const h = await fetch(`${server.url}/healthz`);
+      assert.equal(h.status, 200);
+      assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+      assert.equal(statSync(join(dataDir, 'secret.key')).mode & 0o777, 0o600);
+
+      const add = await runBin(['user', 'add', 'ann', '--password-stdin', '--data-dir', dataDir], env, 'binary pass phrase\n');
+      assert.equal(add.code, 0, add.stderr);
+      assert.match(add.stdout, /Created user ann/);
+      const dup = await runBin(['user', 'add', 'ann', '--password-stdin', '--data-dir', dataDir], env, 'other\n');
+      assert.equal(dup.code, 5);
+      assert.match(dup.stderr, /already exists/);
+
+      const login = await postJson(`${server.url}/v1/auth/login`, { username: 'ann', password: 'binary pass phrase' });
+      assert.equal(login.status, 200);
+      const refresh = await postJson(`${server.url}/v1/auth/refresh`, { refresh_token: login.body.refresh_token });
+      assert.equal(refresh.status, 200);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /^fitsync_auth_refresh_total 1$/m);
+
+      const list = await runBin(['user', 'list', '--data-dir', dataDir], env);
+      assert.equal(list.code, 0);
+      assert.match(list.stdout, /^USERNAME\s+USER ID\s+MFA\s+CREATED$/m);
+      assert.match(list.stdout, /^ann\s+[0-9a-f]{32}\s+off\s/m);
+      assert.equal((await runBin(['user', 'reset-mfa', 'ann', '--data-dir', dataDir], env)).code, 0);
+      assert.equal((await runBin(['user', 'reset-mfa', 'nobody', '--data-dir', dataDir], env)).code, 4);
+    } finally {
+      assert.equal(await server.stop(), 0, server.stderr());
+    }
+  });
+
+  test('stderr carries JSON log lines; stdout only the URL', async () => {
+    const server = await spawnServer(['--data-dir', join(tmp, 'logs')], cleanEnv({ FITSYNC_LOG_LEVEL: 'info', FITSYNC_PORT: '0' }));
+    await fetch(`${server.url}/healthz`);
+    assert.equal(await server.stop(), 0);
+    const lines = server.stderr().trim().split('\n');
+    assert.ok(lines.length >= 2);
+    for (const l of lines) JSON.parse(l);
+  });
+
+  test('--help for every command, with examples', async () => {
+    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['user', '--help']]) {
+      const r = await runBin(args, cleanEnv());
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /Usage/);
+      if (args.length > 1) assert.match(r.stdout, /Examples:/);
+    }
+  });
+
+  test('bad flags and environment: one clear line, exit 2, no stack trace', async () => {
+    for (const [args, env, pattern] of [
+      [['start', '--port', 'eighty'], {}, /--port must be a whole number/],
+      [['start', '--bogus'], {}, /Unknown option '--bogus'/],
+      [['start'], { FITSYNC_PORT: '70000' }, /FITSYNC_PORT must be between 0 and 65535/],
+      [['start'], { FITSYNC_ACCESS_TOKEN_TTL: '-5' }, /FITSYNC_ACCESS_TOKEN_TTL/],
+      [['start'], { FITSYNC_SECRET_KEY: 'short' }, /FITSYNC_SECRET_KEY/],
+      [['frobnicate'], {}, /unknown command/],
+      [['user', 'add', 'x'], {}, /--password-stdin/],
+    ] as const) {
+      const r = await runBin([...args, '--data-dir', join(tmp, 'bad')], cleanEnv(env as Record<string, string>));
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
+
+  test('migrate is idempotent', async () => {
+    const dir = join(tmp, 'mig');
+    for (let i = 0; i < 2; i++) {
+      const r = await runBin(['migrate', '--data-dir', dir], cleanEnv());
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+});
+
+const pgCase = (await dialects()).find((d) => d.dialect === 'postgres');
+describe('two server processes on one PostgreSQL database', { skip: pgCase ? pgCase.skip : 'postgres not in FITSYNC_TEST_DIALECTS' }, () => {
+  let schema: PgSchema | undefined;
+  const servers: SpawnedServer[] = [];
+  after(async () => {
+    for (const s of servers) await s.stop();
+    await schema?.drop();
+  });
+
+  test('migrate at once, sign in on one, refresh on the other', async () => {
+    schema = await createPgSchema();
+    const env = (name: string) =>
+      cleanEnv({ FITSYNC_DATABASE_URL: schema!.url, FITSYNC_SECRET_KEY: 'shared-secret-key-for-both-instances-0123456789', FITSYNC_DATA_DIR: join(tmp, name) });
+    const [a, b] = await Promise.all([spawnServer(['--port', '0'], env('a')), spawnServer(['--port', '0'], env('b'))]);
+    servers.push(a!, b!);
+    const add = await runBin(['user', 'add', 'pat', '--password-stdin'], env('c'), 'pg pass phrase');
+    assert.equal(add.code, 0, add.stderr);
+    const login = await postJson(`${a!.url}/v1/auth/login`, { username: 'pat', password: 'pg pass phrase' });
+    assert.equal(login.status, 200);
+    const refreshed = await postJson(`${b!.url}/v1/auth/refresh`, { refresh_token: login.body.refresh_token });
+    assert.equal(refreshed.status, 200);
+    const me = await fetch(`${a!.url}/v1/me`, { headers: { authorization: `Bearer ${refreshed.body.access_token}` } });
+    assert.equal(me.status, 200);
+    // the spent token replayed on the first instance revokes the session everywhere
+    assert.equal((await postJson(`${a!.url}/v1/auth/refresh`, { refresh_token: login.body.refresh_token })).status, 401);
+    assert.equal((await postJson(`${b!.url}/v1/auth/refresh`, { refresh_token: refreshed.body.refresh_token })).status, 401);
+    for (const s of servers.splice(0)) assert.equal(await s.stop(), 0);
+  });
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PassThrough } from 'node:stream';
+import { FakeClock } from '../src/clock.js';
+import { totpCode } from '../src/crypto/totp.js';
+import { createUser } from '../src/services/user-admin.js';
+import { startTestServer, type TestServer } from '../src/testing/test-server.js';
+import { call } from './helpers/api.js';
+import { dialects } from './helpers/dialects.js';
+
+for (const { dialect, skip } of await dialects()) {
+  describe(`secrets never reach the logs on ${dialect}`, { skip }, () => {
+    let s: TestServer;
+    const clock = new FakeClock();
+    const stream = new PassThrough();
+    let captured = '';
+    stream.on('data', (c: Buffer) => {
+      captured += c.toString('utf8');
+    });
+    before(async () => {
+      s = await startTestServer({ dialect, clock, log: { stream, level: 'trace' } });
+    });
+    after(() => s?.close());
+
+    test('login, MFA, refresh, logout and error paths at trace level', async () => {
+      const password = 'PLANTED-pa55word-7f3a';
+      const planted: string[] = [password, 'PLANTED-wrong-pw-91c2', 'PLANTED-bad-json-4411'];
+      await createUser(s.db, 'loggy', password);
+      const first = await call(s.app, 'POST', '/v1/auth/login', { body: { username: 'loggy', password } });
+      planted.push(first.body.access_token, first.body.refresh_token);
+      const setup = await call(s.app, 'POST', '/v1/mfa/totp', { token: first.body.access_token });
+      planted.push(setup.body.secret);
+      const confirmCode = totpCode(setup.body.secret, clock.now());
+      const confirm = await call(s.app, 'POST', '/v1/mfa/totp/confirm', { token: first.body.access_token, body: { code: confirmCode } });
+      planted.push(...confirm.body.recovery_codes);
+      clock.advance(30_000);
+      await call(s.app, 'POST', '/v1/auth/login', { body: { username: 'loggy', password: 'PLANTED-wrong-pw-91c2' } });
+      const ch = await call(s.app, 'POST', '/v1/auth/login', { body: { username: 'loggy', password } });
+      const code = totpCode(setup.body.secret, clock.now());
+      const pair = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: ch.body.challenge_id, code } });
+      assert.equal(pair.status, 200);
+      planted.push(pair.body.access_token, pair.body.refresh_token);
+      const ch2 = await call(s.app, 'POST', '/v1/auth/login', { body: { username: 'loggy', password } });
+      await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: ch2.body.challenge_id, recovery_code: confirm.body.recovery_codes[0] } });
+      const refreshed = await call(s.app, 'POST', '/v1/auth/refresh', { body: { refresh_token: pair.body.refresh_token } });
+      planted.push(refreshed.body.access_token, refreshed.body.refresh_token);
+      await call(s.app, 'GET', '/v1/me', { token: refreshed.body.access_token });
+      await call(s.app, 'POST', '/v1/auth/refresh', { body: { refresh_token: pair.body.refresh_token } }); // reuse
+      await call(s.app, 'POST', '/v1/auth/logout', { body: { refresh_token: refreshed.body.refresh_token } });
+      await s.app.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"username":"loggy","password":"PLANTED-bad-json-4411"',
+      });
+      await new Promise((r) => setImmediate(r));
+
+      assert.ok(captured.length > 1000, 'trace logging produced output');
+      assert.match(captured, /"url":"\/v1\/auth\/login"/);
+      for (const secret of planted) {
+        assert.ok(!captured.includes(secret), `a planted secret appeared in the logs (${secret.slice(0, 8)}…)`);
+      }
+      // 6-digit codes may occur inside timestamps by chance; look for them as values.
+      for (const c of [confirmCode, code]) assert.ok(!captured.includes(`"${c}"`), 'a TOTP code appeared in the logs');
+      for (const line of captured.trim().split('\n')) JSON.parse(line);
+    });
+  });
+}
