@@ -62,7 +62,7 @@ export function createDeps(o: FactoryOptions): Deps {
     if (globals.verbose) io.err.write(`${io.style('dim', line)}\n`);
   };
   const config = once(() => readProfileConfig(globals.configDir, globals.profile));
-  const credentials = once(() => new CredentialStore(globals.configDir, clock));
+  const credentials = once(() => new CredentialStore(globals.configDir, clock, debug));
   const server = once(async () => {
     let raw = globals.server;
     raw ??= (await config()).server;

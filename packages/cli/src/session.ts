@@ -13,6 +13,10 @@ export const SESSION_EXPIRED = 'Session expired. Run `fitsync auth login`.';
 
 /** Credentials to store from a token pair received at `now`. */
 export function credentialsFromPair(pair: TokenPair, server: string, now: number): StoredCredentials {
+  // The JWT's own `exp` is whole seconds and may lie up to 1 s before
+  // now + expires_in: trust the earlier of the two.
+  const jwtExp = jwtExpiry(pair.access_token);
+  const expiresAt = Math.min(now + pair.expires_in * 1000, jwtExp ?? Number.POSITIVE_INFINITY);
   return {
     server,
     username: pair.user.username,
@@ -21,19 +25,32 @@ export function credentialsFromPair(pair: TokenPair, server: string, now: number
     mfaVerified: pair.mfa_verified,
     accessToken: new Secret(pair.access_token),
     accessIssuedAt: now,
-    accessExpiresAt: now + pair.expires_in * 1000,
+    accessExpiresAt: expiresAt,
     refreshToken: new Secret(pair.refresh_token),
     refreshExpiresAt: now + pair.refresh_expires_in * 1000,
   };
 }
 
 /**
- * …but never earlier than half the token's lifetime, so a server configured with
- * very short access tokens (tests use 2 s) does not make every call a refresh.
+ * …but never earlier than when a tenth of the token's lifetime remains, so with
+ * very short access tokens (tests use 2 s) a token another process has just
+ * refreshed is used rather than refreshed again.
  */
 export function needsRefresh(c: StoredCredentials, now: number): boolean {
-  const margin = Math.min(REFRESH_MARGIN_MS, (c.accessExpiresAt - c.accessIssuedAt) / 2);
+  const margin = Math.min(REFRESH_MARGIN_MS, (c.accessExpiresAt - c.accessIssuedAt) / 10);
   return c.accessExpiresAt - now <= margin;
+}
+
+/** The `exp` claim (epoch ms) of a JWT, read without verifying it (the server does that); undefined when absent. */
+export function jwtExpiry(token: string): number | undefined {
+  const part = token.split('.')[1];
+  if (part === undefined) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

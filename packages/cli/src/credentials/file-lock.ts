@@ -9,6 +9,8 @@ export interface LockOptions {
   /** A lock older than this is stale even if its pid is alive (pid reuse, hung process). */
   staleMs?: number;
   random?: () => number;
+  /** Called once when the lock is busy and we start waiting (for -v). */
+  onWait?: () => void;
 }
 
 /**
@@ -23,6 +25,7 @@ export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: (
   const random = opts.random ?? Math.random;
   const start = opts.clock.now();
   let delay = 5;
+  let waited = false;
   for (;;) {
     const handle = await tryCreate(lockPath, opts.clock.now());
     if (handle) break;
@@ -37,6 +40,10 @@ export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: (
         `timed out waiting for the lock ${lockPath}`,
         'another fitsync process holds it; if none is running, delete that file',
       );
+    }
+    if (!waited) {
+      waited = true;
+      opts.onWait?.();
     }
     await opts.clock.sleep(delay / 2 + random() * delay);
     delay = Math.min(delay * 2, 200);

@@ -36,9 +36,11 @@ export class CredentialStore {
   readonly path: string;
   readonly lockPath: string;
   readonly #clock: Clock;
+  readonly #debug: ((line: string) => void) | undefined;
   #cache: Promise<Record<string, unknown> | undefined> | undefined;
 
-  constructor(dir: string, clock: Clock) {
+  constructor(dir: string, clock: Clock, debug?: (line: string) => void) {
+    this.#debug = debug;
     this.dir = dir;
     this.path = join(dir, CREDENTIALS_FILE);
     this.lockPath = `${this.path}.lock`;
@@ -65,7 +67,7 @@ export class CredentialStore {
 
   /** Runs `fn` under the credentials lock (used for refresh: re-read, call, write). */
   withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#ensureDir().then(() => withFileLock(this.lockPath, { clock: this.#clock }, fn));
+    return this.#ensureDir().then(() => withFileLock(this.lockPath, { clock: this.#clock, onWait: () => this.#debug?.(`* waiting for the lock ${this.lockPath}`) }, fn));
   }
 
   /**

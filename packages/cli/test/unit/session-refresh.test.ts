@@ -4,7 +4,8 @@ import { ApiClient } from '../../src/api/client.js';
 import { CredentialStore } from '../../src/credentials/store.js';
 import { AuthError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
-import { needsRefresh, SESSION_EXPIRED, Session } from '../../src/session.js';
+import type { TokenPair } from '@fitsync/api';
+import { credentialsFromPair, jwtExpiry, needsRefresh, SESSION_EXPIRED, Session } from '../../src/session.js';
 import { fakeClock, removeDir, tempConfigDir } from '../helpers/run-main.js';
 import { creds, seed, stored } from '../helpers/seed.js';
 import { ME, problem, StubServer, tokenPair } from '../helpers/stub-server.js';
@@ -29,7 +30,7 @@ describe('transparent refresh', () => {
       { method: 'POST', path: '/v1/auth/refresh', reply: tokenPair({ access_token: 'acc-new', refresh_token: 'ref-new' }) },
       { method: 'GET', path: '/v1/me', reply: ME },
     ]);
-    await seed(dir, creds(stub.url, clock.now(), { accessExpiresAt: clock.now() + 30_000 }));
+    await seed(dir, creds(stub.url, clock.now(), { accessIssuedAt: clock.now() - 870_000, accessExpiresAt: clock.now() + 30_000 }));
     await session.request('GET', '/v1/me');
     stub.verify();
     assert.deepEqual(stub.calls[0]?.body, { refresh_token: 'ref-old' });
@@ -84,11 +85,21 @@ describe('transparent refresh', () => {
     stub.verify();
   });
 
-  test('refresh margin: 60 s, or half the lifetime for short-lived tokens', () => {
+  test('refresh margin: 60 s, or a tenth of the lifetime for short-lived tokens', () => {
     const now = 1_000_000;
     assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now - 800_000, accessExpiresAt: now + 61_000 }), now), false);
     assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now - 800_000, accessExpiresAt: now + 59_000 }), now), true);
-    assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now, accessExpiresAt: now + 2_000 }), now), false);
-    assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now - 1_500, accessExpiresAt: now + 500 }), now), true);
+    assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now - 1_500, accessExpiresAt: now + 500 }), now), false);
+    assert.equal(needsRefresh(creds('x', now, { accessIssuedAt: now - 1_900, accessExpiresAt: now + 100 }), now), true);
+  });
+
+  test('the expiry is the JWT exp when that is earlier than expires_in says', () => {
+    const jwt = (exp: number) => `h.${Buffer.from(JSON.stringify({ exp })).toString('base64url')}.s`;
+    const now = 1_700_000_000_500;
+    const c = credentialsFromPair(tokenPair({ access_token: jwt(1_700_000_002), expires_in: 2 }).body as TokenPair, 'x', now);
+    assert.equal(c.accessExpiresAt, 1_700_000_002_000);
+    assert.equal(jwtExpiry('opaque'), undefined);
+    const d = credentialsFromPair(tokenPair({ expires_in: 900 }).body as TokenPair, 'x', now);
+    assert.equal(d.accessExpiresAt, now + 900_000);
   });
 });
