@@ -13,19 +13,20 @@ export interface FaultRule {
 }
 
 /**
- * Decides which requests get a fault. Each rule draws from its own generator
- * seeded by (sim seed, rule set generation, rule index), so the same seed and
- * the same request order give the same faults on every run.
+ * Decides which requests get a fault. Each rule draws from its own generator,
+ * seeded by (sim seed, rule index, rule) and restarted by every `PUT`, so the
+ * same seed, rules and request order give the same faults on every run.
  */
 export class FaultEngine {
   private rules: Array<{ rule: FaultRule; rng: Prng }> = [];
-  private generation = 0;
 
   constructor(private readonly seed: string) {}
 
   set(rules: FaultRule[]): void {
-    this.generation++;
-    this.rules = rules.map((rule, i) => ({ rule, rng: new Prng(hashSeed(this.seed, 'faults', this.generation, i)) }));
+    this.rules = rules.map((rule, i) => ({
+      rule,
+      rng: new Prng(hashSeed(this.seed, 'faults', i, rule.path_prefix, rule.kind, rule.rate)),
+    }));
   }
 
   list(): FaultRule[] {

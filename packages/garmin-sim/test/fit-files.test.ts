@@ -20,6 +20,24 @@ interface ListItem {
   lapCount: number;
 }
 
+/** The parts of the SDK's decoded messages the test reads (the SDK types them loosely). */
+interface Decoded {
+  fileIdMesgs: Array<{ type: string; manufacturer: string }>;
+  recordMesgs: Array<{ positionLat?: number; heartRate?: number; distance?: number }>;
+  lapMesgs: Array<{ totalDistance: number }>;
+  sessionMesgs: Array<{
+    totalDistance: number;
+    totalTimerTime: number;
+    totalElapsedTime: number;
+    totalCalories: number;
+    avgHeartRate: number;
+    maxHeartRate: number;
+    sport: string;
+    startTime: Date;
+  }>;
+  activityMesgs: unknown[];
+}
+
 // Garmin type key → FIT sport name as the SDK decodes it.
 const FIT_SPORT: Record<string, string> = {
   running: 'running',
@@ -72,13 +90,15 @@ describe('FIT downloads', () => {
       const decoder = new Decoder(Stream.fromBuffer(fit));
       assert.ok(decoder.isFIT(), 'isFIT');
       assert.ok(decoder.checkIntegrity(), 'checkIntegrity');
-      const { messages, errors } = decoder.read();
+      const decoded = decoder.read();
+      const errors = decoded.errors;
+      const messages = decoded.messages as unknown as Decoded;
       assert.deepEqual(errors, []);
-      assert.equal(messages.fileIdMesgs[0].type, 'activity');
-      assert.equal(messages.fileIdMesgs[0].manufacturer, 'garmin');
+      assert.equal(messages.fileIdMesgs[0]!.type, 'activity');
+      assert.equal(messages.fileIdMesgs[0]!.manufacturer, 'garmin');
       assert.ok(messages.recordMesgs.length >= 90, 'a few hundred records');
       assert.equal(messages.activityMesgs.length, 1);
-      const session = messages.sessionMesgs[0];
+      const session = messages.sessionMesgs[0]!;
       assert.equal(messages.sessionMesgs.length, 1);
       assert.equal(session.totalDistance, item.distance);
       assert.equal(session.totalTimerTime, item.duration);
@@ -90,12 +110,12 @@ describe('FIT downloads', () => {
       assert.equal(session.startTime.getTime(), item.beginTimestamp);
       assert.equal(new Date(`${item.startTimeGMT.replace(' ', 'T')}Z`).getTime(), item.beginTimestamp);
       assert.equal(messages.lapMesgs.length, item.lapCount);
-      const lapDistance = messages.lapMesgs.reduce((s: number, l: { totalDistance: number }) => s + l.totalDistance, 0);
+      const lapDistance = messages.lapMesgs.reduce((s, l) => s + l.totalDistance, 0);
       assert.ok(Math.abs(lapDistance - item.distance) < 0.01, 'laps add up to the session');
-      const first = messages.recordMesgs[0];
+      const first = messages.recordMesgs[0]!;
       assert.equal(typeof first.positionLat, 'number');
       assert.equal(typeof first.heartRate, 'number');
-      const last = messages.recordMesgs[messages.recordMesgs.length - 1];
+      const last = messages.recordMesgs[messages.recordMesgs.length - 1]!;
       assert.equal(last.distance, item.distance);
     }
   });
