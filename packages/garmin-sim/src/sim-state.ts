@@ -23,6 +23,13 @@ export interface SimConfig {
   mfa_ttl_s: number;
   /** Lifetime of a service ticket. */
   ticket_ttl_s: number;
+  /**
+   * How the mobile JSON login answers: normally, `CAPTCHA_REQUIRED` (200), or a
+   * Cloudflare 403 challenge page; the last two make clients fall back to the classic flow.
+   */
+  mobile_login: 'normal' | 'captcha_required' | 'cloudflare_403';
+  /** When set, the classic flow shows a page with this title (e.g. "Update Phone Number") instead of Success. */
+  classic_interrupt_title: string | null;
 }
 
 export interface PendingSignIn {
@@ -76,6 +83,8 @@ export class SimState {
     accepted_client_ids: [...DEFAULT_CLIENT_IDS],
     mfa_ttl_s: 600,
     ticket_ttl_s: 300,
+    mobile_login: 'normal',
+    classic_interrupt_title: null,
   };
   clockOffsetMs = 0;
   private readonly rng: Prng;

@@ -275,4 +275,30 @@ describe('sign-in', () => {
     const none = await http(`${sim.url}/userprofile-service/socialProfile`);
     assert.equal(none.status, 401);
   });
+  test('configurable obstacles: CAPTCHA_REQUIRED, Cloudflare 403, an unexpected classic page', async () => {
+    const put = (body: unknown) =>
+      http(`${sim.url}/__sim/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await put({ mobile_login: 'captcha_required' })).status, 200);
+    const captcha = await mobileLogin(sim.url, new Map(), 'plain@example.com', 'correct horse');
+    assert.equal(captcha.status, 200);
+    assert.equal(captcha.json<MobileAnswer>().responseStatus.type, 'CAPTCHA_REQUIRED');
+    await put({ mobile_login: 'cloudflare_403' });
+    const cf = await mobileLogin(sim.url, new Map(), 'plain@example.com', 'correct horse');
+    assert.equal(cf.status, 403);
+    assert.match(String(cf.headers['content-type']), /text\/html/);
+    await put({ mobile_login: 'normal', classic_interrupt_title: 'Update Phone Number' });
+    const jar = new Map<string, string>();
+    const page = await http(`${sim.url}/sso/signin?service=${encodeURIComponent('https://sso.garmin.com/sso/embed')}`, { jar });
+    const csrf = /name="_csrf"\s+value="([^"]+)"/.exec(page.text)![1]!;
+    const res = await http(`${sim.url}/sso/signin?service=${encodeURIComponent('https://sso.garmin.com/sso/embed')}`, {
+      method: 'POST',
+      jar,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'plain@example.com', password: 'correct horse', embed: 'true', _csrf: csrf }).toString(),
+    });
+    assert.match(res.text, /<title>Update Phone Number<\/title>/);
+    assert.equal((await put({ mobile_login: 'sometimes' })).status, 400);
+    await put({ classic_interrupt_title: null });
+    assert.equal((await mobileLogin(sim.url, new Map(), 'plain@example.com', 'correct horse')).status, 200);
+  });
 });

@@ -61,6 +61,16 @@ export function parseConfig(body: Record<string, unknown> | null): Partial<SimCo
         return 'accepted_client_ids must be a non-empty list of strings';
       }
       out.accepted_client_ids = [...(v as string[])];
+    } else if (key === 'mobile_login') {
+      if (v !== 'normal' && v !== 'captcha_required' && v !== 'cloudflare_403') {
+        return 'mobile_login must be "normal", "captcha_required" or "cloudflare_403"';
+      }
+      out.mobile_login = v;
+    } else if (key === 'classic_interrupt_title') {
+      if (v !== null && (typeof v !== 'string' || v.length === 0 || v.length > 200)) {
+        return 'classic_interrupt_title must be null or a short string';
+      }
+      out.classic_interrupt_title = v;
     } else {
       return `unknown field ${key}`;
     }

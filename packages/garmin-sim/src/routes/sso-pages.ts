@@ -96,3 +96,13 @@ export function successPage(service: string, ticket: string, loginToken: string)
 </html>
 `;
 }
+
+/** A page Garmin puts between sign-in and Success (e.g. "Update Phone Number"). */
+export function interruptPage(title: string): string {
+  return `<!DOCTYPE html>
+<html lang="en" class="no-js">
+    <head><title>${escapeHtml(title)}</title></head>
+    <body><form method="post"><button type="submit">Continue</button></form></body>
+</html>
+`;
+}

@@ -8,7 +8,7 @@ import {
   type SimResponse,
 } from '../http-util.js';
 import type { SimState, SsoSession } from '../sim-state.js';
-import { embedPage, mfaPage, mobileSignInPage, signInPage, successPage } from './sso-pages.js';
+import { embedPage, interruptPage, mfaPage, mobileSignInPage, signInPage, successPage } from './sso-pages.js';
 
 /** clientId → service pairs seen in the mobile JSON sign-in (garmin-protocol.md, step 2). */
 export const MOBILE_CLIENTS: Record<string, string> = {
@@ -102,7 +102,15 @@ export function mobileLogin(sim: SimState, ctx: RequestContext): SimResponse {
   if (!body || typeof body.username !== 'string' || typeof body.password !== 'string') {
     return json(400, { error: 'invalid_request', message: 'body must be JSON {username, password, rememberMe, captchaToken}' });
   }
+  if (sim.config.mobile_login === 'cloudflare_403') {
+    return html(403, '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>', {
+      'cf-mitigated': 'challenge',
+    });
+  }
   const { session, setCookies } = sessionFor(sim, ctx);
+  if (sim.config.mobile_login === 'captcha_required') {
+    return mobileAnswer(200, { responseStatus: mobileStatus('CAPTCHA_REQUIRED', '', 'OK') }, setCookies);
+  }
   const user = sim.user(body.username);
   if (!user || user.password !== body.password) {
     return mobileAnswer(
@@ -198,6 +206,7 @@ export function classicSignIn(sim: SimState, ctx: RequestContext): SimResponse {
     sim.startPending(session, user, service);
     return redirect(`${ctx.origin}/sso/verifyMFA/loginEnterMfaCode?${ctx.query.toString()}`);
   }
+  if (sim.config.classic_interrupt_title) return html(200, interruptPage(sim.config.classic_interrupt_title));
   const ticket = sim.issueTicket(user.email, service);
   return html(200, successPage(service, ticket, ''), { 'set-cookie': ssoCookies(sim) });
 }
@@ -245,6 +254,7 @@ export function classicLogin(sim: SimState, ctx: RequestContext): SimResponse {
   const lt = session?.loginToken;
   if (!session || !lt || ctx.query.get('logintoken') !== lt.token) return classicSignInPage(sim, ctx);
   session.loginToken = null;
+  if (sim.config.classic_interrupt_title) return html(200, interruptPage(sim.config.classic_interrupt_title));
   const ticket = sim.issueTicket(lt.email, lt.service);
   return html(200, successPage(lt.service, ticket, lt.token), { 'set-cookie': ssoCookies(sim) });
 }
