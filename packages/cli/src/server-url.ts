@@ -8,7 +8,7 @@ export function isLoopbackHost(hostname: string): boolean {
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-  return mapped !== null && mapped[1] !== undefined && mapped[1].startsWith('127.');
+  return mapped?.[1]?.startsWith('127.') === true;
 }
 
 /**

@@ -70,7 +70,6 @@ function build(status: number, code: string | undefined, text: string | undefine
 
 function sanitize(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal control characters from server text is the point
   const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
   return clean === '' ? undefined : clean;
 }

@@ -5,14 +5,14 @@ import { ApiClient } from '../../src/api/client.js';
 import { AuthError, ConflictError, NotFoundError, UnavailableError, UsageError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
 import { fakeClock } from '../helpers/run-main.js';
-import { problem, StubServer } from '../helpers/stub-server.js';
+import { type PlannedCall, problem, StubServer } from '../helpers/stub-server.js';
 
 describe('ApiClient', () => {
   const stubs: StubServer[] = [];
   after(async () => {
     for (const s of stubs) await s.close();
   });
-  const stub = async (...plan: Parameters<typeof StubServer.start>[0]) => {
+  const stub = async (...plan: PlannedCall[]) => {
     const s = await StubServer.start(plan);
     stubs.push(s);
     return s;
