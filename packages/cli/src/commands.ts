@@ -37,6 +37,26 @@ export const GROUPS: readonly GroupEntry[] = [
       { name: 'recovery-codes', summary: 'Replace your recovery codes', load: () => import('./cmd/mfa/recovery-codes.js') },
     ],
   },
+  {
+    name: 'sync',
+    summary: 'Start, follow and cancel syncs of your Garmin Connect data',
+    examples: ['fitsync sync start --wait', 'fitsync sync status --watch', 'fitsync sync list --status failed', 'fitsync sync cancel JOB_ID'],
+    commands: [
+      { name: 'start', summary: 'Start a sync (--wait to follow it)', load: () => import('./cmd/sync/start.js') },
+      { name: 'status', summary: 'Show a sync job, the latest by default (--watch to follow it)', load: () => import('./cmd/sync/status.js') },
+      { name: 'list', summary: 'List your sync jobs, newest first', load: () => import('./cmd/sync/list.js') },
+      { name: 'cancel', summary: 'Cancel a pending or running sync job', load: () => import('./cmd/sync/cancel.js') },
+    ],
+  },
+  {
+    name: 'activities',
+    summary: 'List synced activities and download their FIT files',
+    examples: ['fitsync activities list --since 2026-01-01', 'fitsync activities download 18234567890'],
+    commands: [
+      { name: 'list', summary: 'List synced activities, newest first', load: () => import('./cmd/activities/list.js') },
+      { name: 'download', summary: 'Download the original FIT file of an activity', load: () => import('./cmd/activities/download.js') },
+    ],
+  },
 ];
 
 export function findGroup(name: string | undefined): GroupEntry | undefined {
