@@ -6,6 +6,7 @@ import type { Db } from './db/db.js';
 import type { AuthMetrics, Metrics } from './metrics.js';
 import type { Random } from './random.js';
 import type { AuthService } from './services/auth-service.js';
+import type { GarminConnectionService } from './services/garmin-connection-service.js';
 import type { MfaService } from './services/mfa-service.js';
 import type { ThrottleService } from './services/throttle-service.js';
 import type { AuthContext, TokenService } from './services/token-service.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
   throttle: ThrottleService;
   mfa: MfaService;
   auth: AuthService;
+  /** Garmin account linking; the sync engine gets its Garmin client from `garmin.apiFor(userId)`. */
+  garmin: GarminConnectionService;
 }
 
 declare module 'fastify' {

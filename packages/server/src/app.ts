@@ -15,10 +15,12 @@ import { authMetrics, Metrics } from './metrics.js';
 import { cryptoRandom, type Random } from './random.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
+import { garminRoutes } from './routes/garmin-routes.js';
 import { meRoutes } from './routes/me-routes.js';
 import { mfaRoutes } from './routes/mfa-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { AuthService } from './services/auth-service.js';
+import { GarminConnectionService } from './services/garmin-connection-service.js';
 import { MfaService } from './services/mfa-service.js';
 import { ThrottleService } from './services/throttle-service.js';
 import { TokenService } from './services/token-service.js';
@@ -80,7 +82,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   const mfa = new MfaService({ db, clock, random, secretBox, throttle, metrics: am });
   const auth = new AuthService({ db, clock, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
-  const deps: AppDeps = { config, db, clock, random, hasher, secretBox, metrics, authMetrics: am, tokens, throttle, mfa, auth };
+  const garmin = new GarminConnectionService({ db, clock, random, secretBox, metrics, endpoints: config.garmin, log: app.log });
+  const deps: AppDeps = { config, db, clock, random, hasher, secretBox, metrics, authMetrics: am, tokens, throttle, mfa, auth, garmin };
 
   app.decorate('deps', deps);
   app.decorateRequest('auth', null);
@@ -119,5 +122,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(authRoutes);
   await app.register(meRoutes);
   await app.register(mfaRoutes);
+  await app.register(garminRoutes);
   return app;
 }

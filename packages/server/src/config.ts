@@ -27,6 +27,24 @@ export interface Config {
     challengeTtlS: number;
     challengeMaxAttempts: number;
   };
+  /** Sync workers and upstream politeness (see `syncConfig`). */
+  sync: SyncConfig;
+}
+
+/**
+ * Sync engine settings. Defaults: FITSYNC_WORKERS 2 (jobs run concurrently per process; 0 = this
+ * process runs no jobs), FITSYNC_JOB_LEASE_MS 15000 (a job whose worker died is resumed this long
+ * after its last heartbeat), FITSYNC_GARMIN_CONCURRENCY 4 (in-flight Garmin calls per job),
+ * FITSYNC_GARMIN_RPS 4 (Garmin calls started per second per job; 0 = no rate limit), and the retry
+ * policy of data calls: FITSYNC_GARMIN_RETRY_ATTEMPTS 4, FITSYNC_GARMIN_RETRY_BASE_MS 1000,
+ * FITSYNC_GARMIN_RETRY_MAX_MS 30000, FITSYNC_GARMIN_MAX_RETRY_AFTER_S 120.
+ */
+export interface SyncConfig {
+  workers: number;
+  leaseMs: number;
+  garminConcurrency: number;
+  garminRps: number;
+  garminRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterSeconds: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -110,6 +128,18 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       lockoutS: int('FITSYNC_AUTH_LOCKOUT_S', 300, 1),
       challengeTtlS: 300,
       challengeMaxAttempts: 5,
+    },
+    sync: {
+      workers: int('FITSYNC_WORKERS', 2, 0, 64),
+      leaseMs: int('FITSYNC_JOB_LEASE_MS', 15_000, 500, 3_600_000),
+      garminConcurrency: int('FITSYNC_GARMIN_CONCURRENCY', 4, 1, 64),
+      garminRps: int('FITSYNC_GARMIN_RPS', 4, 0, 10_000),
+      garminRetry: {
+        maxAttempts: int('FITSYNC_GARMIN_RETRY_ATTEMPTS', 4, 1, 20),
+        baseDelayMs: int('FITSYNC_GARMIN_RETRY_BASE_MS', 1000, 0, 600_000),
+        maxDelayMs: int('FITSYNC_GARMIN_RETRY_MAX_MS', 30_000, 0, 3_600_000),
+        maxRetryAfterSeconds: int('FITSYNC_GARMIN_MAX_RETRY_AFTER_S', 120, 0, 86_400),
+      },
     },
   };
 }

@@ -18,6 +18,12 @@ export { NoContent, ProblemRef, problems } from './http/schemas.js';
 export { main } from './main.js';
 export { type Counter, Metrics } from './metrics.js';
 export { cryptoRandom, newId, type Random } from './random.js';
+export {
+  type GarminConnectionServiceDeps,
+  GarminConnectionService,
+  type GarminLog,
+} from './services/garmin-connection-service.js';
+export { garminRateLimited, garminSignInProblem } from './services/garmin-problem.js';
 export type { AuthContext } from './services/token-service.js';
 export { allUsers, createUser, resetMfa, UserAdminError } from './services/user-admin.js';
 export { createPgSchema, DEFAULT_TEST_PG_URL, type PgSchema } from './testing/pg-schema.js';

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
-import { runStart } from './cli/start-command.js';
 import { MAIN_HELP, MIGRATE_HELP, START_HELP, USER_HELP } from './cli/help.js';
 import { type CliIo, processIo, UsageError } from './cli/io.js';
-import { openStores } from './cli/open-stores.js';
-import { runUser } from './cli/user-command.js';
-import { ConfigError, loadConfig } from './config.js';
-import { UserAdminError } from './services/user-admin.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+
+// Commands load their modules (fastify, database drivers, argon2) only when they run, so
+// `--help` and usage errors answer fast.
+function isUserAdminError(err: unknown): err is Error & { exitCode: number } {
+  return err instanceof Error && err.name === 'UserAdminError' && typeof (err as { exitCode?: unknown }).exitCode === 'number';
+}
 
 const OPTIONS = {
   host: { type: 'string' },
@@ -28,7 +30,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stderr.write(`fitsync-server: ${err.message}\n`);
       return 2;
     }
-    if (err instanceof UserAdminError) {
+    if (isUserAdminError(err)) {
       io.stderr.write(`fitsync-server: ${err.message}\n`);
       return err.exitCode;
     }
@@ -73,23 +75,34 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'start':
       if (help) return printed(io, START_HELP);
       if (rest.length > 0) throw new UsageError(`start takes no arguments, got "${rest[0]}"`);
-      return runStart(config(), io);
+      return startWith(config(), io);
     case 'migrate': {
       if (help) return printed(io, MIGRATE_HELP);
       if (rest.length > 0) throw new UsageError(`migrate takes no arguments, got "${rest[0]}"`);
-      const db = await openStores(config());
+      const c = config();
+      const { openStores } = await import('./cli/open-stores.js');
+      const db = await openStores(c);
       await db.close();
       io.stdout.write('Database is up to date.\n');
       return 0;
     }
     case 'user':
       if (help) return printed(io, USER_HELP);
-      return runUser(config(), io, rest[0], rest.slice(1), values['password-stdin'] === true);
+      return userWith(config(), io, rest[0], rest.slice(1), values['password-stdin'] === true);
     case 'help':
       return printed(io, MAIN_HELP);
     default:
       throw new UsageError(`unknown command "${command}" (start, migrate, user; see --help)`);
   }
+}
+
+// Config is validated before the heavy modules load, so bad input answers fast.
+async function startWith(c: Config, io: CliIo): Promise<number> {
+  return (await import('./cli/start-command.js')).runStart(c, io);
+}
+
+async function userWith(c: Config, io: CliIo, sub: string | undefined, args: string[], passwordStdin: boolean): Promise<number> {
+  return (await import('./cli/user-command.js')).runUser(c, io, sub, args, passwordStdin);
 }
 
 function printed(io: CliIo, text: string): number {

@@ -68,4 +68,124 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Garmin account linking (services/garmin-connection-service.ts). Tokens and the parked MFA
+    // sign-in are SecretBox-sealed text; token_version lets instances detect each other's refreshes.
+    version: 10,
+    name: 'garmin',
+    sql: [
+      `CREATE TABLE garmin_connections (
+        user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        display_name TEXT,
+        tokens_enc TEXT NOT NULL,
+        token_version INTEGER NOT NULL DEFAULT 1,
+        connected_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE garmin_mfa_challenges (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        pending_enc TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        consumed_at BIGINT
+      )`,
+      'CREATE INDEX garmin_mfa_challenges_user_idx ON garmin_mfa_challenges(user_id)',
+      `CREATE TABLE garmin_signin_cooldowns (
+        user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        until_ms BIGINT NOT NULL
+      )`,
+    ],
+  },
+  {
+    // The sync engine (issue 4, /work/notes/sync-design.md). The job row is the queue; one
+    // partial unique index enforces one active job per user on both engines.
+    version: 20,
+    name: 'sync',
+    sql: [
+      `CREATE TABLE sync_jobs (
+        job_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        sync_type TEXT NOT NULL,
+        since_date TEXT,
+        until_date TEXT,
+        full_sync INTEGER NOT NULL DEFAULT 0,
+        progress INTEGER NOT NULL DEFAULT 0,
+        total_items INTEGER,
+        processed_items INTEGER NOT NULL DEFAULT 0,
+        counts_json TEXT NOT NULL,
+        error_message TEXT,
+        created_at BIGINT NOT NULL,
+        start_time BIGINT,
+        end_time BIGINT,
+        version INTEGER NOT NULL DEFAULT 0,
+        idempotency_key TEXT,
+        request_hash TEXT,
+        lease_owner TEXT,
+        lease_expires_at BIGINT,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        state_json TEXT
+      )`,
+      "CREATE UNIQUE INDEX sync_jobs_one_active ON sync_jobs(user_id) WHERE status IN ('pending', 'running')",
+      'CREATE UNIQUE INDEX sync_jobs_idempotency ON sync_jobs(user_id, idempotency_key)',
+      'CREATE INDEX sync_jobs_user_created ON sync_jobs(user_id, created_at, job_id)',
+      'CREATE INDEX sync_jobs_claim ON sync_jobs(status, created_at)',
+      `CREATE TABLE sync_cursors (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        cursor_key TEXT NOT NULL,
+        cursor_value TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, cursor_key)
+      )`,
+      `CREATE TABLE activities (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        activity_id TEXT NOT NULL,
+        name TEXT,
+        activity_type TEXT,
+        start_time TEXT NOT NULL,
+        start_ms BIGINT NOT NULL,
+        duration_s DOUBLE PRECISION,
+        distance_m DOUBLE PRECISION,
+        calories DOUBLE PRECISION,
+        avg_hr DOUBLE PRECISION,
+        fit_sha256 TEXT,
+        fit_size BIGINT,
+        summary_hash TEXT NOT NULL,
+        summary_json TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, activity_id)
+      )`,
+      'CREATE INDEX activities_user_start ON activities(user_id, start_ms, activity_id)',
+      `CREATE TABLE health_days (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        steps DOUBLE PRECISION,
+        distance_m DOUBLE PRECISION,
+        calories DOUBLE PRECISION,
+        resting_hr DOUBLE PRECISION,
+        avg_stress DOUBLE PRECISION,
+        body_battery_high DOUBLE PRECISION,
+        body_battery_low DOUBLE PRECISION,
+        sleep_s DOUBLE PRECISION,
+        weight_g DOUBLE PRECISION,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, day)
+      )`,
+      `CREATE TABLE workouts (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        workout_id TEXT NOT NULL,
+        name TEXT,
+        sport TEXT,
+        garmin_updated_at TEXT,
+        summary_json TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, workout_id)
+      )`,
+    ],
+  },
 ];

@@ -1,8 +1,25 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db, Queryable, SqlValue } from './db.js';
 import { Mutex } from './mutex.js';
 
 type Params = readonly SqlValue[];
+
+// One mutex per database file in this process. busy_timeout makes a second connection wait
+// *synchronously* for the lock, which would freeze the event loop while the first connection's
+// transaction is parked at an await — a deadlock. Connections to one file in one process
+// therefore take turns here; other processes are handled by SQLite's own locking.
+const fileMutexes = new Map<string, Mutex>();
+function mutexFor(file: string): Mutex {
+  if (file === ':memory:' || file === '') return new Mutex();
+  const key = resolve(file);
+  let m = fileMutexes.get(key);
+  if (!m) {
+    m = new Mutex();
+    fileMutexes.set(key, m);
+  }
+  return m;
+}
 
 function bind(params: Params): unknown[] {
   // better-sqlite3 refuses JS booleans; store them as 0/1 like the schema does.
@@ -11,16 +28,17 @@ function bind(params: Params): unknown[] {
 
 /**
  * SQLite through better-sqlite3. The driver is synchronous but callers are async, so every
- * statement and every transaction goes through one mutex: while a transaction awaits between its
- * statements, no other request's statement can slip into it.
+ * statement and every transaction goes through one mutex (per file, per process): while a
+ * transaction awaits between its statements, no other request's statement can slip into it.
  */
 export class SqliteDb implements Db {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly mutex = new Mutex();
+  private readonly mutex: Mutex;
   private readonly direct: Queryable;
 
   constructor(file: string) {
+    this.mutex = mutexFor(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');

@@ -12,6 +12,7 @@ const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
 /** A user-administration failure with the exit code the admin CLI should return. */
 export class UserAdminError extends Error {
+  override name = 'UserAdminError';
   constructor(
     message: string,
     readonly exitCode: 2 | 4 | 5,

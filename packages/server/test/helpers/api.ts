@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 export interface Res {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are JSON the assertions navigate freely
   body: any;
 }
 
@@ -27,6 +28,7 @@ export async function call(
 }
 
 /** Asserts a problem+json answer with the given status and code; returns its body. */
+// biome-ignore lint/suspicious/noExplicitAny: a problem document with optional extras, read by assertions
 export function assertProblem(res: Res, status: number, code: string): any {
   assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);

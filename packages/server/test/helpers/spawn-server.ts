@@ -91,6 +91,7 @@ export function runBin(
 }
 
 /** JSON over real HTTP. */
+// biome-ignore lint/suspicious/noExplicitAny: test responses are JSON the assertions navigate freely
 export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
   const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await r.text();

@@ -1,0 +1,243 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { SyncType } from '@fitsync/api/codes';
+import type { Clock } from '../clock.js';
+import type { SyncConfig } from '../config.js';
+import type { Db, Queryable } from '../db/db.js';
+import {
+  claimSyncJob,
+  finishSyncJob,
+  heartbeatSyncJob,
+  type JobProgress,
+  releaseSyncJob,
+  saveJobState,
+  type SyncJobRow,
+} from '../repositories/sync-jobs.js';
+import { SyncAborted, type StopReason } from '../sync/abortable.js';
+import { failureMessage } from '../sync/failure-message.js';
+import type { FitStore } from '../sync/fit-store.js';
+import type { SyncGarminSource } from '../sync/garmin-source.js';
+import { type AllCounts, emptyCounts, parseCounts, ProgressTracker, type SyncPart } from '../sync/progress.js';
+import { runSyncEngine } from '../sync/sync-engine.js';
+import { garminCall, type SyncRun, step } from '../sync/sync-run.js';
+import { UpstreamLimiter } from '../sync/upstream-limiter.js';
+
+/** Structured log sink (pino-compatible subset); never given secrets. */
+export interface WorkerLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface SyncWorkerPoolDeps {
+  db: Db;
+  clock: Clock;
+  config: SyncConfig;
+  fitStore: FitStore;
+  garmin: SyncGarminSource;
+  log?: WorkerLog;
+  /** How long an idle worker waits before looking for jobs again (default 1000 ms). */
+  pollMs?: number;
+}
+
+/** Resume state saved with each finished part. */
+interface JobState {
+  done: SyncPart[];
+  processed: number;
+  counts: AllCounts;
+}
+
+function parseState(json: string | null): JobState {
+  try {
+    const v = JSON.parse(json ?? 'null') as Partial<JobState> | null;
+    if (v && Array.isArray(v.done)) {
+      return {
+        done: v.done.filter((p): p is SyncPart => p === 'activities' || p === 'health' || p === 'workouts'),
+        processed: Number.isInteger(v.processed) ? (v.processed as number) : 0,
+        counts: parseCounts(JSON.stringify(v.counts ?? {})),
+      };
+    }
+  } catch {
+    // start over
+  }
+  return { done: [], processed: 0, counts: emptyCounts() };
+}
+
+/**
+ * Sync workers in this process (graphile-worker style): each loop claims a job row with a lease,
+ * heartbeats it (every ≤ 0.5 s: lease, progress, cancel flag) and runs the engine. A job whose
+ * worker died is claimed again once its lease expires and resumes; parts already finished are
+ * skipped and stored items are not fetched again. `runOnce()` lets tests drain deterministically;
+ * `stop()` must be awaited (it gives running jobs back so a restart resumes them at once).
+ */
+export class SyncWorkerPool {
+  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly running = new Map<string, { ac: AbortController; done: Promise<void> }>();
+  private loops: Promise<void>[] = [];
+  private stopping = false;
+  private wakers = new Set<() => void>();
+
+  constructor(private readonly d: SyncWorkerPoolDeps) {}
+
+  /** Starts `n` worker loops (default config.workers). */
+  start(n = this.d.config.workers): void {
+    this.stopping = false;
+    for (let i = 0; i < n; i++) this.loops.push(this.loop(i));
+  }
+
+  /** Wakes idle loops (a job was just created in this process). */
+  notify(): void {
+    for (const w of [...this.wakers]) w();
+  }
+
+  /** Jobs running in this process now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Claims one job and runs it to its end (or until it is cancelled or lost). Returns the job id,
+   * or null when nothing was claimable.
+   */
+  async runOnce(): Promise<string | null> {
+    const row = await claimSyncJob(this.d.db, this.owner, this.d.clock.now(), this.d.config.leaseMs);
+    if (!row) return null;
+    const ac = new AbortController();
+    const done = this.execute(row, ac);
+    this.running.set(row.job_id, { ac, done });
+    try {
+      await done;
+    } finally {
+      this.running.delete(row.job_id);
+    }
+    return row.job_id;
+  }
+
+  /** Stops the loops; running jobs are given back (lease ended now) for the next start to resume. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.notify();
+    for (const { ac } of this.running.values()) ac.abort('shutdown' satisfies StopReason);
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    await Promise.allSettled(this.loops);
+    this.loops = [];
+  }
+
+  private async loop(i: number): Promise<void> {
+    while (!this.stopping) {
+      let ran: string | null = null;
+      try {
+        ran = await this.runOnce();
+      } catch (err) {
+        this.d.log?.error({ worker: i, errType: (err as Error)?.name }, 'sync worker could not claim a job');
+      }
+      if (!ran && !this.stopping) await this.idle(this.d.pollMs ?? 1000);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+
+  private async execute(row: SyncJobRow, ac: AbortController): Promise<void> {
+    const { db, clock, config, log } = this.d;
+    const jobId = row.job_id;
+    const owner = this.owner;
+    const state = parseState(row.state_json);
+    const progress = new ProgressTracker({ processed: state.processed, counts: state.counts });
+    const finish = (status: 'completed' | 'failed' | 'cancelled', errorMessage: string | null, p: JobProgress) =>
+      finishSyncJob(db, jobId, owner, { status, now: clock.now(), errorMessage, ...p });
+
+    if (Number(row.cancel_requested) === 1) {
+      await finish('cancelled', null, progress.snapshot());
+      return;
+    }
+    log?.info({ jobId, userId: row.user_id, attempt: Number(row.attempts), resumed: state.done }, 'sync job started');
+
+    // Heartbeat: extends the lease, writes progress when it changed, picks up cancel requests.
+    const hbMs = Math.max(50, Math.min(500, Math.floor(config.leaseMs / 3)));
+    let beating: Promise<void> | null = null;
+    const beat = async () => {
+      try {
+        const r = await heartbeatSyncJob(db, jobId, owner, clock.now() + config.leaseMs, progress.takeChanged());
+        if (!r) ac.abort('lost_lease' satisfies StopReason);
+        else if (r.cancel) ac.abort('cancel' satisfies StopReason);
+      } catch (err) {
+        log?.warn({ jobId, errType: (err as Error)?.name }, 'sync heartbeat failed');
+      }
+    };
+    const timer = setInterval(() => {
+      if (!beating) beating = beat().finally(() => (beating = null));
+    }, hbMs);
+
+    const limiter = new UpstreamLimiter({ concurrency: config.garminConcurrency, rps: config.garminRps, signal: ac.signal });
+    let displayName: Promise<string> | null = null;
+    const done = new Set(state.done);
+    try {
+      const api = await step('connecting to Garmin', () => this.d.garmin.apiFor(row.user_id));
+      const run: SyncRun = {
+        spec: {
+          jobId,
+          userId: row.user_id,
+          syncType: row.sync_type as SyncType,
+          since: row.since_date,
+          until: row.until_date,
+          full: Number(row.full_sync) === 1,
+        },
+        db,
+        clock,
+        fitStore: this.d.fitStore,
+        api,
+        limiter,
+        progress,
+        signal: ac.signal,
+        concurrency: config.garminConcurrency,
+        displayName: () => {
+          displayName ??= (async () => {
+            const conn = await this.d.garmin.status(row.user_id);
+            if (conn.display_name) return conn.display_name;
+            return (await garminCall(run, 'reading the Garmin profile', (a) => a.getSocialProfile())).displayName;
+          })();
+          return displayName;
+        },
+        markPhaseDone: async (tx: Queryable, part: SyncPart) => {
+          done.add(part);
+          const s: JobState = { done: [...done], processed: progress.processedItems, counts: progress.countsSnapshot() };
+          await saveJobState(tx, jobId, owner, JSON.stringify(s));
+        },
+      };
+      await runSyncEngine(run, done);
+      clearInterval(timer);
+      await beating;
+      await finish('completed', null, progress.snapshot(true));
+      log?.info({ jobId, userId: row.user_id, processed: progress.processedItems }, 'sync job completed');
+    } catch (err) {
+      clearInterval(timer);
+      await beating;
+      const reason: StopReason | null = err instanceof SyncAborted ? err.reason : ac.signal.aborted ? (ac.signal.reason as StopReason) : null;
+      if (reason === 'cancel') {
+        await finish('cancelled', null, progress.snapshot());
+        log?.info({ jobId, userId: row.user_id }, 'sync job cancelled');
+      } else if (reason === 'shutdown') {
+        await releaseSyncJob(db, jobId, owner, progress.snapshot()).catch(() => {});
+        log?.info({ jobId }, 'sync job handed back for resumption');
+      } else if (reason === 'lost_lease') {
+        log?.warn({ jobId }, 'sync job lease lost; another worker continues it');
+      } else {
+        const message = failureMessage(err, progress.processedItems, progress.total);
+        await finish('failed', message, progress.snapshot());
+        log?.warn({ jobId, userId: row.user_id, errType: (err as Error)?.name }, 'sync job failed');
+      }
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { Queryable, SqlValue } from '../db/db.js';
+
+/** What the sync stores per activity (summary columns parsed from Garmin's list item). */
+export interface ActivityRecord {
+  activityId: string;
+  name: string | null;
+  activityType: string | null;
+  startTime: string;
+  startMs: number;
+  durationS: number | null;
+  distanceM: number | null;
+  calories: number | null;
+  avgHr: number | null;
+  fitSha256: string | null;
+  fitSize: number | null;
+  summaryHash: string;
+  summaryJson: string;
+}
+
+/** A stored activity as the read API returns it. */
+export interface ActivityRow {
+  activity_id: string;
+  name: string | null;
+  activity_type: string | null;
+  start_time: string;
+  start_ms: number;
+  duration_s: number | null;
+  distance_m: number | null;
+  calories: number | null;
+  avg_hr: number | null;
+  fit_sha256: string | null;
+}
+
+/** Upserts activities in one statement per row (call inside a transaction for a batch). */
+export async function upsertActivities(q: Queryable, userId: string, rows: readonly ActivityRecord[], now: number): Promise<void> {
+  for (const a of rows) {
+    await q.run(
+      `INSERT INTO activities (user_id, activity_id, name, activity_type, start_time, start_ms, duration_s, distance_m, calories,
+         avg_hr, fit_sha256, fit_size, summary_hash, summary_json, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, activity_id) DO UPDATE SET name = excluded.name, activity_type = excluded.activity_type,
+         start_time = excluded.start_time, start_ms = excluded.start_ms, duration_s = excluded.duration_s,
+         distance_m = excluded.distance_m, calories = excluded.calories, avg_hr = excluded.avg_hr,
+         fit_sha256 = COALESCE(excluded.fit_sha256, activities.fit_sha256), fit_size = COALESCE(excluded.fit_size, activities.fit_size),
+         summary_hash = excluded.summary_hash, summary_json = excluded.summary_json, updated_at = excluded.updated_at`,
+      [
+        userId,
+        a.activityId,
+        a.name,
+        a.activityType,
+        a.startTime,
+        a.startMs,
+        a.durationS,
+        a.distanceM,
+        a.calories,
+        a.avgHr,
+        a.fitSha256,
+        a.fitSize,
+        a.summaryHash,
+        a.summaryJson,
+        now,
+        now,
+      ],
+    );
+  }
+}
+
+/** What the sync needs to decide whether an activity is unchanged: keyed by activity id. */
+export async function knownActivities(
+  q: Queryable,
+  userId: string,
+  ids: readonly string[],
+): Promise<Map<string, { fitSha256: string | null; summaryHash: string }>> {
+  const out = new Map<string, { fitSha256: string | null; summaryHash: string }>();
+  if (ids.length === 0) return out;
+  const rows = await q.all<{ activity_id: string; fit_sha256: string | null; summary_hash: string }>(
+    `SELECT activity_id, fit_sha256, summary_hash FROM activities WHERE user_id = ? AND activity_id IN (${ids.map(() => '?').join(', ')})`,
+    [userId, ...ids],
+  );
+  for (const r of rows) out.set(r.activity_id, { fitSha256: r.fit_sha256, summaryHash: r.summary_hash });
+  return out;
+}
+
+/** Newest first, keyset-paged on (start_ms, activity_id); `sinceMs`/`untilMs` bound the start time. */
+export function listActivities(
+  q: Queryable,
+  userId: string,
+  opts: { sinceMs?: number; untilMs?: number; limit: number; before?: { startMs: number; activityId: string } },
+): Promise<ActivityRow[]> {
+  const where = ['user_id = ?'];
+  const params: SqlValue[] = [userId];
+  if (opts.sinceMs !== undefined) {
+    where.push('start_ms >= ?');
+    params.push(opts.sinceMs);
+  }
+  if (opts.untilMs !== undefined) {
+    where.push('start_ms < ?');
+    params.push(opts.untilMs);
+  }
+  if (opts.before) {
+    where.push('(start_ms < ? OR (start_ms = ? AND activity_id < ?))');
+    params.push(opts.before.startMs, opts.before.startMs, opts.before.activityId);
+  }
+  params.push(opts.limit);
+  return q.all<ActivityRow>(
+    `SELECT activity_id, name, activity_type, start_time, start_ms, duration_s, distance_m, calories, avg_hr, fit_sha256
+     FROM activities WHERE ${where.join(' AND ')} ORDER BY start_ms DESC, activity_id DESC LIMIT ?`,
+    params,
+  );
+}
+
+export async function findActivityFit(q: Queryable, userId: string, activityId: string): Promise<{ fit_sha256: string | null } | undefined> {
+  return q.get<{ fit_sha256: string | null }>('SELECT fit_sha256 FROM activities WHERE user_id = ? AND activity_id = ?', [
+    userId,
+    activityId,
+  ]);
+}
+
+/** Local-date bounds help nothing here: the newest stored start, for the incremental cursor. */
+export async function newestActivityStart(q: Queryable, userId: string): Promise<number | undefined> {
+  const r = await q.get<{ m: number | null }>('SELECT MAX(start_ms) AS m FROM activities WHERE user_id = ?', [userId]);
+  return r?.m === null || r?.m === undefined ? undefined : Number(r.m);
+}

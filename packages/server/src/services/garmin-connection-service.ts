@@ -1,0 +1,328 @@
+import type { GarminConnected, GarminConnection, GarminMfaRequired } from '@fitsync/api';
+import {
+  GarminApi,
+  GarminAuth,
+  type GarminEndpoints,
+  GarminError,
+  GarminInputError,
+  GarminMfaInvalidError,
+  type GarminPendingLogin,
+  GarminRateLimitedError,
+  type GarminTokens,
+  type HttpClient,
+  parseGarminTokens,
+  parsePendingLogin,
+  type RetryPolicy,
+} from '@fitsync/garmin';
+import type { Clock } from '../clock.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/db.js';
+import { ApiError } from '../http/api-error.js';
+import type { Counter, Metrics } from '../metrics.js';
+import { newId, type Random } from '../random.js';
+import {
+  consumeGarminChallenge,
+  deleteExpiredGarminChallenges,
+  deleteGarminChallenges,
+  failGarminChallenge,
+  findGarminChallenge,
+  insertGarminChallenge,
+} from '../repositories/garmin-challenges.js';
+import {
+  deleteGarminConnection,
+  findGarminConnection,
+  markGarminReauth,
+  putGarminConnection,
+  updateGarminTokens,
+} from '../repositories/garmin-connections.js';
+import { garminCooldownUntil, setGarminCooldown } from '../repositories/garmin-signin-cooldowns.js';
+import { guardGarminApi, type GuardState } from './garmin-guarded-api.js';
+import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
+
+/** Structured logging without secrets: only ids, results and error classes go in. */
+export interface GarminLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface GarminConnectionServiceDeps {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  secretBox: SecretBox;
+  metrics: Metrics;
+  /** Garmin's hosts (config FITSYNC_GARMIN_*_URL). */
+  endpoints: GarminEndpoints;
+  log?: GarminLog;
+  /** HTTP client for Garmin (default the library's Transport); a test seam. */
+  http?: HttpClient;
+  /** Lifetime of a parked MFA sign-in (default 600 s: Garmin's codes last minutes). */
+  challengeTtlS?: number;
+  /** Wrong codes per challenge before it dies (default 5). */
+  challengeMaxAttempts?: number;
+  /** Retry policy of the GarminApi objects `apiFor` builds (default the library's). */
+  retry?: Partial<RetryPolicy>;
+}
+
+const NOT_CONNECTED = 'No Garmin account is connected; run `fitsync garmin connect`.';
+const REAUTH = 'Garmin no longer accepts the stored sign-in; run `fitsync garmin connect` again.';
+const expired = () =>
+  new ApiError(410, 'mfa_challenge_expired', 'The Garmin sign-in challenge has expired or is unknown; run `fitsync garmin connect` again.');
+
+/**
+ * Links a FitSync user to a Garmin Connect account (spec: /v1/garmin/connection) and hands the
+ * sync engine an authenticated Garmin client.
+ *
+ * - Garmin tokens are stored SecretBox-sealed (context `garmin-tokens:<user_id>`).
+ * - A sign-in paused for Garmin's MFA code is data (GarminPendingLogin), sealed and stored with a
+ *   short lifetime, so any instance sharing the database can resume it with a fresh GarminAuth.
+ * - Garmin throttling a sign-in starts a per-user cool-down (Retry-After), during which sign-ins
+ *   are refused here without calling Garmin: retrying makes Garmin's throttling worse.
+ */
+export class GarminConnectionService {
+  private readonly ttlS: number;
+  private readonly maxAttempts: number;
+  private readonly signins: Counter;
+  private readonly reauths: Counter;
+
+  constructor(private readonly d: GarminConnectionServiceDeps) {
+    this.ttlS = d.challengeTtlS ?? 600;
+    this.maxAttempts = d.challengeMaxAttempts ?? 5;
+    this.signins = d.metrics.counter('fitsync_garmin_signin_total', 'Garmin sign-in steps (password and MFA code), by step and result.');
+    this.reauths = d.metrics.counter('fitsync_garmin_reauth_required_total', 'Garmin connections that Garmin stopped accepting.');
+  }
+
+  /**
+   * Signs in to Garmin with the user's Garmin e-mail and password. Returns `connected`, or
+   * `mfa_required` with a challenge to finish with `verifyMfa`. Throws ApiError 401
+   * garmin_auth_failed, 429 rate_limited (with Retry-After), 502 upstream_unavailable.
+   */
+  async connect(userId: string, email: string, password: string): Promise<GarminConnected | GarminMfaRequired> {
+    await this.checkCooldown(userId, 'password');
+    const auth = this.auth();
+    let result: Awaited<ReturnType<GarminAuth['login']>>;
+    try {
+      result = await auth.login(email, password);
+    } catch (err) {
+      throw await this.signInFailed(userId, 'password', err);
+    }
+    if (result.status === 'authenticated') return this.link(userId, result.tokens, 'password');
+    const now = this.d.clock.now();
+    const id = newId(this.d.random);
+    await deleteExpiredGarminChallenges(this.d.db, now);
+    await insertGarminChallenge(this.d.db, {
+      id,
+      userId,
+      pendingEnc: this.sealPending(id, userId, result.pending),
+      now,
+      expiresAt: now + this.ttlS * 1000,
+    });
+    this.count('password', 'mfa_required');
+    this.d.log?.info({ userId, challengeId: id, mfaMethod: result.mfaMethod }, 'garmin sign-in waits for the MFA code');
+    return { status: 'mfa_required', challenge_id: id, expires_in: this.ttlS };
+  }
+
+  /**
+   * Resumes a parked sign-in with Garmin's code. 401 invalid_mfa_code with `attempts_left` (the
+   * same challenge may be retried until the budget is spent), 410 mfa_challenge_expired for an
+   * expired, used, spent or unknown challenge (another user's id reads as unknown).
+   */
+  async verifyMfa(userId: string, challengeId: string, code: string): Promise<GarminConnected> {
+    const now = this.d.clock.now();
+    const row = await findGarminChallenge(this.d.db, challengeId, userId);
+    if (!row || row.consumed_at !== null || row.expires_at <= now || row.failed_attempts >= this.maxAttempts) {
+      this.count('mfa', 'expired');
+      throw expired();
+    }
+    let pending: GarminPendingLogin;
+    try {
+      pending = parsePendingLogin(JSON.parse(this.d.secretBox.openText(row.pending_enc, pendingContext(row.id, userId))));
+    } catch {
+      // Sealed under another key or corrupt: it cannot be resumed.
+      await consumeGarminChallenge(this.d.db, row.id, now);
+      throw expired();
+    }
+    await this.checkCooldown(userId, 'mfa');
+    let tokens: GarminTokens;
+    try {
+      tokens = await this.auth().resumeLogin(pending, code);
+    } catch (err) {
+      if (err instanceof GarminMfaInvalidError) {
+        const next = err.pending ?? pending;
+        const failed = await failGarminChallenge(this.d.db, row.id, this.sealPending(row.id, userId, next), this.maxAttempts, now);
+        this.count('mfa', 'invalid_code');
+        if (failed === null) throw expired();
+        throw new ApiError(401, 'invalid_mfa_code', 'Garmin rejected the code.', { attempts_left: Math.max(0, this.maxAttempts - failed) });
+      }
+      if (!(err instanceof GarminRateLimitedError) && err instanceof GarminError) {
+        // Expired at Garmin, or Garmin failing: this pause cannot be resumed; a new sign-in is needed.
+        await consumeGarminChallenge(this.d.db, row.id, now);
+      }
+      if (err instanceof GarminInputError) throw expired();
+      throw await this.signInFailed(userId, 'mfa', err);
+    }
+    if (!(await consumeGarminChallenge(this.d.db, row.id, this.d.clock.now()))) throw expired();
+    return this.link(userId, tokens, 'mfa');
+  }
+
+  /** The connection as the API shows it. */
+  async status(userId: string): Promise<GarminConnection> {
+    const row = await findGarminConnection(this.d.db, userId);
+    if (!row) return { status: 'not_connected', display_name: null, connected_at: null };
+    return { status: row.status, display_name: row.display_name, connected_at: new Date(Number(row.connected_at)).toISOString() };
+  }
+
+  /** Erases the stored Garmin tokens and any parked sign-in of the user. */
+  async disconnect(userId: string): Promise<void> {
+    await this.d.db.transaction(async (tx) => {
+      await deleteGarminConnection(tx, userId);
+      await deleteGarminChallenges(tx, userId);
+    });
+    this.d.log?.info({ userId }, 'garmin connection removed');
+  }
+
+  /**
+   * **Seam for the sync engine.** An authenticated Garmin client for the user, built on the
+   * stored tokens:
+   * - refreshes ahead of expiry and once after a 401 (GarminApi's rules); every rotated token
+   *   pair is sealed and stored before it is used (Garmin spends the old refresh token);
+   * - when Garmin refuses the tokens (GarminTokenInvalidError from any call) the connection
+   *   becomes `reauth_required` and the error is rethrown — unless another instance rotated the
+   *   tokens meanwhile, in which case the call is retried once on the newer ones;
+   * - throws ApiError 409 `garmin_not_connected` when the user has no connection or it is
+   *   `reauth_required` (the detail tells the user to run `fitsync garmin connect`), and when the
+   *   user disconnects while the client refreshes.
+   * Build one per job; it is not shared between users.
+   */
+  async apiFor(userId: string): Promise<GarminApi> {
+    const state: GuardState = await this.loadApi(userId, () => state);
+    return guardGarminApi(state, {
+      load: () => this.loadApi(userId, () => state),
+      currentVersion: async () => {
+        const row = await findGarminConnection(this.d.db, userId);
+        return row && row.status === 'connected' ? row.token_version : null;
+      },
+      markReauth: async (version) => {
+        await this.markReauthRequired(userId, version);
+      },
+    });
+  }
+
+  /**
+   * Marks the user's connection `reauth_required` (Garmin rejected its tokens). With `ifVersion`,
+   * only if the stored tokens are still those of that token_version. Idempotent.
+   */
+  async markReauthRequired(userId: string, ifVersion?: number): Promise<void> {
+    if (await markGarminReauth(this.d.db, userId, this.d.clock.now(), ifVersion)) {
+      this.reauths.inc();
+      this.d.log?.warn({ userId }, 'garmin rejected the stored tokens; reauth required');
+    }
+  }
+
+  private async loadApi(userId: string, current: () => GuardState): Promise<GuardState> {
+    const row = await findGarminConnection(this.d.db, userId);
+    if (!row) throw new ApiError(409, 'garmin_not_connected', NOT_CONNECTED);
+    if (row.status !== 'connected') throw new ApiError(409, 'garmin_not_connected', REAUTH);
+    let tokens: GarminTokens;
+    try {
+      tokens = parseGarminTokens(JSON.parse(this.d.secretBox.openText(row.tokens_enc, tokensContext(userId))));
+    } catch {
+      // Sealed under another server key, or corrupt: unusable, so the user must connect again.
+      await this.markReauthRequired(userId, row.token_version);
+      throw new ApiError(409, 'garmin_not_connected', REAUTH);
+    }
+    const api = new GarminApi({
+      tokens,
+      endpoints: this.d.endpoints,
+      ...(this.d.http ? { http: this.d.http } : {}),
+      runtime: { now: () => this.d.clock.now() },
+      ...(this.d.retry ? { retry: this.d.retry } : {}),
+      onTokens: async (next) => {
+        const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.clock.now());
+        if (version === null) throw new ApiError(409, 'garmin_not_connected', NOT_CONNECTED);
+        current().version = version;
+      },
+    });
+    return { api, version: row.token_version };
+  }
+
+  /** Validates fresh tokens (socialProfile gives the display name) and stores the connection. */
+  private async link(userId: string, tokens: GarminTokens, step: 'password' | 'mfa'): Promise<GarminConnected> {
+    let latest = tokens;
+    let displayName: string;
+    try {
+      const api = new GarminApi({
+        tokens,
+        endpoints: this.d.endpoints,
+        ...(this.d.http ? { http: this.d.http } : {}),
+        runtime: { now: () => this.d.clock.now() },
+        // In a request: one retry at most, and no waiting out a Retry-After.
+        retry: { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterSeconds: 0 },
+        onTokens: (next) => {
+          latest = next;
+        },
+      });
+      displayName = (await api.getSocialProfile()).displayName;
+    } catch (err) {
+      throw await this.signInFailed(userId, step, err);
+    }
+    const now = this.d.clock.now();
+    await this.d.db.transaction(async (tx) => {
+      await putGarminConnection(tx, { userId, displayName, tokensEnc: this.sealTokens(userId, latest), now });
+      await deleteGarminChallenges(tx, userId);
+    });
+    this.count(step, 'connected');
+    this.d.log?.info({ userId }, 'garmin account connected');
+    return { status: 'connected', display_name: displayName };
+  }
+
+  private async checkCooldown(userId: string, step: 'password' | 'mfa'): Promise<void> {
+    const until = await garminCooldownUntil(this.d.db, userId);
+    const now = this.d.clock.now();
+    if (until > now) {
+      this.count(step, 'cooldown');
+      throw garminRateLimited((until - now) / 1000);
+    }
+  }
+
+  private async signInFailed(userId: string, step: 'password' | 'mfa', err: unknown): Promise<ApiError> {
+    if (err instanceof GarminRateLimitedError) {
+      await setGarminCooldown(this.d.db, userId, this.d.clock.now() + Math.max(1, err.retryAfterSeconds) * 1000);
+    }
+    const problem = garminSignInProblem(err);
+    this.count(step, problem.code);
+    // The error class and code only: enough to diagnose, nothing the user typed.
+    this.d.log?.warn({ userId, step, garminError: err instanceof GarminError ? err.code : 'other', status: problem.status }, 'garmin sign-in failed');
+    return problem;
+  }
+
+  private auth(): GarminAuth {
+    // A fresh object per sign-in: no state is kept between requests (the pause is data).
+    return new GarminAuth({
+      endpoints: this.d.endpoints,
+      ...(this.d.http ? { http: this.d.http } : {}),
+      runtime: { now: () => this.d.clock.now() },
+      pendingMaxAgeMs: this.ttlS * 1000,
+    });
+  }
+
+  private count(step: string, result: string): void {
+    this.signins.inc({ step, result });
+  }
+
+  private sealTokens(userId: string, tokens: GarminTokens): string {
+    return this.d.secretBox.seal(JSON.stringify(tokens), tokensContext(userId));
+  }
+
+  private sealPending(id: string, userId: string, pending: GarminPendingLogin): string {
+    return this.d.secretBox.seal(JSON.stringify(pending), pendingContext(id, userId));
+  }
+}
+
+function tokensContext(userId: string): string {
+  return `garmin-tokens:${userId}`;
+}
+
+function pendingContext(id: string, userId: string): string {
+  return `garmin-pending:${id}:${userId}`;
+}

@@ -1,0 +1,57 @@
+/** The reason a job's work stops early; the worker decides the job's end from it. */
+export type StopReason = 'cancel' | 'lost_lease' | 'shutdown';
+
+/** Thrown out of the engine when its signal fires; carries why. */
+export class SyncAborted extends Error {
+  override name = 'SyncAborted';
+  constructor(readonly reason: StopReason) {
+    super(`sync stopped (${reason})`);
+  }
+}
+
+function reasonOf(signal: AbortSignal): StopReason {
+  const r = signal.reason;
+  return r === 'cancel' || r === 'lost_lease' || r === 'shutdown' ? r : 'shutdown';
+}
+
+/** Throws SyncAborted when the signal has fired. */
+export function throwIfStopped(signal: AbortSignal): void {
+  if (signal.aborted) throw new SyncAborted(reasonOf(signal));
+}
+
+/**
+ * Settles with `p`, or rejects with SyncAborted as soon as the signal fires. The Garmin client
+ * takes no AbortSignal, so an in-flight call is abandoned rather than cut; its answer is dropped.
+ */
+export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => {});
+    return Promise.reject(new SyncAborted(reasonOf(signal)));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      p.catch(() => {});
+      reject(new SyncAborted(reasonOf(signal)));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Waits `ms`, or rejects with SyncAborted when the signal fires first. */
+export function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const p = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return abortable(p, signal).finally(() => clearTimeout(timer));
+}

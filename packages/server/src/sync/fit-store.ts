@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Original FIT files, content-addressed under `<dataDir>/fit/<sha[0:2]>/<sha>.fit`. A file is
+ * written to a temporary name, fsynced and renamed, so a reader (or a restart after kill -9) never
+ * sees a partial file; the database row naming it is written only after `put` resolves. The same
+ * bytes always land in the same file, so a re-download after a crash is harmless.
+ */
+export class FitStore {
+  readonly root: string;
+  private readonly madeDirs = new Set<string>();
+
+  constructor(dataDir: string) {
+    this.root = join(dataDir, 'fit');
+  }
+
+  /** Path of the file with this SHA-256 (hex). */
+  pathOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new Error('not a sha256');
+    return join(this.root, sha256.slice(0, 2), `${sha256}.fit`);
+  }
+
+  /** Whether the file is stored (and non-empty). */
+  async has(sha256: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(sha256))).size > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stores the bytes durably; returns their hash and size. */
+  async put(bytes: Buffer): Promise<{ sha256: string; size: number }> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const path = this.pathOf(sha256);
+    if (await this.has(sha256)) return { sha256, size: bytes.length };
+    const dir = join(this.root, sha256.slice(0, 2));
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      this.madeDirs.add(dir);
+    }
+    const tmp = join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    await fh.close();
+    await rename(tmp, path);
+    return { sha256, size: bytes.length };
+  }
+
+  /** A stream of the stored file; rejects (ENOENT) when it is missing. */
+  async open(sha256: string): Promise<{ stream: ReadStream; size: number }> {
+    const path = this.pathOf(sha256);
+    const st = await stat(path);
+    return { stream: createReadStream(path), size: st.size };
+  }
+}

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import type { CreateSyncJobBody, SyncJob, SyncJobList } from '@fitsync/api';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/db.js';
+import { ApiError } from '../http/api-error.js';
+import { newId, type Random } from '../random.js';
+import {
+  cancelIdleSyncJob,
+  findActiveSyncJob,
+  findByIdempotencyKey,
+  findUserSyncJob,
+  insertSyncJob,
+  latestSyncJob,
+  listSyncJobs,
+  requestCancel,
+  type SyncJobRow,
+} from '../repositories/sync-jobs.js';
+import type { SyncGarminSource } from './garmin-source.js';
+import { toSyncJob } from './job-view.js';
+import { emptyCounts } from './progress.js';
+
+export interface SyncJobServiceDeps {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  garmin: SyncGarminSource;
+  /** Called after a job was created, so idle in-process workers start it at once. */
+  onCreated?: () => void;
+}
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function notFound(): ApiError {
+  return new ApiError(404, 'not_found', 'No such sync job.');
+}
+
+/** Starting, reading and cancelling sync jobs (the rules behind /v1/sync/jobs). */
+export class SyncJobService {
+  constructor(private readonly d: SyncJobServiceDeps) {}
+
+  /**
+   * Creates a pending job. Same Idempotency-Key and same body → the job created first (even if it
+   * has ended); same key, other body → 422 idempotency_key_reused; an active job → 409
+   * sync_in_progress with its id; no usable Garmin connection → 409 garmin_not_connected.
+   */
+  async create(userId: string, body: CreateSyncJobBody, idempotencyKey: string | undefined): Promise<SyncJob> {
+    const since = body.since ?? null;
+    const until = body.until ?? null;
+    const full = body.full === true;
+    for (const [name, v] of [
+      ['since', since],
+      ['until', until],
+    ] as const) {
+      if (v !== null && (!DATE.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)) {
+        throw validation(`${name} is not a real date (YYYY-MM-DD).`, `body/${name}`);
+      }
+    }
+    if (since && until && since > until) throw validation('since must not be after until.', 'body/since');
+    if (full && (since || until)) throw validation('full and since/until exclude each other.', 'body/full');
+    if (idempotencyKey !== undefined && !KEY.test(idempotencyKey)) {
+      throw validation('Idempotency-Key must be 1-200 visible ASCII characters.', 'headers/idempotency-key');
+    }
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify({ sync_type: body.sync_type, since, until, full }))
+      .digest('hex');
+
+    const replay = async (): Promise<SyncJob | null> => {
+      if (idempotencyKey === undefined) return null;
+      const prior = await findByIdempotencyKey(this.d.db, userId, idempotencyKey);
+      if (!prior) return null;
+      if (prior.request_hash !== requestHash) {
+        throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request.');
+      }
+      return toSyncJob(prior);
+    };
+    const busy = async (): Promise<never | null> => {
+      const active = await findActiveSyncJob(this.d.db, userId);
+      if (!active) return null;
+      throw new ApiError(409, 'sync_in_progress', `A sync is already running (job ${active.job_id}).`, { job_id: active.job_id });
+    };
+
+    const again = await replay();
+    if (again) return again;
+    const conn = await this.d.garmin.status(userId);
+    if (conn.status !== 'connected') {
+      throw new ApiError(
+        409,
+        'garmin_not_connected',
+        conn.status === 'reauth_required'
+          ? 'Garmin no longer accepts the stored sign-in; run `fitsync garmin connect` again.'
+          : 'No Garmin account is connected; run `fitsync garmin connect`.',
+      );
+    }
+    await busy();
+    const jobId = newId(this.d.random);
+    try {
+      await insertSyncJob(this.d.db, {
+        jobId,
+        userId,
+        syncType: body.sync_type,
+        since,
+        until,
+        full,
+        countsJson: JSON.stringify(emptyCounts()),
+        now: this.d.clock.now(),
+        idempotencyKey: idempotencyKey ?? null,
+        requestHash: idempotencyKey === undefined ? null : requestHash,
+      });
+    } catch (err) {
+      // A concurrent request won a unique index (same key, or another active job): answer as it would.
+      if (!isUniqueViolation(err)) throw err;
+      const raced = await replay();
+      if (raced) return raced;
+      await busy();
+      throw err;
+    }
+    this.d.onCreated?.();
+    const row = await findUserSyncJob(this.d.db, userId, jobId);
+    return toSyncJob(row!);
+  }
+
+  async get(userId: string, jobId: string): Promise<SyncJob> {
+    const row = await findUserSyncJob(this.d.db, userId, jobId);
+    if (!row) throw notFound();
+    return toSyncJob(row);
+  }
+
+  async latest(userId: string): Promise<SyncJob> {
+    const row = await latestSyncJob(this.d.db, userId);
+    if (!row) throw new ApiError(404, 'not_found', 'No sync job yet.');
+    return toSyncJob(row);
+  }
+
+  async list(userId: string, q: { status?: string; limit?: number; cursor?: string }): Promise<SyncJobList> {
+    const limit = q.limit ?? 20;
+    const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const rows = await listSyncJobs(this.d.db, userId, { status: q.status, limit: limit + 1, before });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      jobs: page.map(toSyncJob),
+      next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  /**
+   * Cancels a job: a pending one (or one whose worker died) at once; a running one is flagged and
+   * its worker stops within 2 s (its heartbeat reads the flag every 0.5 s). 409 job_finished when
+   * it already ended.
+   */
+  async cancel(userId: string, jobId: string): Promise<SyncJob> {
+    const row = await findUserSyncJob(this.d.db, userId, jobId);
+    if (!row) throw notFound();
+    if (!['pending', 'running'].includes(row.status)) throw finished(row);
+    if (!(await cancelIdleSyncJob(this.d.db, jobId, this.d.clock.now()))) await requestCancel(this.d.db, jobId);
+    const now = await findUserSyncJob(this.d.db, userId, jobId);
+    if (now && ['completed', 'failed'].includes(now.status)) throw finished(now);
+    return toSyncJob(now!);
+  }
+}
+
+function finished(row: SyncJobRow): ApiError {
+  return new ApiError(409, 'job_finished', `The job already ended (${row.status}).`, { job_id: row.job_id });
+}
+
+function validation(message: string, path: string): ApiError {
+  return new ApiError(400, 'validation_error', message, { errors: [{ path, message }] });
+}
+
+/** Opaque list cursor: the last row's sort key. */
+function encodeCursor(r: SyncJobRow): string {
+  return Buffer.from(JSON.stringify([Number(r.created_at), r.job_id])).toString('base64url');
+}
+
+function decodeCursor(c: string): { createdAt: number; jobId: string } {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && v[1].length <= 64) {
+      return { createdAt: v[0] as number, jobId: v[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw validation('cursor is not valid; pass next_cursor from a previous page.', 'querystring/cursor');
+}
+
+/** A unique-constraint violation on either engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

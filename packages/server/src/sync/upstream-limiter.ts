@@ -1,0 +1,64 @@
+import { abortable, sleepUnless, throwIfStopped } from './abortable.js';
+
+export interface UpstreamLimiterOptions {
+  /** Calls in flight at once (FITSYNC_GARMIN_CONCURRENCY). */
+  concurrency: number;
+  /** Calls started per second; 0 = unlimited (FITSYNC_GARMIN_RPS). */
+  rps: number;
+  signal: AbortSignal;
+  now?: () => number;
+}
+
+/**
+ * Upstream politeness for one job (garmin-protocol.md: "Existing tools pace data calls (about one a
+ * second, or a few in parallel)"): at most `concurrency` Garmin calls in flight, and call starts
+ * spaced 1/rps apart. A call's own retries (GarminApi's backoff) stay inside its slot.
+ */
+export class UpstreamLimiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private nextStart = 0;
+  private readonly gapMs: number;
+  private readonly now: () => number;
+  /** Calls started through this limiter. */
+  calls = 0;
+
+  constructor(private readonly opts: UpstreamLimiterOptions) {
+    this.gapMs = opts.rps > 0 ? 1000 / opts.rps : 0;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Runs `fn` when a slot and the pace allow; rejects with SyncAborted when the job stops. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const { signal } = this.opts;
+    throwIfStopped(signal);
+    if (this.active >= this.opts.concurrency) {
+      // When the job stops while waiting, the limiter dies with it: no slot bookkeeping needed.
+      await abortable(new Promise<void>((resolve) => this.waiting.push(resolve)), signal);
+    } else {
+      this.active++;
+    }
+    try {
+      if (this.gapMs > 0) {
+        const t = this.now();
+        const start = Math.max(t, this.nextStart);
+        this.nextStart = start + this.gapMs;
+        if (start > t) await sleepUnless(start - t, signal);
+      }
+      this.calls++;
+      const p = fn();
+      return await abortable(p, signal);
+    } finally {
+      this.release();
+    }
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) {
+      next(); // the slot passes on; `active` stays the same
+    } else {
+      this.active--;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { PassThrough, Readable } from 'node:stream';
+import type { CliIo } from '../src/cli/io.js';
+import { loadConfig } from '../src/config.js';
+import { main } from '../src/main.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'fitsync-main-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs main() in-process with captured streams; `stop` resolves the stop signal for `start`. */
+async function run(argv: string[], env: Record<string, string> = {}, stdin = '') {
+  let out = '';
+  let err = '';
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const io: CliIo = {
+    stdin: Readable.from([Buffer.from(stdin)]),
+    stdout,
+    stderr,
+    env: { HOME: tmp, FITSYNC_LOG_LEVEL: 'silent', ...env },
+    stopSignal: () => new Promise((r) => setTimeout(() => r('SIGTERM'), 300)),
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+describe('admin CLI (in-process)', () => {
+  test('--help for every command, with examples', async () => {
+    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['user', '--help']]) {
+      const r = await run(args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.out, /Usage/);
+      if (args.length > 1) assert.match(r.out, /Examples:/);
+    }
+    assert.equal((await run([])).code, 2);
+  });
+
+  test('bad flags and environment: one clear line, exit 2, no stack trace', async () => {
+    for (const [args, env, pattern] of [
+      [['start', '--port', 'eighty'], {}, /--port must be a whole number/],
+      [['start', '--bogus'], {}, /Unknown option '--bogus'/],
+      [['start'], { FITSYNC_PORT: '70000' }, /FITSYNC_PORT must be between 0 and 65535/],
+      [['start'], { FITSYNC_ACCESS_TOKEN_TTL: '-5' }, /FITSYNC_ACCESS_TOKEN_TTL/],
+      [['start'], { FITSYNC_REFRESH_TOKEN_TTL: 'week' }, /FITSYNC_REFRESH_TOKEN_TTL/],
+      [['start'], { FITSYNC_SECRET_KEY: 'short' }, /FITSYNC_SECRET_KEY/],
+      [['start'], { FITSYNC_LOG_LEVEL: 'loud' }, /FITSYNC_LOG_LEVEL/],
+      [['start'], { FITSYNC_DATABASE_URL: 'mysql://x' }, /FITSYNC_DATABASE_URL/],
+      [['start'], { FITSYNC_GARMIN_SSO_URL: 'ftp://x' }, /FITSYNC_GARMIN_SSO_URL/],
+      [['start', '--tls-cert', 'a.pem'], {}, /--tls-cert and --tls-key go together/],
+      [['migrate', '--port', '1'], {}, /--port only applies to start/],
+      [['frobnicate'], {}, /unknown command/],
+      [['user', 'add', 'x'], {}, /--password-stdin/],
+      [['user', 'remove', 'x'], {}, /unknown user command/],
+    ] as const) {
+      const r = await run([...args, '--data-dir', join(tmp, 'bad')], env as Record<string, string>);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.err, pattern);
+      assert.equal(r.err.split('\n').length, 2, 'exactly one line');
+    }
+  });
+
+  test('user add reads the password from stdin; invalid names are usage errors', async () => {
+    const dir = join(tmp, 'users');
+    const add = await run(['user', 'add', 'zoe', '--password-stdin', '--data-dir', dir], {}, 'zoe pass\n');
+    assert.equal(add.code, 0, add.err);
+    const bad = await run(['user', 'add', 'no spaces', '--password-stdin', '--data-dir', dir], {}, 'x');
+    assert.equal(bad.code, 2);
+    const empty = await run(['user', 'add', 'amy', '--password-stdin', '--data-dir', dir], {}, '\n');
+    assert.equal(empty.code, 2);
+    assert.match(empty.err, /password must not be empty/);
+    const list = await run(['user', 'list', '--data-dir', dir]);
+    assert.match(list.out, /^zoe\s/m);
+    assert.doesNotMatch(list.out, /amy/);
+  });
+
+  test('start prints the URL first and returns 0 when stopped', async () => {
+    const r = await run(['start', '--port', '0', '--data-dir', join(tmp, 'start')]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out.split('\n')[0]!, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('configuration', () => {
+  test('defaults, environment, and flags winning over environment', () => {
+    const d = loadConfig({}, { HOME: '/home/x' });
+    assert.equal(d.host, '127.0.0.1');
+    assert.equal(d.port, 8787);
+    assert.equal(d.dataDir, '/home/x/.local/share/fitsync');
+    assert.equal(d.accessTokenTtlS, 900);
+    assert.equal(d.refreshTokenTtlS, 604800);
+    assert.equal(d.logLevel, 'info');
+    assert.equal(d.databaseUrl, undefined);
+    assert.equal(d.auth.maxFailures, 5);
+    assert.equal(d.auth.lockoutS, 300);
+    assert.equal(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).dataDir, '/xdg/fitsync');
+    const env = { FITSYNC_HOST: '0.0.0.0', FITSYNC_PORT: '9000', FITSYNC_DATA_DIR: '/env', FITSYNC_GARMIN_API_URL: 'http://127.0.0.1:9/' };
+    const e = loadConfig({}, env);
+    assert.deepEqual([e.host, e.port, e.dataDir, e.garmin.apiUrl], ['0.0.0.0', 9000, '/env', 'http://127.0.0.1:9']);
+    const f = loadConfig({ host: '::1', port: '0', dataDir: '/flag' }, env);
+    assert.deepEqual([f.host, f.port, f.dataDir], ['::1', 0, '/flag']);
+  });
+});
