@@ -75,6 +75,7 @@ const ROUTES: Route[] = [
   bearer('GET', `/wellness-service/wellness/dailySleepData/${NAME}`, '/wellness-service/wellness/dailySleepData/{displayName}', data.dailySleep),
   bearer('GET', '/sleep-service/sleep/dailySleepData', '/sleep-service/sleep/dailySleepData', data.dailySleep),
   bearer('GET', `/hrv-service/hrv/${DATE}`, '/hrv-service/hrv/{date}', data.hrv),
+  bearer('GET', `/hrv-service/hrv/daily/${DATE}/${DATE}`, '/hrv-service/hrv/daily/{date}/{date}', data.hrvRange),
   bearer('GET', '/weight-service/weight/dateRange', '/weight-service/weight/dateRange', data.weightDateRange),
   bearer('GET', `/weight-service/weight/range/${DATE}/${DATE}`, '/weight-service/weight/range/{date}/{date}', data.weightRange),
   bearer('GET', '/workout-service/workouts', '/workout-service/workouts', data.workoutList),

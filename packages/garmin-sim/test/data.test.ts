@@ -163,6 +163,9 @@ describe('data endpoints', () => {
     }
     assert.ok(sleepDays > 0 && sleepDays < truth.days.length, 'some nights without sleep');
     assert.ok(hrvDays > 0 && hrvDays < truth.days.length, 'some days without HRV');
+    const hrvRange = await get(`/hrv-service/hrv/daily/${truth.days[truth.days.length - 1]}/${truth.days[0]}`);
+    assert.equal(hrvRange.json<{ hrvSummaries: unknown[] }>().hrvSummaries.length, hrvDays);
+    assert.equal((await get('/hrv-service/hrv/daily/1990-06-23/1990-07-20')).status, 204);
 
     const from = truth.days[truth.days.length - 1]!;
     const to = truth.days[0]!;

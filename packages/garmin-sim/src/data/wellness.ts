@@ -349,6 +349,16 @@ export function hrvJson(user: SimUser, date: string): unknown {
   };
 }
 
+/** `hrv-service/hrv/daily/{start}/{end}`: the summaries of days with a reading; null means 204. */
+export function hrvRangeJson(user: SimUser, startS: number, endS: number): unknown {
+  const summaries: unknown[] = [];
+  for (let t = startS; t <= endS; t += 86400) {
+    const one = hrvJson(user, isoDate(t)) as { hrvSummary: unknown } | null;
+    if (one) summaries.push(one.hrvSummary);
+  }
+  return summaries.length === 0 ? null : { hrvSummaries: summaries, userProfilePk: user.profileId };
+}
+
 function weightEntry(user: SimUser, d: DayData) {
   const sampleS = d.startS + 7 * 3600;
   return {

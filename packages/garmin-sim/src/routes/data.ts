@@ -7,6 +7,7 @@ import {
   dailyStressJson,
   dailySummaryJson,
   hrvJson,
+  hrvRangeJson,
   weightDateRangeJson,
   weightRangeJson,
 } from '../data/wellness.js';
@@ -188,6 +189,13 @@ function rangeOf(from: string | undefined | null, to: string | undefined | null)
   if (b - a > 366 * 86400) return badRequest('range is limited to 366 days');
   return [a, b];
 }
+
+export const hrvRange: DataHandler = (_sim, user, _ctx, [from, to]) => {
+  const r = rangeOf(from, to);
+  if (!Array.isArray(r)) return r;
+  const body = hrvRangeJson(user, r[0], r[1]);
+  return body === null ? empty(204) : json(200, body);
+};
 
 export const weightDateRange: DataHandler = (_sim, user, ctx) => {
   const r = rangeOf(ctx.query.get('startDate'), ctx.query.get('endDate'));
