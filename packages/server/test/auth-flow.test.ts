@@ -49,6 +49,7 @@ for (const { dialect, skip } of await dialects()) {
       const r1 = await call(s.app, 'POST', '/v1/auth/refresh', { body: { refresh_token: pair.refresh_token } });
       assert.equal(r1.status, 200);
       assert.notEqual(r1.body.refresh_token, pair.refresh_token);
+      assert.notEqual(r1.body.access_token, (pair as { access_token: string }).access_token);
       assert.equal(r1.body.session_id, pair.session_id);
       assert.equal((await call(s.app, 'GET', '/v1/me', { token: r1.body.access_token })).status, 200);
       const r2 = await call(s.app, 'POST', '/v1/auth/refresh', { body: { refresh_token: r1.body.refresh_token } });

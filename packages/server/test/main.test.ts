@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -87,6 +88,22 @@ describe('admin CLI (in-process)', () => {
     const r = await run(['start', '--port', '0', '--data-dir', join(tmp, 'start')]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out.split('\n')[0]!, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('TLS', () => {
+  test('--tls-cert/--tls-key serve HTTPS and print an https:// URL', async () => {
+    const dir = join(tmp, 'tls');
+    mkdirSync(dir, { recursive: true });
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], {
+      stdio: 'ignore',
+    });
+    if (gen.status !== 0) return; // no openssl here: nothing to test with
+    const r = await run(['start', '--port', '0', '--data-dir', dir, '--tls-cert', cert, '--tls-key', key]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out.split('\n')[0]!, /^https:\/\/127\.0\.0\.1:\d+$/);
   });
 });
 

@@ -12,6 +12,8 @@ export interface AccessClaims {
   iat: number;
   /** expiry, seconds */
   exp: number;
+  /** token id: makes every issued token distinct, even two in the same second */
+  jti?: string;
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
@@ -44,11 +46,12 @@ export function verifyJwt(token: string, key: Uint8Array, nowMs: number): Access
   }
   if (!isRecord(header) || header.alg !== 'HS256') return null;
   if (!isRecord(claims)) return null;
-  const { sub, sid, mfa, iat, exp } = claims;
+  const { sub, sid, mfa, iat, exp, jti } = claims;
   if (typeof sub !== 'string' || typeof sid !== 'string' || typeof mfa !== 'boolean') return null;
   if (typeof iat !== 'number' || typeof exp !== 'number') return null;
   if (exp * 1000 <= nowMs) return null;
-  return { sub, sid, mfa, iat, exp };
+  if (jti !== undefined && typeof jti !== 'string') return null;
+  return { sub, sid, mfa, iat, exp, ...(jti === undefined ? {} : { jti }) };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -105,7 +105,14 @@ export class TokenService {
 
   private pair(user: UserRow, sessionId: string, mfaVerified: boolean, refreshToken: string, now: number): TokenPair {
     const iat = Math.floor(now / 1000);
-    const claims: AccessClaims = { sub: user.id, sid: sessionId, mfa: mfaVerified, iat, exp: iat + this.d.accessTtlS };
+    const claims: AccessClaims = {
+      sub: user.id,
+      sid: sessionId,
+      mfa: mfaVerified,
+      iat,
+      exp: iat + this.d.accessTtlS,
+      jti: this.d.random.bytes(9).toString('base64url'),
+    };
     return {
       status: 'authenticated',
       access_token: signJwt(claims, this.d.jwtKey),
