@@ -63,6 +63,23 @@ for (const { dialect, skip } of await dialects()) {
       assert.doesNotMatch(d.body, /<script|https?:\/\/(?!127)/);
     });
 
+    test('an unexpected error is a bare 500 internal_error: no message, no stack', async () => {
+      const { buildApp } = await import('../src/app.js');
+      const { randomBytes } = await import('node:crypto');
+      const app = await buildApp({ config: s.config, db: s.db, serverKey: randomBytes(32), log: { level: 'silent' } });
+      app.get('/boom', async () => {
+        throw new Error('PLANTED internal detail at /srv/secret/path');
+      });
+      try {
+        const r = await call(app, 'GET', '/boom');
+        assert.equal(r.status, 500);
+        assert.equal(r.body.code, 'internal_error');
+        assert.doesNotMatch(JSON.stringify(r.body), /PLANTED|secret|at /);
+      } finally {
+        await app.close();
+      }
+    });
+
     test('readyz answers 503 upstream_unavailable once the database is gone', async () => {
       const t = await startTestServer({ dialect });
       try {
