@@ -19,6 +19,11 @@ import { garminRoutes } from './routes/garmin-routes.js';
 import { meRoutes } from './routes/me-routes.js';
 import { mfaRoutes } from './routes/mfa-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
+import { dataRoutes } from './routes/data-routes.js';
+import { syncRoutes } from './routes/sync-routes.js';
+import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
+import { FitStore } from './sync/fit-store.js';
+import { SyncJobService } from './sync/sync-job-service.js';
 import { AuthService } from './services/auth-service.js';
 import { GarminConnectionService } from './services/garmin-connection-service.js';
 import { MfaService } from './services/mfa-service.js';
@@ -82,8 +87,37 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   const mfa = new MfaService({ db, clock, random, secretBox, throttle, metrics: am });
   const auth = new AuthService({ db, clock, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
-  const garmin = new GarminConnectionService({ db, clock, random, secretBox, metrics, endpoints: config.garmin, log: app.log });
-  const deps: AppDeps = { config, db, clock, random, hasher, secretBox, metrics, authMetrics: am, tokens, throttle, mfa, auth, garmin };
+  const garmin = new GarminConnectionService({
+    db,
+    clock,
+    random,
+    secretBox,
+    metrics,
+    endpoints: config.garmin,
+    retry: config.sync.garminRetry,
+    log: app.log,
+  });
+  const fitStore = new FitStore(config.dataDir);
+  const syncWorkers = new SyncWorkerPool({ db, clock, config: config.sync, fitStore, garmin, log: app.log });
+  const syncJobs = new SyncJobService({ db, clock, random, garmin, onCreated: () => syncWorkers.notify() });
+  const deps: AppDeps = {
+    config,
+    db,
+    clock,
+    random,
+    hasher,
+    secretBox,
+    metrics,
+    authMetrics: am,
+    tokens,
+    throttle,
+    mfa,
+    auth,
+    garmin,
+    fitStore,
+    syncJobs,
+    syncWorkers,
+  };
 
   app.decorate('deps', deps);
   app.decorateRequest('auth', null);
@@ -123,5 +157,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(meRoutes);
   await app.register(mfaRoutes);
   await app.register(garminRoutes);
+  await app.register(syncRoutes, { jobs: syncJobs });
+  await app.register(dataRoutes, { fitStore });
+  // Sync workers live with the server: they start once it is ready (FITSYNC_WORKERS of them) and
+  // on close hand their running jobs back, so the next start resumes them at once.
+  app.addHook('onReady', async () => syncWorkers.start());
+  app.addHook('onClose', async () => syncWorkers.stop());
   return app;
 }
