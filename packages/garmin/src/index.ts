@@ -72,3 +72,15 @@ export {
   type TransportOptions,
 } from './transport.js';
 export { crc32, extractFitFromZip, readZip, writeZip, type ZipEntry, ZipFormatError } from './zip.js';
+export {
+  GARTH_CONSUMER_URL,
+  GARTH_EXCHANGE_AUDIENCE,
+  type GarthImportOptions,
+  type GarthOAuth1Token,
+  importGarthToken,
+  type OAuth1Consumer,
+  oauth1Header,
+  oauthPercentEncode,
+  parseGarthToken,
+  readGarthTokenDir,
+} from './garth-import.js';
