@@ -1,6 +1,6 @@
-// Entry point. Imports stay minimal: `fitsync --version` must start about as
-// fast as `node -e 0` (spec: start-up time is a feature), so commands, the
-// factory, TOML and HTTP are loaded only once a command needs them.
+// The dispatcher: global flags, help, the command path, the chosen command
+// (loaded with import()), and the one mapping from errors to exit codes.
+// Commands, the factory, TOML and HTTP load only once a command needs them.
 import { type FlagSpec, type FlagValues, parseFlags } from './args.js';
 import type { Clock } from './clock.js';
 import { findGroup, GROUPS } from './commands.js';
@@ -8,7 +8,6 @@ import { CliError, exitCodeFor, UsageError } from './errors.js';
 import { GLOBAL_FLAGS, resolveGlobals } from './globals.js';
 import { IOStreams } from './iostreams.js';
 import type { Prompter } from './prompter.js';
-import { VERSION } from './version.js';
 import { distance } from './args.js';
 
 /** Test seams; by default the real process streams, environment and clock. */
@@ -22,7 +21,7 @@ export interface MainOptions {
 }
 
 /** Runs the CLI; returns the exit code (only the bin sets process.exitCode). */
-export async function main(argv: string[], o: MainOptions = {}): Promise<number> {
+export async function runCli(argv: string[], o: MainOptions, VERSION: string): Promise<number> {
   const io = o.io ?? IOStreams.system();
   const env = o.env ?? process.env;
   const homeDir = o.homeDir ?? env.HOME ?? env.USERPROFILE ?? '.';

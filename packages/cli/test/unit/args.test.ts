@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseFlags } from '../../src/args.js';
 import { UsageError } from '../../src/errors.js';
 import { GLOBAL_FLAGS, resolveGlobals } from '../../src/globals.js';
-import { splitCommandPath } from '../../src/main.js';
+import { splitCommandPath } from '../../src/run-cli.js';
 
 describe('parseFlags', () => {
   const specs = [...GLOBAL_FLAGS, { name: 'username', type: 'string' as const, description: '' }];
