@@ -139,6 +139,11 @@ function faultResponse(rule: FaultRule): SimResponse {
 
 function write(res: ServerResponse, r: SimResponse, truncate: boolean): void {
   const body = r.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body, 'utf8');
+  if (truncate && body.length === 0) {
+    // Nothing to cut short: an empty answer is "truncated" by dropping the connection.
+    res.socket?.resetAndDestroy();
+    return;
+  }
   const headers: Record<string, string | string[]> = { ...r.headers };
   if (r.status !== 204 && r.status !== 304) headers['content-length'] = String(body.length);
   res.writeHead(r.status, headers);
