@@ -25,7 +25,7 @@ export interface SpawnedServer {
 }
 
 /** Starts `fitsync-server start …` and waits (bounded) for the URL on its first stdout line. */
-export async function spawnServer(args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<SpawnedServer> {
+export async function spawnServer(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<SpawnedServer> {
   const proc = spawn(process.execPath, [SERVER_BIN, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (c: Buffer) => {
@@ -66,7 +66,7 @@ export function runBin(
   args: string[],
   env: Record<string, string>,
   stdin?: string,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [SERVER_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
