@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RawCall {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: unknown;
+}
+export type RawHandler = (call: RawCall, res: ServerResponse, req: IncomingMessage) => void;
+interface Route {
+  method: string;
+  path: string;
+  handler: RawHandler;
+  times: number;
+  used: number;
+}
+
+/**
+ * Like StubServer (a real node:http server on 127.0.0.1:0, 500 to anything
+ * unplanned, `verify()` fails on unplanned or unused calls), but each planned
+ * call writes its own response: event streams, dropped connections, FIT bytes.
+ */
+export class RawStubServer {
+  readonly calls: RawCall[] = [];
+  readonly unplanned: string[] = [];
+  readonly #routes: Route[] = [];
+  readonly #server: Server;
+  url = '';
+
+  private constructor() {
+    this.#server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          body = text;
+        }
+        const call: RawCall = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+        this.calls.push(call);
+        const r = this.#routes.find((x) => x.method === call.method && x.path === call.path && x.used < x.times);
+        if (!r) {
+          this.unplanned.push(`${call.method} ${call.path}`);
+          res.writeHead(500, { 'content-type': 'application/problem+json' });
+          res.end(JSON.stringify({ type: 'about:blank', title: 'unplanned call in test stub', status: 500, code: 'internal_error' }));
+          return;
+        }
+        r.used++;
+        r.handler(call, res, req);
+      });
+    });
+  }
+
+  static async start(): Promise<RawStubServer> {
+    const s = new RawStubServer();
+    await new Promise<void>((resolve) => s.#server.listen(0, '127.0.0.1', resolve));
+    s.url = `http://127.0.0.1:${(s.#server.address() as AddressInfo).port}`;
+    return s;
+  }
+
+  /** Plans `times` calls of METHOD PATH (default 1). */
+  on(method: string, path: string, handler: RawHandler, times = 1): this {
+    this.#routes.push({ method, path, handler, times, used: 0 });
+    return this;
+  }
+
+  /** Plans a JSON (or problem+json for status ≥ 400) answer. */
+  json(method: string, path: string, status: number, body: unknown, times = 1): this {
+    return this.on(method, path, (_c, res) => sendJson(res, status, body), times);
+  }
+
+  verify(): void {
+    assert.deepEqual(this.unplanned, [], 'unplanned calls reached the stub');
+    const unused = this.#routes.filter((r) => r.used < r.times).map((r) => `${r.method} ${r.path} (${r.used}/${r.times})`);
+    assert.deepEqual(unused, [], 'planned calls were not made');
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export function problemBody(status: number, code: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'about:blank', title: code, status, code, ...extra };
+}
+
+/** Starts an event stream response. */
+export function startEvents(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+}
+
+/** One SSE event carrying a snapshot. */
+export function sseEvent(data: unknown, id?: string): string {
+  return `${id !== undefined ? `id: ${id}\n` : ''}event: job\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+type Counts = { new: number; updated: number; unchanged: number };
+const zero = (): Counts => ({ new: 0, updated: 0, unchanged: 0 });
+
+/** A SyncJob as the server sends it. */
+export function job(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    job_id: 'job-1',
+    user_id: 'u1',
+    status: 'pending',
+    sync_type: 'all',
+    progress: 0,
+    total_items: null,
+    processed_items: 0,
+    since: null,
+    until: null,
+    full: false,
+    created_at: '2026-06-01T12:00:00.000Z',
+    start_time: null,
+    end_time: null,
+    error_message: null,
+    counts: { activities: zero(), health: zero(), workouts: zero() },
+    ...over,
+  };
+}
