@@ -38,6 +38,16 @@ export const GROUPS: readonly GroupEntry[] = [
     ],
   },
   {
+    name: 'garmin',
+    summary: 'Link your Garmin Connect account to the FitSync server',
+    examples: ['fitsync garmin connect', 'fitsync garmin connect --challenge ID --mfa-code 123456', 'fitsync garmin status -o json', 'fitsync garmin disconnect'],
+    commands: [
+      { name: 'connect', summary: 'Link Garmin Connect (asks for Garmin’s code when needed)', load: () => import('./cmd/garmin/connect.js') },
+      { name: 'status', summary: 'Show the Garmin link', load: () => import('./cmd/garmin/status.js') },
+      { name: 'disconnect', summary: 'Unlink Garmin; the server erases the Garmin tokens', load: () => import('./cmd/garmin/disconnect.js') },
+    ],
+  },
+  {
     name: 'sync',
     summary: 'Start, follow and cancel syncs of your Garmin Connect data',
     examples: ['fitsync sync start --wait', 'fitsync sync status --watch', 'fitsync sync list --status failed', 'fitsync sync cancel JOB_ID'],

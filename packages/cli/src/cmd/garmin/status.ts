@@ -1,0 +1,34 @@
+import type { CommandDefinition, CommandInput } from '../../command.js';
+import type { Deps } from '../../factory.js';
+import { printRecord } from '../../output.js';
+import { asGarminConnection } from './garmin-shapes.js';
+
+export const definition: CommandDefinition = {
+  group: 'garmin',
+  name: 'status',
+  summary: 'Show whether a Garmin Connect account is linked',
+  description:
+    'Status is connected, not_connected or reauth_required (Garmin stopped accepting the stored sign-in: run `fitsync garmin connect`).\nExits 0 whatever the status; scripts read it with -o json.',
+  usage: 'fitsync garmin status',
+  flags: [],
+  examples: ['fitsync garmin status', 'fitsync garmin status -o json   # {status, display_name, connected_at}'],
+};
+
+export type GarminStatusOptions = Record<string, never>;
+
+export function parse(_input: CommandInput): GarminStatusOptions {
+  return {};
+}
+
+export async function run(_opts: GarminStatusOptions, deps: Deps): Promise<number> {
+  const session = await deps.session();
+  const c = asGarminConnection((await session.request('GET', '/v1/garmin/connection')).body);
+  printRecord(
+    deps.io.out,
+    await deps.output(),
+    { status: c.status, display_name: c.display_name, connected_at: c.connected_at },
+    { status: 'Status', display_name: 'Garmin account', connected_at: 'Connected at' },
+  );
+  if (c.status === 'reauth_required') deps.io.info('Garmin no longer accepts the stored sign-in; run `fitsync garmin connect`.');
+  return 0;
+}
