@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/db.js';
+import type { SyncWorkerPool } from './jobs/sync-worker-pool.js';
 import type { AuthMetrics, Metrics } from './metrics.js';
 import type { Random } from './random.js';
 import type { AuthService } from './services/auth-service.js';
@@ -10,6 +11,8 @@ import type { GarminConnectionService } from './services/garmin-connection-servi
 import type { MfaService } from './services/mfa-service.js';
 import type { ThrottleService } from './services/throttle-service.js';
 import type { AuthContext, TokenService } from './services/token-service.js';
+import type { FitStore } from './sync/fit-store.js';
+import type { SyncJobService } from './sync/sync-job-service.js';
 
 /**
  * Everything routes and later plugins (Garmin linking, sync engine) need, built once in buildApp
@@ -32,6 +35,12 @@ export interface AppDeps {
   auth: AuthService;
   /** Garmin account linking; the sync engine gets its Garmin client from `garmin.apiFor(userId)`. */
   garmin: GarminConnectionService;
+  /** Original FIT files, content-addressed in the data dir. */
+  fitStore: FitStore;
+  /** Starting, reading and cancelling sync jobs. */
+  syncJobs: SyncJobService;
+  /** This process's sync workers; `runOnce()` drains one job (tests run with FITSYNC_WORKERS=0). */
+  syncWorkers: SyncWorkerPool;
 }
 
 declare module 'fastify' {

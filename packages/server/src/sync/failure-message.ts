@@ -46,6 +46,5 @@ export function failureMessage(err: unknown, processed: number, total: number | 
 }
 
 function oneLine(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters must not reach clients
   return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300);
 }

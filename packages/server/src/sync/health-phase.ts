@@ -41,7 +41,7 @@ export class HealthPhase {
     } else if (!spec.full && cursor && /^\d{4}-\d{2}-\d{2}$/.test(cursor)) {
       this.mode = 'incremental';
       this.to = today;
-      this.from = cursor < today ? cursor : today;
+      this.from = minDay(cursor, today);
     } else {
       this.mode = 'full';
       this.to = today;

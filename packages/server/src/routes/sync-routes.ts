@@ -1,0 +1,174 @@
+import { CreateSyncJobBody, SyncJob, SyncJobList, SyncJobListQuery } from '@fitsync/api';
+import { TERMINAL_SYNC_STATUSES } from '@fitsync/api/codes';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { authOf } from '../app-deps.js';
+import { problems } from '../http/schemas.js';
+import { findUserSyncJob, syncJobVersion } from '../repositories/sync-jobs.js';
+import { toSyncJob } from '../sync/job-view.js';
+import type { SyncJobService } from '../sync/sync-job-service.js';
+
+const JobParams = Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 64 }) });
+type JobParams = { job_id: string };
+
+export interface SyncRoutesOptions {
+  jobs: SyncJobService;
+  /** How often an event stream looks for changes (default 250 ms). */
+  eventPollMs?: number;
+  /** Keep-alive comment interval of event streams (default 15 s). */
+  eventHeartbeatMs?: number;
+}
+
+/** /v1/sync/jobs: thin adapters over SyncJobService, plus the job event stream. */
+export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opts) => {
+  const { jobs } = opts;
+  const auth = { onRequest: app.requireAuth };
+  const security = [{ bearer: [] }];
+  const streams = new Set<() => void>();
+  // Open event streams would hold the server open on shutdown: end them first.
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+
+  app.post<{ Body: CreateSyncJobBody; Headers: { 'idempotency-key'?: string } }>(
+    '/v1/sync/jobs',
+    {
+      ...auth,
+      schema: {
+        tags: ['sync'],
+        summary: 'Start a sync job',
+        description:
+          'Incremental by default (from where the last sync of that type stopped); `since`/`until` for a window; `full` for the whole history. Send an Idempotency-Key so a retried POST cannot start two jobs.',
+        security,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: CreateSyncJobBody,
+        response: { 202: SyncJob, ...problems(400, 401, 409, 422) },
+      },
+    },
+    async (req, reply) => {
+      const job = await jobs.create(authOf(req).userId, req.body, req.headers['idempotency-key']);
+      return reply.code(202).send(job);
+    },
+  );
+
+  app.get<{ Querystring: SyncJobListQuery }>(
+    '/v1/sync/jobs',
+    {
+      ...auth,
+      schema: {
+        tags: ['sync'],
+        summary: 'List sync jobs, newest first',
+        security,
+        querystring: SyncJobListQuery,
+        response: { 200: SyncJobList, ...problems(400, 401) },
+      },
+    },
+    (req) => jobs.list(authOf(req).userId, req.query),
+  );
+
+  app.get(
+    '/v1/sync/jobs/latest',
+    {
+      ...auth,
+      schema: { tags: ['sync'], summary: 'The most recent sync job', security, response: { 200: SyncJob, ...problems(401, 404) } },
+    },
+    (req) => jobs.latest(authOf(req).userId),
+  );
+
+  app.get<{ Params: JobParams }>(
+    '/v1/sync/jobs/:job_id',
+    {
+      ...auth,
+      schema: { tags: ['sync'], summary: 'A sync job', security, params: JobParams, response: { 200: SyncJob, ...problems(401, 404) } },
+    },
+    (req) => jobs.get(authOf(req).userId, req.params.job_id),
+  );
+
+  app.post<{ Params: JobParams }>(
+    '/v1/sync/jobs/:job_id/cancel',
+    {
+      ...auth,
+      schema: {
+        tags: ['sync'],
+        summary: 'Cancel a sync job (takes effect within 2 s)',
+        security,
+        params: JobParams,
+        response: { 202: SyncJob, ...problems(401, 404, 409) },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await jobs.cancel(authOf(req).userId, req.params.job_id)),
+  );
+
+  app.get<{ Params: JobParams }>(
+    '/v1/sync/jobs/:job_id/events',
+    {
+      ...auth,
+      schema: {
+        tags: ['sync'],
+        summary: 'Server-sent events: a SyncJob snapshot whenever the job changes; ends after the terminal one',
+        security,
+        params: JobParams,
+        response: { 200: Type.String({ description: 'text/event-stream; each `data:` line is a SyncJob' }), ...problems(401, 404) },
+      },
+    },
+    async (req, reply) => {
+      const userId = authOf(req).userId;
+      const jobId = req.params.job_id;
+      await jobs.get(userId, jobId); // 404 before the stream starts
+      const { db } = app.deps;
+      const pollMs = opts.eventPollMs ?? 250;
+      const heartbeatMs = opts.eventHeartbeatMs ?? 15_000;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(': sync job events\n\n');
+      let lastVersion = -1;
+      let closed = false;
+      let busy = false;
+      const end = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(poll);
+        clearInterval(keepAlive);
+        streams.delete(end);
+        res.end();
+      };
+      streams.add(end);
+      const tick = async () => {
+        if (busy || closed) return;
+        busy = true;
+        try {
+          const v = await syncJobVersion(db, jobId);
+          if (v === undefined) return end();
+          if (v === lastVersion) return;
+          const row = await findUserSyncJob(db, userId, jobId);
+          if (!row || closed) return end();
+          lastVersion = Number(row.version);
+          const job = toSyncJob(row);
+          res.write(`id: ${lastVersion}\ndata: ${JSON.stringify(job)}\n\n`);
+          if (TERMINAL_SYNC_STATUSES.includes(job.status)) end();
+        } catch (err) {
+          req.log.warn({ errType: (err as Error)?.name }, 'sync event stream failed');
+          end();
+        } finally {
+          busy = false;
+        }
+      };
+      const poll = setInterval(tick, pollMs);
+      const keepAlive = setInterval(() => {
+        if (!closed) res.write(': keep-alive\n\n');
+      }, heartbeatMs);
+      // The client went away: stop polling for it.
+      res.on('close', end);
+      req.raw.on('close', () => {
+        if (res.writableEnded || req.raw.destroyed) end();
+      });
+      void tick();
+    },
+  );
+};

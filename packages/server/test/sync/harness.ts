@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { type RunningSim, startSim } from '@fitsync/garmin-sim';
+import type { Db } from '../../src/db/db.js';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.js';
+import { call, uniqueName } from '../helpers/api.js';
+import { userWithSession } from '../helpers/flows.js';
+
+/** Server settings for sync tests: no background workers (tests drain with runOnce), fast retries. */
+export function syncEnv(sim: RunningSim, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    FITSYNC_GARMIN_SSO_URL: sim.url,
+    FITSYNC_GARMIN_API_URL: sim.url,
+    FITSYNC_GARMIN_DIAUTH_URL: sim.url,
+    FITSYNC_WORKERS: '0',
+    FITSYNC_GARMIN_CONCURRENCY: '4',
+    FITSYNC_GARMIN_RPS: '0',
+    FITSYNC_GARMIN_RETRY_ATTEMPTS: '8',
+    FITSYNC_GARMIN_RETRY_BASE_MS: '5',
+    FITSYNC_GARMIN_RETRY_MAX_MS: '40',
+    FITSYNC_GARMIN_MAX_RETRY_AFTER_S: '2',
+    FITSYNC_JOB_LEASE_MS: '3000',
+    ...extra,
+  };
+}
+
+export interface SyncWorld {
+  sim: RunningSim;
+  s: TestServer;
+  close(): Promise<void>;
+}
+
+/** A sim and a server pointed at it (one dialect). */
+export async function startWorld(dialect: 'sqlite' | 'postgres', seed: string, env: Record<string, string> = {}): Promise<SyncWorld> {
+  const sim = await startSim({ seed });
+  try {
+    const s = await startTestServer({ dialect, env: syncEnv(sim, env) });
+    return {
+      sim,
+      s,
+      close: async () => {
+        await s.close();
+        await sim.close();
+      },
+    };
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
+}
+
+export interface SyncUser {
+  token: string;
+  userId: string;
+  email: string;
+}
+
+/**
+ * A FitSync user with a Garmin account on the sim holding the given history, linked the way a
+ * user links it: PUT /v1/garmin/connection.
+ */
+export async function linkedUser(
+  w: SyncWorld,
+  history: { activities: number; days: number; workouts: number },
+  prefix = 'sync',
+): Promise<SyncUser> {
+  const name = uniqueName(prefix);
+  const pair = await userWithSession(w.s.app, w.s.db, name);
+  const me = await call(w.s.app, 'GET', '/v1/me', { token: pair.access_token });
+  const email = `${name}@example.com`;
+  w.sim.createUser({ email, password: 'garmin-pw', mfa: null, ...history });
+  const res = await call(w.s.app, 'PUT', '/v1/garmin/connection', {
+    token: pair.access_token,
+    body: { email, password: 'garmin-pw' },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return { token: pair.access_token, userId: me.body.user_id, email };
+}
+
+/** POST /v1/sync/jobs and expect 202. */
+export async function startSync(w: SyncWorld, u: SyncUser, body: Record<string, unknown> = { sync_type: 'all' }) {
+  const res = await call(w.s.app, 'POST', '/v1/sync/jobs', { token: u.token, body });
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  return res.body as { job_id: string; status: string };
+}
+
+/** Runs queued jobs in this process until none is left; returns how many ran. */
+export async function drain(w: SyncWorld): Promise<number> {
+  let n = 0;
+  while (await w.s.app.deps.syncWorkers.runOnce()) n++;
+  return n;
+}
+
+/** What the database and the FIT store hold for a user, in the sim's truth format. */
+export async function stored(db: Db, fitRoot: (sha: string) => string, userId: string) {
+  const acts = await db.all<{ activity_id: string; fit_sha256: string | null }>(
+    'SELECT activity_id, fit_sha256 FROM activities WHERE user_id = ? ORDER BY start_ms DESC, activity_id DESC',
+    [userId],
+  );
+  const activities: { activity_id: string; fit_sha256: string | null }[] = [];
+  for (const a of acts) {
+    // Hash the stored file itself: the row's hash alone would not prove the bytes are there.
+    const bytes = a.fit_sha256 ? await readFile(fitRoot(a.fit_sha256)).catch(() => null) : null;
+    activities.push({
+      activity_id: a.activity_id,
+      fit_sha256: bytes ? createHash('sha256').update(bytes).digest('hex') : null,
+    });
+  }
+  const days = (await db.all<{ day: string }>('SELECT day FROM health_days WHERE user_id = ? ORDER BY day DESC', [userId])).map(
+    (r) => r.day,
+  );
+  const workouts = (
+    await db.all<{ workout_id: string }>('SELECT workout_id FROM workouts WHERE user_id = ? ORDER BY workout_id', [userId])
+  ).map((r) => r.workout_id);
+  return { activities, days, workouts };
+}
+
+/** Asserts the user's stored data equals the sim's truth exactly (ids, FIT hashes, days, workouts). */
+export async function assertTruth(w: SyncWorld, u: SyncUser): Promise<void> {
+  const truth = w.sim.truth(u.email);
+  const got = await stored(w.s.db, (sha) => w.s.app.deps.fitStore.pathOf(sha), u.userId);
+  const byId = (a: { activity_id: string }, b: { activity_id: string }) => (a.activity_id < b.activity_id ? -1 : 1);
+  assert.equal(got.activities.length, truth.activities.length, 'activity count');
+  assert.deepEqual([...got.activities].sort(byId), [...truth.activities].sort(byId));
+  assert.deepEqual([...got.days].sort(), [...truth.days].sort());
+  assert.deepEqual([...got.workouts].sort(), [...truth.workouts].sort());
+}
+
+/** Requests the sim served, by route pattern (ids as `{id}`), all statuses summed. */
+export function routeCounts(stats: { total: number; by_route: Record<string, Record<string, number>> }): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [route, statuses] of Object.entries(stats.by_route)) out[route] = Object.values(statuses).reduce((a, b) => a + b, 0);
+  return out;
+}
