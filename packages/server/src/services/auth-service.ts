@@ -31,7 +31,10 @@ const expired = () => new ApiError(410, 'mfa_challenge_expired', 'The sign-in ch
 export class AuthService {
   private dummyHash: Promise<string> | undefined;
 
-  constructor(private readonly d: AuthServiceDeps) {}
+  constructor(private readonly d: AuthServiceDeps) {
+    // Warm the dummy hash now so even the first unknown-user sign-in costs one verify, like the others.
+    this.getDummyHash().catch(() => {});
+  }
 
   /**
    * Checks a password. Unknown users are checked against a dummy hash so they cost the same time
