@@ -53,10 +53,11 @@ export class GarminAccountLockedError extends GarminError {
  * `pending` holds the updated state the caller should persist instead.
  */
 export class GarminMfaInvalidError extends GarminError {
-  readonly pending: GarminPendingLogin | undefined;
+  declare readonly pending: GarminPendingLogin | undefined;
   constructor(message = 'Garmin rejected the MFA code', pending?: GarminPendingLogin) {
     super('mfa_invalid', message);
-    this.pending = pending;
+    // Not enumerable: the pending state holds session cookies and must not reach logs with the error.
+    Object.defineProperty(this, 'pending', { value: pending, enumerable: false });
   }
 }
 

@@ -40,4 +40,6 @@ export function checkThrottleOrBlock(ctx: SignInContext, res: HttpResponse, json
     throw new GarminRateLimitedError(retryAfterSeconds(res, ctx.runtime.now()) ?? DEFAULT_SIGNIN_RETRY_AFTER_S, 'Garmin sign-in');
   }
   if (res.status === 403 && mediaType(res).includes('html')) throw new GarminCloudflareBlockedError();
+  // Garmin itself is failing: another strategy hits the same hosts, so stop here.
+  if (res.status >= 500) throw new GarminUnavailableError(`Garmin sign-in answered HTTP ${res.status}`);
 }

@@ -106,6 +106,13 @@ describe('sign-in throttling and fallbacks', () => {
     });
   });
 
+  test('Garmin 5xx on sign-in: unavailable, no other strategy', async () => {
+    await run([warmup, json({ message: 'oops' }, 503)], async (auth, server) => {
+      await assert.rejects(auth.login('a@example.com', 'pw'), { code: 'unavailable', message: /HTTP 503/ });
+      assert.equal(server.seen.length, 2);
+    });
+  });
+
   test('DI client ids are tried in order until one is accepted', async () => {
     await run(
       [warmup, json({ serviceTicketId: 'ST-1', responseStatus: { type: 'SUCCESSFUL' } }), json({ error: 'invalid_client' }, 401), token],
