@@ -159,6 +159,16 @@ for (const { dialect, skip } of await dialects()) {
       assertProblem(await mfa(u.token, 'no-such-challenge', code2), 410, 'mfa_challenge_expired');
     });
 
+    test('the right code sent twice at once: one connects, the other reads the challenge as gone', async () => {
+      const u = await setup('email');
+      const ch = await connect(u.token, u.email, u.password);
+      const code = sim.mfaCode(u.email)!;
+      codes.push(code);
+      const answers = await Promise.all([mfa(u.token, ch.body.challenge_id, code), mfa(u.token, ch.body.challenge_id, code)]);
+      assert.deepEqual(answers.map((a) => a.status).sort(), [200, 410], JSON.stringify(answers.map((a) => a.body)));
+      assert.equal((await status(u.token)).status, 'connected');
+    });
+
     test("another user's challenge reads as unknown", async () => {
       const a = await setup('email');
       const b = await setup();

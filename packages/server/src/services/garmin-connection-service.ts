@@ -161,7 +161,9 @@ export class GarminConnectionService {
       if (err instanceof GarminInputError) throw expired();
       throw await this.signInFailed(userId, 'mfa', err);
     }
-    if (!(await consumeGarminChallenge(this.d.db, row.id, this.d.clock.now()))) throw expired();
+    // Garmin issued tokens for this user: link even if a concurrent attempt on the same challenge
+    // marked it used meanwhile (Garmin accepts a pending sign-in's code once, so this runs once).
+    await consumeGarminChallenge(this.d.db, row.id, this.d.clock.now());
     return this.link(userId, tokens, 'mfa');
   }
 
