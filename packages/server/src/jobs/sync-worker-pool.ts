@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { SyncType } from '@fitsync/api/codes';
 import type { Clock } from '../clock.js';
@@ -103,6 +104,8 @@ export class SyncWorkerPool {
     const row = await claimSyncJob(this.d.db, this.owner, this.d.clock.now(), this.d.config.leaseMs);
     if (!row) return null;
     const ac = new AbortController();
+    // Every waiting Garmin call listens for the stop; dozens may wait at once.
+    setMaxListeners(0, ac.signal);
     const done = this.execute(row, ac);
     this.running.set(row.job_id, { ac, done });
     try {
