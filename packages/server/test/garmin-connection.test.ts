@@ -261,6 +261,27 @@ for (const { dialect, skip } of await dialects()) {
       }
     });
 
+    test('two clients refresh the same tokens: the late one picks up the stored rotation instead of failing', async () => {
+      sim.configure({ access_token_ttl_s: 120 });
+      try {
+        const u = await setup();
+        assert.equal((await connect(u.token, u.email, u.password)).status, 200);
+        const v1 = (await storedTokens(u.userId)).version;
+        // e.g. two server instances, or two jobs, built their clients from the same stored pair
+        const first = await s.app.deps.garmin.apiFor(u.userId);
+        const second = await s.app.deps.garmin.apiFor(u.userId);
+        clock.advance(100_000);
+        await first.getSocialProfile(); // refreshes: Garmin rotates, the old refresh token is spent
+        assert.equal((await storedTokens(u.userId)).version, v1 + 1);
+        sim.resetStats();
+        assert.equal(await second.getActivityCount(), 3, 'the spent refresh token is replaced by the stored one');
+        assert.deepEqual(sim.stats().by_path['/di-oauth2-service/oauth/token'], { '400': 1 }, 'Garmin refused the spent one once');
+        assert.equal((await status(u.token)).status, 'connected');
+      } finally {
+        sim.configure({ access_token_ttl_s: 86400 });
+      }
+    });
+
     test('tokens revoked at Garmin → the call fails, status reads reauth_required, apiFor refuses', async () => {
       const u = await setup();
       assert.equal((await connect(u.token, u.email, u.password)).status, 200);
