@@ -5,6 +5,7 @@ import type { FaultRule } from './faults.js';
 import { control } from './routes/control.js';
 import * as data from './routes/data.js';
 import { diToken } from './routes/diauth.js';
+import { oauth1Exchange, oauth1Preauthorized } from './routes/oauth1.js';
 import * as sso from './routes/sso.js';
 import type { SimState } from './sim-state.js';
 import { html } from './http-util.js';
@@ -58,6 +59,8 @@ const ROUTES: Route[] = [
   open('POST', '/sso/verifyMFA/loginEnterMfaCode', sso.classicVerifyMfa),
   open('GET', '/sso/login', sso.classicLogin),
   open('POST', '/di-oauth2-service/oauth/token', diToken),
+  open('GET', '/oauth-service/oauth/preauthorized', oauth1Preauthorized),
+  open('POST', '/oauth-service/oauth/exchange/user/2.0', oauth1Exchange),
   bearer('GET', '/userprofile-service/socialProfile', '/userprofile-service/socialProfile', data.socialProfile),
   bearer(
     'GET',

@@ -30,6 +30,10 @@ export interface SimConfig {
   mobile_login: 'normal' | 'captcha_required' | 'cloudflare_403';
   /** When set, the classic flow shows a page with this title (e.g. "Update Phone Number") instead of Success. */
   classic_interrupt_title: string | null;
+  /** OAuth1 consumer (garth's `oauth_consumer.json`) that signs the legacy OAuth1 calls. */
+  oauth_consumer: { consumer_key: string; consumer_secret: string };
+  /** Legacy `preauthorized` (ticket → OAuth1); Garmin answers 401 there since 2026-03-17, so off by default. */
+  oauth1_preauthorized: boolean;
 }
 
 export interface PendingSignIn {
@@ -73,6 +77,8 @@ export class SimState {
   readonly tickets = new Map<string, { email: string; service: string; expiresMs: number }>();
   readonly accessTokens = new Map<string, TokenRecord>();
   readonly refreshTokens = new Map<string, TokenRecord>();
+  /** Legacy OAuth1 tokens (garth): oauth_token → secret and owner. */
+  readonly oauth1Tokens = new Map<string, TokenRecord & { secret: string; mfaToken: string | null }>();
   /** Latest pending MFA sign-in per e-mail (what `GET /__sim/users/{email}/mfa-code` reads). */
   readonly latestPending = new Map<string, PendingSignIn>();
   readonly faults: FaultEngine;
@@ -85,6 +91,8 @@ export class SimState {
     ticket_ttl_s: 300,
     mobile_login: 'normal',
     classic_interrupt_title: null,
+    oauth_consumer: { consumer_key: 'fc3e99d2-118c-44b8-8ae3-03370dde24c0', consumer_secret: 'garmin-sim-consumer-secret' },
+    oauth1_preauthorized: false,
   };
   clockOffsetMs = 0;
   private readonly rng: Prng;
@@ -206,6 +214,22 @@ export class SimState {
     };
   }
 
+  /** A legacy OAuth1 token as garth stores it (`oauth1_token.json`); valid for a year like Garmin's. */
+  issueOauth1(email: string): Record<string, string | null> {
+    const user = this.user(email)!;
+    const token = `${this.rng.hex(8)}-${this.rng.hex(4)}-${this.rng.hex(4)}-${this.rng.hex(4)}-${this.rng.hex(12)}`;
+    const secret = this.token(40);
+    const mfaToken = user.mfa ? this.token(32) : null;
+    const expiresMs = this.nowMs() + 365 * 86400_000;
+    this.oauth1Tokens.set(token, { email: user.email, clientId: 'oauth1', expiresMs, dead: false, secret, mfaToken });
+    const out: Record<string, string | null> = { oauth_token: token, oauth_token_secret: secret };
+    if (mfaToken) {
+      out.mfa_token = mfaToken;
+      out.mfa_expiration_timestamp = new Date(expiresMs).toISOString().replace('T', ' ').replace('Z', '');
+    }
+    return out;
+  }
+
   /** The user behind a Bearer token, or null when the token is unknown, expired or revoked. */
   bearerUser(authorization: string | undefined): SimUser | null {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
@@ -219,7 +243,7 @@ export class SimState {
   revokeTokens(email: string): number {
     let n = 0;
     const key = email.toLowerCase();
-    for (const store of [this.accessTokens, this.refreshTokens]) {
+    for (const store of [this.accessTokens, this.refreshTokens, this.oauth1Tokens]) {
       for (const rec of store.values()) {
         if (rec.email.toLowerCase() === key && !rec.dead) {
           rec.dead = true;

@@ -66,6 +66,15 @@ export function parseConfig(body: Record<string, unknown> | null): Partial<SimCo
         return 'mobile_login must be "normal", "captcha_required" or "cloudflare_403"';
       }
       out.mobile_login = v;
+    } else if (key === 'oauth1_preauthorized') {
+      if (typeof v !== 'boolean') return 'oauth1_preauthorized must be a boolean';
+      out.oauth1_preauthorized = v;
+    } else if (key === 'oauth_consumer') {
+      const c = v as Record<string, unknown> | null;
+      if (!c || typeof c.consumer_key !== 'string' || typeof c.consumer_secret !== 'string' || !c.consumer_key || !c.consumer_secret) {
+        return 'oauth_consumer must be {consumer_key, consumer_secret}';
+      }
+      out.oauth_consumer = { consumer_key: c.consumer_key, consumer_secret: c.consumer_secret };
     } else if (key === 'classic_interrupt_title') {
       if (v !== null && (typeof v !== 'string' || v.length === 0 || v.length > 200)) {
         return 'classic_interrupt_title must be null or a short string';
@@ -130,7 +139,7 @@ export function control(sim: SimState, ctx: RequestContext): SimResponse {
     return json(200, { now: new Date(sim.nowMs()).toISOString() });
   }
 
-  const m = /^\/__sim\/users\/([^/]+)\/(mfa-code|activities|truth|revoke-tokens)$/.exec(path);
+  const m = /^\/__sim\/users\/([^/]+)\/(mfa-code|activities|truth|revoke-tokens|oauth1-token)$/.exec(path);
   if (m) {
     let email: string;
     try {
@@ -155,6 +164,7 @@ export function control(sim: SimState, ctx: RequestContext): SimResponse {
       return json(201, { added: added.map((a) => a.seed.idText), total: user.activities.length });
     }
     if (what === 'truth' && method === 'GET') return json(200, sim.truth(user));
+    if (what === 'oauth1-token' && method === 'POST') return json(201, sim.issueOauth1(user.email));
     if (what === 'revoke-tokens' && method === 'POST') return json(200, { revoked: sim.revokeTokens(user.email) });
     return json(405, { error: 'method_not_allowed', message: `${method} not allowed here` });
   }
