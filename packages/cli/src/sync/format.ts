@@ -9,5 +9,9 @@ export function formatDuration(seconds: number): string {
 
 /** Server text shown on a terminal: one printable line, bounded. */
 export function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, 500);
+  return s
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '') // CSI sequences (ECMA-48), e.g. colours
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .trim()
+    .slice(0, 500);
 }

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { ApiClient } from '../../src/api/client.js';
+import { CredentialStore } from '../../src/credentials/store.js';
+import { UnavailableError } from '../../src/errors.js';
+import { Session } from '../../src/session.js';
+import { followJob } from '../../src/sync/follow-job.js';
+import { asSyncJob } from '../../src/sync/job-shape.js';
+import { fakeClock, removeDir, tempConfigDir } from '../helpers/run-main.js';
+import { creds, seed } from '../helpers/seed.js';
+import { job, RawStubServer, sseEvent, startEvents } from '../helpers/sync-stub-server.js';
+
+describe('followJob', () => {
+  const cleanups: (() => unknown)[] = [];
+  after(async () => {
+    for (const c of cleanups) await c();
+  });
+  async function setup() {
+    const dir = tempConfigDir();
+    const stub = await RawStubServer.start();
+    cleanups.push(() => stub.close(), () => removeDir(dir));
+    await seed(dir, creds(stub.url, Date.now()));
+    const clock = fakeClock(Date.now());
+    const session = new Session(new ApiClient({ baseUrl: stub.url, clock, requestTimeoutMs: 300 }), new CredentialStore(dir, clock), 'default', clock);
+    return { stub, clock, deps: { baseUrl: stub.url, session, clock } };
+  }
+  const first = asSyncJob(job({ status: 'running' }));
+
+  test('a silent stream is dropped after the idle timeout and reopened', async () => {
+    const { stub, deps } = await setup();
+    stub.on('GET', '/v1/sync/jobs/job-1/events', (_c, res) => startEvents(res)); // headers, then nothing
+    stub.on('GET', '/v1/sync/jobs/job-1/events', (_c, res) => {
+      startEvents(res);
+      res.end(sseEvent(job({ status: 'completed', progress: 100 })));
+    });
+    const seen: string[] = [];
+    const t0 = Date.now();
+    const end = await followJob(first, deps, (j) => seen.push(j.status), { idleTimeoutMs: 200 });
+    assert.equal(end.status, 'completed');
+    assert.deepEqual(seen, ['completed']);
+    assert.ok(Date.now() - t0 < 5_000);
+    stub.verify();
+  });
+
+  test('a stream that keeps failing (5xx) falls back to polling', async () => {
+    const { stub, deps, clock } = await setup();
+    stub.json('GET', '/v1/sync/jobs/job-1/events', 500, { code: 'internal_error' }, 3);
+    stub.json('GET', '/v1/sync/jobs/job-1', 200, job({ status: 'completed' }));
+    const t0 = clock.now();
+    const end = await followJob(first, deps, () => undefined, { maxStreamFailures: 3 });
+    assert.equal(end.status, 'completed');
+    assert.ok(clock.now() - t0 >= 1_000, 'backoff and the poll interval ran on the injected clock');
+    stub.verify();
+  });
+
+  test('a server that accepts but never answers: bounded by the timeouts, then an exit-6 error', async () => {
+    const { stub, deps } = await setup();
+    stub.on('GET', '/v1/sync/jobs/job-1/events', () => undefined, 2);
+    stub.on('GET', '/v1/sync/jobs/job-1', () => undefined, 4);
+    await assert.rejects(
+      followJob(first, deps, () => undefined, { headersTimeoutMs: 100, maxStreamFailures: 2 }),
+      (e: unknown) => e instanceof UnavailableError,
+    );
+    stub.verify();
+  });
+
+  test('a non-event-stream answer (e.g. a proxy page) → polling', async () => {
+    const { stub, deps } = await setup();
+    stub.on('GET', '/v1/sync/jobs/job-1/events', (_c, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html></html>');
+    });
+    stub.json('GET', '/v1/sync/jobs/job-1', 200, job({ status: 'failed', error_message: 'boom' }));
+    const end = await followJob(first, deps, () => undefined);
+    assert.equal(end.status, 'failed');
+    stub.verify();
+  });
+
+  test('snapshots of another job on the stream are ignored', async () => {
+    const { stub, deps } = await setup();
+    stub.on('GET', '/v1/sync/jobs/job-1/events', (_c, res) => {
+      startEvents(res);
+      res.write(sseEvent(job({ job_id: 'other', status: 'completed' })));
+      res.write('event: ping\ndata: {}\n\n');
+      res.end(sseEvent(job({ status: 'completed' })));
+    });
+    const seen: string[] = [];
+    const end = await followJob(first, deps, (j) => seen.push(`${j.job_id}:${j.status}`));
+    assert.equal(end.job_id, 'job-1');
+    assert.deepEqual(seen, ['job-1:completed']);
+    stub.verify();
+  });
+});
