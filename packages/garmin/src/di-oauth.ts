@@ -9,6 +9,7 @@ import { parseExactJson } from './exact-json.js';
 import type { GarminEndpoints } from './endpoints.js';
 import {
   type GarminError,
+  GarminInputError,
   GarminNetworkError,
   GarminRateLimitedError,
   GarminTokenInvalidError,
@@ -197,14 +198,14 @@ export async function refreshDiTokens(ctx: DiContext, tokens: GarminTokens): Pro
   return tokensFromAnswer(res, tokens.clientId, ctx.runtime.now(), tokens);
 }
 
-/** Validates tokens read back from storage. Throws TypeError when malformed. */
+/** Validates tokens read back from storage. Throws GarminInputError when malformed. */
 export function parseGarminTokens(data: unknown): GarminTokens {
-  if (typeof data !== 'object' || data === null) throw new TypeError('Garmin tokens: not an object');
+  if (typeof data !== 'object' || data === null) throw new GarminInputError('Garmin tokens: not an object');
   const d = data as Record<string, unknown>;
   for (const k of ['accessToken', 'refreshToken', 'clientId'] as const) {
-    if (typeof d[k] !== 'string' || !d[k]) throw new TypeError(`Garmin tokens: bad ${k}`);
+    if (typeof d[k] !== 'string' || !d[k]) throw new GarminInputError(`Garmin tokens: bad ${k}`);
   }
-  if (typeof d.expiresAt !== 'number' || !Number.isFinite(d.expiresAt)) throw new TypeError('Garmin tokens: bad expiresAt');
+  if (typeof d.expiresAt !== 'number' || !Number.isFinite(d.expiresAt)) throw new GarminInputError('Garmin tokens: bad expiresAt');
   const t: GarminTokens = {
     accessToken: d.accessToken as string,
     refreshToken: d.refreshToken as string,
