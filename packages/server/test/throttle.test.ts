@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../src/clock.js';
 import { totpCode } from '../src/crypto/totp.js';
@@ -91,6 +92,43 @@ for (const { dialect, skip } of await dialects()) {
       const c2 = await login(name, 'correct horse', '10.5.3.0');
       const ok = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: c2.body.challenge_id, code: good() }, ip: '10.5.3.1' });
       assert.equal(ok.status, 200);
+    });
+  });
+
+  describe(`throttling and challenges hold across instances on ${dialect}`, { skip }, () => {
+    let a: TestServer;
+    let b: TestServer;
+    const clock = new FakeClock();
+    before(async () => {
+      const env = { FITSYNC_SECRET_KEY: 'one-key-shared-by-both-test-instances-0123' };
+      a = await startTestServer({ dialect, clock, env });
+      // a second instance on the same database (the SQLite file, or the same PostgreSQL schema)
+      const url = dialect === 'postgres' ? a.config.databaseUrl : join(a.dataDir, 'fitsync.db');
+      b = await startTestServer({ dialect, clock, env, databaseUrl: url });
+    });
+    after(async () => {
+      await b?.close();
+      await a?.close();
+    });
+
+    test('failures on one instance lock the account on the other; a challenge from one completes on the other', async () => {
+      const name = uniqueName('multi');
+      await createUser(a.db, name, 'pw-multi');
+      for (let i = 0; i < 5; i++) {
+        const inst = i % 2 === 0 ? a : b;
+        assertProblem(
+          await call(inst.app, 'POST', '/v1/auth/login', { body: { username: name, password: 'bad' }, ip: `10.6.0.${i}` }),
+          401,
+          'invalid_credentials',
+        );
+      }
+      assertProblem(await call(b.app, 'POST', '/v1/auth/login', { body: { username: name, password: 'pw-multi' }, ip: '10.6.1.0' }), 429, 'too_many_attempts');
+      clock.advance(300_000);
+      const mfaName = uniqueName('multimfa');
+      const { secret } = await userWithMfa(a.app, a.db, clock, mfaName);
+      const ch = await call(a.app, 'POST', '/v1/auth/login', { body: { username: mfaName, password: 'correct horse' } });
+      const ok = await call(b.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: ch.body.challenge_id, code: totpCode(secret, clock.now()) } });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
     });
   });
 }

@@ -62,7 +62,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     const app = await buildApp({
       config,
       db,
-      serverKey: randomBytes(32),
+      // FITSYNC_SECRET_KEY in `env` lets several test instances share one key, like a real deployment.
+      serverKey: config.secretKey ? Buffer.from(config.secretKey, 'utf8') : randomBytes(32),
       clock: opts.clock,
       random: opts.random,
       hasher: opts.hasher,
