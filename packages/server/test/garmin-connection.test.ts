@@ -4,14 +4,17 @@ import { after, before, describe, test } from 'node:test';
 import { GarminTokenInvalidError, type GarminTokens, type GarminPendingLogin } from '@fitsync/garmin';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import { FakeClock } from '../src/clock.js';
+import { argon2Hasher } from '../src/crypto/password-hasher.js';
 import { ApiError } from '../src/http/api-error.js';
+import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call, uniqueName } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
-import { userWithSession } from './helpers/flows.js';
 
 // Garmin account linking against the emulator, on every dialect. One clock drives both the
 // server and the sim, so challenge expiry and token lifetimes move without sleeping.
+const cheapHasher = argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
+
 for (const { dialect, skip } of await dialects()) {
   describe(`Garmin connection on ${dialect}`, { skip }, () => {
     const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
@@ -45,7 +48,11 @@ for (const { dialect, skip } of await dialects()) {
     async function setup(mfa: 'email' | 'sms' | null = null) {
       n += 1;
       const name = uniqueName('g');
-      const pair = await userWithSession(s.app, s.db, name);
+      // A cheap argon2 cost for test users: the hash carries its parameters, so sign-in verifies it cheaply too.
+      await createUser(s.db, name, 'correct horse', { hasher: cheapHasher });
+      const login = await call(s.app, 'POST', '/v1/auth/login', { body: { username: name, password: 'correct horse' } });
+      assert.equal(login.status, 200, JSON.stringify(login.body));
+      const pair = login.body as { access_token: string };
       const me = await call(s.app, 'GET', '/v1/me', { token: pair.access_token });
       const email = `${name}@example.com`;
       const password = `PLANTED-garmin-pw-${n}-${dialect}`;
