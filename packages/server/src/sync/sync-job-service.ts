@@ -74,9 +74,14 @@ export class SyncJobService {
       }
       return toSyncJob(prior);
     };
-    const busy = async (): Promise<never | null> => {
+    const busy = async (): Promise<SyncJob | null> => {
       const active = await findActiveSyncJob(this.d.db, userId);
       if (!active) return null;
+      // A concurrent retry of this very request created it meanwhile: answer as a replay.
+      if (idempotencyKey !== undefined && active.idempotency_key === idempotencyKey) {
+        if (active.request_hash === requestHash) return toSyncJob(active);
+        throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request.');
+      }
       throw new ApiError(409, 'sync_in_progress', `A sync is already running (job ${active.job_id}).`, { job_id: active.job_id });
     };
 
@@ -92,7 +97,8 @@ export class SyncJobService {
           : 'No Garmin account is connected; run `fitsync garmin connect`.',
       );
     }
-    await busy();
+    const active = await busy();
+    if (active) return active;
     const jobId = newId(this.d.random);
     try {
       await insertSyncJob(this.d.db, {
@@ -112,7 +118,8 @@ export class SyncJobService {
       if (!isUniqueViolation(err)) throw err;
       const raced = await replay();
       if (raced) return raced;
-      await busy();
+      const other = await busy();
+      if (other) return other;
       throw err;
     }
     this.d.onCreated?.();
