@@ -111,6 +111,17 @@ describe('client vs garmin-sim: sign-in', () => {
     assert.ok(tokens.refreshToken);
   });
 
+  test('classic widget strategy: sign-in without and with MFA', async () => {
+    const classic = () => new GarminAuth({ endpoints: endpoints(), runtime, http, strategies: ['classic'] });
+    const plain = await classic().login('plain@example.com', 'pw-plain');
+    assert.equal(plain.status, 'authenticated');
+    const first = await classic().login('mfa@example.com', 'pw-mfa');
+    assert.ok(first.status === 'mfa_required');
+    assert.equal(first.pending.strategy, 'classic');
+    const tokens = await classic().resumeLogin(JSON.parse(JSON.stringify(first.pending)), sim.mfaCode('mfa@example.com')!);
+    assert.ok((await api(tokens).getSocialProfile()).displayName);
+  });
+
   test('429 on sign-in (fault): no retry, no other strategy, the wait reported', async () => {
     await control('PUT', '/__sim/faults', { rules: [{ path_prefix: '/mobile/api/login', kind: '429', rate: 1, retry_after_s: 120 }] });
     await control('POST', '/__sim/reset-stats');
