@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type RunningSim, startSim } from '@fitsync/garmin-sim';
+import { PtySession } from '../helpers/pty.js';
+import { RealServer, runCli, tempDir } from '../helpers/real-server.js';
+
+// Black-box: the built CLI and the real fitsync-server binary (embedded SQLite,
+// its own sync workers), with garmin-sim as Garmin Connect.
+describe('sync and activities against the real server and garmin-sim', () => {
+  let sim: RunningSim;
+  let server: RealServer;
+  const dirs: string[] = [];
+  const ptys: PtySession[] = [];
+
+  before(async () => {
+    sim = await startSim({ seed: 'cli-sync-e2e' });
+    server = new RealServer({
+      FITSYNC_GARMIN_SSO_URL: sim.url,
+      FITSYNC_GARMIN_API_URL: sim.url,
+      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
+      // The sim needs no politeness; tests slow it down with faults where they need a long job.
+      FITSYNC_GARMIN_RPS: '0',
+    });
+    await server.start();
+  });
+  after(async () => {
+    for (const p of ptys) p.kill();
+    await server?.dispose();
+    await sim?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A FitSync user signed in through the CLI, with a Garmin account on the sim linked through the CLI. */
+  async function linkedUser(name: string, data: { activities: number; days: number; workouts: number }) {
+    await server.addUser(name, `fitsync-${name}-pw`);
+    const dir = tempDir();
+    dirs.push(dir);
+    const cli = (args: string[], o: { input?: string; timeoutMs?: number } = {}) => runCli(args, { configDir: dir, ...o });
+    const login = await cli(['auth', 'login', '--server', server.url, '--username', name, '--password-stdin'], { input: `fitsync-${name}-pw\n` });
+    assert.equal(login.code, 0, login.err);
+    const email = `${name}@example.com`;
+    sim.createUser({ email, password: `garmin-${name}-pw`, mfa: null, ...data });
+    const connect = await cli(['garmin', 'connect', '--email', email, '--password-stdin'], { input: `garmin-${name}-pw\n` });
+    assert.equal(connect.code, 0, connect.err);
+    return { dir, email, cli };
+  }
+
+  test('conflicts, idempotency, other users, cancel', async () => {
+    const a = await linkedUser('synca', { activities: 20, days: 10, workouts: 2 });
+    const b = await linkedUser('syncb', { activities: 1, days: 1, workouts: 0 });
+    // Slow FIT downloads keep the first job running while the next calls arrive.
+    sim.setFaults([{ path_prefix: '/download-service', kind: 'slow', rate: 1, delay_ms: 2_000 }]);
+    try {
+      const first = await a.cli(['sync', 'start', '--idempotency-key', 'e2e-key-1', '-o', 'json']);
+      assert.equal(first.code, 0, first.err);
+      const job = JSON.parse(first.out) as { job_id: string; status: string };
+      assert.ok(['pending', 'running'].includes(job.status));
+
+      const again = await a.cli(['sync', 'start', '--idempotency-key', 'e2e-key-1', '-o', 'json']);
+      assert.equal(again.code, 0, again.err);
+      assert.equal(JSON.parse(again.out).job_id, job.job_id, 'same key, same body → the same job');
+
+      const second = await a.cli(['sync', 'start']);
+      assert.equal(second.code, 5, second.err);
+      assert.match(second.err, new RegExp(`A sync is already running: ${job.job_id}\\. Follow it with \`fitsync sync status ${job.job_id} --watch\``));
+
+      const list = await a.cli(['sync', 'list', '-o', 'json']);
+      assert.deepEqual(
+        JSON.parse(list.out).jobs.map((j: { job_id: string }) => j.job_id),
+        [job.job_id],
+        'one job only',
+      );
+
+      // Another user cannot see or cancel it.
+      const other = await b.cli(['sync', 'status', job.job_id]);
+      assert.equal(other.code, 4, other.err);
+      assert.equal((await b.cli(['sync', 'cancel', job.job_id])).code, 4);
+      const none = await b.cli(['sync', 'status']);
+      assert.equal(none.code, 4);
+      assert.match(none.err, /No sync jobs yet/);
+
+      const cancel = await a.cli(['sync', 'cancel', job.job_id]);
+      assert.equal(cancel.code, 0, cancel.err);
+      const watch = await a.cli(['sync', 'status', job.job_id, '--watch', '-o', 'json']);
+      assert.equal(watch.code, 7, watch.err);
+      assert.equal(JSON.parse(watch.out).status, 'cancelled');
+      assert.match(watch.err, new RegExp(`Sync job ${job.job_id} cancelled`));
+      const late = await a.cli(['sync', 'cancel', job.job_id]);
+      assert.equal(late.code, 5);
+      assert.match(late.err, /already finished/);
+    } finally {
+      sim.setFaults([]);
+    }
+  });
+
+  test('start --wait ends 0 with the truth counts; activities list and download match the sim', async () => {
+    const u = await linkedUser('syncc', { activities: 12, days: 8, workouts: 3 });
+    const truth = sim.truth(u.email);
+    const r = await u.cli(['sync', 'start', '--wait', '-o', 'json'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.err);
+    const job = JSON.parse(r.out);
+    assert.equal(job.status, 'completed');
+    assert.equal(job.counts.activities.new, truth.activities.length);
+    assert.equal(job.counts.workouts.new, truth.workouts.length);
+    assert.match(r.err, /completed {2}100%/, 'one line per change on a non-TTY stderr');
+
+    const list = await u.cli(['activities', 'list', '--limit', '1000', '-o', 'json']);
+    assert.equal(list.code, 0, list.err);
+    const acts = JSON.parse(list.out).activities as { activity_id: string; fit_sha256: string }[];
+    const byId = (x: { activity_id: string; fit_sha256: string }[]) => x.map((y) => `${y.activity_id}:${y.fit_sha256}`).sort();
+    assert.deepEqual(byId(acts), byId(truth.activities));
+
+    const pick = truth.activities[0]!;
+    const out = join(u.dir, 'one.fit');
+    const dl = await u.cli(['activities', 'download', pick.activity_id, '--out', out, '-o', 'json']);
+    assert.equal(dl.code, 0, dl.err);
+    assert.equal(createHash('sha256').update(readFileSync(out)).digest('hex'), pick.fit_sha256);
+    assert.equal(JSON.parse(dl.out).sha256, pick.fit_sha256);
+    const again = await u.cli(['activities', 'download', pick.activity_id, '--out', out]);
+    assert.equal(again.code, 2, 'no overwrite without --force');
+
+    // A second incremental sync finds nothing new.
+    const inc = await u.cli(['sync', 'start', '--wait', '--type', 'activities', '-o', 'json'], { timeoutMs: 60_000 });
+    assert.equal(inc.code, 0, inc.err);
+    assert.equal(JSON.parse(inc.out).counts.activities.new, 0);
+  });
+
+  test('sync status --watch in a pseudo-terminal draws a progress bar and ends 0', async () => {
+    const u = await linkedUser('syncd', { activities: 8, days: 4, workouts: 1 });
+    sim.setFaults([{ path_prefix: '/download-service', kind: 'slow', rate: 1, delay_ms: 400 }]);
+    try {
+      const start = await u.cli(['sync', 'start', '--type', 'activities', '-o', 'json']);
+      assert.equal(start.code, 0, start.err);
+      const p = new PtySession(['sync', 'status', '--watch'], { HOME: u.dir, FITSYNC_CONFIG_DIR: u.dir });
+      ptys.push(p);
+      await p.waitFor('items');
+      assert.equal(await p.exitCode(60_000), 0, p.output);
+      assert.ok(p.output.includes('\r\u001b[2K'), 'redrawn in place');
+      assert.match(p.output, /completed .*100% {2}\d+\/\d+ items/);
+      assert.match(p.output, /█{24}/);
+      assert.match(p.output, /Status: +completed/);
+    } finally {
+      sim.setFaults([]);
+    }
+  });
+});
