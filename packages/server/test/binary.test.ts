@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
 import { dialects } from './helpers/dialects.js';
-import { cleanEnv, postJson, runBin, type SpawnedServer, spawnServer } from './helpers/spawn-server.js';
+import { cleanEnv, postJson, runBin, SERVER_BIN, type SpawnedServer, spawnServer } from './helpers/spawn-server.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fitsync-bin-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -101,5 +101,42 @@ describe('two server processes on one PostgreSQL database', { skip: pgCase ? pgC
     assert.equal((await postJson(`${a!.url}/v1/auth/refresh`, { refresh_token: login.body.refresh_token })).status, 401);
     assert.equal((await postJson(`${b!.url}/v1/auth/refresh`, { refresh_token: refreshed.body.refresh_token })).status, 401);
     for (const s of servers.splice(0)) assert.equal(await s.stop(), 0);
+  });
+});
+
+describe('user add on a terminal', () => {
+  test('asks twice without echoing, then creates the user', async () => {
+    const pty = await import('node-pty');
+    const dir = join(tmp, 'pty');
+    const term = pty.spawn(process.execPath, [SERVER_BIN, 'user', 'add', 'tty', '--data-dir', dir], {
+      env: cleanEnv(),
+      cols: 100,
+      rows: 10,
+    });
+    let screen = '';
+    term.onData((d) => {
+      screen += d;
+    });
+    const exited = new Promise<number>((resolve) => term.onExit(({ exitCode }) => resolve(exitCode)));
+    const waitFor = async (re: RegExp) => {
+      const deadline = Date.now() + 60_000;
+      while (!re.test(screen)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; screen: ${screen}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      await waitFor(/Password for tty: /);
+      term.write('pty secret phrase\r');
+      await waitFor(/Repeat password: /);
+      term.write('pty secret phrase\r');
+      assert.equal(await exited, 0, screen);
+      assert.match(screen, /Created user tty/);
+      assert.ok(!screen.includes('pty secret phrase'), 'the password was echoed');
+    } finally {
+      term.kill();
+    }
+    const list = await runBin(['user', 'list', '--data-dir', dir], cleanEnv());
+    assert.match(list.stdout, /^tty\s/m);
   });
 });

@@ -3,7 +3,7 @@ export const MAIN_HELP = `fitsync-server — the FitSync API server
 Usage:
   fitsync-server start [--host H] [--port N] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]
   fitsync-server migrate [--data-dir DIR]
-  fitsync-server user add NAME --password-stdin [--data-dir DIR]
+  fitsync-server user add NAME [--password-stdin] [--data-dir DIR]
   fitsync-server user list [--data-dir DIR]
   fitsync-server user reset-mfa NAME [--data-dir DIR]
 
@@ -44,16 +44,18 @@ Examples:
 `;
 
 export const USER_HELP = `Usage:
-  fitsync-server user add NAME --password-stdin [--data-dir DIR]
+  fitsync-server user add NAME [--password-stdin] [--data-dir DIR]
   fitsync-server user list [--data-dir DIR]
   fitsync-server user reset-mfa NAME [--data-dir DIR]
 
-add        create a user; the password is read from stdin (never from argv)
+add        create a user; the password is read from stdin with --password-stdin, else asked
+           twice on the terminal without echo (never taken from argv)
 list       show users and whether MFA is on
 reset-mfa  remove a user's TOTP secret and recovery codes (lost authenticator)
 
 Examples:
   printf '%s' "$PASSWORD" | fitsync-server user add ann --password-stdin
+  fitsync-server user add ann            # asks for the password twice
   fitsync-server user list
   fitsync-server user reset-mfa ann
 `;

@@ -47,3 +47,41 @@ export async function readAll(stream: Readable, limit = 64 * 1024): Promise<stri
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+type TtyIn = Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown };
+
+/** True when a hidden prompt is possible: stdin and stderr are terminals. */
+export function canPrompt(io: CliIo): boolean {
+  return (io.stdin as TtyIn).isTTY === true && (io.stderr as { isTTY?: boolean }).isTTY === true;
+}
+
+/**
+ * Asks for a secret on the terminal without echoing it (raw mode; Enter ends, Backspace edits,
+ * Ctrl-C or Ctrl-D cancels with a UsageError).
+ */
+export function promptHidden(io: CliIo, question: string): Promise<string> {
+  const input = io.stdin as TtyIn;
+  io.stderr.write(question);
+  input.setRawMode?.(true);
+  input.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const done = (err: Error | null) => {
+      input.off('data', onData);
+      input.setRawMode?.(false);
+      input.pause();
+      io.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer | string) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done(null);
+        if (ch === '\u0003' || ch === '\u0004') return done(new UsageError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    input.on('data', onData);
+  });
+}

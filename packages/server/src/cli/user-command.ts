@@ -1,15 +1,22 @@
 import type { Config } from '../config.js';
 import { allUsers, createUser, resetMfa } from '../services/user-admin.js';
-import { type CliIo, readAll, UsageError } from './io.js';
+import { type CliIo, canPrompt, promptHidden, readAll, UsageError } from './io.js';
 import { openStores } from './open-stores.js';
 
 /** `user add|list|reset-mfa`. */
 export async function runUser(config: Config, io: CliIo, sub: string | undefined, args: string[], passwordStdin: boolean) {
   if (sub === 'add') {
     const name = one(args, 'user add NAME --password-stdin');
-    if (!passwordStdin) throw new UsageError('give the password on stdin with --password-stdin (it is never read from argv)');
-    // Strip one trailing newline (from `echo` or a here-string); keep everything else verbatim.
-    const password = (await readAll(io.stdin)).replace(/\r?\n$/, '');
+    let password: string;
+    if (passwordStdin) {
+      // Strip one trailing newline (from `echo` or a here-string); keep everything else verbatim.
+      password = (await readAll(io.stdin)).replace(/\r?\n$/, '');
+    } else if (canPrompt(io)) {
+      password = await promptHidden(io, `Password for ${name}: `);
+      if ((await promptHidden(io, 'Repeat password: ')) !== password) throw new UsageError('the passwords do not match');
+    } else {
+      throw new UsageError('no terminal to ask for the password: pipe it in with --password-stdin (never put it in argv)');
+    }
     const db = await openStores(config);
     try {
       const user = await createUser(db, name, password);
