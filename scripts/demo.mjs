@@ -1,0 +1,324 @@
+// `npm run demo`: FitSync end to end on this machine, in well under a minute.
+// Starts garmin-sim (standing in for Garmin Connect) and fitsync-server (the
+// built binaries, embedded SQLite in a temporary data dir), then drives the REAL
+// CLI through a user's first day: sign in, turn on MFA, sign in again with a
+// TOTP code, link a Garmin account that has Garmin's own MFA, sync with a
+// progress display, and look at the data. Everything it starts is stopped and
+// the temporary directory removed, also on errors and Ctrl-C; any failed step
+// makes it exit non-zero (CI runs it).
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const BIN = {
+  cli: join(root, 'packages/cli/bin/fitsync.js'),
+  server: join(root, 'packages/server/bin/fitsync-server.js'),
+  sim: join(root, 'packages/garmin-sim/bin/garmin-sim.js'),
+};
+const STEP_TIMEOUT_MS = 60_000;
+const started = Date.now();
+const children = new Set();
+let tmp;
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code, s) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+let stepNo = 0;
+function step(text) {
+  stepNo++;
+  console.log(`\n${paint('1', `${stepNo}. ${text}`)}`);
+}
+const note = (text) => console.log(`   ${text}`);
+const ok = (text) => console.log(`   ${paint('32', '✓')} ${text}`);
+const show = (text) => {
+  for (const line of text.trimEnd().split('\n')) console.log(`   │ ${line}`);
+};
+
+class DemoError extends Error {}
+
+// ---- processes -----------------------------------------------------------
+
+/** Starts a long-running binary whose first stdout line is its base URL. */
+async function startService(name, args, env) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let logs = '';
+  child.stderr.on('data', (c) => {
+    logs += c;
+  });
+  child.once('exit', () => children.delete(child));
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new DemoError(`${name} did not start within 30 s:\n${logs}`)), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new DemoError(`${name} exited with ${code}:\n${logs}`));
+    });
+    lines.once('line', (line) => {
+      clearTimeout(t);
+      resolve(line.trim());
+    });
+  });
+  lines.on('line', (l) => {
+    logs += `${l}\n`;
+  });
+  if (!/^https?:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new DemoError(`${name} printed an unexpected first line: ${url}`);
+  return { child, url, logs: () => logs };
+}
+
+/**
+ * Runs the real CLI. stdout is captured (it is data); stderr goes to the
+ * terminal as it is, so a terminal shows the live progress bar.
+ */
+function fitsync(args, { input, env = {}, liveStderr = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN.cli, '--config-dir', cfgDir(), ...args], {
+      env: { PATH: process.env.PATH, HOME: cfgDir(), NO_COLOR: color ? '' : '1', ...env },
+      stdio: ['pipe', 'pipe', liveStderr ? 'inherit' : 'pipe'],
+    });
+    children.add(child);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
+    child.stderr?.on('data', (c) => {
+      err += c;
+    });
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new DemoError(`fitsync ${args.join(' ')} did not finish within ${STEP_TIMEOUT_MS / 1000} s`));
+    }, STEP_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      children.delete(child);
+      resolve({ code: code ?? -1, out, err });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** A CLI step that must exit with `want` (0 by default). */
+async function must(args, opts = {}, want = 0) {
+  const r = await fitsync(args, opts);
+  if (r.code !== want) {
+    throw new DemoError(`\`fitsync ${args.join(' ')}\` exited ${r.code}, expected ${want}\n${r.err}${r.out}`);
+  }
+  return r;
+}
+
+function cfgDir() {
+  return join(tmp, 'config');
+}
+
+function http(method, url, body) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.on('data', (c) => {
+        text += c;
+      });
+      res.on('end', () => {
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        if ((res.statusCode ?? 0) >= 300) reject(new DemoError(`${method} ${url} answered ${res.statusCode}: ${text.slice(0, 300)}`));
+        else resolve(json);
+      });
+    });
+    req.setTimeout(10_000, () => req.destroy(new DemoError(`${method} ${url} timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function stopAll() {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          child.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+}
+
+// ---- TOTP (RFC 6238: SHA-1, 6 digits, 30 s), as an authenticator app would ----
+
+function base32Decode(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of s.replace(/=+$/, '').toUpperCase()) {
+    const i = alphabet.indexOf(ch);
+    if (i === -1) throw new DemoError('the TOTP secret is not base32');
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+function totp(secret, timeMs) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(timeMs / 30_000)));
+  const h = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const off = h[h.length - 1] & 0x0f;
+  return String((h.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+// ---- the demo --------------------------------------------------------------
+
+async function demo() {
+  if (!Object.values(BIN).every(existsSync) || !['cli', 'server', 'garmin-sim'].every((p) => existsSync(join(root, `packages/${p}/dist/main.js`)))) {
+    step('Building the bundles (node scripts/build.mjs)');
+    const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+    if (b.status !== 0) throw new DemoError('the build failed');
+  }
+  tmp = mkdtempSync(join(tmpdir(), 'fitsync-demo-'));
+  const dataDir = join(tmp, 'data');
+  const baseEnv = { PATH: process.env.PATH, HOME: tmp };
+
+  step('Starting garmin-sim, a local stand-in for Garmin Connect (SSO, MFA, OAuth, data, FIT files)');
+  const sim = await startService('garmin-sim', [BIN.sim, '--port', '0', '--seed', 'demo'], baseEnv);
+  ok(`garmin-sim at ${sim.url}`);
+
+  step('Starting fitsync-server on embedded SQLite, pointed at the sim');
+  const serverEnv = {
+    ...baseEnv,
+    FITSYNC_DATA_DIR: dataDir,
+    FITSYNC_GARMIN_SSO_URL: sim.url,
+    FITSYNC_GARMIN_API_URL: sim.url,
+    FITSYNC_GARMIN_DIAUTH_URL: sim.url,
+    // Politeness towards real Garmin is 4 calls/s per job; the local sim does not need it.
+    FITSYNC_GARMIN_RPS: '0',
+    FITSYNC_LOG_LEVEL: 'warn',
+  };
+  const server = await startService('fitsync-server', [BIN.server, 'start', '--port', '0', '--data-dir', dataDir], serverEnv);
+  ok(`fitsync-server at ${server.url} (data in ${dataDir})`);
+
+  step('Creating the FitSync user "demo" (fitsync-server user add demo --password-stdin)');
+  const password = `demo-${randomBytes(9).toString('base64url')}`;
+  const add = spawnSync(process.execPath, [BIN.server, 'user', 'add', 'demo', '--password-stdin', '--data-dir', dataDir], {
+    input: `${password}\n`,
+    env: serverEnv,
+    encoding: 'utf8',
+  });
+  if (add.status !== 0) throw new DemoError(`user add failed: ${add.stderr}`);
+  ok('user "demo" created (password given on stdin, never in argv)');
+
+  step('fitsync auth login');
+  const cliEnv = { FITSYNC_SERVER: server.url };
+  await must(['auth', 'login', '--username', 'demo', '--password-stdin'], { input: `${password}\n`, env: cliEnv });
+  ok('signed in');
+
+  step('fitsync mfa enable — turning on TOTP (the script plays the authenticator app)');
+  const pending = JSON.parse((await must(['mfa', 'enable', '-o', 'json'], { env: cliEnv })).out);
+  note(`secret received; URI ${pending.otpauth_uri.replace(/secret=[^&]+/, 'secret=…')}`);
+  const confirmedAt = Date.now();
+  const codes = JSON.parse((await must(['mfa', 'enable', '--code', totp(pending.secret, confirmedAt), '-o', 'json'], { env: cliEnv })).out);
+  ok(`MFA on; ${codes.recovery_codes.length} single-use recovery codes issued`);
+
+  step('fitsync auth logout, then auth login again — now the server asks for a TOTP code');
+  await must(['auth', 'logout'], { env: cliEnv });
+  // A time step is accepted once; the confirmation used this one, so sign in with
+  // the next one (inside the ±1 step window, spec: Security rules).
+  const loginCode = totp(pending.secret, confirmedAt + 30_000);
+  await must(['auth', 'login', '--username', 'demo', '--password-stdin'], { input: `${password}\n`, env: { ...cliEnv, FITSYNC_MFA_CODE: loginCode } });
+  const status = JSON.parse((await must(['auth', 'status', '-o', 'json'], { env: cliEnv })).out);
+  if (status.mfa_verified !== true) throw new DemoError('the new session is not MFA-verified');
+  ok(`signed in as ${status.username}, MFA verified`);
+
+  step('Creating a Garmin account with Garmin MFA on the sim: 60 activities over 90 days, 10 workouts');
+  const email = 'demo.runner@example.com';
+  const garminPassword = `garmin-${randomBytes(9).toString('base64url')}`;
+  await http('POST', `${sim.url}/__sim/users`, { email, password: garminPassword, mfa: 'email', activities: 60, days: 90, workouts: 10 });
+  ok(`${email} created`);
+
+  step('fitsync garmin connect — Garmin e-mails a code; without a terminal it is two calls');
+  const first = await must(['garmin', 'connect', '--email', email, '--password-stdin', '-o', 'json'], { input: `${garminPassword}\n`, env: cliEnv }, 2);
+  const challenge = JSON.parse(first.out);
+  if (challenge.status !== 'mfa_required') throw new DemoError(`expected a Garmin MFA challenge, got ${first.out}`);
+  note(`Garmin accepted the password and wants its code (challenge expires in ${challenge.expires_in} s)`);
+  const { code: garminCode } = await http('GET', `${sim.url}/__sim/users/${encodeURIComponent(email)}/mfa-code`);
+  note('read the e-mailed code from the sim (GET /__sim/users/{email}/mfa-code)');
+  await must(['garmin', 'connect', '--challenge', challenge.challenge_id], { env: { ...cliEnv, FITSYNC_GARMIN_MFA_CODE: garminCode } });
+  const garmin = JSON.parse((await must(['garmin', 'status', '-o', 'json'], { env: cliEnv })).out);
+  ok(`Garmin Connect linked: ${garmin.status} (${garmin.display_name})`);
+
+  step('fitsync sync start --wait — the full history: activities with FIT files, daily health, workouts');
+  const syncStarted = Date.now();
+  const sync = await must(['sync', 'start', '--wait', '-o', 'json'], { env: cliEnv, liveStderr: true });
+  const job = JSON.parse(sync.out);
+  const c = job.counts;
+  ok(
+    `job ${job.job_id} ${job.status} in ${((Date.now() - syncStarted) / 1000).toFixed(1)} s: ` +
+      `${c.activities.new} activities, ${c.health.new} health days, ${c.workouts.new} workouts`,
+  );
+
+  step('fitsync sync status');
+  show((await must(['sync', 'status'], { env: cliEnv })).out);
+
+  step('fitsync activities list --limit 8');
+  show((await must(['activities', 'list', '--limit', '8'], { env: cliEnv })).out);
+
+  step('Checking the synced data against the sim’s ground truth');
+  const truth = await http('GET', `${sim.url}/__sim/users/${encodeURIComponent(email)}/truth`);
+  const all = JSON.parse((await must(['activities', 'list', '--limit', '1000', '-o', 'json'], { env: cliEnv })).out).activities;
+  const key = (a) => `${a.activity_id}:${a.fit_sha256}`;
+  const want = new Set(truth.activities.map(key));
+  if (all.length !== truth.activities.length || !all.every((a) => want.has(key(a)))) {
+    throw new DemoError(`the server holds ${all.length} activities; Garmin has ${truth.activities.length} (or the FIT hashes differ)`);
+  }
+  ok(`all ${all.length} activity ids and FIT sha256 match`);
+  const pick = truth.activities[0];
+  const fitPath = join(tmp, `${pick.activity_id}.fit`);
+  await must(['activities', 'download', pick.activity_id, '--out', fitPath], { env: cliEnv });
+  const sha = createHash('sha256').update(readFileSync(fitPath)).digest('hex');
+  if (sha !== pick.fit_sha256) throw new DemoError(`downloaded FIT sha256 ${sha} != ${pick.fit_sha256}`);
+  ok(`fitsync activities download ${pick.activity_id}: ${readFileSync(fitPath).length} bytes, sha256 matches Garmin's original`);
+
+  console.log(`\n${paint('32;1', `Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}`);
+}
+
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  await stopAll();
+  process.exit(code);
+}
+process.on('SIGINT', () => {
+  console.error('\ninterrupted; stopping everything');
+  void shutdown(130);
+});
+process.on('SIGTERM', () => void shutdown(143));
+
+try {
+  await demo();
+  await shutdown(0);
+} catch (err) {
+  console.error(`\n${paint('31', 'demo failed:')} ${err instanceof DemoError ? err.message : (err?.stack ?? err)}`);
+  await shutdown(1);
+}
