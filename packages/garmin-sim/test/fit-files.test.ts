@@ -151,17 +151,4 @@ describe('FIT downloads', () => {
     const none = await http(`${sim.url}/download-service/files/activity/123`, { headers: bearer(token) });
     assert.equal(none.status, 404);
   });
-
-  test('FIT generation is fast enough for a 2,000-activity sync', () => {
-    const user = sim.state.user('fit@example.com')!;
-    const a = user.activities[0]!;
-    // Best of several batches: a loaded CI machine slows single runs, not the best one.
-    let best = Number.POSITIVE_INFINITY;
-    for (let batch = 0; batch < 5; batch++) {
-      const t0 = performance.now();
-      for (let i = 0; i < 20; i++) user.zip(a);
-      best = Math.min(best, (performance.now() - t0) / 20);
-    }
-    assert.ok(best < 10, `zip+FIT took ${best.toFixed(2)} ms`);
-  });
 });
