@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { type RunningSim, startSim } from '@fitsync/garmin-sim';
+import { PostgresDb } from '../src/db/postgres.js';
+import { createUser } from '../src/services/user-admin.js';
+import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
+import { dialects } from './helpers/dialects.js';
+import { cleanEnv, type SpawnedServer, spawnServer } from './helpers/spawn-server.js';
+import { assertTruthOverApi, authed, signInAndLink, waitForEnd } from './sync/black-box.js';
+
+// Two server processes with two workers each share one PostgreSQL database (and, as multi-instance
+// deployments must, one data dir for the FIT files); ten users sync at once. FOR UPDATE SKIP
+// LOCKED hands every job to exactly one worker: each is claimed once and completes once.
+const pgCase = (await dialects()).find((d) => d.dialect === 'postgres');
+describe('ten users, two worker processes, one PostgreSQL database', {
+  skip: pgCase ? pgCase.skip : 'postgres not in FITSYNC_TEST_DIALECTS',
+}, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'fitsync-sync-workers-'));
+  let schema: PgSchema | undefined;
+  let sim: RunningSim | undefined;
+  let db: PostgresDb | undefined;
+  const servers: SpawnedServer[] = [];
+  after(async () => {
+    for (const s of servers) await s.stop();
+    await db?.close();
+    await sim?.close();
+    await schema?.drop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('every job completes exactly once and every user ends with their truth', async () => {
+    sim = await startSim({ seed: 'sync-two-workers' });
+    schema = await createPgSchema();
+    const dataDir = join(tmp, 'shared-data');
+    const env = cleanEnv({
+      FITSYNC_DATABASE_URL: schema.url,
+      FITSYNC_SECRET_KEY: 'shared-secret-key-for-both-instances-0123456789',
+      FITSYNC_DATA_DIR: dataDir,
+      FITSYNC_GARMIN_SSO_URL: sim.url,
+      FITSYNC_GARMIN_API_URL: sim.url,
+      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
+      FITSYNC_WORKERS: '2',
+      FITSYNC_GARMIN_RPS: '0',
+    });
+    const a = await spawnServer(['--port', '0'], env, 60_000);
+    servers.push(a);
+    const b = await spawnServer(['--port', '0'], env, 60_000);
+    servers.push(b);
+    db = new PostgresDb(schema.url, 2);
+
+    const users = Array.from({ length: 10 }, (_, i) => ({ name: `worker${i}`, email: `worker${i}@example.com` }));
+    for (const u of users) {
+      sim.createUser({ email: u.email, password: 'garmin-pw', mfa: null, activities: 25, days: 20, workouts: 2 });
+      await createUser(db, u.name, 'pass phrase');
+    }
+    const tokens = await Promise.all(users.map((u, i) => signInAndLink([a, b][i % 2]!.url, u.name, 'pass phrase', u.email)));
+    const jobs = await Promise.all(
+      tokens.map(async (t, i) => {
+        const r = await authed('POST', `${[a, b][i % 2]!.url}/v1/sync/jobs`, t, { sync_type: 'all' });
+        assert.equal(r.status, 202, JSON.stringify(r.body));
+        return r.body.job_id as string;
+      }),
+    );
+    const ends = await Promise.all(jobs.map((id, i) => waitForEnd(() => a.url, tokens[i]!, id, 120_000)));
+    for (const e of ends) assert.equal(e.status, 'completed', e.error_message);
+    const rows = await db.all<{ job_id: string; attempts: number; lease_owner: string | null }>(
+      'SELECT job_id, attempts, lease_owner FROM sync_jobs ORDER BY job_id',
+    );
+    assert.equal(rows.length, 10);
+    for (const r of rows) assert.equal(Number(r.attempts), 1, `job ${r.job_id} was claimed ${r.attempts} times`);
+    for (const [i, u] of users.entries()) await assertTruthOverApi(b.url, tokens[i]!, dataDir, sim, u.email);
+  });
+});
+
