@@ -319,6 +319,7 @@ try {
   await demo();
   await shutdown(0);
 } catch (err) {
-  console.error(`\n${paint('31', 'demo failed:')} ${err instanceof DemoError ? err.message : (err?.stack ?? err)}`);
+  // After Ctrl-C the killed children make the current step fail: that is not news.
+  if (!stopping) console.error(`\n${paint('31', 'demo failed:')} ${err instanceof DemoError ? err.message : (err?.stack ?? err)}`);
   await shutdown(1);
 }
