@@ -241,6 +241,8 @@ export class SyncWorkerPool {
       }
     } finally {
       clearInterval(timer);
+      // Calls still queued at the limiter (a failed part's siblings) must not reach Garmin now.
+      if (!ac.signal.aborted) ac.abort('shutdown' satisfies StopReason);
     }
   }
 }

@@ -57,7 +57,9 @@ export class ActivitiesPhase {
 
   async execute(): Promise<void> {
     const { spec, db, clock, fitStore, progress, signal } = this.run;
-    const pool = new TaskPool(this.run.concurrency, signal);
+    // Twice the upstream concurrency: while some items write their file, others download; the
+    // limiter still caps Garmin calls at `concurrency`. In-flight FIT bytes stay bounded by this.
+    const pool = new TaskPool(this.run.concurrency * 2, signal);
     const writer = new BatchWriter<{ rec: ActivityRecord; outcome: 'new' | 'updated' }>(
       db,
       (tx, items) =>

@@ -51,35 +51,33 @@ export class HealthPhase {
   }
 
   async execute(): Promise<void> {
-    const { spec, db, clock, progress, signal } = this.run;
+    const { spec, db, clock, progress } = this.run;
     const total = Math.max(0, daysBetween(this.from, this.to) + 1);
     if (total === 0) {
       await db.transaction((tx) => this.run.markPhaseDone(tx, 'health'));
       return;
     }
     const displayName = await this.run.displayName();
-    for (let chunkStart = this.from; chunkStart <= this.to; chunkStart = addDays(chunkStart, WEIGHT_RANGE_DAYS)) {
-      throwIfStopped(signal);
-      const chunkEnd = minDay(addDays(chunkStart, WEIGHT_RANGE_DAYS - 1), this.to);
-      const weights = await garminCall(this.run, `reading weights from ${chunkStart} to ${chunkEnd}`, (api) =>
-        api.getWeightRange(chunkStart, chunkEnd),
-      );
-      const weightOf = new Map(weights.days.map((d) => [d.calendarDate, d.weightGrams]));
-      const days: string[] = [];
-      for (let d = chunkStart; d <= chunkEnd; d = addDays(d, 1)) days.push(d);
-      const summaries = await Promise.all(
-        days.map(async (day) => {
-          const s = await garminCall(this.run, `reading the daily summary of ${day}`, (api) =>
-            api.getDailySummary(displayName, day),
-          );
-          progress.advance();
-          return s;
-        }),
-      );
-      const records = summaries
-        .map((s, i) => toDay(days[i]!, s, weightOf.get(days[i]!) ?? null))
-        .filter((r): r is HealthDayRecord => r !== null);
-      const last = chunkEnd >= this.to;
+    const chunks: { start: string; end: string }[] = [];
+    for (let c = this.from; c <= this.to; c = addDays(c, WEIGHT_RANGE_DAYS)) {
+      chunks.push({ start: c, end: minDay(addDays(c, WEIGHT_RANGE_DAYS - 1), this.to) });
+    }
+    // Calls of the next chunks are already queued at the limiter while a chunk is written, so
+    // Garmin is never idle between chunks; at most CHUNKS_AHEAD chunks of answers are held.
+    const fetching: Promise<ChunkData>[] = [];
+    const fetchNext = () => {
+      const c = chunks[fetching.length];
+      if (!c) return;
+      const p = this.fetchChunk(c.start, c.end, displayName);
+      p.catch(() => {}); // observed when its turn comes
+      fetching.push(p);
+    };
+    for (let i = 0; i < CHUNKS_AHEAD; i++) fetchNext();
+    for (let i = 0; i < chunks.length; i++) {
+      const { days, records } = await fetching[i]!;
+      fetchNext();
+      const last = i === chunks.length - 1;
+      const chunkEnd = chunks[i]!.end;
       const counts = await db.transaction(async (tx) => {
         const c = await upsertHealthDays(tx, spec.userId, records, clock.now());
         if (this.mode !== 'window') await setCursor(tx, spec.userId, 'health', chunkEnd, clock.now());
@@ -89,9 +87,39 @@ export class HealthPhase {
       progress.count('health', 'new', counts.new);
       progress.count('health', 'updated', counts.updated);
       // Days Garmin has no data for (watch not worn) are not stored: they count as unchanged.
-      progress.count('health', 'unchanged', counts.unchanged + (days.length - records.length));
+      progress.count('health', 'unchanged', counts.unchanged + (days - records.length));
     }
   }
+
+  private async fetchChunk(start: string, end: string, displayName: string): Promise<ChunkData> {
+    const { progress, signal } = this.run;
+    throwIfStopped(signal);
+    const days: string[] = [];
+    for (let d = start; d <= end; d = addDays(d, 1)) days.push(d);
+    const [weights, summaries] = await Promise.all([
+      garminCall(this.run, `reading weights from ${start} to ${end}`, (api) => api.getWeightRange(start, end)),
+      Promise.all(
+        days.map(async (day) => {
+          const s = await garminCall(this.run, `reading the daily summary of ${day}`, (api) => api.getDailySummary(displayName, day));
+          progress.advance();
+          return s;
+        }),
+      ),
+    ]);
+    const weightOf = new Map(weights.days.map((d) => [d.calendarDate, d.weightGrams]));
+    const records = summaries
+      .map((s, i) => toDay(days[i]!, s, weightOf.get(days[i]!) ?? null))
+      .filter((r): r is HealthDayRecord => r !== null);
+    return { days: days.length, records };
+  }
+}
+
+/** Chunks whose calls are queued ahead of the one being written. */
+const CHUNKS_AHEAD = 2;
+
+interface ChunkData {
+  days: number;
+  records: HealthDayRecord[];
 }
 
 function minDay(a: string, b: string): string {

@@ -1,0 +1,74 @@
+// The throughput floor: the least any sync must do — list the activities, download every FIT
+// (as the zip Garmin serves) and every daily summary + weight range, with the same concurrency,
+// writing each answer to disk. No database, no parsing beyond paging, no fsync.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { json, request } from './http-json.mjs';
+
+/** Signs in to the sim the way the mobile app does (mobile JSON API → DI token); returns a Bearer token. */
+export async function simToken(simUrl, email, password) {
+  const q = new URLSearchParams({ clientId: 'GCM_ANDROID_DARK', locale: 'en-US', service: 'https://mobile.integration.garmin.com/gcm/android' });
+  const login = await json('POST', `${simUrl}/mobile/api/login?${q}`, { body: { username: email, password, rememberMe: false, captchaToken: '' } });
+  const ticket = login.body.serviceTicketId;
+  const clientId = 'GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2';
+  const form = new URLSearchParams({
+    client_id: clientId,
+    service_ticket: ticket,
+    grant_type: 'https://connectapi.garmin.com/di-oauth2-service/oauth/grant/service_ticket',
+    service_url: 'https://mobile.integration.garmin.com/gcm/android',
+  }).toString();
+  const tok = await request('POST', `${simUrl}/di-oauth2-service/oauth/token`, {
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
+  if (tok.status !== 200) throw new Error(`sim token exchange answered ${tok.status}`);
+  return JSON.parse(tok.body.toString('utf8')).access_token;
+}
+
+async function pool(items, concurrency, fn) {
+  let i = 0;
+  const workers = Array.from({ length: concurrency }, async () => {
+    while (i < items.length) {
+      const k = i++;
+      await fn(items[k], k);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** Downloads everything a full sync of `days` days would, to `outDir`; returns the item count. */
+export async function floorDownload({ simUrl, token, displayName, concurrency, outDir, days, today }) {
+  await mkdir(join(outDir, 'fit'), { recursive: true });
+  await mkdir(join(outDir, 'days'), { recursive: true });
+  const get = async (path) => {
+    const r = await request('GET', `${simUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (r.status !== 200) throw new Error(`floor: ${path} → ${r.status}`);
+    return r.body;
+  };
+  let items = 0;
+  // Pages are listed one by one (each page's ids are needed for the next step), downloads in parallel.
+  for (let start = 0; ; start += 100) {
+    const text = (await get(`/activitylist-service/activities/search/activities?start=${start}&limit=100`)).toString('utf8');
+    // Activity ids exceed 2^53: read them from the text, not through JSON numbers.
+    const ids = [...text.matchAll(/"activityId":\s*(\d+)/g)].map((m) => m[1]);
+    if (ids.length === 0) break;
+    await pool(ids, concurrency, async (id) => {
+      const zip = await get(`/download-service/files/activity/${id}`);
+      await writeFile(join(outDir, 'fit', `${id}.zip`), zip);
+      items++;
+    });
+  }
+  const dates = [];
+  for (let k = days; k >= 0; k--) dates.push(new Date(Date.parse(`${today}T00:00:00Z`) - k * 86_400_000).toISOString().slice(0, 10));
+  await pool(dates, concurrency, async (d) => {
+    const body = await get(`/usersummary-service/usersummary/daily/${encodeURIComponent(displayName)}?calendarDate=${d}`);
+    await writeFile(join(outDir, 'days', `${d}.json`), body);
+    items++;
+  });
+  for (let k = 0; k < dates.length; k += 28) {
+    const a = dates[k];
+    const b = dates[Math.min(dates.length - 1, k + 27)];
+    await writeFile(join(outDir, 'days', `weight-${a}.json`), await get(`/weight-service/weight/range/${a}/${b}?includeAll=true`));
+  }
+  return items;
+}
