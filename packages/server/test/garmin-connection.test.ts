@@ -176,6 +176,45 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await status(u.token)).status, 'connected');
     });
 
+    test('Garmin expiring its code before our challenge does → 410, and the challenge is spent', async () => {
+      sim.configure({ mfa_ttl_s: 60 });
+      try {
+        const u = await setup('email');
+        const ch = await connect(u.token, u.email, u.password);
+        const code = sim.mfaCode(u.email)!;
+        codes.push(code);
+        clock.advance(61_000);
+        assertProblem(await mfa(u.token, ch.body.challenge_id, code), 410, 'mfa_challenge_expired');
+        assertProblem(await mfa(u.token, ch.body.challenge_id, code), 410, 'mfa_challenge_expired');
+      } finally {
+        sim.configure({ mfa_ttl_s: 600 });
+      }
+    });
+
+    test('the classic widget fallback (mobile login asks for a CAPTCHA) parks and resumes the same way', async () => {
+      sim.configure({ mobile_login: 'captcha_required' });
+      try {
+        const u = await setup('email');
+        const ch = await connect(u.token, u.email, u.password);
+        assert.equal(ch.status, 202, JSON.stringify(ch.body));
+        const row = await s.db.get<{ pending_enc: string }>('SELECT pending_enc FROM garmin_mfa_challenges WHERE id = ?', [
+          ch.body.challenge_id,
+        ]);
+        const pending = JSON.parse(
+          s.app.deps.secretBox.openText(row!.pending_enc, `garmin-pending:${ch.body.challenge_id}:${u.userId}`),
+        ) as GarminPendingLogin;
+        assert.equal(pending.strategy, 'classic');
+        const code = sim.mfaCode(u.email)!;
+        codes.push(code);
+        assertProblem(await mfa(u.token, ch.body.challenge_id, wrong(code)), 401, 'invalid_mfa_code');
+        const ok = await mfa(u.token, ch.body.challenge_id, code);
+        assert.equal(ok.status, 200, JSON.stringify(ok.body));
+        assert.equal((await status(u.token)).status, 'connected');
+      } finally {
+        sim.configure({ mobile_login: 'normal' });
+      }
+    });
+
     test("another user's challenge reads as unknown", async () => {
       const a = await setup('email');
       const b = await setup();
