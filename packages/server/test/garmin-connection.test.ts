@@ -270,6 +270,19 @@ for (const { dialect, skip } of await dialects()) {
       }
     });
 
+    test('CAPTCHA on the mobile path and an unexpected page on the classic one → 502 naming what Garmin showed', async () => {
+      sim.configure({ mobile_login: 'captcha_required', classic_interrupt_title: 'Update Phone Number' });
+      try {
+        const u = await setup();
+        const p = assertProblem(await connect(u.token, u.email, u.password), 502, 'upstream_unavailable');
+        assert.match(p.detail, /Update Phone Number/);
+        assert.ok(!p.detail.includes(u.password) && !p.detail.includes(u.email));
+        assert.equal((await status(u.token)).status, 'not_connected');
+      } finally {
+        sim.configure({ mobile_login: 'normal', classic_interrupt_title: null });
+      }
+    });
+
     test('DELETE erases the tokens; then not_connected and apiFor says garmin_not_connected', async () => {
       const u = await setup();
       assert.equal((await connect(u.token, u.email, u.password)).status, 200);
