@@ -17,6 +17,11 @@ export { ApiError, invalidToken, tooManyAttempts } from './http/api-error.js';
 export { NoContent, ProblemRef, problems } from './http/schemas.js';
 export { main } from './main.js';
 export { type Counter, Metrics } from './metrics.js';
+export { SyncWorkerPool, type SyncWorkerPoolDeps } from './jobs/sync-worker-pool.js';
+export { FitStore } from './sync/fit-store.js';
+export type { SyncGarminSource } from './sync/garmin-source.js';
+export { toSyncJob } from './sync/job-view.js';
+export { SyncJobService, type SyncJobServiceDeps } from './sync/sync-job-service.js';
 export { cryptoRandom, newId, type Random } from './random.js';
 export {
   type GarminConnectionServiceDeps,
