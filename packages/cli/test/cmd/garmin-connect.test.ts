@@ -205,6 +205,16 @@ describe('garmin commands: run', () => {
     assert.equal(stub.calls.length, 0);
   });
 
+  test('not signed in to FitSync: exit 3 before any Garmin prompt', async () => {
+    const dir = tempConfigDir();
+    cleanups.push(() => removeDir(dir));
+    const f = fakeIO({ tty: true });
+    const r = await runMain(['garmin', 'connect', '--server', 'http://127.0.0.1:9'], { configDir: dir, io: f });
+    assert.equal(r.code, 3, r.err);
+    assert.match(r.err, /Not signed in/);
+    assert.doesNotMatch(r.err, /Garmin email/);
+  });
+
   test('password from stdin', async () => {
     const { dir, stub } = await setup([{ method: 'PUT', path: '/v1/garmin/connection', reply: CONNECTED }]);
     const r = await runMain(['garmin', 'connect', '--email', 'me@example.com', '--password-stdin'], { configDir: dir, stdin: `${PW}\n` });

@@ -102,6 +102,8 @@ export async function run(opts: GarminConnectOptions, deps: Deps): Promise<numbe
   const { io } = deps;
   const interactive = io.canPrompt();
   const session = await deps.session();
+  // Not signed in to FitSync: say so before asking for Garmin secrets.
+  await session.credentials();
   if (opts.mode === 'resume') {
     let done: GarminConnected;
     if (opts.code) done = await sendGarminCode(session, opts.challengeId, opts.code.reveal());
