@@ -30,8 +30,8 @@ function cleanEnv(extra) {
 }
 
 /** Spawns a bin that prints its URL first; resolves { url, child }. */
-function spawnUrl(bin, args, env) {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+function spawnUrl(bin, args, env, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (c) => {
     err += c;
@@ -100,7 +100,9 @@ async function serverFor(simUrl, email, tmp, name) {
     FITSYNC_GARMIN_RPS: '0',
   });
   await runBin(['user', 'add', 'bench', '--password-stdin'], env, 'bench pass phrase');
-  const server = await spawnUrl(SERVER_BIN, ['start', '--port', '0'], env);
+  // FITSYNC_BENCH_SERVER_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+  const nodeArgs = (process.env.FITSYNC_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = await spawnUrl(SERVER_BIN, ['start', '--port', '0'], env, nodeArgs);
   const login = await json('POST', `${server.url}/v1/auth/login`, { body: { username: 'bench', password: 'bench pass phrase' } });
   const token = login.body.access_token;
   await json('PUT', `${server.url}/v1/garmin/connection`, { token, body: { email, password: 'garmin-pw' } });

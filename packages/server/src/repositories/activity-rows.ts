@@ -31,19 +31,22 @@ export interface ActivityRow {
   fit_sha256: string | null;
 }
 
-/** Upserts activities in one statement per row (call inside a transaction for a batch). */
+const ACTIVITY_COLS =
+  'user_id, activity_id, name, activity_type, start_time, start_ms, duration_s, distance_m, calories, avg_hr, fit_sha256, ' +
+  'fit_size, summary_hash, summary_json, created_at, updated_at';
+const ACTIVITY_ROW = `(${ACTIVITY_COLS.split(',').map(() => '?').join(', ')})`;
+/** Rows per INSERT: one statement per batch keeps SQLite's prepare cost off the per-item path. */
+const ROWS_PER_STATEMENT = 50;
+
+/** Upserts activities, several rows per statement (call inside a transaction for a batch). */
 export async function upsertActivities(q: Queryable, userId: string, rows: readonly ActivityRecord[], now: number): Promise<void> {
-  for (const a of rows) {
-    await q.run(
-      `INSERT INTO activities (user_id, activity_id, name, activity_type, start_time, start_ms, duration_s, distance_m, calories,
-         avg_hr, fit_sha256, fit_size, summary_hash, summary_json, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (user_id, activity_id) DO UPDATE SET name = excluded.name, activity_type = excluded.activity_type,
-         start_time = excluded.start_time, start_ms = excluded.start_ms, duration_s = excluded.duration_s,
-         distance_m = excluded.distance_m, calories = excluded.calories, avg_hr = excluded.avg_hr,
-         fit_sha256 = COALESCE(excluded.fit_sha256, activities.fit_sha256), fit_size = COALESCE(excluded.fit_size, activities.fit_size),
-         summary_hash = excluded.summary_hash, summary_json = excluded.summary_json, updated_at = excluded.updated_at`,
-      [
+  // One statement must not touch a row twice (PostgreSQL refuses): the last version of an id wins.
+  const unique = [...new Map(rows.map((r) => [r.activityId, r])).values()];
+  for (let i = 0; i < unique.length; i += ROWS_PER_STATEMENT) {
+    const part = unique.slice(i, i + ROWS_PER_STATEMENT);
+    const params: SqlValue[] = [];
+    for (const a of part) {
+      params.push(
         userId,
         a.activityId,
         a.name,
@@ -60,7 +63,16 @@ export async function upsertActivities(q: Queryable, userId: string, rows: reado
         a.summaryJson,
         now,
         now,
-      ],
+      );
+    }
+    await q.run(
+      `INSERT INTO activities (${ACTIVITY_COLS}) VALUES ${part.map(() => ACTIVITY_ROW).join(', ')}
+       ON CONFLICT (user_id, activity_id) DO UPDATE SET name = excluded.name, activity_type = excluded.activity_type,
+         start_time = excluded.start_time, start_ms = excluded.start_ms, duration_s = excluded.duration_s,
+         distance_m = excluded.distance_m, calories = excluded.calories, avg_hr = excluded.avg_hr,
+         fit_sha256 = COALESCE(excluded.fit_sha256, activities.fit_sha256), fit_size = COALESCE(excluded.fit_size, activities.fit_size),
+         summary_hash = excluded.summary_hash, summary_json = excluded.summary_json, updated_at = excluded.updated_at`,
+      params,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 export class FitStore {
   readonly root: string;
   private readonly madeDirs = new Set<string>();
+  private seq = 0;
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'fit');
@@ -34,20 +35,23 @@ export class FitStore {
     }
   }
 
-  /** Stores the bytes durably; returns their hash and size. */
+  /**
+   * Stores the bytes durably; returns their hash and size. Writing a file that already exists
+   * just replaces it with the same bytes (rename is atomic), so no existence check is needed.
+   */
   async put(bytes: Buffer): Promise<{ sha256: string; size: number }> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const path = this.pathOf(sha256);
-    if (await this.has(sha256)) return { sha256, size: bytes.length };
     const dir = join(this.root, sha256.slice(0, 2));
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       this.madeDirs.add(dir);
     }
-    const tmp = join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
+    this.seq = (this.seq + 1) % 1_000_000_000;
+    const tmp = join(dir, `.${sha256}.${process.pid}.${this.seq}.tmp`);
     const fh = await open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(bytes);
+      await fh.write(bytes, 0, bytes.length, 0);
       await fh.sync();
     } catch (err) {
       await fh.close().catch(() => {});
