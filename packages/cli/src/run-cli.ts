@@ -38,15 +38,16 @@ export async function runCli(argv: string[], o: MainOptions, VERSION: string): P
     }
     const helpWanted = preParsed.flags.help === true || path[0] === 'help';
     const cmdPath = path[0] === 'help' ? path.slice(1) : path;
-    const help = await import('./help.js');
+    // Help text is loaded only when shown.
+    const help = () => import('./help.js');
     if (cmdPath.length === 0) {
-      io.out.write(help.rootHelp());
+      io.out.write((await help()).rootHelp());
       return 0;
     }
     const group = findGroup(cmdPath[0]);
     if (!group) throw unknownCommand(cmdPath[0] as string, GROUPS.map((g) => g.name), 'fitsync');
     if (cmdPath.length === 1) {
-      io.out.write(help.groupHelp(group));
+      io.out.write((await help()).groupHelp(group));
       return 0;
     }
     const entry = group.commands.find((c) => c.name === cmdPath[1]);
@@ -57,7 +58,7 @@ export async function runCli(argv: string[], o: MainOptions, VERSION: string): P
     const context = `fitsync ${def.group} ${def.name}`;
     const parsed = parseFlags(rest, [...GLOBAL_FLAGS, ...def.flags], context);
     if (helpWanted || parsed.flags.help === true) {
-      io.out.write(help.commandHelp(def));
+      io.out.write((await help()).commandHelp(def));
       return 0;
     }
     if (parsed.positionals.length > (def.maxArgs ?? 0)) {

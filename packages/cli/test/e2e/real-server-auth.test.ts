@@ -19,8 +19,8 @@ describe('auth against the real server', () => {
 
   before(async () => {
     await server.start();
-    server.addUser('plain', 'plain-password-1');
-    server.addUser('wrongpw', 'right-password-1');
+    await server.addUser('plain', 'plain-password-1');
+    await server.addUser('wrongpw', 'right-password-1');
     mfa = await createMfaUser(server, 'mfauser', 'mfa-password-1');
   });
   after(async () => {

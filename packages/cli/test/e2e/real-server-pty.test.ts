@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createMfaUser } from '../helpers/mfa-user.js';
 import { PtySession } from '../helpers/pty.js';
-import { RealServer, runCli, tempDir } from '../helpers/real-server.js';
+import { bundlesReady, RealServer, runCli, tempDir } from '../helpers/real-server.js';
 import { totpCode } from '../helpers/totp.js';
 
 // Interactive sign-in through a real pseudo-terminal against the real server.
@@ -24,7 +24,8 @@ describe('interactive auth login (pty)', () => {
     await server.dispose();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  const session = () => {
+  const session = async () => {
+    await bundlesReady();
     const d = tempDir();
     dirs.push(d);
     const p = new PtySession(['auth', 'login', '--server', server.url], { HOME: d, FITSYNC_CONFIG_DIR: d });
@@ -33,7 +34,7 @@ describe('interactive auth login (pty)', () => {
   };
 
   test('asks username, hidden password and code; a wrong code is asked again; then signed in', async () => {
-    const { p, d } = session();
+    const { p, d } = await session();
     await p.waitFor('Username: ');
     p.type('ptyuser\r');
     await p.waitFor('Password: ');
@@ -52,7 +53,7 @@ describe('interactive auth login (pty)', () => {
   });
 
   test('the third wrong code exits 3', async () => {
-    const { p } = session();
+    const { p } = await session();
     await p.waitFor('Username: ');
     p.type('ptyuser\r');
     await p.waitFor('Password: ');
@@ -69,7 +70,7 @@ describe('interactive auth login (pty)', () => {
   });
 
   test('Ctrl-C at the password prompt exits 130 and leaves the terminal usable', async () => {
-    const { p } = session();
+    const { p } = await session();
     await p.waitFor('Username: ');
     p.type('ptyuser\r');
     await p.waitFor('Password: ');

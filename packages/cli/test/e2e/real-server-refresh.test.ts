@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CLI_BIN, credentialValue, RealServer, runCli, tempDir } from '../helpers/real-server.js';
+import { bundlesReady, CLI_BIN, credentialValue, RealServer, runCli, tempDir } from '../helpers/real-server.js';
 
 interface Child {
   code: Promise<number>;
@@ -46,7 +46,7 @@ describe('transparent refresh with 20 concurrent CLI processes', () => {
 
   before(async () => {
     await server.start();
-    server.addUser('busy', 'busy-password-1');
+    await server.addUser('busy', 'busy-password-1');
   });
   after(async () => {
     await server.dispose();
@@ -66,6 +66,7 @@ describe('transparent refresh with 20 concurrent CLI processes', () => {
     // again would rightly refresh a second time.
     const lockPath = join(dir, 'credentials.toml.lock');
     writeFileSync(lockPath, JSON.stringify({ pid: process.pid, created_at: Date.now() }));
+    await bundlesReady();
     let waiting = 0;
     let allWaiting: () => void = () => {};
     const gate = new Promise<void>((resolve) => {

@@ -7,7 +7,7 @@ const server = new RealServer({ FITSYNC_AUTH_MAX_FAILURES: '3' });
 const dir = tempDir();
 before(async () => {
   await server.start();
-  server.addUser('target', 'the-right-password');
+  await server.addUser('target', 'the-right-password');
 });
 after(async () => {
   await server.dispose();

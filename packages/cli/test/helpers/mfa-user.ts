@@ -9,7 +9,7 @@ import { totpCode } from './totp.js';
  * step (`totpCode(secret, Date.now() + 30_000)`): a step is accepted only once.
  */
 export async function createMfaUser(server: RealServer, name: string, password: string): Promise<{ secret: string; recoveryCodes: string[] }> {
-  server.addUser(name, password);
+  await server.addUser(name, password);
   const dir = tempDir();
   const env = { FITSYNC_SERVER: server.url, FITSYNC_PASSWORD: password };
   const login = await runCli(['auth', 'login', '--username', name], { configDir: dir, env });

@@ -22,7 +22,7 @@ export class PtySession {
   }
 
   /** Waits until `text` appears after what earlier waits consumed. */
-  async waitFor(text: string, ms = 10_000): Promise<void> {
+  async waitFor(text: string, ms = 30_000): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
       const i = this.output.indexOf(text, this.#consumed);
@@ -39,7 +39,7 @@ export class PtySession {
     this.#pty.write(text);
   }
 
-  async exitCode(ms = 15_000): Promise<number> {
+  async exitCode(ms = 45_000): Promise<number> {
     let t: NodeJS.Timeout | undefined;
     const timeout = new Promise<number>((_, reject) => {
       t = setTimeout(() => reject(new Error(`pty did not exit; screen:\n${this.output}`)), ms);

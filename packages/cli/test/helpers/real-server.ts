@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,21 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = process.env.FITSYNC_REPO_ROOT ?? fileURLToPath(new URL('../../../../', import.meta.url));
 export const CLI_BIN = join(REPO_ROOT, 'packages/cli/bin/fitsync.js');
 const SERVER_BIN = join(REPO_ROOT, 'packages/server/bin/fitsync-server.js');
+
+/**
+ * Waits (bounded) until both bundles exist: in a shared working tree another
+ * `npm run build` may be rewriting dist/ at this moment.
+ */
+export async function bundlesReady(): Promise<void> {
+  const files = [join(REPO_ROOT, 'packages/cli/dist/main.js'), join(REPO_ROOT, 'packages/server/dist/main.js')];
+  const deadline = Date.now() + 30_000;
+  while (!files.every((f) => existsSync(f))) {
+    if (Date.now() > deadline) throw new Error(`bundles missing: ${files.join(', ')} (run npm run build)`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Give a build that just recreated main.js time to finish writing its chunks.
+  await new Promise((r) => setTimeout(r, 50));
+}
 
 /**
  * The real `fitsync-server` binary on port 0 with a fresh data dir (black-box:
@@ -28,6 +43,7 @@ export class RealServer {
   }
 
   async start(): Promise<this> {
+    await bundlesReady();
     const child = spawn(process.execPath, [SERVER_BIN, 'start', '--port', '0', '--data-dir', this.dataDir], {
       env: this.#env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,7 +54,7 @@ export class RealServer {
     });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     this.url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`server did not start in time:\n${this.logs}`)), 15_000);
+      const t = setTimeout(() => reject(new Error(`server did not start in time:\n${this.logs}`)), 60_000);
       child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${this.logs}`)));
       lines.once('line', (line) => {
         clearTimeout(t);
@@ -52,7 +68,8 @@ export class RealServer {
   }
 
   /** `fitsync-server user add NAME --password-stdin`. */
-  addUser(name: string, password: string): void {
+  async addUser(name: string, password: string): Promise<void> {
+    await bundlesReady();
     const r = spawnSync(process.execPath, [SERVER_BIN, 'user', 'add', name, '--password-stdin', '--data-dir', this.dataDir], {
       input: `${password}\n`,
       env: this.#env,
@@ -118,7 +135,8 @@ export interface CliResult {
 }
 
 /** Runs the BUILT CLI as a child process (black-box tier). */
-export function runCli(args: string[], o: { configDir: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<CliResult> {
+export async function runCli(args: string[], o: { configDir: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<CliResult> {
+  await bundlesReady();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BIN, ...args], {
       env: { PATH: process.env.PATH, HOME: o.configDir, FITSYNC_CONFIG_DIR: o.configDir, ...o.env },
@@ -135,7 +153,7 @@ export function runCli(args: string[], o: { configDir: string; env?: NodeJS.Proc
     const t = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`fitsync ${args.join(' ')} timed out; stderr: ${err}`));
-    }, o.timeoutMs ?? 20_000);
+    }, o.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(t);
