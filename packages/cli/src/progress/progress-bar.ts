@@ -25,6 +25,7 @@ export class ProgressBar implements JobReporter {
   readonly #o: ProgressBarOptions;
   readonly #samples: { t: number; n: number }[] = [];
   #drawn = false;
+  #lastLine = '';
 
   constructor(err: OutStream, clock: Clock, o: ProgressBarOptions) {
     this.#err = err;
@@ -34,7 +35,10 @@ export class ProgressBar implements JobReporter {
 
   update(job: SyncJob): void {
     this.#sample(job);
-    this.#err.write(`\r\u001b[2K${this.line(job)}`);
+    const line = this.line(job);
+    if (this.#drawn && line === this.#lastLine) return;
+    this.#err.write(`\r\u001b[2K${line}`);
+    this.#lastLine = line;
     this.#drawn = true;
   }
 

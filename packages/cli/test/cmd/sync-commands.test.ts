@@ -152,6 +152,15 @@ describe('sync commands against a stub server', () => {
     stub.verify();
   });
 
+  test('start --wait answered with an already finished job (an idempotent replay): no stream, exit by its status', async () => {
+    const { dir, stub, clock } = await setup();
+    stub.json('POST', '/v1/sync/jobs', 202, job({ status: 'completed', progress: 100 }));
+    const r = await runMain(['sync', 'start', '--wait', '--idempotency-key', 'k', '-o', 'json'], { configDir: dir, clock });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).status, 'completed');
+    stub.verify();
+  });
+
   test('status --watch: reconnects after a dropped stream with Last-Event-ID; cancelled → exit 7', async () => {
     const { dir, stub, clock } = await setup();
     stub.json('GET', '/v1/sync/jobs/latest', 200, job({ status: 'running' }));
