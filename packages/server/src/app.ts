@@ -98,7 +98,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     log: app.log,
   });
   const fitStore = new FitStore(config.dataDir);
-  const syncWorkers = new SyncWorkerPool({ db, clock, config: config.sync, fitStore, garmin, log: app.log });
+  const syncWorkers = new SyncWorkerPool({ db, clock, config: config.sync, fitStore, garmin, log: app.log, metrics });
   const syncJobs = new SyncJobService({ db, clock, random, garmin, onCreated: () => syncWorkers.notify() });
   const deps: AppDeps = {
     config,

@@ -18,6 +18,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
 }
 
 /** Reads an SSE stream to its end (bounded); returns the `data:` payloads. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read ad-hoc JSON snapshots field by field
 function readEvents(url: string, token: string, timeoutMs = 15_000): Promise<{ status: number; type: string; events: any[] }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
@@ -161,7 +162,7 @@ for (const { dialect, skip } of await dialects()) {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: any = await call(w.s.app, 'GET', `/v1/sync/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: u.token });
+        const page: Awaited<ReturnType<typeof call>> = await call(w.s.app, 'GET', `/v1/sync/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: u.token });
         assert.equal(page.status, 200);
         assert.ok(page.body.jobs.length <= 2);
         seen.push(...page.body.jobs.map((j: { job_id: string }) => j.job_id));

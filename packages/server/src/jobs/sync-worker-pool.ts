@@ -5,6 +5,7 @@ import type { SyncType } from '@fitsync/api/codes';
 import type { Clock } from '../clock.js';
 import type { SyncConfig } from '../config.js';
 import type { Db, Queryable } from '../db/db.js';
+import type { Counter, Metrics } from '../metrics.js';
 import {
   claimSyncJob,
   finishSyncJob,
@@ -39,6 +40,8 @@ export interface SyncWorkerPoolDeps {
   log?: WorkerLog;
   /** How long an idle worker waits before looking for jobs again (default 1000 ms). */
   pollMs?: number;
+  /** Registry for `fitsync_sync_jobs_total{status}` (jobs ended in this process). */
+  metrics?: Metrics;
 }
 
 /** Resume state saved with each finished part. */
@@ -77,8 +80,11 @@ export class SyncWorkerPool {
   private loops: Promise<void>[] = [];
   private stopping = false;
   private wakers = new Set<() => void>();
+  private readonly ended: Counter | undefined;
 
-  constructor(private readonly d: SyncWorkerPoolDeps) {}
+  constructor(private readonly d: SyncWorkerPoolDeps) {
+    this.ended = d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.');
+  }
 
   /** Starts `n` worker loops (default config.workers). */
   start(n = this.d.config.workers): void {
@@ -156,8 +162,9 @@ export class SyncWorkerPool {
     const owner = this.owner;
     const state = parseState(row.state_json);
     const progress = new ProgressTracker({ processed: state.processed, counts: state.counts });
-    const finish = (status: 'completed' | 'failed' | 'cancelled', errorMessage: string | null, p: JobProgress) =>
-      finishSyncJob(db, jobId, owner, { status, now: clock.now(), errorMessage, ...p });
+    const finish = async (status: 'completed' | 'failed' | 'cancelled', errorMessage: string | null, p: JobProgress) => {
+      if (await finishSyncJob(db, jobId, owner, { status, now: clock.now(), errorMessage, ...p })) this.ended?.inc({ status });
+    };
 
     if (Number(row.cancel_requested) === 1) {
       await finish('cancelled', null, progress.snapshot());
