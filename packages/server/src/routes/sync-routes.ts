@@ -163,11 +163,8 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
       const keepAlive = setInterval(() => {
         if (!closed) res.write(': keep-alive\n\n');
       }, heartbeatMs);
-      // The client went away: stop polling for it.
+      // The client went away (the response's connection closed): stop polling for it.
       res.on('close', end);
-      req.raw.on('close', () => {
-        if (res.writableEnded || req.raw.destroyed) end();
-      });
       void tick();
     },
   );
