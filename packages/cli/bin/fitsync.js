@@ -1,19 +1,22 @@
 #!/usr/bin/env node
-// CommonJS on purpose (bin/package.json): a bare `fitsync --version` answers
-// without starting Node's ESM loader. Everything else goes to main(), which
-// returns the exit code; this is the only place that sets it.
+// CommonJS on purpose (bin/package.json), like the bundle (dist/main.cjs):
+// Node's ESM loader costs start-up time. main() returns the exit code; this is
+// the only place that sets it.
 'use strict';
 const argv = process.argv.slice(2);
 if (argv.length === 1 && argv[0] === '--version') {
-  process.stdout.write(`fitsync ${require('../package.json').version}\n`);
+  // fs.writeSync, not process.stdout: creating the stdout stream (a pipe or
+  // socket) costs more start-up time than everything else here.
+  require('node:fs').writeSync(1, `fitsync ${require('../package.json').version}\n`);
 } else {
-  import('../dist/main.js').then(
-    async ({ main }) => {
-      process.exitCode = await main(argv);
-    },
-    (err) => {
-      process.stderr.write(`fitsync: cannot load the CLI bundle (run \`npm run build\`): ${err.message}\n`);
-      process.exitCode = 1;
-    },
-  );
+  let main;
+  try {
+    ({ main } = require('../dist/main.cjs'));
+  } catch (err) {
+    process.stderr.write(`fitsync: cannot load the CLI bundle (run \`npm run build\`): ${err.message}\n`);
+    process.exitCode = 1;
+  }
+  if (main) main(argv).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { type OutputFormat, parseOutputFormat } from './globals.js';
@@ -18,7 +18,8 @@ export async function readProfileConfig(configDir: string, profile: string): Pro
   const path = join(configDir, 'config.toml');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Sync reads: one small file, and no thread-pool round trips at start-up.
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);

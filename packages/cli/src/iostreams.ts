@@ -14,24 +14,47 @@ export interface OutStream extends Writable {
  * `out`, prompts and messages to `err`. Tests build one with fake streams.
  */
 export class IOStreams {
-  readonly in: InStream;
-  readonly out: OutStream;
-  readonly err: OutStream;
+  #in: InStream | (() => InStream);
+  #out: OutStream | (() => OutStream);
+  #err: OutStream | (() => OutStream);
   #colorDisabled = false;
   #stdinTTY: boolean | undefined;
   #stderrTTY: boolean | undefined;
 
-  constructor(opts: { in: InStream; out: OutStream; err: OutStream; stdinTTY?: boolean; stderrTTY?: boolean }) {
-    this.in = opts.in;
-    this.out = opts.out;
-    this.err = opts.err;
+  /** Streams, or functions giving them on first use. */
+  constructor(opts: {
+    in: InStream | (() => InStream);
+    out: OutStream | (() => OutStream);
+    err: OutStream | (() => OutStream);
+    stdinTTY?: boolean;
+    stderrTTY?: boolean;
+  }) {
+    this.#in = opts.in;
+    this.#out = opts.out;
+    this.#err = opts.err;
     this.#stdinTTY = opts.stdinTTY;
     this.#stderrTTY = opts.stderrTTY;
   }
 
-  /** The real process streams. */
+  get in(): InStream {
+    if (typeof this.#in === 'function') this.#in = this.#in();
+    return this.#in;
+  }
+  get out(): OutStream {
+    if (typeof this.#out === 'function') this.#out = this.#out();
+    return this.#out;
+  }
+  get err(): OutStream {
+    if (typeof this.#err === 'function') this.#err = this.#err();
+    return this.#err;
+  }
+
+  /**
+   * The real process streams, created on first use: Node builds process.stdin
+   * and friends lazily, and a command that never reads stdin should not pay for it.
+   */
   static system(): IOStreams {
-    return new IOStreams({ in: process.stdin as InStream, out: process.stdout, err: process.stderr });
+    return new IOStreams({ in: () => process.stdin as InStream, out: () => process.stdout, err: () => process.stderr });
   }
 
   isStdinTTY(): boolean {

@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
-
 const REDACTED = '[REDACTED]';
+// The well-known symbol util.inspect looks for; importing node:util would cost start-up time.
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * A value that must never be printed: passwords, tokens, MFA codes.
@@ -24,7 +24,7 @@ export class Secret {
   toJSON(): string {
     return REDACTED;
   }
-  [inspect.custom](): string {
+  [INSPECT](): string {
     return REDACTED;
   }
 }

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { UsageError } from './errors.js';
 
 /** Loopback hosts for which plain http is allowed (spec: `--server`). */
@@ -6,7 +5,7 @@ export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return h.startsWith('127.');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
   return mapped?.[1]?.startsWith('127.') === true;
 }

@@ -1,4 +1,4 @@
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
 
@@ -27,12 +27,12 @@ export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: (
   let delay = 5;
   let waited = false;
   for (;;) {
-    const handle = await tryCreate(lockPath, opts.clock.now());
+    const handle = tryCreate(lockPath, opts.clock.now());
     if (handle) break;
-    if (await isStale(lockPath, opts.clock.now(), staleMs)) {
+    if (isStale(lockPath, opts.clock.now(), staleMs)) {
       // Two waiters may both see the stale lock; removing it twice is harmless
       // because only one of them will then win the O_EXCL create.
-      await rm(lockPath, { force: true });
+      rmSync(lockPath, { force: true });
       continue;
     }
     if (opts.clock.now() - start > timeoutMs) {
@@ -51,17 +51,17 @@ export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: (
   try {
     return await fn();
   } finally {
-    await rm(lockPath, { force: true });
+    rmSync(lockPath, { force: true });
   }
 }
 
-async function tryCreate(lockPath: string, now: number): Promise<boolean> {
+function tryCreate(lockPath: string, now: number): boolean {
   try {
-    const fh = await open(lockPath, 'wx', 0o600);
+    const fd = openSync(lockPath, 'wx', 0o600);
     try {
-      await fh.writeFile(JSON.stringify({ pid: process.pid, created_at: now }));
+      writeSync(fd, JSON.stringify({ pid: process.pid, created_at: now }));
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     return true;
   } catch (err) {
@@ -70,11 +70,12 @@ async function tryCreate(lockPath: string, now: number): Promise<boolean> {
   }
 }
 
-async function isStale(lockPath: string, now: number, staleMs: number): Promise<boolean> {
+function isStale(lockPath: string, now: number, staleMs: number): boolean {
   let text: string;
   let mtime: number;
   try {
-    [text, mtime] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath).then((s) => s.mtimeMs)]);
+    text = readFileSync(lockPath, 'utf8');
+    mtime = statSync(lockPath).mtimeMs;
   } catch {
     return false; // gone already or unreadable: just retry the create
   }

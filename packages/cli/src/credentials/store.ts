@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+// Sync fs: small files, one-shot process, and no thread-pool round trips at start-up.
+import { chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { isTable } from '../config.js';
@@ -100,7 +100,7 @@ export class CredentialStore {
 
   async #ensureDir(): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     } catch (err) {
       throw new UsageError(`cannot create the config directory ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
@@ -109,7 +109,7 @@ export class CredentialStore {
   async #readDoc(): Promise<Record<string, unknown> | undefined> {
     let text: string;
     try {
-      const st = await stat(this.path);
+      const st = statSync(this.path);
       // Group/other bits set: someone else may have read the tokens already.
       if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
         throw new UsageError(
@@ -117,7 +117,7 @@ export class CredentialStore {
           `run \`chmod 600 ${this.path}\`, then \`fitsync auth login\` again if the tokens may have leaked`,
         );
       }
-      text = await readFile(this.path, 'utf8');
+      text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       if (err instanceof UsageError) throw err;
@@ -139,23 +139,29 @@ export class CredentialStore {
   async #atomicWrite(text: string): Promise<void> {
     await this.#ensureDir();
     const tmp = `${this.path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
-      await fh.writeFile(text);
-      await fh.sync();
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
     } catch (err) {
-      await fh.close();
-      await rm(tmp, { force: true });
+      rmSync(tmp, { force: true });
       throw err;
     }
-    await fh.close();
-    // The umask cannot widen 0600, but an inherited ACL-less fs might: be explicit.
-    await chmod(tmp, 0o600);
-    await rename(tmp, this.path);
+    // The umask cannot widen 0600, but be explicit about the mode that is checked on read.
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, this.path);
     // fsync the directory so the rename itself survives a crash.
     try {
-      const dh = await open(this.dir, 'r');
-      await dh.sync().finally(() => dh.close());
+      const dfd = openSync(this.dir, 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
     } catch {
       // Not supported on every platform; the rename is still atomic.
     }

@@ -15,7 +15,7 @@ const SERVER_BIN = join(REPO_ROOT, 'packages/server/bin/fitsync-server.js');
  * `npm run build` may be rewriting dist/ at this moment.
  */
 export async function bundlesReady(): Promise<void> {
-  const files = [join(REPO_ROOT, 'packages/cli/dist/main.js'), join(REPO_ROOT, 'packages/server/dist/main.js')];
+  const files = [join(REPO_ROOT, 'packages/cli/dist/main.cjs'), join(REPO_ROOT, 'packages/server/dist/main.js')];
   const deadline = Date.now() + 30_000;
   while (!files.every((f) => existsSync(f))) {
     if (Date.now() > deadline) throw new Error(`bundles missing: ${files.join(', ')} (run npm run build)`);
