@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { bundlesReady, CLI_BIN, credentialValue, RealServer, runCli, tempDir } from '../helpers/real-server.js';
@@ -96,5 +96,14 @@ describe('transparent refresh with 20 concurrent CLI processes', () => {
     const status = await runCli(['auth', 'status'], { configDir: dir });
     assert.equal(status.code, 0, status.err);
     assert.match(status.out, /signed in/);
+  });
+
+  test('with the server down, logout still removes the credentials and warns (exit 0)', async () => {
+    await server.stop();
+    const r = await runCli(['auth', 'logout'], { configDir: dir });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /warning: cannot reach http:\/\/127\.0\.0\.1:\d+: .*not revoked on the server/);
+    assert.doesNotMatch(readFileSync(join(dir, 'credentials.toml'), 'utf8'), /refresh_token/);
+    assert.equal((await runCli(['auth', 'status'], { configDir: dir })).code, 3);
   });
 });
