@@ -20,6 +20,37 @@ describe('main', () => {
     assert.equal(exitCodeFor(new TypeError('bug')), 1);
   });
 
+  test('anything but a typed error: exit 1, "unexpected error", a hint to re-run with -v, no stack unless -v', async () => {
+    const { PassThrough, Writable } = await import('node:stream');
+    const { IOStreams } = await import('../../src/iostreams.js');
+    const { main } = await import('../../src/main.js');
+    for (const verbose of [false, true]) {
+      let err = '';
+      const broken = new Writable({
+        write(_c, _e, cb) {
+          cb(new Error('disk on fire'));
+        },
+      });
+      // A stream whose write throws stands in for a bug inside a command.
+      broken.write = () => {
+        throw new TypeError('boom in a command');
+      };
+      const errStream = new PassThrough();
+      errStream.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
+      const io = new IOStreams({ in: new PassThrough(), out: broken, err: errStream });
+      const code = await main(verbose ? ['-v', 'auth', '--help'] : ['auth', '--help'], { io, env: { HOME: dir, FITSYNC_CONFIG_DIR: dir } });
+      assert.equal(code, 1);
+      assert.match(err, /^unexpected error: boom in a command\n/);
+      if (verbose) assert.match(err, /at .*run-cli/);
+      else {
+        assert.match(err, /re-run with -v/);
+        assert.doesNotMatch(err, /\n\s+at /);
+      }
+    }
+  });
+
   test('--version matches package.json', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     assert.equal(VERSION, pkg.version);
