@@ -162,6 +162,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Sync workers live with the server: they start once it is ready (FITSYNC_WORKERS of them) and
   // on close hand their running jobs back, so the next start resumes them at once.
   app.addHook('onReady', async () => syncWorkers.start());
-  app.addHook('onClose', async () => syncWorkers.stop());
+  app.addHook('onClose', async () => {
+    await syncWorkers.stop();
+    await fitStore.close();
+  });
   return app;
 }

@@ -52,6 +52,9 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(start.status, 202, JSON.stringify(start.body));
       const jobId = start.body.job_id as string;
       sim.resetStats();
+      // Paced downloads (as Garmin's are) keep the sync running long enough for the kills to land
+      // mid-way, however fast the machine is.
+      sim.setFaults([{ path_prefix: '/download-service/', kind: 'slow', rate: 1, delay_ms: 40 }]);
 
       const log: string[] = [];
       for (let k = 0; k < kills; k++) {
