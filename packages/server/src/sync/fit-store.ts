@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FitWriter } from './fit-writer.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -14,7 +13,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
  */
 export class FitStore {
   readonly root: string;
-  private readonly writer = new FitWriter();
+  private readonly madeDirs = new Set<string>();
   private seq = 0;
 
   constructor(dataDir: string) {
@@ -44,16 +43,28 @@ export class FitStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const path = this.pathOf(sha256);
     const dir = join(this.root, sha256.slice(0, 2));
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      this.madeDirs.add(dir);
+    }
     this.seq = (this.seq + 1) % 1_000_000_000;
     const tmp = join(dir, `.${sha256}.${process.pid}.${this.seq}.tmp`);
-    await this.writer.write(dir, tmp, path, bytes);
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.write(bytes, 0, bytes.length, 0);
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+      throw err;
+    }
+    await fh.close();
+    await rename(tmp, path);
     return { sha256, size: bytes.length };
   }
 
-  /** Ends the writer threads. */
-  close(): Promise<void> {
-    return this.writer.close();
-  }
+  /** Nothing to release today; kept so the server's shutdown path stays the same if that changes. */
+  async close(): Promise<void> {}
 
   /** A stream of the stored file; rejects (ENOENT) when it is missing. */
   async open(sha256: string): Promise<{ stream: ReadStream; size: number }> {
