@@ -182,8 +182,10 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
       });
       return { s: (performance.now() - t) / 1000, items };
     };
-    // The floor runs right before and right after the sync; their mean is the baseline, so load
-    // that drifts during the run (other processes on the machine) hits both sides alike.
+    // The floor runs once unmeasured (its own warm-up, like the server's), then right before and
+    // right after the sync; their mean is the baseline, so load that drifts during the run (other
+    // processes on the machine) hits both sides alike.
+    await floorRun('floor-warm');
     const floorA = await floorRun('floor-a');
     const full = await fullSync(srv);
     const floorB = await floorRun('floor-b');
