@@ -187,6 +187,19 @@ for (const { dialect, skip } of await dialects()) {
       assert.ok(events.length >= 2, `only ${events.length} events`);
       assert.equal(events[0].job_id, job.job_id);
       assert.equal(events.at(-1).status, 'completed');
+      // A client that goes away mid-stream: the server stops polling for it at once.
+      const metric = async (name: string) =>
+        Number(new RegExp(`^${name} (\\d+)$`, 'm').exec((await call(w.s.app, 'GET', '/metrics')).body)?.[1] ?? 0);
+      const pendingJob = await startSync(w, u);
+      const before = await metric('fitsync_sync_event_streams_closed_total');
+      const req = http.get(`${w.s.url}/v1/sync/jobs/${pendingJob.job_id}/events`, { headers: { authorization: `Bearer ${u.token}` } });
+      req.on('error', () => {});
+      await new Promise<void>((resolve) => req.on('response', (res) => res.once('data', () => resolve())));
+      assert.equal(await metric('fitsync_sync_event_streams_closed_total'), before);
+      req.destroy();
+      await waitFor('the stream to be cleaned up', async () => (await metric('fitsync_sync_event_streams_closed_total')) === before + 1, 2000);
+      await call(w.s.app, 'POST', `/v1/sync/jobs/${pendingJob.job_id}/cancel`, { token: u.token });
+
       // A finished job's stream sends its final snapshot and ends.
       const again = await readEvents(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
       assert.equal(again.events.length, 1);

@@ -25,6 +25,9 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
   const auth = { onRequest: app.requireAuth };
   const security = [{ bearer: [] }];
   const streams = new Set<() => void>();
+  // opened − closed = streams open now (the registry has counters only).
+  const opened = app.deps.metrics.counter('fitsync_sync_event_streams_opened_total', 'Sync job event streams opened.');
+  const closedStreams = app.deps.metrics.counter('fitsync_sync_event_streams_closed_total', 'Sync job event streams ended or dropped.');
   // Open event streams would hold the server open on shutdown: end them first.
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
@@ -133,12 +136,14 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
       const end = () => {
         if (closed) return;
         closed = true;
+        closedStreams.inc();
         clearInterval(poll);
         clearInterval(keepAlive);
         streams.delete(end);
         res.end();
       };
       streams.add(end);
+      opened.inc();
       const tick = async () => {
         if (busy || closed) return;
         busy = true;
