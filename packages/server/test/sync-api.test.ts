@@ -133,6 +133,9 @@ for (const { dialect, skip } of await dialects()) {
           const j = (await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: u.token })).body;
           return j.status === 'running' && j.processed_items > 0 && j;
         });
+        const seen = (await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: u.token })).body;
+        assert.equal(seen.total_items, 40, 'total_items is known before the downloads end');
+        assert.ok(seen.progress >= 0 && seen.progress < 100);
         const t0 = Date.now();
         const r = await call(w.s.app, 'POST', `/v1/sync/jobs/${job.job_id}/cancel`, { token: u.token });
         assert.equal(r.status, 202);
