@@ -2,7 +2,7 @@
 // used modules (QR codes, the progress bar) are import()ed, so they are only
 // evaluated when a command needs them: start-up time is part of the product contract.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,7 +29,10 @@ const targets = [
 ];
 
 for (const t of targets) {
-  const outdir = `packages/${t.pkg}/dist`;
+  // Built beside dist/ and swapped in at the end, so a test or server already running from
+  // dist/ (another `npm test` on the same checkout) never sees a half-written bundle.
+  const dist = `${root}/packages/${t.pkg}/dist`;
+  const outdir = `packages/${t.pkg}/dist.next-${process.pid}`;
   rmSync(`${root}/${outdir}`, { recursive: true, force: true });
   await build({
     ...common,
@@ -42,4 +45,12 @@ for (const t of targets) {
     // CommonJS output has a real require() and no import.meta: no banner; .cjs because the package is "type": "module".
     ...(t.format === 'cjs' ? { format: 'cjs', banner: {}, outExtension: { '.js': '.cjs' } } : {}),
   });
+  const old = `${dist}.old-${process.pid}`;
+  try {
+    renameSync(dist, old);
+  } catch {
+    // first build: no dist/ yet
+  }
+  renameSync(`${root}/${outdir}`, dist);
+  rmSync(old, { recursive: true, force: true });
 }
