@@ -22,15 +22,27 @@ describe('upstream limiter', () => {
     assert.equal(limiter.calls, 20);
   });
 
-  test('call starts keep to 1/rps on average', async () => {
-    const limiter = new UpstreamLimiter({ concurrency: 10, rps: 50, signal: new AbortController().signal });
+  test('call starts are spaced 1/rps apart (fake clock)', async () => {
+    let now = 1_000;
+    const sleeps: number[] = [];
+    const limiter = new UpstreamLimiter({
+      concurrency: 10,
+      rps: 50,
+      signal: new AbortController().signal,
+      now: () => now,
+      // The fake sleep moves the clock to the wake-up time of the longest sleeper so far.
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        await Promise.resolve();
+        now = Math.max(now, 1_000 + Math.max(...sleeps));
+      },
+    });
     const starts: number[] = [];
-    await Promise.all(Array.from({ length: 6 }, () => limiter.run(async () => void starts.push(performance.now()))));
-    starts.sort((a, b) => a - b);
-    // Starts are scheduled 20 ms apart; a timer that fires late may bunch two starts together,
-    // but the schedule never lets the average rate exceed rps: 6 starts span at least 5 gaps.
-    const span = starts.at(-1)! - starts[0]!;
-    assert.ok(span >= 95, `6 calls started within ${span} ms at 50 rps`);
+    await Promise.all(Array.from({ length: 6 }, () => limiter.run(async () => void starts.push(now))));
+    // Scheduled 20 ms apart from the first start: no call may start before its slot.
+    assert.deepEqual(sleeps, [20, 40, 60, 80, 100]);
+    assert.equal(Math.max(...starts) - Math.min(...starts), 100);
+    assert.equal(limiter.calls, 6);
   });
 
   test('a stop rejects waiting and in-flight calls at once', async () => {

@@ -6,7 +6,9 @@ export interface UpstreamLimiterOptions {
   /** Calls started per second; 0 = unlimited (FITSYNC_GARMIN_RPS). */
   rps: number;
   signal: AbortSignal;
+  /** Clock and sleep are injectable so the pacing is tested without real timers. */
   now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -20,12 +22,14 @@ export class UpstreamLimiter {
   private nextStart = 0;
   private readonly gapMs: number;
   private readonly now: () => number;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Calls started through this limiter. */
   calls = 0;
 
   constructor(private readonly opts: UpstreamLimiterOptions) {
     this.gapMs = opts.rps > 0 ? 1000 / opts.rps : 0;
     this.now = opts.now ?? Date.now;
+    this.sleep = opts.sleep ?? sleepUnless;
   }
 
   /** Runs `fn` when a slot and the pace allow; rejects with SyncAborted when the job stops. */
@@ -43,7 +47,7 @@ export class UpstreamLimiter {
         const t = this.now();
         const start = Math.max(t, this.nextStart);
         this.nextStart = start + this.gapMs;
-        if (start > t) await sleepUnless(start - t, signal);
+        if (start > t) await this.sleep(start - t, signal);
       }
       this.calls++;
       const p = fn();
