@@ -100,7 +100,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
-    // The sync engine (issue 4, /work/notes/sync-design.md). The job row is the queue; one
+    // The sync engine (product.md "Sync engine"; packages/server/README.md). The job row is the queue; one
     // partial unique index enforces one active job per user on both engines.
     version: 20,
     name: 'sync',
