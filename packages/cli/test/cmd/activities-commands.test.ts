@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fakeIO } from '../helpers/fake-io.js';
 import { fakeClock, removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
-import { creds, seed } from '../helpers/seed.js';
-import { problemBody, RawStubServer } from '../helpers/sync-stub-server.js';
+import { stubFixture } from '../helpers/stub-fixture.js';
+import { problemBody } from '../helpers/sync-stub-server.js';
 
 /** A minimal FIT file: 14-byte header (".FIT" at bytes 8–11), some payload, CRC bytes. */
 function fitBytes(size = 5000): Buffer {
@@ -33,16 +33,9 @@ function activity(id: string, over: Record<string, unknown> = {}): Record<string
 }
 
 describe('activities commands against a stub server', () => {
-  const cleanups: (() => unknown)[] = [];
-  after(async () => {
-    for (const c of cleanups) await c();
-  });
+  const fixture = stubFixture();
   async function setup() {
-    const dir = tempConfigDir();
-    const stub = await RawStubServer.start();
-    cleanups.push(() => stub.close(), () => removeDir(dir));
-    await seed(dir, creds(stub.url, Date.now()));
-    return { dir, stub, clock: fakeClock(Date.now()) };
+    return { ...(await fixture.setupRaw({ signedIn: true })), clock: fakeClock(Date.now()) };
   }
 
   test('list: table with km, duration, avg HR; 64-bit ids exact; json and csv carry the API fields', async () => {
@@ -83,7 +76,7 @@ describe('activities commands against a stub server', () => {
       setTimeout(() => res.end(bytes.subarray(7)), 20);
     });
     const cwd = tempConfigDir();
-    cleanups.push(() => removeDir(cwd));
+    fixture.defer(() => removeDir(cwd));
     const out = join(cwd, '123.fit');
     const r = await runMain(['activities', 'download', '123', '--out', out, '-o', 'json'], { configDir: dir, clock });
     assert.equal(r.code, 0, r.err);
@@ -97,7 +90,7 @@ describe('activities commands against a stub server', () => {
   test('download: an existing file is kept without --force (exit 2), replaced with it', async () => {
     const { dir, stub, clock } = await setup();
     const cwd = tempConfigDir();
-    cleanups.push(() => removeDir(cwd));
+    fixture.defer(() => removeDir(cwd));
     const out = join(cwd, 'run.fit');
     writeFileSync(out, 'precious');
     const r = await runMain(['activities', 'download', '9', '--out', out], { configDir: dir, clock });
@@ -119,7 +112,7 @@ describe('activities commands against a stub server', () => {
   test('download: a body cut short → exit 6 and no file; not a FIT file → exit 6', async () => {
     const { dir, stub, clock } = await setup();
     const cwd = tempConfigDir();
-    cleanups.push(() => removeDir(cwd));
+    fixture.defer(() => removeDir(cwd));
     const bytes = fitBytes(10_000);
     stub.on('GET', '/v1/activities/5/fit', (_c, res) => {
       res.writeHead(200, { 'content-type': 'application/vnd.ant.fit', 'content-length': String(bytes.length) });
@@ -143,7 +136,7 @@ describe('activities commands against a stub server', () => {
   test('download: unknown activity → exit 4, nothing written', async () => {
     const { dir, stub, clock } = await setup();
     const cwd = tempConfigDir();
-    cleanups.push(() => removeDir(cwd));
+    fixture.defer(() => removeDir(cwd));
     stub.json('GET', '/v1/activities/404404/fit', 404, problemBody(404, 'not_found'));
     const r = await runMain(['activities', 'download', '404404', '--out', join(cwd, 'x.fit')], { configDir: dir, clock });
     assert.equal(r.code, 4);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parse } from '../../src/cmd/auth/login.js';
 import { fakeIO } from '../helpers/fake-io.js';
 import { removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
 import { stored } from '../helpers/seed.js';
-import { problem, StubServer, tokenPair } from '../helpers/stub-server.js';
+import { stubFixture } from '../helpers/stub-fixture.js';
+import { problem, tokenPair } from '../helpers/stub-server.js';
 
 const CHALLENGE = { status: 200, body: { status: 'mfa_required', challenge_id: 'ch-1', methods: ['totp', 'recovery_code'], expires_in: 300 } };
 
@@ -38,16 +39,7 @@ describe('auth login: flags → options', () => {
 });
 
 describe('auth login: run', () => {
-  const cleanups: (() => unknown)[] = [];
-  after(async () => {
-    for (const c of cleanups) await c();
-  });
-  async function setup(plan: Parameters<typeof StubServer.start>[0]) {
-    const dir = tempConfigDir();
-    const stub = await StubServer.start(plan);
-    cleanups.push(() => stub.close(), () => removeDir(dir));
-    return { dir, stub };
-  }
+  const { setup } = stubFixture();
 
   test('without MFA, password from stdin: stores credentials, says who signed in where', async () => {
     const { dir, stub } = await setup([{ method: 'POST', path: '/v1/auth/login', reply: tokenPair() }]);

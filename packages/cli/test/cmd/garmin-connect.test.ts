@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parse } from '../../src/cmd/garmin/connect.js';
 import { fakeIO } from '../helpers/fake-io.js';
 import { removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
-import { creds, seed } from '../helpers/seed.js';
-import { problem, StubServer } from '../helpers/stub-server.js';
+import { stubFixture } from '../helpers/stub-fixture.js';
+import { type PlannedCall, problem } from '../helpers/stub-server.js';
 
 const CONNECTED = { status: 200, body: { status: 'connected', display_name: 'trail.runner' } };
 const CHALLENGE = { status: 202, body: { status: 'mfa_required', challenge_id: 'ch_123', expires_in: 600 } };
@@ -38,17 +38,8 @@ describe('garmin connect: flags → options', () => {
 });
 
 describe('garmin commands: run', () => {
-  const cleanups: (() => unknown)[] = [];
-  after(async () => {
-    for (const c of cleanups) await c();
-  });
-  async function setup(plan: Parameters<typeof StubServer.start>[0]) {
-    const dir = tempConfigDir();
-    const stub = await StubServer.start(plan);
-    cleanups.push(() => stub.close(), () => removeDir(dir));
-    await seed(dir, creds(stub.url, Date.now()));
-    return { dir, stub };
-  }
+  const fixture = stubFixture();
+  const setup = (plan: PlannedCall[]) => fixture.setup(plan, { signedIn: true });
   const env = { FITSYNC_GARMIN_PASSWORD: PW };
 
   test('no MFA: connected; -o json prints the connection; the password went in the body only', async () => {
@@ -207,7 +198,7 @@ describe('garmin commands: run', () => {
 
   test('not signed in to FitSync: exit 3 before any Garmin prompt', async () => {
     const dir = tempConfigDir();
-    cleanups.push(() => removeDir(dir));
+    fixture.defer(() => removeDir(dir));
     const f = fakeIO({ tty: true });
     const r = await runMain(['garmin', 'connect', '--server', 'http://127.0.0.1:9'], { configDir: dir, io: f });
     assert.equal(r.code, 3, r.err);
@@ -244,7 +235,7 @@ describe('garmin commands: run', () => {
 
   test('help for the group and each command, with examples', async () => {
     const dir = tempConfigDir();
-    cleanups.push(() => removeDir(dir));
+    fixture.defer(() => removeDir(dir));
     const g = await runMain(['garmin', '--help'], { configDir: dir });
     assert.match(g.out, /connect:/);
     for (const cmd of ['connect', 'status', 'disconnect']) {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parse as parseDisable } from '../../src/cmd/mfa/disable.js';
 import { parse as parseEnable } from '../../src/cmd/mfa/enable.js';
 import { parse as parseCodes } from '../../src/cmd/mfa/recovery-codes.js';
 import { fakeIO } from '../helpers/fake-io.js';
-import { removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
-import { creds, seed } from '../helpers/seed.js';
-import { ME, problem, StubServer } from '../helpers/stub-server.js';
+import { runMain } from '../helpers/run-main.js';
+import { stubFixture } from '../helpers/stub-fixture.js';
+import { ME, type PlannedCall, problem } from '../helpers/stub-server.js';
 
 const SETUP = { status: 200, body: { secret: 'JBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/FitSync:ada?secret=JBSWY3DPEHPK3PXP&issuer=FitSync' } };
 const CODES = { status: 200, body: { recovery_codes: Array.from({ length: 10 }, (_, i) => `rc-${i}`) } };
@@ -27,17 +27,8 @@ describe('mfa: flags → options', () => {
 });
 
 describe('mfa: run', () => {
-  const cleanups: (() => unknown)[] = [];
-  after(async () => {
-    for (const c of cleanups) await c();
-  });
-  async function setup(plan: Parameters<typeof StubServer.start>[0]) {
-    const dir = tempConfigDir();
-    const stub = await StubServer.start(plan);
-    cleanups.push(() => stub.close(), () => removeDir(dir));
-    await seed(dir, creds(stub.url, Date.now()));
-    return { dir, stub };
-  }
+  const fixture = stubFixture();
+  const setup = (plan: PlannedCall[]) => fixture.setup(plan, { signedIn: true });
 
   test('status', async () => {
     const { dir, stub } = await setup([{ method: 'GET', path: '/v1/me', reply: ME }]);

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
-import { fakeClock, removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
-import { creds, seed } from '../helpers/seed.js';
-import { job, problemBody, RawStubServer, sendJson, sseEvent, startEvents } from '../helpers/sync-stub-server.js';
+import { describe, test } from 'node:test';
+import { fakeClock, runMain } from '../helpers/run-main.js';
+import { stubFixture } from '../helpers/stub-fixture.js';
+import { job, problemBody, sendJson, sseEvent, startEvents } from '../helpers/sync-stub-server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('sync commands against a stub server', () => {
-  const cleanups: (() => unknown)[] = [];
-  after(async () => {
-    for (const c of cleanups) await c();
-  });
+  const fixture = stubFixture();
   async function setup() {
-    const dir = tempConfigDir();
-    const stub = await RawStubServer.start();
-    cleanups.push(() => stub.close(), () => removeDir(dir));
-    await seed(dir, creds(stub.url, Date.now()));
-    return { dir, stub, clock: fakeClock(Date.now()) };
+    return { ...(await fixture.setupRaw({ signedIn: true })), clock: fakeClock(Date.now()) };
   }
 
   test('start: prints the job at once, sends a generated Idempotency-Key and the body', async () => {
@@ -100,9 +93,7 @@ describe('sync commands against a stub server', () => {
   });
 
   test('start when not signed in: exit 3, no request', async () => {
-    const dir = tempConfigDir();
-    const stub = await RawStubServer.start();
-    cleanups.push(() => stub.close(), () => removeDir(dir));
+    const { dir, stub } = await fixture.setupRaw();
     const r = await runMain(['sync', 'start', '--server', stub.url], { configDir: dir });
     assert.equal(r.code, 3);
     stub.verify();

@@ -1,25 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ApiClient } from '../../src/api/client.js';
 import { CredentialStore } from '../../src/credentials/store.js';
 import { UnavailableError } from '../../src/errors.js';
 import { Session } from '../../src/session.js';
 import { followJob } from '../../src/sync/follow-job.js';
 import { asSyncJob } from '../../src/sync/job-shape.js';
-import { fakeClock, removeDir, tempConfigDir } from '../helpers/run-main.js';
-import { creds, seed } from '../helpers/seed.js';
-import { job, RawStubServer, sseEvent, startEvents } from '../helpers/sync-stub-server.js';
+import { fakeClock } from '../helpers/run-main.js';
+import { stubFixture } from '../helpers/stub-fixture.js';
+import { job, sseEvent, startEvents } from '../helpers/sync-stub-server.js';
 
 describe('followJob', () => {
-  const cleanups: (() => unknown)[] = [];
-  after(async () => {
-    for (const c of cleanups) await c();
-  });
+  const fixture = stubFixture();
   async function setup() {
-    const dir = tempConfigDir();
-    const stub = await RawStubServer.start();
-    cleanups.push(() => stub.close(), () => removeDir(dir));
-    await seed(dir, creds(stub.url, Date.now()));
+    const { dir, stub } = await fixture.setupRaw({ signedIn: true });
     const clock = fakeClock(Date.now());
     const session = new Session(new ApiClient({ baseUrl: stub.url, clock, requestTimeoutMs: 300 }), new CredentialStore(dir, clock), 'default', clock);
     return { stub, clock, deps: { baseUrl: stub.url, session, clock } };

@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ApiClient } from '../../src/api/client.js';
 import { CredentialStore } from '../../src/credentials/store.js';
 import { AuthError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
 import type { TokenPair } from '@fitsync/api';
 import { credentialsFromPair, jwtExpiry, needsRefresh, SESSION_EXPIRED, Session } from '../../src/session.js';
-import { fakeClock, removeDir, tempConfigDir } from '../helpers/run-main.js';
+import { fakeClock } from '../helpers/run-main.js';
 import { creds, seed, stored } from '../helpers/seed.js';
-import { ME, problem, StubServer, tokenPair } from '../helpers/stub-server.js';
+import { stubFixture } from '../helpers/stub-fixture.js';
+import { ME, type PlannedCall, problem, tokenPair } from '../helpers/stub-server.js';
 
 describe('transparent refresh', () => {
-  const cleanups: (() => unknown)[] = [];
-  after(async () => {
-    for (const c of cleanups) await c();
-  });
-  async function setup(plan: Parameters<typeof StubServer.start>[0]) {
-    const dir = tempConfigDir();
-    const stub = await StubServer.start(plan);
-    cleanups.push(() => stub.close(), () => removeDir(dir));
+  const fixture = stubFixture();
+  async function setup(plan: PlannedCall[]) {
+    const { dir, stub } = await fixture.setup(plan);
     const clock = fakeClock();
     const store = new CredentialStore(dir, clock);
     const session = new Session(new ApiClient({ baseUrl: stub.url, clock }), store, 'default', clock);
