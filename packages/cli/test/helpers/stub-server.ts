@@ -1,17 +1,12 @@
-import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { closeServer, listenLoopback, type PlannedRoute, plannedListener, type ReceivedCall, verifyPlan } from './planned-http.js';
+
+export type { ReceivedCall } from './planned-http.js';
 
 export interface StubReply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
-}
-export interface ReceivedCall {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: unknown;
 }
 export interface PlannedCall {
   method: string;
@@ -29,63 +24,40 @@ export interface PlannedCall {
 export class StubServer {
   readonly calls: ReceivedCall[] = [];
   readonly unplanned: string[] = [];
-  #plan: (PlannedCall & { used: number })[] = [];
+  #plan: (PlannedCall & PlannedRoute)[] = [];
   #server: Server;
   url = '';
 
   private constructor() {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = text;
-        }
-        const call: ReceivedCall = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
-        this.calls.push(call);
-        const p = this.#plan.find((x) => x.method === call.method && x.path === call.path && x.used < (x.times ?? 1));
-        if (!p) {
-          this.unplanned.push(`${call.method} ${call.path}`);
-          res.writeHead(500, { 'content-type': 'application/problem+json' });
-          res.end(JSON.stringify({ type: 'about:blank', title: 'unplanned call in test stub', status: 500, code: 'internal_error' }));
-          return;
-        }
-        p.used++;
+    this.#server = createServer(
+      plannedListener(this.calls, this.unplanned, this.#plan, (p, call, res) => {
         const r = typeof p.reply === 'function' ? p.reply(call) : p.reply;
         const isProblem = r.status >= 400;
         const headers = { ...(r.body !== undefined ? { 'content-type': isProblem ? 'application/problem+json' : 'application/json' } : {}), ...r.headers };
         res.writeHead(r.status, headers);
         res.end(r.body !== undefined ? JSON.stringify(r.body) : undefined);
-      });
-    });
+      }),
+    );
   }
 
   static async start(plan: PlannedCall[] = []): Promise<StubServer> {
     const s = new StubServer();
     s.plan(...plan);
-    await new Promise<void>((resolve) => s.#server.listen(0, '127.0.0.1', resolve));
-    s.url = `http://127.0.0.1:${(s.#server.address() as AddressInfo).port}`;
+    s.url = await listenLoopback(s.#server);
     return s;
   }
 
   plan(...calls: PlannedCall[]): void {
-    for (const c of calls) this.#plan.push({ ...c, used: 0 });
+    for (const c of calls) this.#plan.push({ ...c, times: c.times ?? 1, used: 0 });
   }
 
   /** Fails when a call was not planned or a planned call was not made. */
   verify(): void {
-    assert.deepEqual(this.unplanned, [], 'unplanned calls reached the stub');
-    const unused = this.#plan.filter((p) => p.used < (p.times ?? 1)).map((p) => `${p.method} ${p.path} (${p.used}/${p.times ?? 1})`);
-    assert.deepEqual(unused, [], 'planned calls were not made');
+    verifyPlan(this.unplanned, this.#plan);
   }
 
   async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeServer(this.#server);
   }
 }
 

@@ -1,20 +1,10 @@
-import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback, type PlannedRoute, plannedListener, type ReceivedCall, verifyPlan } from './planned-http.js';
 
-export interface RawCall {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: unknown;
-}
+export type RawCall = ReceivedCall;
 export type RawHandler = (call: RawCall, res: ServerResponse, req: IncomingMessage) => void;
-interface Route {
-  method: string;
-  path: string;
+interface Route extends PlannedRoute {
   handler: RawHandler;
-  times: number;
-  used: number;
 }
 
 /**
@@ -30,36 +20,12 @@ export class RawStubServer {
   url = '';
 
   private constructor() {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = text;
-        }
-        const call: RawCall = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
-        this.calls.push(call);
-        const r = this.#routes.find((x) => x.method === call.method && x.path === call.path && x.used < x.times);
-        if (!r) {
-          this.unplanned.push(`${call.method} ${call.path}`);
-          res.writeHead(500, { 'content-type': 'application/problem+json' });
-          res.end(JSON.stringify({ type: 'about:blank', title: 'unplanned call in test stub', status: 500, code: 'internal_error' }));
-          return;
-        }
-        r.used++;
-        r.handler(call, res, req);
-      });
-    });
+    this.#server = createServer(plannedListener(this.calls, this.unplanned, this.#routes, (r, call, res, req) => r.handler(call, res, req)));
   }
 
   static async start(): Promise<RawStubServer> {
     const s = new RawStubServer();
-    await new Promise<void>((resolve) => s.#server.listen(0, '127.0.0.1', resolve));
-    s.url = `http://127.0.0.1:${(s.#server.address() as AddressInfo).port}`;
+    s.url = await listenLoopback(s.#server);
     return s;
   }
 
@@ -75,14 +41,11 @@ export class RawStubServer {
   }
 
   verify(): void {
-    assert.deepEqual(this.unplanned, [], 'unplanned calls reached the stub');
-    const unused = this.#routes.filter((r) => r.used < r.times).map((r) => `${r.method} ${r.path} (${r.used}/${r.times})`);
-    assert.deepEqual(unused, [], 'planned calls were not made');
+    verifyPlan(this.unplanned, this.#routes);
   }
 
   async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await closeServer(this.#server);
   }
 }
 
