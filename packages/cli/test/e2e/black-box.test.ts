@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CLI_BIN, REPO_ROOT, tempDir } from '../helpers/real-server.js';
+import { CLI_BIN, collectOutput, REPO_ROOT, tempDir } from '../helpers/real-server.js';
 
 const PRELOAD = fileURLToPath(new URL('../helpers/no-network.mjs', import.meta.url));
 
@@ -13,19 +13,12 @@ function run(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): P
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, CLI_BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
+    const output = collectOutput(child);
     const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(t);
-      resolve({ code: code ?? -1, out, err, ms: Date.now() - started });
+      resolve({ code: code ?? -1, out: output.out(), err: output.err(), ms: Date.now() - started });
     });
   });
 }

@@ -1,38 +1,22 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
-import { type RunningSim, startSim } from '@fitsync/garmin-sim';
+import { describe, test } from 'node:test';
+import type { RunningSim } from '@fitsync/garmin-sim';
 import { PtySession } from '../helpers/pty.js';
-import { RealServer, runCli, tempDir } from '../helpers/real-server.js';
+import { type RealServer, runCli, tempDir } from '../helpers/real-server.js';
+import { simServerFixture } from '../helpers/sim-server-fixture.js';
 
 // Black-box: the built CLI and the real fitsync-server binary, with garmin-sim as Garmin.
 describe('garmin commands against the real server and garmin-sim', () => {
   let sim: RunningSim;
   let server: RealServer;
-  const dirs: string[] = [];
-  const ptys: PtySession[] = [];
+  const { dirs, ptys } = simServerFixture('cli-garmin-e2e', { FITSYNC_WORKERS: '0', FITSYNC_LOG_LEVEL: 'trace' }, (s, srv) => {
+    sim = s;
+    server = srv;
+  });
   /** Everything the CLI printed (all runs use -v), for the planted-secrets test. */
   const cliOutput: string[] = [];
   const garminPasswords: string[] = [];
   const codes: string[] = [];
-
-  before(async () => {
-    sim = await startSim({ seed: 'cli-garmin-e2e' });
-    server = new RealServer({
-      FITSYNC_GARMIN_SSO_URL: sim.url,
-      FITSYNC_GARMIN_API_URL: sim.url,
-      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
-      FITSYNC_WORKERS: '0',
-      FITSYNC_LOG_LEVEL: 'trace',
-    });
-    await server.start();
-  });
-  after(async () => {
-    for (const p of ptys) p.kill();
-    await server?.dispose();
-    await sim?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
 
   /** A FitSync user signed in through the CLI in a fresh config dir, and a Garmin account on the sim. */
   async function signedIn(name: string, mfa: 'email' | 'sms' | null) {

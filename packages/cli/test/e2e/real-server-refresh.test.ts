@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { bundlesReady, CLI_BIN, credentialValue, RealServer, runCli, tempDir } from '../helpers/real-server.js';
+import { bundlesReady, CLI_BIN, collectOutput, credentialValue, RealServer, runCli, tempDir } from '../helpers/real-server.js';
 
 interface Child {
   code: Promise<number>;
@@ -16,15 +16,7 @@ function startCli(args: string[], configDir: string, onErr: (text: string) => vo
     env: { PATH: process.env.PATH, HOME: configDir, FITSYNC_CONFIG_DIR: configDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-    onErr(err);
-  });
+  const output = collectOutput(child, onErr);
   const t = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return {
     code: new Promise((resolve) =>
@@ -33,8 +25,8 @@ function startCli(args: string[], configDir: string, onErr: (text: string) => vo
         resolve(code ?? -1);
       }),
     ),
-    out: () => out,
-    err: () => err,
+    out: output.out,
+    err: output.err,
   };
 }
 

@@ -1,37 +1,27 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { type RunningSim, startSim } from '@fitsync/garmin-sim';
+import { describe, test } from 'node:test';
+import type { RunningSim } from '@fitsync/garmin-sim';
 import { PtySession } from '../helpers/pty.js';
-import { RealServer, runCli, tempDir } from '../helpers/real-server.js';
+import { type RealServer, runCli, tempDir } from '../helpers/real-server.js';
+import { simServerFixture } from '../helpers/sim-server-fixture.js';
 
 // Black-box: the built CLI and the real fitsync-server binary (embedded SQLite,
 // its own sync workers), with garmin-sim as Garmin Connect.
 describe('sync and activities against the real server and garmin-sim', () => {
   let sim: RunningSim;
   let server: RealServer;
-  const dirs: string[] = [];
-  const ptys: PtySession[] = [];
-
-  before(async () => {
-    sim = await startSim({ seed: 'cli-sync-e2e' });
-    server = new RealServer({
-      FITSYNC_GARMIN_SSO_URL: sim.url,
-      FITSYNC_GARMIN_API_URL: sim.url,
-      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
-      // The sim needs no politeness; tests slow it down with faults where they need a long job.
-      FITSYNC_GARMIN_RPS: '0',
-    });
-    await server.start();
-  });
-  after(async () => {
-    for (const p of ptys) p.kill();
-    await server?.dispose();
-    await sim?.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const { dirs, ptys } = simServerFixture(
+    'cli-sync-e2e',
+    // The sim needs no politeness; tests slow it down with faults where they need a long job.
+    { FITSYNC_GARMIN_RPS: '0' },
+    (s, srv) => {
+      sim = s;
+      server = srv;
+    },
+  );
 
   /** A FitSync user signed in through the CLI, with a Garmin account on the sim linked through the CLI. */
   async function linkedUser(name: string, data: { activities: number; days: number; workouts: number }) {

@@ -142,25 +142,32 @@ export async function runCli(args: string[], o: { configDir: string; env?: NodeJ
       env: { PATH: process.env.PATH, HOME: o.configDir, FITSYNC_CONFIG_DIR: o.configDir, ...o.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
+    const output = collectOutput(child);
     const t = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`fitsync ${args.join(' ')} timed out; stderr: ${err}`));
+      reject(new Error(`fitsync ${args.join(' ')} timed out; stderr: ${output.err()}`));
     }, o.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(t);
-      resolve({ code: code ?? -1, out, err });
+      resolve({ code: code ?? -1, out: output.out(), err: output.err() });
     });
     child.stdin.end(o.input ?? '');
   });
+}
+
+/** Collects a child's stdout and stderr as text; `onErr` gets all of stderr so far after each chunk. */
+export function collectOutput(child: ChildProcess, onErr?: (err: string) => void): { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+    onErr?.(err);
+  });
+  return { out: () => out, err: () => err };
 }
 
 export function tempDir(prefix = 'fitsync-e2e-'): string {
