@@ -47,12 +47,14 @@ describe('followJob', () => {
     stub.verify();
   });
 
+  // The stub records a call once it has read the request; a headers timeout well above the
+  // event-loop delays of a loaded CI machine keeps that from racing the client's abort.
   test('a server that accepts but never answers: bounded by the timeouts, then an exit-6 error', async () => {
     const { stub, deps } = await setup();
     stub.on('GET', '/v1/sync/jobs/job-1/events', () => undefined, 2);
     stub.on('GET', '/v1/sync/jobs/job-1', () => undefined, 4);
     await assert.rejects(
-      followJob(first, deps, () => undefined, { headersTimeoutMs: 100, maxStreamFailures: 2 }),
+      followJob(first, deps, () => undefined, { headersTimeoutMs: 1000, maxStreamFailures: 2 }),
       (e: unknown) => e instanceof UnavailableError,
     );
     stub.verify();
