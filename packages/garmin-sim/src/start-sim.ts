@@ -67,16 +67,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
       }),
     createUser(spec) {
       if (state.user(spec.email)) throw new Error(`garmin-sim: user ${spec.email} exists`);
-      const u = state.createUser({ mfa: null, activities: 0, days: 30, workouts: 0, ...spec });
-      return {
-        email: u.email,
-        display_name: u.displayName,
-        profile_id: u.profileId,
-        mfa: u.mfa,
-        activities: u.activities.length,
-        days: u.days,
-        workouts: u.workoutCount,
-      };
+      return state.createUser({ mfa: null, activities: 0, days: 30, workouts: 0, ...spec }).summary();
     },
     mfaCode(email) {
       const p = state.latestPending.get(email.toLowerCase());

@@ -139,6 +139,19 @@ export class SimUser {
     return stored;
   }
 
+  /** What `POST /__sim/users` and `startSim().createUser` answer about the account. */
+  summary() {
+    return {
+      email: this.email,
+      display_name: this.displayName,
+      profile_id: this.profileId,
+      mfa: this.mfa,
+      activities: this.activities.length,
+      days: this.days,
+      workouts: this.workoutCount,
+    };
+  }
+
   /** Adds `count` activities starting "now", newer (and with larger ids) than all others. */
   addActivities(count: number, nowS: number): StoredActivity[] {
     const last = this.activities[this.activities.length - 1];

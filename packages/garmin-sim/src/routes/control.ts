@@ -87,19 +87,6 @@ export function parseConfig(body: Record<string, unknown> | null): Partial<SimCo
   return out;
 }
 
-function userSummary(sim: SimState, email: string) {
-  const u = sim.user(email)!;
-  return {
-    email: u.email,
-    display_name: u.displayName,
-    profile_id: u.profileId,
-    mfa: u.mfa,
-    activities: u.activities.length,
-    days: u.days,
-    workouts: u.workoutCount,
-  };
-}
-
 /** Routes under `/__sim` (never on real Garmin; never faulted; not counted). */
 export function control(sim: SimState, ctx: RequestContext): SimResponse {
   const { method, path } = ctx;
@@ -109,8 +96,7 @@ export function control(sim: SimState, ctx: RequestContext): SimResponse {
     const spec = parseUserSpec(body());
     if (typeof spec === 'string') return bad(spec);
     if (sim.user(spec.email)) return json(409, { error: 'conflict', message: 'user already exists' });
-    sim.createUser(spec);
-    return json(201, userSummary(sim, spec.email));
+    return json(201, sim.createUser(spec).summary());
   }
   if (path === '/__sim/faults' && method === 'PUT') {
     const rules = parseFaultRules(body());
