@@ -17,8 +17,10 @@ export interface Config {
   logLevel: LogLevel;
   garmin: { ssoUrl: string; apiUrl: string; diauthUrl: string };
   auth: {
-    /** failed password (or code) attempts per account within the window before a lockout */
+    /** failed password (or code) attempts per account from one client address within the window before that pair is locked */
     maxFailures: number;
+    /** failed attempts per account from all addresses within the window before the account is locked (NIST SP 800-63B §5.2.2: at most 100) */
+    maxFailuresPerAccount: number;
     /** failed attempts per client address within the window before a lockout */
     maxFailuresPerIp: number;
     windowS: number;
@@ -123,6 +125,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     },
     auth: {
       maxFailures: int('FITSYNC_AUTH_MAX_FAILURES', 5, 1),
+      maxFailuresPerAccount: int('FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT', 100, 1),
       maxFailuresPerIp: int('FITSYNC_AUTH_MAX_FAILURES_PER_IP', 50, 1),
       windowS: int('FITSYNC_AUTH_WINDOW_S', 900, 1),
       lockoutS: int('FITSYNC_AUTH_LOCKOUT_S', 300, 1),

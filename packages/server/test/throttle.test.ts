@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FakeClock } from '../src/clock.js';
+import { argon2Hasher } from '../src/crypto/password-hasher.js';
 import { totpCode } from '../src/crypto/totp.js';
 import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call, uniqueName } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
-import { userWithMfa } from './helpers/flows.js';
+import { challengeFor, userWithMfa } from './helpers/flows.js';
+
+const cheap = argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
 
 for (const { dialect, skip } of await dialects()) {
   describe(`sign-in throttling on ${dialect}`, { skip }, () => {
@@ -17,7 +20,14 @@ for (const { dialect, skip } of await dialects()) {
       s = await startTestServer({
         dialect,
         clock,
-        env: { FITSYNC_AUTH_MAX_FAILURES: '5', FITSYNC_AUTH_MAX_FAILURES_PER_IP: '8', FITSYNC_AUTH_LOCKOUT_S: '300' },
+        // The per-account limit set as tight as the per-(account, address) one: these tests spread
+        // failures over addresses to exercise the account-wide lock (the layering has its own suite).
+        env: {
+          FITSYNC_AUTH_MAX_FAILURES: '5',
+          FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT: '5',
+          FITSYNC_AUTH_MAX_FAILURES_PER_IP: '8',
+          FITSYNC_AUTH_LOCKOUT_S: '300',
+        },
       });
     });
     after(() => s?.close());
@@ -95,12 +105,72 @@ for (const { dialect, skip } of await dialects()) {
     });
   });
 
+  describe(`layered limits (account and address, account, address) on ${dialect}`, { skip }, () => {
+    let s: TestServer;
+    const clock = new FakeClock();
+    before(async () => {
+      // Defaults: 5 per (account, address), 100 per account, 50 per address.
+      s = await startTestServer({ dialect, clock, hasher: cheap });
+    });
+    after(() => s?.close());
+
+    const login = (username: string, password: string, ip: string) =>
+      call(s.app, 'POST', '/v1/auth/login', { body: { username, password }, ip });
+
+    test("a stranger's wrong passwords from one address lock that address out of the account, not the owner", async () => {
+      const name = uniqueName('owner');
+      await createUser(s.db, name, 'mine', { hasher: cheap });
+      for (let i = 0; i < 5; i++) assertProblem(await login(name, `guess ${i}`, '10.7.0.1'), 401, 'invalid_credentials');
+      const refused = await login(name, 'mine', '10.7.0.1');
+      assertProblem(refused, 429, 'too_many_attempts');
+      assert.equal(refused.headers['retry-after'], '300');
+      const owner = await login(name, 'mine', '10.7.0.2');
+      assert.equal(owner.status, 200, JSON.stringify(owner.body));
+      // the same for a name that does not exist: nothing to learn from the difference
+      const ghost = uniqueName('ghost');
+      for (let i = 0; i < 5; i++) assertProblem(await login(ghost, 'x', '10.7.0.3'), 401, 'invalid_credentials');
+      assertProblem(await login(ghost, 'x', '10.7.0.3'), 429, 'too_many_attempts');
+      assertProblem(await login(ghost, 'x', '10.7.0.4'), 401, 'invalid_credentials');
+      clock.advance(300_000);
+    });
+
+    test('100 wrong passwords spread over many addresses lock the account for everyone', async () => {
+      const name = uniqueName('spread');
+      await createUser(s.db, name, 'mine', { hasher: cheap });
+      for (let i = 0; i < 100; i++) {
+        assertProblem(await login(name, `guess ${i}`, `10.8.${i % 25}.1`), 401, 'invalid_credentials');
+      }
+      const locked = await login(name, 'mine', '10.8.99.1');
+      assertProblem(locked, 429, 'too_many_attempts');
+      assert.equal(locked.headers['retry-after'], '300');
+      clock.advance(300_000);
+      assert.equal((await login(name, 'mine', '10.8.99.1')).status, 200);
+    });
+
+    test("a stranger's wrong MFA codes from one address do not stop the owner's code from another", async () => {
+      const name = uniqueName('mfaowner');
+      const { secret } = await userWithMfa(s.app, s.db, clock, name);
+      const good = () => totpCode(secret, clock.now());
+      const wrong = () => (good() === '000000' ? '111111' : '000000');
+      for (let i = 0; i < 5; i++) {
+        const id = await challengeFor(s.app, name, 'correct horse', '10.9.0.1');
+        assertProblem(await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: id, code: wrong() }, ip: '10.9.0.1' }), 401, 'invalid_mfa_code');
+      }
+      const id = await challengeFor(s.app, name, 'correct horse', '10.9.0.1');
+      assertProblem(await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: id, code: good() }, ip: '10.9.0.1' }), 429, 'too_many_attempts');
+      const mine = await challengeFor(s.app, name, 'correct horse', '10.9.0.2');
+      const ok = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: mine, code: good() }, ip: '10.9.0.2' });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      clock.advance(300_000);
+    });
+  });
+
   describe(`throttling and challenges hold across instances on ${dialect}`, { skip }, () => {
     let a: TestServer;
     let b: TestServer;
     const clock = new FakeClock();
     before(async () => {
-      const env = { FITSYNC_SECRET_KEY: 'one-key-shared-by-both-test-instances-0123' };
+      const env = { FITSYNC_SECRET_KEY: 'one-key-shared-by-both-test-instances-0123', FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT: '5' };
       a = await startTestServer({ dialect, clock, env });
       // a second instance on the same database (the SQLite file, or the same PostgreSQL schema)
       const url = dialect === 'postgres' ? a.config.databaseUrl : join(a.dataDir, 'fitsync.db');

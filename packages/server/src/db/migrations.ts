@@ -188,4 +188,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Attempts reserved but not yet judged (services/throttle-service.ts), so a success forgets the
+    // failures before it without freeing the reservations of attempts still being checked.
+    version: 21,
+    name: 'auth_throttle_pending',
+    sql: ['ALTER TABLE auth_throttle ADD COLUMN pending INTEGER NOT NULL DEFAULT 0'],
+  },
 ];

@@ -25,17 +25,13 @@ export function findChallenge(q: Queryable, id: string): Promise<ChallengeRow | 
   );
 }
 
-/** Consumes a live challenge; true for exactly one caller. */
-export async function consumeChallenge(q: Queryable, id: string, maxAttempts: number, now: number): Promise<boolean> {
-  const r = await q.run(
-    'UPDATE mfa_challenges SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL AND failed_attempts < ? AND expires_at > ?',
-    [now, id, maxAttempts, now],
-  );
-  return r.changes === 1;
-}
-
-/** Counts a wrong code against a live challenge; returns the new count, or null if it was no longer live. */
-export async function failChallenge(q: Queryable, id: string, maxAttempts: number, now: number): Promise<number | null> {
+/**
+ * Reserves one code attempt on a live challenge before the code is checked, by counting it as a
+ * wrong code up front: one conditional UPDATE, so concurrent attempts on any instance get at most
+ * `maxAttempts` reservations between them. Returns the new count, or null when the challenge is
+ * used, spent, expired or unknown.
+ */
+export async function reserveChallengeAttempt(q: Queryable, id: string, maxAttempts: number, now: number): Promise<number | null> {
   const row = await q.get<{ failed_attempts: number }>(
     `UPDATE mfa_challenges SET failed_attempts = failed_attempts + 1
      WHERE id = ? AND consumed_at IS NULL AND failed_attempts < ? AND expires_at > ?
@@ -43,6 +39,18 @@ export async function failChallenge(q: Queryable, id: string, maxAttempts: numbe
     [id, maxAttempts, now],
   );
   return row ? Number(row.failed_attempts) : null;
+}
+
+/**
+ * Consumes a challenge whose attempt was reserved (the right code), giving the reservation back;
+ * true for exactly one caller.
+ */
+export async function consumeChallenge(q: Queryable, id: string, now: number): Promise<boolean> {
+  const r = await q.run(
+    'UPDATE mfa_challenges SET consumed_at = ?, failed_attempts = failed_attempts - 1 WHERE id = ? AND consumed_at IS NULL AND expires_at > ?',
+    [now, id, now],
+  );
+  return r.changes === 1;
 }
 
 /** Deletes challenges that ended more than `olderThanMs` ago (housekeeping). */

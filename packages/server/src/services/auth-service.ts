@@ -6,7 +6,7 @@ import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
 import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
-import { consumeChallenge, failChallenge, findChallenge, insertChallenge } from '../repositories/mfa-challenges.js';
+import { consumeChallenge, findChallenge, insertChallenge, reserveChallengeAttempt } from '../repositories/mfa-challenges.js';
 import { findUserById, findUserByName } from '../repositories/users.js';
 import { codeKey, type Factor, type MfaService } from './mfa-service.js';
 import type { ThrottleService } from './throttle-service.js';
@@ -41,17 +41,17 @@ export class AuthService {
    * and get the same answer as a wrong password (no username enumeration).
    */
   async login(username: string, password: string, ip: string): Promise<LoginResponse> {
-    const subject = { accountKey: passwordKey(username), ip };
-    await this.d.throttle.check(subject);
+    // Reserved before argon2 runs, so a burst of guesses cannot all pass a check made before any failed.
+    const attempt = await this.d.throttle.begin({ accountKey: passwordKey(username), ip });
     const user = await findUserByName(this.d.db, username);
     const hash = user?.password_hash ?? (await this.getDummyHash());
     const ok = await this.d.hasher.verify(hash, password);
     if (!user || !ok) {
-      await this.d.throttle.fail(subject);
+      await attempt.fail();
       this.d.metrics.logins.inc({ result: 'invalid_credentials' });
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
-    await this.d.throttle.succeed(subject);
+    await attempt.succeed();
     if (Number(user.mfa_enabled) === 1) {
       const now = this.d.clock.now();
       const id = newId(this.d.random);
@@ -66,8 +66,10 @@ export class AuthService {
   /**
    * Completes a sign-in challenge with a TOTP or recovery code. The challenge lives in the
    * database (any instance can finish it) and dies after `challengeMaxAttempts` wrong codes or
-   * `challengeTtlS`. Consuming the challenge, spending the code and opening the session happen in
-   * one transaction, so a code or challenge can only ever succeed once.
+   * `challengeTtlS`. Both the throttle and the challenge's budget are reserved before the code is
+   * checked, so concurrent guesses get no more checks than the limits allow. Consuming the
+   * challenge, spending the code and opening the session happen in one transaction, so a code or
+   * challenge can only ever succeed once.
    */
   async verifyMfa(challengeId: string, factor: Factor, ip: string): Promise<TokenPair> {
     const { db, clock, auth } = this.d;
@@ -75,16 +77,22 @@ export class AuthService {
     const live = (c: typeof challenge) =>
       c && c.consumed_at === null && Number(c.failed_attempts) < auth.challengeMaxAttempts && Number(c.expires_at) > clock.now();
     if (!challenge || !live(challenge)) throw expired();
-    const subject = { accountKey: codeKey(challenge.user_id), ip };
-    await this.d.throttle.check(subject);
+    const attempt = await this.d.throttle.begin({ accountKey: codeKey(challenge.user_id), ip });
+    const used = await reserveChallengeAttempt(db, challengeId, auth.challengeMaxAttempts, clock.now());
+    if (used === null) {
+      await attempt.release();
+      throw expired();
+    }
     const user = await findUserById(db, challenge.user_id);
-    if (!user) throw expired();
+    if (!user) {
+      await attempt.release();
+      throw expired();
+    }
 
     const prepared = await this.d.mfa.prepareFactor(user.id, factor);
     if (prepared) {
       const result = await db.transaction(async (tx) => {
-        const now = clock.now();
-        if (!(await consumeChallenge(tx, challengeId, auth.challengeMaxAttempts, now))) return 'expired' as const;
+        if (!(await consumeChallenge(tx, challengeId, clock.now()))) return 'expired' as const;
         // Throwing rolls the challenge back to unconsumed when the code was already spent.
         if (!(await this.d.mfa.consumeFactor(tx, user.id, prepared))) throw new SpentFactor();
         return this.d.tokens.openSession(user, true, tx);
@@ -92,20 +100,22 @@ export class AuthService {
         if (err instanceof SpentFactor) return 'spent' as const;
         throw err;
       });
-      if (result === 'expired') throw expired();
+      if (result === 'expired') {
+        // A right code, but the challenge ended meanwhile (expired, or finished by a concurrent right code).
+        await attempt.release();
+        throw expired();
+      }
       if (result !== 'spent') {
-        await this.d.throttle.succeed(subject);
+        await attempt.succeed();
         this.d.metrics.mfa.inc({ result: 'ok' });
         return result;
       }
     }
 
     this.d.metrics.mfa.inc({ result: 'invalid' });
-    await this.d.throttle.fail(subject);
-    const failed = await failChallenge(db, challengeId, auth.challengeMaxAttempts, clock.now());
-    if (failed === null) throw expired();
+    await attempt.fail();
     throw new ApiError(401, 'invalid_mfa_code', 'The code is not valid.', {
-      attempts_left: Math.max(0, auth.challengeMaxAttempts - failed),
+      attempts_left: Math.max(0, auth.challengeMaxAttempts - used),
     });
   }
 

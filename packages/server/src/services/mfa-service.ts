@@ -51,11 +51,13 @@ export class MfaService {
 
   /** Confirms the pending secret with a current code; turns MFA on and returns fresh recovery codes. */
   async confirm(userId: string, code: string, ip: string): Promise<RecoveryCodes> {
-    const subject = { accountKey: codeKey(userId), ip };
-    await this.d.throttle.check(subject);
+    const attempt = await this.d.throttle.begin({ accountKey: codeKey(userId), ip });
     const row = await findTotp(this.d.db, userId);
-    if (row?.confirmed_at != null) throw new ApiError(409, 'mfa_already_enabled', 'TOTP is already enabled.');
-    if (!row) throw new ApiError(409, 'mfa_not_enabled', 'No pending TOTP setup; call POST /v1/mfa/totp first.');
+    if (!row || row.confirmed_at != null) {
+      await attempt.release();
+      if (row) throw new ApiError(409, 'mfa_already_enabled', 'TOTP is already enabled.');
+      throw new ApiError(409, 'mfa_not_enabled', 'No pending TOTP setup; call POST /v1/mfa/totp first.');
+    }
     const step = this.matchStep(row, code);
     const now = this.d.clock.now();
     const codes = this.newRecoveryCodes();
@@ -68,10 +70,10 @@ export class MfaService {
         return true;
       }));
     if (!ok) {
-      await this.d.throttle.fail(subject);
+      await attempt.fail();
       throw invalidCode();
     }
-    await this.d.throttle.succeed(subject);
+    await attempt.succeed();
     return { recovery_codes: codes.plain };
   }
 
@@ -109,10 +111,12 @@ export class MfaService {
   }
 
   private async requireFactor(userId: string, factor: Factor, ip: string, then: (tx: Queryable) => Promise<void>): Promise<void> {
-    const subject = { accountKey: codeKey(userId), ip };
-    await this.d.throttle.check(subject);
+    const attempt = await this.d.throttle.begin({ accountKey: codeKey(userId), ip });
     const row = await findTotp(this.d.db, userId);
-    if (!row || row.confirmed_at === null) throw new ApiError(409, 'mfa_not_enabled', 'MFA is not enabled.');
+    if (!row || row.confirmed_at === null) {
+      await attempt.release();
+      throw new ApiError(409, 'mfa_not_enabled', 'MFA is not enabled.');
+    }
     const prepared = await this.prepareFactor(userId, factor);
     const ok =
       prepared !== null &&
@@ -123,10 +127,10 @@ export class MfaService {
       }));
     this.d.metrics.mfa.inc({ result: ok ? 'ok' : 'invalid' });
     if (!ok) {
-      await this.d.throttle.fail(subject);
+      await attempt.fail();
       throw invalidCode();
     }
-    await this.d.throttle.succeed(subject);
+    await attempt.succeed();
   }
 
   private matchStep(row: TotpRow, code: string): number | null {
