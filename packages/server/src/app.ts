@@ -93,6 +93,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     random,
     secretBox,
     metrics,
+    throttle,
     endpoints: config.garmin,
     retry: config.sync.garminRetry,
     log: app.log,

@@ -21,7 +21,7 @@ export const garminRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req, reply) => {
-      const out = await garmin.connect(authOf(req).userId, req.body.email, req.body.password);
+      const out = await garmin.connect(authOf(req).userId, req.body.email, req.body.password, req.ip);
       return reply.code(out.status === 'mfa_required' ? 202 : 200).send(out);
     },
   );

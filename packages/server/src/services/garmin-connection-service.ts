@@ -5,6 +5,7 @@ import {
   type GarminEndpoints,
   GarminError,
   GarminInputError,
+  GarminInvalidCredentialsError,
   GarminMfaInvalidError,
   type GarminPendingLogin,
   GarminRateLimitedError,
@@ -38,6 +39,7 @@ import {
 import { garminCooldownUntil, setGarminCooldown } from '../repositories/garmin-signin-cooldowns.js';
 import { guardGarminApi, type GuardState } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
+import type { ThrottleService } from './throttle-service.js';
 
 /** Structured logging without secrets: only ids, results and error classes go in. */
 export interface GarminLog {
@@ -51,6 +53,8 @@ export interface GarminConnectionServiceDeps {
   random: Random;
   secretBox: SecretBox;
   metrics: Metrics;
+  /** Counts wrong Garmin passwords like FitSync's own (per user and address, per user, per address). */
+  throttle: ThrottleService;
   /** Garmin's hosts (config FITSYNC_GARMIN_*_URL). */
   endpoints: GarminEndpoints;
   log?: GarminLog;
@@ -78,6 +82,8 @@ const expired = () =>
  *   short lifetime, so any instance sharing the database can resume it with a fresh GarminAuth.
  * - Garmin throttling a sign-in starts a per-user cool-down (Retry-After), during which sign-ins
  *   are refused here without calling Garmin: retrying makes Garmin's throttling worse.
+ * - Wrong Garmin passwords are throttled by the ThrottleService (key `garmin:<user_id>`), reserved
+ *   before Garmin is called, so FitSync is no faster an oracle for Garmin passwords than for its own.
  */
 export class GarminConnectionService {
   private readonly ttlS: number;
@@ -95,17 +101,22 @@ export class GarminConnectionService {
   /**
    * Signs in to Garmin with the user's Garmin e-mail and password. Returns `connected`, or
    * `mfa_required` with a challenge to finish with `verifyMfa`. Throws ApiError 401
-   * garmin_auth_failed, 429 rate_limited (with Retry-After), 502 upstream_unavailable.
+   * garmin_auth_failed, 429 rate_limited (with Retry-After), 429 too_many_attempts (too many
+   * wrong passwords from this user or address; Garmin is not called), 502 upstream_unavailable.
    */
-  async connect(userId: string, email: string, password: string): Promise<GarminConnected | GarminMfaRequired> {
+  async connect(userId: string, email: string, password: string, ip: string): Promise<GarminConnected | GarminMfaRequired> {
     await this.checkCooldown(userId, 'password');
+    const attempt = await this.d.throttle.begin({ accountKey: garminKey(userId), ip });
     const auth = this.auth();
     let result: Awaited<ReturnType<GarminAuth['login']>>;
     try {
       result = await auth.login(email, password);
     } catch (err) {
+      // Only Garmin saying "wrong email or password" is a guess; throttling, outages and CAPTCHAs say nothing about it.
+      await (err instanceof GarminInvalidCredentialsError ? attempt.fail() : attempt.release());
       throw await this.signInFailed(userId, 'password', err);
     }
+    await attempt.succeed();
     if (result.status === 'authenticated') return this.link(userId, result.tokens, 'password');
     const now = this.d.clock.now();
     const id = newId(this.d.random);
@@ -319,6 +330,11 @@ export class GarminConnectionService {
   private sealPending(id: string, userId: string, pending: GarminPendingLogin): string {
     return this.d.secretBox.seal(JSON.stringify(pending), pendingContext(id, userId));
   }
+}
+
+/** Throttle key for wrong Garmin passwords of one FitSync user. */
+export function garminKey(userId: string): string {
+  return `garmin:${userId}`;
 }
 
 function tokensContext(userId: string): string {
