@@ -118,7 +118,10 @@ describe('configuration', () => {
     assert.equal(d.logLevel, 'info');
     assert.equal(d.databaseUrl, undefined);
     assert.equal(d.auth.maxFailures, 5);
+    assert.equal(d.auth.maxFailuresPerAccount, 100);
     assert.equal(d.auth.lockoutS, 300);
+    assert.equal(loadConfig({}, { FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT: '20' }).auth.maxFailuresPerAccount, 20);
+    assert.throws(() => loadConfig({}, { FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT: '0' }), /FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT/);
     assert.equal(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).dataDir, '/xdg/fitsync');
     const env = { FITSYNC_HOST: '0.0.0.0', FITSYNC_PORT: '9000', FITSYNC_DATA_DIR: '/env', FITSYNC_GARMIN_API_URL: 'http://127.0.0.1:9/' };
     const e = loadConfig({}, env);
