@@ -64,8 +64,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       stream: opts.log?.stream ?? process.stderr,
       // Tokens travel in this header; bodies and query strings are never logged at all.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+      // fastify's default request serializer logs the full URL; query strings carry cursors and
+      // whatever a client put there by mistake, so only the path is logged.
+      serializers: {
+        req: (req: FastifyRequest) => ({
+          method: req.method,
+          url: pathOf(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
     },
-    // Challenge ids and paths only: the default URL logging never sees secrets because none go in URLs.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -167,4 +177,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await fitStore.close();
   });
   return app;
+}
+
+/** A request URL without its query string. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }
