@@ -10,7 +10,8 @@ import { argon2Hasher, type PasswordHasher } from './crypto/password-hasher.js';
 import { deriveKey, SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/db.js';
 import { ApiError } from './http/api-error.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/error-handler.js';
+import { installInputGuard } from './http/input-guard.js';
 import { authMetrics, Metrics } from './metrics.js';
 import { cryptoRandom, type Random } from './random.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -78,6 +79,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
+    clientErrorHandler,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
@@ -153,6 +156,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   installErrorHandling(app);
+  installInputGuard(app);
   app.addHook('onResponse', async (request, reply) => {
     am.httpRequests.inc({
       method: request.method,
