@@ -56,10 +56,23 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? cryptoRandom;
   const hasher = opts.hasher ?? argon2Hasher();
-  const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
+  // Slow clients (slowloris, trickled bodies) are cut off: Node checks these two while a request is
+  // still arriving, and only then, so long responses such as event streams are never cut.
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.http;
+  const serverTimeouts = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // How often Node looks for expired requests (its default, 30 s, would triple a 10 s limit).
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeoutMs / 4))),
+  };
+  const https = config.tlsCert && config.tlsKey
+    ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), ...serverTimeouts }
+    : null;
 
   const app = Fastify({
-    ...(https ? { https } : {}),
+    ...(https ? { https } : { http: serverTimeouts }),
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
     logger: {
       level: opts.log?.level ?? config.logLevel,
       stream: opts.log?.stream ?? process.stderr,
