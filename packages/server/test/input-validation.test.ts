@@ -91,6 +91,7 @@ for (const { dialect, skip } of await dialects()) {
         await rawExchange(s.url, 'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello'),
         400,
       );
+      assertRawProblem(await rawExchange(s.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 431);
       const res = await fetch(`${s.url}/healthz`);
       assert.equal(res.status, 200);
     });

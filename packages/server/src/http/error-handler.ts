@@ -52,9 +52,11 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
  * header, conflicting lengths) or the client was too slow (ERR_HTTP_REQUEST_TIMEOUT). The request
  * never reached fastify, so the answer is written to the socket by hand, then the socket closes.
  */
-export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Duplex): void {
   // A reset or already-closed socket has nobody left to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // The code only: parser messages may quote the bytes the client sent.
+  this.log.debug({ errCode: err.code }, 'client error');
   let status = 400;
   let detail = 'The request is not valid HTTP.';
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
