@@ -10,7 +10,8 @@ import { argon2Hasher, type PasswordHasher } from './crypto/password-hasher.js';
 import { deriveKey, SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/db.js';
 import { ApiError } from './http/api-error.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/error-handler.js';
+import { installInputGuard } from './http/input-guard.js';
 import { authMetrics, Metrics } from './metrics.js';
 import { cryptoRandom, type Random } from './random.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -55,19 +56,44 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? cryptoRandom;
   const hasher = opts.hasher ?? argon2Hasher();
-  const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
+  // Slow clients (slowloris, trickled bodies) are cut off: Node checks these two while a request is
+  // still arriving, and only then, so long responses such as event streams are never cut.
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.http;
+  const serverTimeouts = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // How often Node looks for expired requests (its default, 30 s, would triple a 10 s limit).
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeoutMs / 4))),
+  };
+  const https = config.tlsCert && config.tlsKey
+    ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), ...serverTimeouts }
+    : null;
 
   const app = Fastify({
-    ...(https ? { https } : {}),
+    ...(https ? { https } : { http: serverTimeouts }),
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
     logger: {
       level: opts.log?.level ?? config.logLevel,
       stream: opts.log?.stream ?? process.stderr,
       // Tokens travel in this header; bodies and query strings are never logged at all.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+      // fastify's default request serializer logs the full URL; query strings carry cursors and
+      // whatever a client put there by mistake, so only the path is logged.
+      serializers: {
+        req: (req: FastifyRequest) => ({
+          method: req.method,
+          url: pathOf(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
     },
-    // Challenge ids and paths only: the default URL logging never sees secrets because none go in URLs.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
+    clientErrorHandler,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
@@ -144,6 +170,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   installErrorHandling(app);
+  installInputGuard(app);
   app.addHook('onResponse', async (request, reply) => {
     am.httpRequests.inc({
       method: request.method,
@@ -168,4 +195,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await fitStore.close();
   });
   return app;
+}
+
+/** A request URL without its query string. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }

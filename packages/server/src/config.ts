@@ -31,6 +31,20 @@ export interface Config {
   };
   /** Sync workers and upstream politeness (see `syncConfig`). */
   sync: SyncConfig;
+  /** Slow-client limits of the HTTP server (see `HttpTimeouts`). */
+  http: HttpTimeouts;
+}
+
+/**
+ * How long a client may take to send a request. Defaults: FITSYNC_HTTP_HEADERS_TIMEOUT_S 10 (request
+ * line and headers, from the first byte or the connection), FITSYNC_HTTP_REQUEST_TIMEOUT_S 30 (the
+ * whole request, body included), FITSYNC_HTTP_KEEP_ALIVE_TIMEOUT_S 5 (an idle connection between
+ * requests). Responses are not limited: event streams stay open as long as they need.
+ */
+export interface HttpTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
 }
 
 /**
@@ -107,6 +121,17 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     throw new ConfigError(`FITSYNC_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
 
+  const seconds = (name: string, fallback: number): number => parseSecondsMs(str(name), name, fallback);
+  const http: HttpTimeouts = {
+    headersTimeoutMs: seconds('FITSYNC_HTTP_HEADERS_TIMEOUT_S', 10),
+    requestTimeoutMs: seconds('FITSYNC_HTTP_REQUEST_TIMEOUT_S', 30),
+    keepAliveTimeoutMs: seconds('FITSYNC_HTTP_KEEP_ALIVE_TIMEOUT_S', 5),
+  };
+  // Node refuses a headers timeout longer than the request timeout.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    throw new ConfigError('FITSYNC_HTTP_HEADERS_TIMEOUT_S must not exceed FITSYNC_HTTP_REQUEST_TIMEOUT_S');
+  }
+
   return {
     host,
     port,
@@ -144,6 +169,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
         maxRetryAfterSeconds: int('FITSYNC_GARMIN_MAX_RETRY_AFTER_S', 120, 0, 86_400),
       },
     },
+    http,
   };
 }
 
@@ -159,6 +185,15 @@ function parseIntIn(raw: string | undefined, name: string, fallback: number, min
   const n = Number(raw.trim());
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** Seconds (fractions allowed, 0.1 to 3600) as whole milliseconds. */
+function parseSecondsMs(raw: string | undefined, name: string, fallbackS: number): number {
+  if (raw === undefined) return fallbackS * 1000;
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${name} must be a number of seconds, got ${JSON.stringify(raw)}`);
+  const n = Number(raw.trim());
+  if (n < 0.1 || n > 3600) throw new ConfigError(`${name} must be between 0.1 and 3600 seconds, got ${n}`);
+  return Math.round(n * 1000);
 }
 
 function url(raw: string, name: string): string {

@@ -7,6 +7,7 @@ import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
+import { userWithSession } from './helpers/flows.js';
 
 for (const { dialect, skip } of await dialects()) {
   describe(`secrets never reach the logs on ${dialect}`, { skip }, () => {
@@ -63,6 +64,20 @@ for (const { dialect, skip } of await dialects()) {
       // 6-digit codes may occur inside timestamps by chance; look for them as values.
       for (const c of [confirmCode, code]) assert.ok(!captured.includes(`"${c}"`), 'a TOTP code appeared in the logs');
       for (const line of captured.trim().split('\n')) JSON.parse(line);
+    });
+
+    test('query strings never reach the logs, only the path', async () => {
+      const planted = ['PLANTED-cursor-5a1e', 'PLANTED-token-77c0', 'PLANTED-unmatched-0b9d'];
+      const pair = await userWithSession(s.app, s.db, 'querylog');
+      const from = captured.length;
+      await call(s.app, 'GET', `/v1/activities?cursor=${planted[0]}`, { token: pair.access_token });
+      await call(s.app, 'GET', `/v1/sync/jobs?limit=5&access_token=${planted[1]}`, { token: pair.access_token });
+      await call(s.app, 'GET', `/v1/no-such-route?token=${planted[2]}`);
+      await new Promise((r) => setImmediate(r));
+      const mine = captured.slice(from);
+      assert.match(mine, /"url":"\/v1\/activities"/);
+      assert.match(mine, /"url":"\/v1\/sync\/jobs"/);
+      for (const secret of planted) assert.ok(!mine.includes(secret), `a query value appeared in the logs (${secret})`);
     });
   });
 }

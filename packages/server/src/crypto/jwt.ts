@@ -33,6 +33,9 @@ export function verifyJwt(token: string, key: Uint8Array, nowMs: number): Access
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   const [h, p, s] = parts as [string, string, string];
+  // Node's base64url decoder skips unknown characters, padding and the unused low bits of the last
+  // character, so several spellings decode to one signature. Accept only the one we issue.
+  if (!parts.every(isCanonicalBase64url)) return null;
   const expected = createHmac('sha256', key).update(`${h}.${p}`).digest();
   const given = Buffer.from(s, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
@@ -52,6 +55,13 @@ export function verifyJwt(token: string, key: Uint8Array, nowMs: number): Access
   if (exp * 1000 <= nowMs) return null;
   if (jti !== undefined && typeof jti !== 'string') return null;
   return { sub, sid, mfa, iat, exp, ...(jti === undefined ? {} : { jti }) };
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** True when `s` is exactly how base64url without padding (RFC 7515 §2) encodes its bytes. */
+function isCanonicalBase64url(s: string): boolean {
+  return BASE64URL.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

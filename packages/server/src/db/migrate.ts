@@ -20,6 +20,7 @@ export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATI
     const applied: number[] = [];
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(m.version)) continue;
+      await m.precheck?.(tx);
       const statements = typeof m.sql === 'function' ? m.sql(tx.dialect) : m.sql;
       for (const s of statements) await tx.run(s);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, now]);

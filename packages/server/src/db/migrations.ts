@@ -1,10 +1,17 @@
-import type { Dialect } from './db.js';
+import type { Dialect, Queryable } from './db.js';
 
 /** One schema change. `sql` statements run in order inside the migration transaction. */
 export interface Migration {
   version: number;
   name: string;
   sql: readonly string[] | ((dialect: Dialect) => readonly string[]);
+  /** Runs first in the same transaction; throws MigrationRefusedError when the data does not allow the change. */
+  precheck?: (q: Queryable) => Promise<void>;
+}
+
+/** Existing data blocks a migration; the message says what to fix. The server refuses to start. */
+export class MigrationRefusedError extends Error {
+  override name = 'MigrationRefusedError';
 }
 
 // Portable types only: TEXT ids, BIGINT epoch-millisecond timestamps, INTEGER 0/1 booleans.
@@ -194,5 +201,30 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 21,
     name: 'auth_throttle_pending',
     sql: ['ALTER TABLE auth_throttle ADD COLUMN pending INTEGER NOT NULL DEFAULT 0'],
+  },
+  {
+    // Names differing only in case were separate accounts sharing one throttle key
+    // (`pw:<lowercased name>`). Sign-in looks names up by lower(username) from now on.
+    version: 25,
+    name: 'users-username-nocase',
+    precheck: async (q) => {
+      const rows = await q.all<{ username: string }>(
+        `SELECT username FROM users WHERE lower(username) IN
+           (SELECT lower(username) FROM users GROUP BY lower(username) HAVING COUNT(*) > 1)`,
+      );
+      if (rows.length === 0) return;
+      // Sorted here, not in SQL: collations differ between the engines.
+      const groups = new Map<string, string[]>();
+      for (const { username } of rows) groups.set(username.toLowerCase(), [...(groups.get(username.toLowerCase()) ?? []), username]);
+      const list = [...groups.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([, g]) => g.sort().map((n) => JSON.stringify(n)).join(', '))
+        .join('; ');
+      throw new MigrationRefusedError(
+        `cannot upgrade the database: usernames are now case-insensitive, but these usernames differ only in case: ${list}. ` +
+          'Rename or delete all but one of each group in the users table, then start again.',
+      );
+    },
+    sql: ['CREATE UNIQUE INDEX users_username_lower ON users (lower(username))'],
   },
 ];

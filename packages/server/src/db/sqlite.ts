@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db, Queryable, SqlValue } from './db.js';
@@ -21,6 +22,20 @@ function mutexFor(file: string): Mutex {
   return m;
 }
 
+/**
+ * Creates a missing database file 0600 before SQLite opens it (SQLite would use 0644 minus the
+ * umask). SQLite gives the -wal and -shm files the mode of the database file, so they follow.
+ * The data dir is 0700, but FITSYNC_DATABASE_URL may point anywhere.
+ */
+function createPrivate(file: string): void {
+  if (file === ':memory:' || file === '') return;
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 function bind(params: Params): unknown[] {
   // better-sqlite3 refuses JS booleans; store them as 0/1 like the schema does.
   return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
@@ -39,6 +54,7 @@ export class SqliteDb implements Db {
 
   constructor(file: string) {
     this.mutex = mutexFor(file);
+    createPrivate(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');

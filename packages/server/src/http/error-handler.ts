@@ -1,4 +1,6 @@
 import { PROBLEM_CONTENT_TYPE } from '@fitsync/api/codes';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, problemBody } from './api-error.js';
 
@@ -33,6 +35,45 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     send(reply, new ApiError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
+}
+
+/**
+ * fastify's `frameworkErrors`: errors found while routing, before any hook runs — a path with bad
+ * percent-encoding (FST_ERR_BAD_URL) or an over-long parameter. fastify's own answer is plain JSON
+ * quoting the URL; ours is problem+json without it.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  send(reply, new ApiError(status, 'validation_error', 'The request URL is not valid.'));
+}
+
+/**
+ * fastify's `clientErrorHandler`: Node's HTTP parser refused the request (bad request line or
+ * header, conflicting lengths) or the client was too slow (ERR_HTTP_REQUEST_TIMEOUT). The request
+ * never reached fastify, so the answer is written to the socket by hand, then the socket closes.
+ */
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Duplex): void {
+  // A reset or already-closed socket has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // The code only: parser messages may quote the bytes the client sent.
+  this.log.debug({ errCode: err.code }, 'client error');
+  let status = 400;
+  let detail = 'The request is not valid HTTP.';
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    detail = 'The request did not arrive in time.';
+  } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    detail = 'The request headers are too large.';
+  }
+  if (socket.writable) {
+    const body = JSON.stringify(problemBody(new ApiError(status, 'validation_error', detail)));
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 function send(reply: FastifyReply, err: ApiError): FastifyReply {

@@ -21,8 +21,9 @@ export async function insertUser(q: Queryable, row: Omit<UserRow, 'mfa_enabled'>
   ]);
 }
 
+/** The user whose name equals `username` ignoring case (names are unique that way, migration 25). */
 export function findUserByName(q: Queryable, username: string): Promise<UserRow | undefined> {
-  return q.get<UserRow>(`${SELECT} WHERE u.username = ?`, [username]);
+  return q.get<UserRow>(`${SELECT} WHERE lower(u.username) = lower(?)`, [username]);
 }
 
 export function findUserById(q: Queryable, id: string): Promise<UserRow | undefined> {

@@ -41,15 +41,22 @@ export async function createUser(db: Db, username: string, password: string, opt
     password_hash: await hasher.hash(password),
     created_at: (opts.clock ?? systemClock).now(),
   };
-  if (await findUserByName(db, username)) throw new UserAdminError(`user ${username} already exists`, 5);
+  const existing = await findUserByName(db, username);
+  if (existing) throw alreadyExists(username, existing.username);
   try {
     await insertUser(db, row);
   } catch (err) {
-    // Lost a race with another `user add` of the same name.
-    if (await findUserByName(db, username)) throw new UserAdminError(`user ${username} already exists`, 5);
+    // Lost a race with another `user add` of the same name (the unique index on lower(username)).
+    const winner = await findUserByName(db, username);
+    if (winner) throw alreadyExists(username, winner.username);
     throw err;
   }
   return { ...row, mfa_enabled: 0 };
+}
+
+function alreadyExists(wanted: string, existing: string): UserAdminError {
+  if (wanted === existing) return new UserAdminError(`user ${wanted} already exists`, 5);
+  return new UserAdminError(`user ${wanted} already exists (as ${JSON.stringify(existing)}; usernames are case-insensitive)`, 5);
 }
 
 /** All users, by name. */
