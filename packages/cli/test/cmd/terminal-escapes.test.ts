@@ -13,13 +13,14 @@ const HOSTILE =
 const CLEAN = /^A ?BCDEF ?G ?H ?I ?J$/;
 
 /** No ESC, BEL, CR, other C0 (but LF), DEL or C1 byte, and no remnant of a sequence's parameters. */
-function assertTerminalSafe(r: RunResult, what: string): void {
+function assertTerminalSafe(r: RunResult, what: string, o: { remnants?: boolean } = {}): void {
   for (const [name, text] of [
     ['stdout', r.out],
     ['stderr', r.err],
   ] as const) {
     const bad = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.exec(text);
     assert.equal(bad, null, `${what}: a control character (U+${bad?.[0].charCodeAt(0).toString(16).padStart(4, '0')}) reached ${name}:\n${JSON.stringify(text)}`);
+    if (o.remnants === false) continue;
     for (const remnant of [']0;evil', '0;evil', '[2J', '31m', ']8;;', 'evil.example', 'Pq#']) {
       assert.ok(!text.includes(remnant), `${what}: "${remnant}" reached ${name}:\n${JSON.stringify(text)}`);
     }
@@ -152,11 +153,16 @@ describe('server text never carries terminal control codes to the terminal', () 
     stub.verify();
   });
 
-  test('a problem detail on a 5xx (exit 6) is clean too', async () => {
-    const { dir, stub } = await fixture.setup([{ method: 'GET', path: '/v1/garmin/connection', reply: problem(500, 'internal_error', { detail: HOSTILE }), times: 1 }], { signedIn: true });
+  test('a problem detail on a 5xx (exit 6) is clean too, with the -v request log and stack', async () => {
+    const { dir, stub } = await fixture.setup([{ method: 'GET', path: '/v1/garmin/connection', reply: problem(500, 'internal_error', { detail: HOSTILE }), times: 2 }], { signedIn: true });
     const r = await runMain(['garmin', 'status'], { configDir: dir });
     assert.equal(r.code, 6, r.err);
     assertTerminalSafe(r, 'garmin status (500)');
+    // The -v log shows the answer as JSON: escaped ("\u001b…", printable text), never raw bytes.
+    const v = await runMain(['garmin', 'status', '-v'], { configDir: dir });
+    assert.equal(v.code, 6, v.err);
+    assert.match(v.err, /< 500 GET/);
+    assertTerminalSafe(v, 'garmin status -v (500)', { remnants: false });
     stub.verify();
   });
 });
