@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { type OutputFormat, parseOutputFormat } from './globals.js';
+import { readSmallFile } from './read-small-file.js';
 import { loadToml } from './toml.js';
 
 /** Settings of one profile from `config.toml` (`[profiles.NAME]`). */
@@ -19,8 +19,9 @@ export async function readProfileConfig(configDir: string, profile: string): Pro
   let text: string;
   try {
     // Sync reads: one small file, and no thread-pool round trips at start-up.
-    text = readFileSync(path, 'utf8');
+    text = readSmallFile(path);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }

@@ -7,6 +7,7 @@ import type { IOStreams } from './iostreams.js';
 import { type Prompter, TerminalPrompter } from './prompter.js';
 import { validateServerUrl } from './server-url.js';
 import { Session } from './session.js';
+import { sanitizeForTerminal } from './terminal-text.js';
 
 /**
  * The one dependency object (GitHub CLI's Factory): built once per run, each
@@ -59,7 +60,7 @@ export function createDeps(o: FactoryOptions): Deps {
   const random = o.random ?? Math.random;
   const { globals, io } = o;
   const debug = (line: string) => {
-    if (globals.verbose) io.err.write(`${io.style('dim', line)}\n`);
+    if (globals.verbose) io.err.write(`${io.style('dim', sanitizeForTerminal(line))}\n`);
   };
   const config = once(() => readProfileConfig(globals.configDir, globals.profile));
   const credentials = once(() => new CredentialStore(globals.configDir, clock, debug));

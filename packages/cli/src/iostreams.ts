@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { sanitizeForTerminal } from './terminal-text.js';
 
 /** A readable that may be a TTY (raw mode is needed for hidden input). */
 export interface InStream extends Readable {
@@ -83,11 +84,15 @@ export class IOStreams {
     const [a, b] = codes[code];
     return `\u001b[${a}m${text}\u001b[${b}m`;
   }
-  /** A line to stderr (messages, warnings). */
+  /**
+   * A message line to stderr. Messages often quote server text (names, ids,
+   * error details), so control characters and escape sequences are removed
+   * here, for every message (terminal-text.ts); line breaks are kept.
+   */
   info(line: string): void {
-    this.err.write(`${line}\n`);
+    this.err.write(`${sanitizeForTerminal(line, { multiline: true })}\n`);
   }
   warn(line: string): void {
-    this.err.write(`${this.style('yellow', 'warning:')} ${line}\n`);
+    this.err.write(`${this.style('yellow', 'warning:')} ${sanitizeForTerminal(line, { multiline: true })}\n`);
   }
 }

@@ -1,11 +1,15 @@
 import type { OutputFormat } from './globals.js';
 import type { OutStream } from './iostreams.js';
+import { sanitizeForTerminal } from './terminal-text.js';
 
 export type Scalar = string | number | boolean | null | undefined;
 export interface Column {
   key: string;
   header: string;
 }
+
+// Values are mostly server text: table and CSV cells go through
+// sanitizeForTerminal (terminal-text.ts); JSON escapes controls by itself.
 
 /** Prints one record: aligned "key: value" lines, one JSON object, or a CSV header + row. */
 export function printRecord(out: OutStream, format: OutputFormat, record: Record<string, Scalar>, labels?: Record<string, string>): void {
@@ -44,12 +48,16 @@ export function printRows(out: OutStream, format: OutputFormat, rows: Record<str
 function display(v: Scalar): string {
   if (v === null || v === undefined) return '-';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  return String(v);
+  return sanitizeForTerminal(String(v));
 }
 
-/** RFC 4180 quoting: fields with comma, quote, CR or LF are quoted, quotes doubled. */
+/**
+ * RFC 4180 quoting: fields with comma, quote, CR or LF are quoted, quotes
+ * doubled. Control characters are removed first (CSV is often looked at on a
+ * terminal), so a field never spans lines.
+ */
 export function csvField(v: Scalar): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  const s = sanitizeForTerminal(String(v));
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -7,6 +7,7 @@ import { findGroup, GROUPS } from './commands.js';
 import { CliError, exitCodeFor, UsageError } from './errors.js';
 import { GLOBAL_FLAGS, resolveGlobals } from './globals.js';
 import { IOStreams } from './iostreams.js';
+import { sanitizeForTerminal } from './terminal-text.js';
 import type { Prompter } from './prompter.js';
 import { distance } from './args.js';
 
@@ -140,13 +141,15 @@ function unknownCommand(name: string, known: string[], context: string): UsageEr
 /** The one place where errors become messages on stderr and exit codes. */
 function reportError(io: IOStreams, err: unknown, verbose: boolean): number {
   const code = exitCodeFor(err);
+  // Error messages may quote the server (problem details, job errors, ids): no control codes reach the terminal.
+  const clean = (s: string) => sanitizeForTerminal(s, { multiline: true });
   if (err instanceof CliError) {
-    io.err.write(`${code === 2 ? 'error: ' : ''}${err.message}\n`);
-    if (err.hint) io.err.write(`${err.hint}\n`);
+    io.err.write(`${code === 2 ? 'error: ' : ''}${clean(err.message)}\n`);
+    if (err.hint) io.err.write(`${clean(err.hint)}\n`);
   } else {
     const msg = err instanceof Error ? err.message : String(err);
-    io.err.write(`unexpected error: ${msg}\n${verbose ? '' : 're-run with -v for details; this is a bug, please report it\n'}`);
+    io.err.write(`unexpected error: ${clean(msg)}\n${verbose ? '' : 're-run with -v for details; this is a bug, please report it\n'}`);
   }
-  if (verbose && err instanceof Error && err.stack) io.err.write(`${err.stack}\n`);
+  if (verbose && err instanceof Error && err.stack) io.err.write(`${clean(err.stack)}\n`);
   return code;
 }

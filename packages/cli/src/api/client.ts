@@ -15,7 +15,24 @@ export interface ApiClientOptions {
   requestTimeoutMs?: number;
   /** Retries of idempotent GETs on network errors and 502/503/504. */
   maxRetries?: number;
+  /** The largest answer body read into memory (default MAX_ANSWER_BYTES). */
+  maxBodyBytes?: number;
 }
+
+/**
+ * The largest JSON answer the CLI reads: far above any real one (a page of 100
+ * activities is a few tens of KiB), low enough that a broken or hostile server
+ * cannot make the CLI buffer hundreds of MB. Downloads do not go through here
+ * (they are streamed to disk, see stream/open-stream.ts).
+ */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A server answer the CLI will not use (too large): UnavailableError, exit 6 like
+ * an invalid JSON answer ("server unavailable", the server is not working as
+ * it should), and not retried, since asking again would read it again.
+ */
+export class BadAnswerError extends UnavailableError {}
 
 export interface RequestOptions {
   body?: unknown;
@@ -48,6 +65,7 @@ export class ApiClient {
       connectTimeoutMs: 5_000,
       requestTimeoutMs: 30_000,
       maxRetries: 3,
+      maxBodyBytes: MAX_ANSWER_BYTES,
       ...o,
     };
   }
@@ -60,7 +78,7 @@ export class ApiClient {
       try {
         res = await this.#once(method, path, opts);
       } catch (err) {
-        if (attempt < retries) {
+        if (attempt < retries && !(err instanceof BadAnswerError)) {
           await this.#backoff(attempt, undefined);
           continue;
         }
@@ -106,7 +124,7 @@ export class ApiClient {
       log(`> ${method} ${url.href}${opts.token ? ' (Authorization: Bearer [REDACTED])' : ''}`);
       if (opts.body !== undefined) log(`> ${JSON.stringify(redactJson(opts.body))}`);
     }
-    const { connectTimeoutMs, requestTimeoutMs } = this.#o;
+    const { connectTimeoutMs, requestTimeoutMs, maxBodyBytes } = this.#o;
     const server = this.baseUrl;
     return new Promise<RawResponse>((resolve, reject) => {
       let settled = false;
@@ -134,7 +152,31 @@ export class ApiClient {
       req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        const tooLarge = () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(overall);
+          log?.(`< ${res.statusCode} ${method} ${url.href} answer larger than ${maxBodyBytes} bytes: stopped reading`);
+          // Stop reading and drop the connection: nothing more of the body is received.
+          req.destroy();
+          reject(new BadAnswerError(`${server} sent an answer larger than ${formatBytes(maxBodyBytes)} (${method} ${url.pathname}); not reading it`));
+        };
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxBodyBytes) {
+          tooLarge();
+          return;
+        }
+        res.on('data', (c: Buffer) => {
+          if (settled) return;
+          size += c.length;
+          if (size > maxBodyBytes) {
+            chunks.length = 0;
+            tooLarge();
+            return;
+          }
+          chunks.push(c);
+        });
         res.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'response error'));
         res.on('end', () => {
           if (settled) return;
@@ -168,6 +210,10 @@ export class ApiClient {
       req.end(payload);
     });
   }
+}
+
+function formatBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / 1024 / 1024} MiB` : `${n} bytes`;
 }
 
 interface RawResponse {

@@ -7,6 +7,7 @@ import {
   UnavailableError,
   UsageError,
 } from '../errors.js';
+import { sanitizeForTerminal } from '../terminal-text.js';
 
 /**
  * Maps an error answer (RFC 9457 problem details, spec: API contract) to the
@@ -70,6 +71,6 @@ function build(status: number, code: string | undefined, text: string | undefine
 
 function sanitize(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
-  const clean = s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500);
+  const clean = sanitizeForTerminal(s).trim().slice(0, 500);
   return clean === '' ? undefined : clean;
 }

@@ -1,6 +1,8 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
+import { configDirError } from './config-dir.js';
 
 export interface LockOptions {
   clock: Clock;
@@ -29,17 +31,22 @@ export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: (
   for (;;) {
     const handle = tryCreate(lockPath, opts.clock.now());
     if (handle) break;
-    if (isStale(lockPath, opts.clock.now(), staleMs)) {
-      // Two waiters may both see the stale lock; removing it twice is harmless
-      // because only one of them will then win the O_EXCL create.
-      rmSync(lockPath, { force: true });
-      continue;
-    }
+    // Checked on every path through the loop, so no way of failing to take the lock waits longer.
     if (opts.clock.now() - start > timeoutMs) {
       throw new UsageError(
         `timed out waiting for the lock ${lockPath}`,
         'another fitsync process holds it; if none is running, delete that file',
       );
+    }
+    if (isStale(lockPath, opts.clock.now(), staleMs)) {
+      // Two waiters may both see the stale lock; removing it twice is harmless
+      // because only one of them will then win the O_EXCL create.
+      try {
+        rmSync(lockPath, { force: true });
+      } catch (err) {
+        throw configDirError(dirname(lockPath), err, 'write to');
+      }
+      continue;
     }
     if (!waited) {
       waited = true;
@@ -65,8 +72,9 @@ function tryCreate(lockPath: string, now: number): boolean {
     }
     return true;
   } catch (err) {
+    // Only EEXIST means "held by someone"; anything else (ENOENT, EACCES, EROFS, ENOTDIR…) will not clear by waiting.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    throw configDirError(dirname(lockPath), err, 'write to');
   }
 }
 

@@ -1,11 +1,13 @@
 // Sync fs: small files, one-shot process, and no thread-pool round trips at start-up.
-import { chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { isTable } from '../config.js';
 import { UsageError } from '../errors.js';
+import { readSmallFile } from '../read-small-file.js';
 import { Secret } from '../secret.js';
 import { loadToml } from '../toml.js';
+import { configDirError, ensureConfigDir } from './config-dir.js';
 import { withFileLock } from './file-lock.js';
 
 /** What is stored per profile in credentials.toml (spec: "Local files"). */
@@ -99,11 +101,7 @@ export class CredentialStore {
   }
 
   async #ensureDir(): Promise<void> {
-    try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw new UsageError(`cannot create the config directory ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
+    ensureConfigDir(this.dir);
   }
 
   async #readDoc(): Promise<Record<string, unknown> | undefined> {
@@ -117,7 +115,7 @@ export class CredentialStore {
           `run \`chmod 600 ${this.path}\`, then \`fitsync auth login\` again if the tokens may have leaked`,
         );
       }
-      text = readFileSync(this.path, 'utf8');
+      text = readSmallFile(this.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       if (err instanceof UsageError) throw err;
@@ -138,6 +136,14 @@ export class CredentialStore {
 
   async #atomicWrite(text: string): Promise<void> {
     await this.#ensureDir();
+    try {
+      this.#atomicWriteSync(text);
+    } catch (err) {
+      throw configDirError(this.dir, err, 'write to');
+    }
+  }
+
+  #atomicWriteSync(text: string): void {
     const tmp = `${this.path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {

@@ -17,6 +17,9 @@ export interface OpenStreamOptions {
   log?: (line: string) => void;
 }
 
+/** The most of an error answer's body read: problem documents are small. */
+const MAX_PROBLEM_BYTES = 65_536;
+
 /** A 2xx response whose body the caller consumes as a stream. */
 export interface OpenedStream {
   res: IncomingMessage;
@@ -85,9 +88,20 @@ async function attempt(o: OpenStreamOptions, token: Secret): Promise<OpenedStrea
       // An error answer: read (a bounded amount of) the problem document.
       const chunks: Buffer[] = [];
       let size = 0;
+      const ra = res.headers['retry-after'];
+      const retryAfter = Array.isArray(ra) ? ra[0] : ra;
       res.on('data', (c: Buffer) => {
+        if (settled) return;
         size += c.length;
-        if (size <= 65_536) chunks.push(c);
+        if (size <= MAX_PROBLEM_BYTES) {
+          chunks.push(c);
+          return;
+        }
+        // No problem document is this big: stop reading (an endless body would
+        // otherwise be drained forever) and judge by the status alone.
+        settled = true;
+        req.destroy();
+        reject(errorFromProblem(status, undefined, o.baseUrl, retryAfter));
       });
       res.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'response error'));
       res.on('end', () => {
@@ -99,8 +113,7 @@ async function attempt(o: OpenStreamOptions, token: Secret): Promise<OpenedStrea
         } catch {
           body = undefined;
         }
-        const ra = res.headers['retry-after'];
-        reject(errorFromProblem(status, body, o.baseUrl, Array.isArray(ra) ? ra[0] : ra));
+        reject(errorFromProblem(status, body, o.baseUrl, retryAfter));
       });
     });
     req.end();

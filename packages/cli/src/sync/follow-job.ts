@@ -4,7 +4,7 @@ import { AuthError, CliError, NotFoundError, UnavailableError } from '../errors.
 import type { Session } from '../session.js';
 import { openStream } from '../stream/open-stream.js';
 import { asSyncJob, isTerminal } from './job-shape.js';
-import { SseParser } from './sse-parser.js';
+import { SseEventTooLargeError, SseParser } from './sse-parser.js';
 
 export interface FollowDeps {
   baseUrl: string;
@@ -157,7 +157,14 @@ async function streamOnce(
     }, state.lastEventId);
     res.on('data', (c: Buffer) => {
       if (done) return;
-      parser.push(c);
+      try {
+        parser.push(c);
+      } catch (err) {
+        if (!(err instanceof SseEventTooLargeError)) throw err;
+        // Drop the stream (finish closes it): a later attempt, or polling, takes over.
+        finish(new UnavailableError(`${d.baseUrl} sent an event larger than ${err.maxBytes / 1024 / 1024} MiB on the event stream`));
+        return;
+      }
       state.lastEventId = parser.lastEventId;
       if (parser.retryMs !== undefined) state.retryMs = parser.retryMs;
     });

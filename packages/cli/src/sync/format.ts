@@ -1,3 +1,5 @@
+import { sanitizeForTerminal } from '../terminal-text.js';
+
 /** Seconds as m:ss or h:mm:ss. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -9,9 +11,5 @@ export function formatDuration(seconds: number): string {
 
 /** Server text shown on a terminal: one printable line, bounded. */
 export function oneLine(s: string): string {
-  return s
-    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '') // CSI sequences (ECMA-48), e.g. colours
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .trim()
-    .slice(0, 500);
+  return sanitizeForTerminal(s).trim().slice(0, 500);
 }

@@ -1,3 +1,17 @@
+/**
+ * The most one event may take (its unfinished line plus the data lines so
+ * far): snapshots are about 1 KiB; without a cap a stream that never ends a
+ * line or an event would be buffered without limit.
+ */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/** Thrown by `push` when an event outgrows the cap; the stream should be dropped. */
+export class SseEventTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`an event on the stream is larger than ${maxBytes} bytes`);
+  }
+}
+
 /** One dispatched server-sent event. */
 export interface SseEvent {
   /** The `event:` field, "message" when absent. */
@@ -22,13 +36,17 @@ export class SseParser {
   #event = '';
   #data: string[] = [];
   #hasData = false;
+  /** Characters held for the current event: its data lines so far. */
+  #dataSize = 0;
   #lastId: string | undefined;
+  readonly #maxBytes: number;
   /** The `retry:` reconnection time the server asked for, in ms. */
   retryMs: number | undefined;
 
-  constructor(onEvent: (e: SseEvent) => void, lastId?: string) {
+  constructor(onEvent: (e: SseEvent) => void, lastId?: string, o: { maxEventBytes?: number } = {}) {
     this.#onEvent = onEvent;
     this.#lastId = lastId;
+    this.#maxBytes = o.maxEventBytes ?? MAX_EVENT_BYTES;
   }
 
   get lastEventId(): string | undefined {
@@ -66,6 +84,13 @@ export class SseParser {
       start = next;
     }
     this.#buf = this.#buf.slice(start);
+    // Counted in UTF-16 units, which for this purpose bound the bytes well enough.
+    if (this.#buf.length + this.#dataSize > this.#maxBytes) {
+      this.#buf = '';
+      this.#data = [];
+      this.#dataSize = 0;
+      throw new SseEventTooLargeError(this.#maxBytes);
+    }
   }
 
   #line(line: string): void {
@@ -84,6 +109,7 @@ export class SseParser {
         break;
       case 'data':
         this.#data.push(value);
+        this.#dataSize += value.length + 1;
         this.#hasData = true;
         break;
       case 'id':
@@ -103,6 +129,7 @@ export class SseParser {
     const has = this.#hasData;
     this.#event = '';
     this.#data = [];
+    this.#dataSize = 0;
     this.#hasData = false;
     if (!has) return;
     this.#onEvent({ event, data, id: this.#lastId });

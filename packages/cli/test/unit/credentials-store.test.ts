@@ -86,3 +86,30 @@ describe('credential store', () => {
     await assert.rejects(store.read('default'), CorruptCredentialsError);
   });
 });
+
+describe('local files are read with a size cap (1 MiB)', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach(removeDir));
+
+  test('an oversized credentials.toml: exit 2 naming the file, not read whole', async () => {
+    const dir = tempConfigDir();
+    dirs.push(dir);
+    const store = new CredentialStore(dir, systemClock);
+    await store.write('default', creds('http://127.0.0.1:9', Date.now()));
+    // Still valid TOML (a long comment), so only a size cap can refuse it.
+    const text = readFileSync(store.path, 'utf8');
+    writeFileSync(store.path, `${text}#${'x'.repeat(2 * 1024 * 1024)}\n`, { mode: 0o600 });
+    const r = await runMain(['auth', 'token'], { configDir: dir });
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, new RegExp(`${store.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is larger than 1 MiB`));
+  });
+
+  test('an oversized config.toml: exit 2 naming the file', async () => {
+    const dir = tempConfigDir();
+    dirs.push(dir);
+    writeFileSync(join(dir, 'config.toml'), `[profiles.default]\noutput = "json"\n#${'x'.repeat(2 * 1024 * 1024)}\n`);
+    const r = await runMain(['auth', 'status'], { configDir: dir });
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /config\.toml is larger than 1 MiB/);
+  });
+});

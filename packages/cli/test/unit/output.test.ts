@@ -18,7 +18,10 @@ test('csv quoting per RFC 4180', () => {
   assert.equal(csvField('plain'), 'plain');
   assert.equal(csvField('a,b'), '"a,b"');
   assert.equal(csvField('say "hi"'), '"say ""hi"""');
-  assert.equal(csvField('two\nlines'), '"two\nlines"');
+  // Control characters (line breaks included) are removed before quoting: CSV is read on
+  // terminals too, and a server string must not carry control codes there (finding 10).
+  assert.equal(csvField('two\nlines'), 'two lines');
+  assert.equal(csvField('a\u001b]0;t\u0007,b'), '"a,b"');
   assert.equal(csvField(undefined), '');
 });
 

@@ -60,3 +60,18 @@ describe('SSE parser (WHATWG event stream)', () => {
     assert.equal(p.lastEventId, '42');
   });
 });
+
+describe('SSE parser: per-event size cap', () => {
+  test('a line that never ends, or data lines adding up past the cap, throw; smaller events pass', async () => {
+    const { SseEventTooLargeError } = await import('../../src/sync/sse-parser.js');
+    const events: SseEvent[] = [];
+    const p = new SseParser((e) => events.push(e), undefined, { maxEventBytes: 100 });
+    p.push(`data: ${'a'.repeat(80)}\n\n`);
+    assert.equal(events.length, 1);
+    assert.throws(() => p.push(`data: ${'b'.repeat(120)}`), SseEventTooLargeError);
+    const q = new SseParser((e) => events.push(e), undefined, { maxEventBytes: 100 });
+    assert.throws(() => {
+      for (let i = 0; i < 10; i++) q.push(`data: ${'c'.repeat(20)}\n`);
+    }, SseEventTooLargeError);
+  });
+});

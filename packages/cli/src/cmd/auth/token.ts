@@ -1,5 +1,6 @@
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
+import { sanitizeForTerminal } from '../../terminal-text.js';
 
 export const definition: CommandDefinition = {
   group: 'auth',
@@ -27,7 +28,8 @@ export async function run(_opts: TokenOptions, deps: Deps): Promise<number> {
       `${JSON.stringify({ access_token: token.reveal(), token_type: 'Bearer', expires_at: new Date(creds.accessExpiresAt).toISOString() })}\n`,
     );
   } else {
-    deps.io.out.write(`${token.reveal()}\n`);
+    // A real token is printable; one carrying control codes must not reach the terminal raw.
+    deps.io.out.write(`${sanitizeForTerminal(token.reveal())}\n`);
   }
   return 0;
 }

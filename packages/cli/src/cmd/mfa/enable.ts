@@ -63,7 +63,7 @@ async function showSetup(deps: Deps, setup: TotpSetup): Promise<void> {
   const QRCode = (await import('qrcode')).default;
   const qr = await QRCode.toString(setup.otpauth_uri, { type: 'terminal', small: true });
   io.err.write(`Scan this QR code with your authenticator app:\n\n${qr}\n`);
-  io.err.write(`Or enter the secret by hand: ${setup.secret}\nURI: ${setup.otpauth_uri}\n\n`);
+  io.info(`Or enter the secret by hand: ${setup.secret}\nURI: ${setup.otpauth_uri}\n`);
 }
 
 async function confirm(session: Session, deps: Deps, code: string): Promise<void> {
