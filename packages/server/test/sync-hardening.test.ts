@@ -335,7 +335,21 @@ for (const { dialect, skip } of await dialects()) {
 
       assertProblem(await call(w.s.app, 'POST', '/v1/auth/refresh', { body: { refresh_token: other.refresh_token } }), 401, 'invalid_grant');
       assertProblem(await call(w.s.app, 'GET', '/v1/me', { token: other.access_token }), 401, 'invalid_token');
-      assertProblem(await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: other.access_token }), 401, 'invalid_token');
+      // Every route that takes a bearer token checks its session.
+      const doc = (await call(w.s.app, 'GET', '/openapi.json')).body as {
+        paths: Record<string, Record<string, { security?: unknown[] }>>;
+      };
+      let guarded = 0;
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(ops)) {
+          if (!op.security?.length) continue;
+          guarded++;
+          const url = path.replace(/\{[^}]+\}/g, job.job_id);
+          const verb = method.toUpperCase() as 'GET' | 'POST' | 'PUT' | 'DELETE';
+          assertProblem(await call(w.s.app, verb, url, { token: other.access_token, body: verb === 'GET' ? undefined : {} }), 401, 'invalid_token');
+        }
+      }
+      assert.ok(guarded >= 15, `${guarded} guarded routes`);
       assert.equal((await stream.endsWithin(2000)).length, 1);
       // The session that turned MFA on keeps working, tokens and all.
       assert.equal((await call(w.s.app, 'GET', '/v1/me', { token: u.token })).status, 200);
