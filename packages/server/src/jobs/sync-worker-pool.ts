@@ -274,7 +274,8 @@ export class SyncWorkerPool {
         await releaseSyncJob(db, jobId, owner, progress.snapshot()).catch(() => {});
         log?.info({ jobId }, 'sync job handed back for resumption');
       } else if (reason === 'lost_lease') {
-        log?.warn({ jobId }, 'sync job lease lost; another worker continues it');
+        // Another worker took it over, or it was ended elsewhere (a Garmin disconnect cancels it).
+        log?.warn({ jobId }, 'sync job no longer ours; stopped');
       } else {
         const message = failureMessage(err, progress.processedItems, progress.total);
         await finish('failed', message, progress.snapshot());
