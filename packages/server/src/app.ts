@@ -123,10 +123,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     endpoints: config.garmin,
     retry: config.sync.garminRetry,
     log: app.log,
+    // Declared below: the pool needs this service, and disconnects stop the pool's jobs.
+    onSyncJobsCancelled: (userId) => syncWorkers.stopUserJobs(userId),
   });
   const fitStore = new FitStore(config.dataDir);
   const syncWorkers = new SyncWorkerPool({ db, clock, config: config.sync, fitStore, garmin, log: app.log, metrics });
-  const syncJobs = new SyncJobService({ db, clock, random, garmin, onCreated: () => syncWorkers.notify() });
+  const syncJobs = new SyncJobService({
+    db,
+    clock,
+    random,
+    garmin,
+    maxJobsPerHour: config.sync.maxJobsPerHour,
+    onCreated: () => syncWorkers.notify(),
+  });
   const deps: AppDeps = {
     config,
     db,

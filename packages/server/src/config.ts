@@ -51,9 +51,11 @@ export interface HttpTimeouts {
  * Sync engine settings. Defaults: FITSYNC_WORKERS 2 (jobs run concurrently per process; 0 = this
  * process runs no jobs), FITSYNC_JOB_LEASE_MS 15000 (a job whose worker died is resumed this long
  * after its last heartbeat), FITSYNC_GARMIN_CONCURRENCY 4 (in-flight Garmin calls per job),
- * FITSYNC_GARMIN_RPS 4 (Garmin calls started per second per job; 0 = no rate limit), and the retry
+ * FITSYNC_GARMIN_RPS 4 (Garmin calls started per second per user, shared by the user's
+ * consecutive jobs in this process; 0 = no rate limit), and the retry
  * policy of data calls: FITSYNC_GARMIN_RETRY_ATTEMPTS 4, FITSYNC_GARMIN_RETRY_BASE_MS 1000,
  * FITSYNC_GARMIN_RETRY_MAX_MS 30000, FITSYNC_GARMIN_MAX_RETRY_AFTER_S 120.
+ * FITSYNC_SYNC_MAX_JOBS_PER_HOUR 60: sync jobs one user may start per rolling hour (0 = no limit).
  */
 export interface SyncConfig {
   workers: number;
@@ -61,6 +63,7 @@ export interface SyncConfig {
   garminConcurrency: number;
   garminRps: number;
   garminRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterSeconds: number };
+  maxJobsPerHour: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -168,6 +171,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
         maxDelayMs: int('FITSYNC_GARMIN_RETRY_MAX_MS', 30_000, 0, 3_600_000),
         maxRetryAfterSeconds: int('FITSYNC_GARMIN_MAX_RETRY_AFTER_S', 120, 0, 86_400),
       },
+      maxJobsPerHour: int('FITSYNC_SYNC_MAX_JOBS_PER_HOUR', 60, 0, 1_000_000),
     },
     http,
   };

@@ -22,7 +22,7 @@ import type { SyncGarminSource } from '../sync/garmin-source.js';
 import { type AllCounts, emptyCounts, parseCounts, ProgressTracker, type SyncPart } from '../sync/progress.js';
 import { runSyncEngine } from '../sync/sync-engine.js';
 import { garminCall, type SyncRun, step } from '../sync/sync-run.js';
-import { UpstreamLimiter } from '../sync/upstream-limiter.js';
+import { UpstreamLimiter, UpstreamPace } from '../sync/upstream-limiter.js';
 
 /** Structured log sink (pino-compatible subset); never given secrets. */
 export interface WorkerLog {
@@ -42,6 +42,8 @@ export interface SyncWorkerPoolDeps {
   pollMs?: number;
   /** Registry for `fitsync_sync_jobs_total{status}` (jobs ended in this process). */
   metrics?: Metrics;
+  /** Clock and sleep of the upstream pacing (default: wall clock and real timers); tests inject them. */
+  pacing?: { now(): number; sleep(ms: number, signal: AbortSignal): Promise<void> };
 }
 
 /** Resume state saved with each finished part. */
@@ -76,7 +78,9 @@ function parseState(json: string | null): JobState {
  */
 export class SyncWorkerPool {
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  private readonly running = new Map<string, { ac: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, { userId: string; ac: AbortController; done: Promise<void> }>();
+  /** Per-user Garmin call schedules, kept across jobs (per process; see UpstreamPace). */
+  private readonly paces = new Map<string, UpstreamPace>();
   private loops: Promise<void>[] = [];
   private stopping = false;
   private wakers = new Set<() => void>();
@@ -113,13 +117,33 @@ export class SyncWorkerPool {
     // Every waiting Garmin call listens for the stop; dozens may wait at once.
     setMaxListeners(0, ac.signal);
     const done = this.execute(row, ac);
-    this.running.set(row.job_id, { ac, done });
+    this.running.set(row.job_id, { userId: row.user_id, ac, done });
     try {
       await done;
     } finally {
       this.running.delete(row.job_id);
     }
     return row.job_id;
+  }
+
+  /**
+   * Stops the user's jobs running in this process at once, as a cancel would (their row was
+   * already cancelled, e.g. by a Garmin disconnect): queued Garmin calls never start.
+   */
+  stopUserJobs(userId: string): void {
+    for (const r of this.running.values()) if (r.userId === userId) r.ac.abort('cancel' satisfies StopReason);
+  }
+
+  /** The user's call schedule; schedules already in the past constrain nothing and are dropped. */
+  private paceFor(userId: string): UpstreamPace {
+    const now = (this.d.pacing?.now ?? Date.now)();
+    for (const [id, p] of this.paces) if (p.nextStart <= now && id !== userId) this.paces.delete(id);
+    let pace = this.paces.get(userId);
+    if (!pace) {
+      pace = new UpstreamPace();
+      this.paces.set(userId, pace);
+    }
+    return pace;
   }
 
   /** Stops the loops; running jobs are given back (lease ended now) for the next start to resume. */
@@ -161,7 +185,11 @@ export class SyncWorkerPool {
     const jobId = row.job_id;
     const owner = this.owner;
     const state = parseState(row.state_json);
-    const progress = new ProgressTracker({ processed: state.processed, counts: state.counts });
+    const progress = new ProgressTracker({
+      processed: state.processed,
+      counts: state.counts,
+      reported: Number(row.processed_items),
+    });
     const finish = async (status: 'completed' | 'failed' | 'cancelled', errorMessage: string | null, p: JobProgress) => {
       if (await finishSyncJob(db, jobId, owner, { status, now: clock.now(), errorMessage, ...p })) this.ended?.inc({ status });
     };
@@ -188,7 +216,13 @@ export class SyncWorkerPool {
       if (!beating) beating = beat().finally(() => (beating = null));
     }, hbMs);
 
-    const limiter = new UpstreamLimiter({ concurrency: config.garminConcurrency, rps: config.garminRps, signal: ac.signal });
+    const limiter = new UpstreamLimiter({
+      concurrency: config.garminConcurrency,
+      rps: config.garminRps,
+      signal: ac.signal,
+      pace: this.paceFor(row.user_id),
+      ...(this.d.pacing ? { now: this.d.pacing.now, sleep: this.d.pacing.sleep } : {}),
+    });
     let displayName: Promise<string> | null = null;
     const done = new Set(state.done);
     try {
@@ -240,7 +274,8 @@ export class SyncWorkerPool {
         await releaseSyncJob(db, jobId, owner, progress.snapshot()).catch(() => {});
         log?.info({ jobId }, 'sync job handed back for resumption');
       } else if (reason === 'lost_lease') {
-        log?.warn({ jobId }, 'sync job lease lost; another worker continues it');
+        // Another worker took it over, or it was ended elsewhere (a Garmin disconnect cancels it).
+        log?.warn({ jobId }, 'sync job no longer ours; stopped');
       } else {
         const message = failureMessage(err, progress.processedItems, progress.total);
         await finish('failed', message, progress.snapshot());

@@ -33,6 +33,23 @@ export async function revokeSession(q: Queryable, id: string, reason: string, no
   await q.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL', [now, reason, id]);
 }
 
+/** Revokes every live session of the user except `keepId`; returns how many were revoked. */
+export async function revokeOtherSessions(q: Queryable, userId: string, keepId: string, reason: string, now: number): Promise<number> {
+  const r = await q.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL', [
+    now,
+    reason,
+    userId,
+    keepId,
+  ]);
+  return r.changes;
+}
+
+/** Whether the session exists, belongs to `userId` and is not revoked. */
+export async function isSessionLive(q: Queryable, id: string, userId: string): Promise<boolean> {
+  const s = await findSession(q, id);
+  return !!s && s.revoked_at === null && s.user_id === userId;
+}
+
 export async function insertRefreshToken(q: Queryable, t: { hash: string; sessionId: string; now: number; expiresAt: number }) {
   await q.run('INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [
     t.hash,

@@ -78,6 +78,15 @@ export function latestSyncJob(q: Queryable, userId: string): Promise<SyncJobRow 
   ]);
 }
 
+/** created_at of the user's newest `limit` jobs created after `sinceMs`, newest first (the job budget). */
+export async function recentSyncJobStarts(q: Queryable, userId: string, sinceMs: number, limit: number): Promise<number[]> {
+  const rows = await q.all<{ created_at: number }>(
+    'SELECT created_at FROM sync_jobs WHERE user_id = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?',
+    [userId, sinceMs, limit],
+  );
+  return rows.map((r) => Number(r.created_at));
+}
+
 /** Newest first, keyset-paged on (created_at, job_id). */
 export function listSyncJobs(
   q: Queryable,
@@ -121,6 +130,15 @@ export async function claimSyncJob(q: Queryable, owner: string, now: number, lea
   );
 }
 
+/**
+ * The larger of two values in SQL. Progress and processed_items are written through it so they
+ * never go backwards: a job resumed after its worker died recounts from its last finished part,
+ * below what the dead worker had already reported.
+ */
+function greatest(q: Queryable): string {
+  return q.dialect === 'postgres' ? 'GREATEST' : 'MAX';
+}
+
 export interface JobProgress {
   progress: number;
   totalItems: number | null;
@@ -141,8 +159,8 @@ export async function heartbeatSyncJob(
 ): Promise<{ cancel: boolean } | null> {
   const row = p
     ? await q.get<{ cancel_requested: number }>(
-        `UPDATE sync_jobs SET lease_expires_at = ?, progress = ?, total_items = ?, processed_items = ?, counts_json = ?,
-           version = version + 1
+        `UPDATE sync_jobs SET lease_expires_at = ?, progress = ${greatest(q)}(progress, ?), total_items = ?,
+           processed_items = ${greatest(q)}(processed_items, ?), counts_json = ?, version = version + 1
          WHERE job_id = ? AND lease_owner = ? AND status = 'running' RETURNING cancel_requested`,
         [leaseUntil, p.progress, p.totalItems, p.processedItems, p.countsJson, jobId, owner],
       )
@@ -171,8 +189,8 @@ export async function finishSyncJob(
   f: { status: 'completed' | 'failed' | 'cancelled'; now: number; errorMessage: string | null } & JobProgress,
 ): Promise<boolean> {
   const r = await q.run(
-    `UPDATE sync_jobs SET status = ?, end_time = ?, error_message = ?, progress = ?, total_items = ?, processed_items = ?,
-       counts_json = ?, lease_owner = NULL, lease_expires_at = NULL, version = version + 1
+    `UPDATE sync_jobs SET status = ?, end_time = ?, error_message = ?, progress = ${greatest(q)}(progress, ?), total_items = ?,
+       processed_items = ${greatest(q)}(processed_items, ?), counts_json = ?, lease_owner = NULL, lease_expires_at = NULL, version = version + 1
      WHERE job_id = ? AND lease_owner = ? AND status = 'running'`,
     [f.status, f.now, f.errorMessage, f.progress, f.totalItems, f.processedItems, f.countsJson, jobId, owner],
   );
@@ -182,8 +200,8 @@ export async function finishSyncJob(
 /** Gives a running job back (graceful shutdown): its lease ends now, so any worker resumes it. */
 export async function releaseSyncJob(q: Queryable, jobId: string, owner: string, p: JobProgress): Promise<void> {
   await q.run(
-    `UPDATE sync_jobs SET lease_expires_at = 0, progress = ?, total_items = ?, processed_items = ?, counts_json = ?,
-       version = version + 1
+    `UPDATE sync_jobs SET lease_expires_at = 0, progress = ${greatest(q)}(progress, ?), total_items = ?,
+       processed_items = ${greatest(q)}(processed_items, ?), counts_json = ?, version = version + 1
      WHERE job_id = ? AND lease_owner = ? AND status = 'running'`,
     [p.progress, p.totalItems, p.processedItems, p.countsJson, jobId, owner],
   );
@@ -201,6 +219,22 @@ export async function cancelIdleSyncJob(q: Queryable, jobId: string, now: number
     [now, jobId, now],
   );
   return r.changes === 1;
+}
+
+/**
+ * Cancels the user's active job (pending or running) at once, whoever runs it: a running job's
+ * worker finds it no longer running at its next heartbeat (≤ 0.5 s) and stops without writing.
+ * Returns the ids cancelled.
+ */
+export async function cancelActiveSyncJobs(q: Queryable, userId: string, now: number): Promise<string[]> {
+  const rows = await q.all<{ job_id: string }>(
+    `UPDATE sync_jobs SET status = 'cancelled', end_time = ?, cancel_requested = 1, lease_owner = NULL, lease_expires_at = NULL,
+       version = version + 1
+     WHERE user_id = ? AND status IN ('pending', 'running')
+     RETURNING job_id`,
+    [now, userId],
+  );
+  return rows.map((r) => r.job_id);
 }
 
 /** Asks the worker running the job to stop (it checks at its next heartbeat, well within 2 s). */

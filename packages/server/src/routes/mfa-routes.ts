@@ -33,7 +33,7 @@ export const mfaRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: RecoveryCodes, ...problems(400, 401, 409, 429) },
       },
     },
-    (req) => mfa.confirm(authOf(req).userId, req.body.code, req.ip),
+    (req) => mfa.confirm(authOf(req).userId, req.body.code, req.ip, authOf(req).sessionId),
   );
 
   app.delete<{ Body: DisableTotpBody }>(

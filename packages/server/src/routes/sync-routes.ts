@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { authOf } from '../app-deps.js';
 import { problems } from '../http/schemas.js';
+import { isSessionLive } from '../repositories/sessions.js';
 import { findUserSyncJob, syncJobVersion } from '../repositories/sync-jobs.js';
 import { toSyncJob } from '../sync/job-view.js';
 import type { SyncJobService } from '../sync/sync-job-service.js';
@@ -45,7 +46,7 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
         security,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
         body: CreateSyncJobBody,
-        response: { 202: SyncJob, ...problems(400, 401, 409, 422) },
+        response: { 202: SyncJob, ...problems(400, 401, 409, 422, 429) },
       },
     },
     async (req, reply) => {
@@ -108,14 +109,14 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
       ...auth,
       schema: {
         tags: ['sync'],
-        summary: 'Server-sent events: a SyncJob snapshot whenever the job changes; ends after the terminal one',
+        summary: 'Server-sent events: a SyncJob snapshot whenever the job changes; ends after the terminal one, or when the session is revoked',
         security,
         params: JobParams,
         response: { 200: Type.String({ description: 'text/event-stream; each `data:` line is a SyncJob' }), ...problems(401, 404) },
       },
     },
     async (req, reply) => {
-      const userId = authOf(req).userId;
+      const { userId, sessionId } = authOf(req);
       const jobId = req.params.job_id;
       await jobs.get(userId, jobId); // 404 before the stream starts
       const { db } = app.deps;
@@ -148,6 +149,9 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
         if (busy || closed) return;
         busy = true;
         try {
+          // The stream speaks for its session: logout, refresh-token reuse or enabling MFA
+          // elsewhere revokes it, and the stream ends within one poll.
+          if (!(await isSessionLive(db, sessionId, userId))) return end();
           const v = await syncJobVersion(db, jobId);
           if (v === undefined) return end();
           if (v === lastVersion) return;

@@ -37,6 +37,7 @@ import {
   updateGarminTokens,
 } from '../repositories/garmin-connections.js';
 import { garminCooldownUntil, setGarminCooldown } from '../repositories/garmin-signin-cooldowns.js';
+import { cancelActiveSyncJobs } from '../repositories/sync-jobs.js';
 import { guardGarminApi, type GuardState } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
 import type { ThrottleService } from './throttle-service.js';
@@ -66,6 +67,8 @@ export interface GarminConnectionServiceDeps {
   challengeMaxAttempts?: number;
   /** Retry policy of the GarminApi objects `apiFor` builds (default the library's). */
   retry?: Partial<RetryPolicy>;
+  /** Called after a disconnect cancelled the user's sync jobs, so this process stops running them at once. */
+  onSyncJobsCancelled?: (userId: string) => void;
 }
 
 const NOT_CONNECTED = 'No Garmin account is connected; run `fitsync garmin connect`.';
@@ -185,13 +188,19 @@ export class GarminConnectionService {
     return { status: row.status, display_name: row.display_name, connected_at: new Date(Number(row.connected_at)).toISOString() };
   }
 
-  /** Erases the stored Garmin tokens and any parked sign-in of the user. */
+  /**
+   * Erases the stored Garmin tokens and any parked sign-in of the user, and cancels the user's
+   * active sync job in the same transaction: once this returns, the job is cancelled, a worker of
+   * this process has stopped it, and one elsewhere stops at its next heartbeat.
+   */
   async disconnect(userId: string): Promise<void> {
-    await this.d.db.transaction(async (tx) => {
+    const cancelled = await this.d.db.transaction(async (tx) => {
       await deleteGarminConnection(tx, userId);
       await deleteGarminChallenges(tx, userId);
+      return cancelActiveSyncJobs(tx, userId, this.d.clock.now());
     });
-    this.d.log?.info({ userId }, 'garmin connection removed');
+    if (cancelled.length > 0) this.d.onSyncJobsCancelled?.(userId);
+    this.d.log?.info({ userId, cancelledJobs: cancelled.length }, 'garmin connection removed');
   }
 
   /**

@@ -10,6 +10,7 @@ import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
 import { deleteRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from '../repositories/recovery-codes.js';
 import { confirmTotp, deleteTotp, findTotp, putPendingTotp, type TotpRow, useTotpStep } from '../repositories/totp-credentials.js';
+import { revokeOtherSessions } from '../repositories/sessions.js';
 import { findUserById } from '../repositories/users.js';
 import type { ThrottleService } from './throttle-service.js';
 
@@ -49,8 +50,12 @@ export class MfaService {
     return { secret, otpauth_uri };
   }
 
-  /** Confirms the pending secret with a current code; turns MFA on and returns fresh recovery codes. */
-  async confirm(userId: string, code: string, ip: string): Promise<RecoveryCodes> {
+  /**
+   * Confirms the pending secret with a current code; turns MFA on and returns fresh recovery codes.
+   * Every other session of the user is revoked in the same transaction (they were opened with the
+   * password alone); `sessionId`, the one confirming, stays signed in.
+   */
+  async confirm(userId: string, code: string, ip: string, sessionId: string): Promise<RecoveryCodes> {
     const attempt = await this.d.throttle.begin({ accountKey: codeKey(userId), ip });
     const row = await findTotp(this.d.db, userId);
     if (!row || row.confirmed_at != null) {
@@ -67,6 +72,7 @@ export class MfaService {
         if (!(await useTotpStep(tx, userId, step, false))) return false;
         await confirmTotp(tx, userId, now);
         await replaceRecoveryCodes(tx, userId, codes.stored, now);
+        await revokeOtherSessions(tx, userId, sessionId, 'mfa_enabled', now);
         return true;
       }));
     if (!ok) {

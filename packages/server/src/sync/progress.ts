@@ -47,10 +47,18 @@ export class ProgressTracker {
   /** Items of parts an earlier attempt finished (a resumed job): in both processed and total. */
   private readonly base: number;
 
-  constructor(start: { processed?: number; counts?: AllCounts } = {}) {
+  /**
+   * What the job had already reported (a resumed job: the dead worker's last heartbeat). The
+   * resumed attempt recounts from its last finished part, so it reports at least this much:
+   * processed_items never goes backwards (the job row enforces the same with MAX on every write).
+   */
+  private readonly floor: number;
+
+  constructor(start: { processed?: number; counts?: AllCounts; reported?: number } = {}) {
     this.processed = start.processed ?? 0;
     this.base = this.processed;
     this.counts = start.counts ?? emptyCounts();
+    this.floor = start.reported ?? 0;
   }
 
   /** Sets the expected number of items of a part (may grow while paging). */
@@ -86,14 +94,14 @@ export class ProgressTracker {
   }
 
   get processedItems(): number {
-    return this.processed;
+    return Math.max(this.processed, this.floor);
   }
 
   get total(): number | null {
     if (this.totals.size === 0) return null;
     let t = this.base;
     for (const v of this.totals.values()) t += v;
-    return Math.max(t, this.processed);
+    return Math.max(t, this.processedItems);
   }
 
   countsSnapshot(): AllCounts {
@@ -102,10 +110,11 @@ export class ProgressTracker {
 
   snapshot(final = false): JobProgress {
     const total = this.total;
-    let progress = total ? Math.floor((100 * this.processed) / total) : 0;
+    const processed = this.processedItems;
+    let progress = total ? Math.floor((100 * processed) / total) : 0;
     if (final) progress = 100;
     else progress = Math.min(progress, 99);
-    return { progress, totalItems: total, processedItems: this.processed, countsJson: JSON.stringify(this.counts) };
+    return { progress, totalItems: total, processedItems: processed, countsJson: JSON.stringify(this.counts) };
   }
 
   /** The snapshot if it changed since the last call, else null. */

@@ -12,11 +12,13 @@ import {
   insertSyncJob,
   latestSyncJob,
   listSyncJobs,
+  recentSyncJobStarts,
   requestCancel,
   type SyncJobRow,
 } from '../repositories/sync-jobs.js';
 import type { SyncGarminSource } from './garmin-source.js';
 import { toSyncJob } from './job-view.js';
+import { addDays, isoDay } from './dates.js';
 import { emptyCounts } from './progress.js';
 
 export interface SyncJobServiceDeps {
@@ -24,8 +26,22 @@ export interface SyncJobServiceDeps {
   clock: Clock;
   random: Random;
   garmin: SyncGarminSource;
+  /** Jobs a user may create per rolling hour (FITSYNC_SYNC_MAX_JOBS_PER_HOUR); 0 = no limit. */
+  maxJobsPerHour?: number;
   /** Called after a job was created, so idle in-process workers start it at once. */
   onCreated?: () => void;
+}
+
+const HOUR_MS = 3_600_000;
+/** The earliest date a window may name: Garmin Connect holds nothing older (and 1950 meant 28,000 days of calls). */
+export const EARLIEST_SYNC_DATE = '2000-01-01';
+/**
+ * The latest date a window may name: tomorrow in the account's zone. No account time zone is
+ * stored yet, so the most generous real zone is assumed (UTC+14, Kiribati): the date of now+14 h,
+ * plus one day.
+ */
+export function latestSyncDate(nowMs: number): string {
+  return addDays(isoDay(nowMs + 14 * HOUR_MS), 1);
 }
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
@@ -54,6 +70,10 @@ export class SyncJobService {
     ] as const) {
       if (v !== null && (!DATE.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)) {
         throw validation(`${name} is not a real date (YYYY-MM-DD).`, `body/${name}`);
+      }
+      const latest = latestSyncDate(this.d.clock.now());
+      if (v !== null && (v < EARLIEST_SYNC_DATE || v > latest)) {
+        throw validation(`${name} must be between ${EARLIEST_SYNC_DATE} and ${latest}.`, `body/${name}`);
       }
     }
     if (since && until && since > until) throw validation('since must not be after until.', 'body/since');
@@ -99,6 +119,7 @@ export class SyncJobService {
     }
     const active = await busy();
     if (active) return active;
+    await this.checkJobBudget(userId);
     const jobId = newId(this.d.random);
     try {
       await insertSyncJob(this.d.db, {
@@ -125,6 +146,29 @@ export class SyncJobService {
     this.d.onCreated?.();
     const row = await findUserSyncJob(this.d.db, userId, jobId);
     return toSyncJob(row!);
+  }
+
+  /**
+   * 429 rate_limited (with Retry-After) when the user created maxJobsPerHour jobs in the last
+   * hour. The jobs table is the count, so the limit holds across instances; a replayed
+   * Idempotency-Key never gets here, so replays do not count. Two racing creates cannot both slip
+   * through: the one-active-job index lets only one of them insert.
+   */
+  private async checkJobBudget(userId: string): Promise<void> {
+    const max = this.d.maxJobsPerHour ?? 0;
+    if (max <= 0) return;
+    const now = this.d.clock.now();
+    const recent = await recentSyncJobStarts(this.d.db, userId, now - HOUR_MS, max);
+    if (recent.length < max) return;
+    // The window frees a slot when the max-th newest job leaves it.
+    const s = Math.max(1, Math.ceil((recent[max - 1]! + HOUR_MS - now) / 1000));
+    throw new ApiError(
+      429,
+      'rate_limited',
+      `At most ${max} sync jobs per hour; try again in ${s} s.`,
+      { retry_after: s },
+      { 'retry-after': String(s) },
+    );
   }
 
   async get(userId: string, jobId: string): Promise<SyncJob> {

@@ -1,25 +1,36 @@
 import { abortable, sleepUnless, throwIfStopped } from './abortable.js';
 
+/**
+ * When the next Garmin call of one Garmin account may start. The worker pool keeps one per user
+ * across jobs, so jobs started back to back share one budget of FITSYNC_GARMIN_RPS instead of
+ * each starting with a fresh one.
+ */
+export class UpstreamPace {
+  nextStart = 0;
+}
+
 export interface UpstreamLimiterOptions {
   /** Calls in flight at once (FITSYNC_GARMIN_CONCURRENCY). */
   concurrency: number;
   /** Calls started per second; 0 = unlimited (FITSYNC_GARMIN_RPS). */
   rps: number;
   signal: AbortSignal;
+  /** The account's call schedule, shared with its other jobs (default: this limiter's own). */
+  pace?: UpstreamPace;
   /** Clock and sleep are injectable so the pacing is tested without real timers. */
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /**
- * Upstream politeness for one job (garmin-protocol.md: "Existing tools pace data calls (about one a
+ * Upstream politeness for one job, paced with the account's other jobs (garmin-protocol.md: "Existing tools pace data calls (about one a
  * second, or a few in parallel)"): at most `concurrency` Garmin calls in flight, and call starts
  * spaced 1/rps apart. A call's own retries (GarminApi's backoff) stay inside its slot.
  */
 export class UpstreamLimiter {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  private nextStart = 0;
+  private readonly pace: UpstreamPace;
   private readonly gapMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -28,6 +39,7 @@ export class UpstreamLimiter {
 
   constructor(private readonly opts: UpstreamLimiterOptions) {
     this.gapMs = opts.rps > 0 ? 1000 / opts.rps : 0;
+    this.pace = opts.pace ?? new UpstreamPace();
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? sleepUnless;
   }
@@ -45,8 +57,8 @@ export class UpstreamLimiter {
     try {
       if (this.gapMs > 0) {
         const t = this.now();
-        const start = Math.max(t, this.nextStart);
-        this.nextStart = start + this.gapMs;
+        const start = Math.max(t, this.pace.nextStart);
+        this.pace.nextStart = start + this.gapMs;
         if (start > t) await this.sleep(start - t, signal);
       }
       this.calls++;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
+import type { Clock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-server.js';
 import { call, uniqueName } from '../helpers/api.js';
@@ -32,10 +33,15 @@ export interface SyncWorld {
 }
 
 /** A sim and a server pointed at it (one dialect). */
-export async function startWorld(dialect: 'sqlite' | 'postgres', seed: string, env: Record<string, string> = {}): Promise<SyncWorld> {
+export async function startWorld(
+  dialect: 'sqlite' | 'postgres',
+  seed: string,
+  env: Record<string, string> = {},
+  opts: { clock?: Clock } = {},
+): Promise<SyncWorld> {
   const sim = await startSim({ seed });
   try {
-    const s = await startTestServer({ dialect, env: syncEnv(sim, env) });
+    const s = await startTestServer({ dialect, env: syncEnv(sim, env), clock: opts.clock });
     return {
       sim,
       s,
@@ -52,6 +58,8 @@ export async function startWorld(dialect: 'sqlite' | 'postgres', seed: string, e
 
 export interface SyncUser {
   token: string;
+  refreshToken: string;
+  username: string;
   userId: string;
   email: string;
 }
@@ -75,7 +83,7 @@ export async function linkedUser(
     body: { email, password: 'garmin-pw' },
   });
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  return { token: pair.access_token, userId: me.body.user_id, email };
+  return { token: pair.access_token, refreshToken: pair.refresh_token, username: name, userId: me.body.user_id, email };
 }
 
 /** POST /v1/sync/jobs and expect 202. */
