@@ -6,7 +6,7 @@ import { totpCode } from '../src/crypto/totp.js';
 import { SyncWorkerPool } from '../src/jobs/sync-worker-pool.js';
 import { assertProblem, call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
-import { burst } from './sync/burst.js';
+import { type BurstRequest, burst } from './helpers/burst.js';
 import { linkedUser, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
 
 const MAX_JOBS_PER_HOUR = 5;
@@ -134,14 +134,14 @@ for (const { dialect, skip } of await dialects()) {
         if (i === 0) keyed = JSON.parse(r.body).job_id;
         await cancel(u, JSON.parse(r.body).job_id);
       }
-      const start = {
+      const start: BurstRequest = {
         method: 'POST',
         path: '/v1/sync/jobs',
         headers: { authorization: `Bearer ${u.token}` },
         body: { sync_type: 'workouts' },
       };
       // One slot left: of a concurrent burst exactly one starts a job.
-      const first = await burst(w.s.url, 8, start);
+      const first = await burst(w.s.url, Array(8).fill(start));
       const ok = first.filter((r) => r.status === 202);
       assert.equal(ok.length, 1, JSON.stringify(first.map((r) => [r.status, r.body?.code])));
       for (const r of first) if (r.status !== 202) assert.ok([409, 429].includes(r.status), JSON.stringify(r.body));
@@ -149,7 +149,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await jobRows(u), MAX_JOBS_PER_HOUR);
 
       // The budget is spent: every start is refused, and no row is written.
-      const second = await burst(w.s.url, 8, start);
+      const second = await burst(w.s.url, Array(8).fill(start));
       for (const r of second) {
         assert.equal(r.status, 429, JSON.stringify(r.body));
         assert.equal(r.body.code, 'rate_limited');
