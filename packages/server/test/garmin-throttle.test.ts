@@ -37,13 +37,13 @@ for (const { dialect, skip } of await dialects()) {
     const signIns = () =>
       SIGNIN_PATHS.reduce((n, p) => n + Object.values(sim.stats().by_path[p] ?? {}).reduce((a, b) => a + b, 0), 0);
 
-    async function setup() {
+    async function setup(mfa: 'email' | null = null) {
       const name = uniqueName('gt');
       await createUser(s.db, name, 'correct horse', { hasher: cheap });
       const login = await call(s.app, 'POST', '/v1/auth/login', { body: { username: name, password: 'correct horse' } });
       assert.equal(login.status, 200, JSON.stringify(login.body));
       const email = `${name}@example.com`;
-      sim.createUser({ email, password: 'the garmin password', mfa: null, activities: 1, days: 1 });
+      sim.createUser({ email, password: 'the garmin password', mfa, activities: 1, days: 1 });
       return { token: login.body.access_token as string, email };
     }
 
@@ -96,6 +96,39 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await put('the garmin password')).status, 200);
       for (let i = 0; i < 4; i++) assertProblem(await put(`guess ${i}`), 401, 'garmin_auth_failed');
       assert.equal((await put('the garmin password')).status, 200);
+    });
+
+    test("40 simultaneous wrong Garmin MFA codes on one challenge: at most 5 reach Garmin, then the challenge is spent", async () => {
+      const u = await setup('email');
+      const started = await call(s.app, 'PUT', '/v1/garmin/connection', {
+        token: u.token,
+        body: { email: u.email, password: 'the garmin password' },
+        ip: '10.30.0.1',
+      });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      const code = sim.mfaCode(u.email)!;
+      const wrong = (i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0');
+      sim.resetStats();
+      const answers = await burst(
+        s.url,
+        Array.from({ length: 40 }, (_, i) => ({
+          method: 'POST' as const,
+          path: '/v1/garmin/connection/mfa',
+          body: { challenge_id: started.body.challenge_id, code: wrong(i) },
+          headers: { authorization: `Bearer ${u.token}` },
+        })),
+      );
+      const counts = statusCounts(answers);
+      const verifies = Object.values(sim.stats().by_path['/mobile/api/mfa/verifyCode'] ?? {}).reduce((a, b) => a + b, 0);
+      assert.ok(verifies <= 5, `Garmin heard ${verifies} codes (${JSON.stringify(counts)})`);
+      assert.ok((counts[401] ?? 0) <= 5, JSON.stringify(counts));
+      for (const a of answers.filter((x) => x.status !== 401)) assert.equal(a.body.code, 'mfa_challenge_expired', JSON.stringify(a.body));
+      // The budget is spent: even the right code is refused without asking Garmin.
+      const right = await call(s.app, 'POST', '/v1/garmin/connection/mfa', {
+        token: u.token,
+        body: { challenge_id: started.body.challenge_id, code },
+      });
+      assertProblem(right, 410, 'mfa_challenge_expired');
     });
   });
 }

@@ -36,23 +36,35 @@ export async function findGarminChallenge(q: Queryable, id: string, userId: stri
 }
 
 /**
- * Counts a wrong code against a live challenge and stores the (possibly updated) pending state;
- * returns the new count, or null when the challenge was no longer live.
+ * Reserves one code attempt on a live challenge of `userId` *before* Garmin is asked, counting it
+ * as wrong up front, so concurrent attempts cannot take more than `maxAttempts` places between
+ * them (one atomic UPDATE; PostgreSQL re-checks the WHERE on the newest row version). Returns the
+ * new count, or null when the challenge is used, spent, expired or unknown.
  */
-export async function failGarminChallenge(
+export async function reserveGarminChallengeAttempt(
   q: Queryable,
   id: string,
-  pendingEnc: string,
+  userId: string,
   maxAttempts: number,
   now: number,
 ): Promise<number | null> {
   const row = await q.get<{ failed_attempts: number }>(
-    `UPDATE garmin_mfa_challenges SET failed_attempts = failed_attempts + 1, pending_enc = ?
-     WHERE id = ? AND consumed_at IS NULL AND failed_attempts < ? AND expires_at > ?
+    `UPDATE garmin_mfa_challenges SET failed_attempts = failed_attempts + 1
+     WHERE id = ? AND user_id = ? AND consumed_at IS NULL AND failed_attempts < ? AND expires_at > ?
      RETURNING failed_attempts`,
-    [pendingEnc, id, maxAttempts, now],
+    [id, userId, maxAttempts, now],
   );
   return row ? Number(row.failed_attempts) : null;
+}
+
+/** Keeps Garmin's newer pending state after a wrong code (the attempt stays counted). */
+export async function storeGarminChallengePending(q: Queryable, id: string, pendingEnc: string): Promise<void> {
+  await q.run('UPDATE garmin_mfa_challenges SET pending_enc = ? WHERE id = ? AND consumed_at IS NULL', [pendingEnc, id]);
+}
+
+/** Gives a reserved attempt back: Garmin gave no verdict on the code (it was throttling us). */
+export async function releaseGarminChallengeAttempt(q: Queryable, id: string): Promise<void> {
+  await q.run('UPDATE garmin_mfa_challenges SET failed_attempts = failed_attempts - 1 WHERE id = ? AND failed_attempts > 0', [id]);
 }
 
 /** Marks a challenge used; true for exactly one caller. */

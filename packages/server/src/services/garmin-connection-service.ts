@@ -25,9 +25,11 @@ import {
   consumeGarminChallenge,
   deleteExpiredGarminChallenges,
   deleteGarminChallenges,
-  failGarminChallenge,
   findGarminChallenge,
   insertGarminChallenge,
+  releaseGarminChallengeAttempt,
+  reserveGarminChallengeAttempt,
+  storeGarminChallengePending,
 } from '../repositories/garmin-challenges.js';
 import {
   deleteGarminConnection,
@@ -38,7 +40,7 @@ import {
 } from '../repositories/garmin-connections.js';
 import { garminCooldownUntil, setGarminCooldown } from '../repositories/garmin-signin-cooldowns.js';
 import { cancelActiveSyncJobs } from '../repositories/sync-jobs.js';
-import { guardGarminApi, type GuardState } from './garmin-guarded-api.js';
+import { type GuardState, guardGarminApi } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
 import type { ThrottleService } from './throttle-service.js';
 
@@ -157,20 +159,28 @@ export class GarminConnectionService {
       throw expired();
     }
     await this.checkCooldown(userId, 'mfa');
+    // The attempt takes its place in the challenge's budget before Garmin hears the code, so a
+    // burst of guesses cannot get more than `maxAttempts` codes to Garmin.
+    const reserved = await reserveGarminChallengeAttempt(this.d.db, row.id, userId, this.maxAttempts, now);
+    if (reserved === null) {
+      this.count('mfa', 'expired');
+      throw expired();
+    }
     let tokens: GarminTokens;
     try {
       tokens = await this.auth().resumeLogin(pending, code);
     } catch (err) {
       if (err instanceof GarminMfaInvalidError) {
-        const next = err.pending ?? pending;
-        const failed = await failGarminChallenge(this.d.db, row.id, this.sealPending(row.id, userId, next), this.maxAttempts, now);
+        await storeGarminChallengePending(this.d.db, row.id, this.sealPending(row.id, userId, err.pending ?? pending));
         this.count('mfa', 'invalid_code');
-        if (failed === null) throw expired();
-        throw new ApiError(401, 'invalid_mfa_code', 'Garmin rejected the code.', { attempts_left: Math.max(0, this.maxAttempts - failed) });
+        throw new ApiError(401, 'invalid_mfa_code', 'Garmin rejected the code.', { attempts_left: Math.max(0, this.maxAttempts - reserved) });
       }
       if (!(err instanceof GarminRateLimitedError) && err instanceof GarminError) {
         // Expired at Garmin, or Garmin failing: this pause cannot be resumed; a new sign-in is needed.
         await consumeGarminChallenge(this.d.db, row.id, now);
+      } else {
+        // No verdict on the code: its place in the budget is given back.
+        await releaseGarminChallengeAttempt(this.d.db, row.id);
       }
       if (err instanceof GarminInputError) throw expired();
       throw await this.signInFailed(userId, 'mfa', err);
