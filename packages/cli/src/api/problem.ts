@@ -29,13 +29,20 @@ export function errorFromProblem(status: number, body: unknown, server: string, 
   const jobId = str('job_id');
   if (jobId !== undefined) failure.jobId = jobId;
   // Server text is shown to the user: keep it to one printable line.
-  const serverText = sanitize(str('detail') ?? str('title'));
-  const err = build(status, code, serverText, server, failure);
+  const detail = sanitize(str('detail'));
+  const err = build(status, code, detail ?? sanitize(str('title')), detail, server, failure);
   err.api = failure;
   return err;
 }
 
-function build(status: number, code: string | undefined, text: string | undefined, server: string, f: ApiFailure): CliError {
+function build(
+  status: number,
+  code: string | undefined,
+  text: string | undefined,
+  detail: string | undefined,
+  server: string,
+  f: ApiFailure,
+): CliError {
   const wait = f.retryAfter !== undefined ? `try again in ${f.retryAfter} seconds` : 'try again later';
   switch (code) {
     case 'invalid_credentials':
@@ -53,7 +60,8 @@ function build(status: number, code: string | undefined, text: string | undefine
     case 'invalid_grant':
       return new AuthError('Session expired. Run `fitsync auth login`.');
     case 'rate_limited':
-      return new UnavailableError(`${server} is rate limiting requests; ${wait}`);
+      // The server's own sentence says which limit (e.g. sync jobs per hour) and how long to wait.
+      return new UnavailableError(detail ?? `${server} is rate limiting requests; ${wait}`);
     case 'upstream_unavailable':
       return new UnavailableError(text ?? 'an upstream service is unavailable');
     case 'sync_in_progress':

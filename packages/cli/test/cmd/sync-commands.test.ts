@@ -92,6 +92,20 @@ describe('sync commands against a stub server', () => {
     stub.verify();
   });
 
+  test('start beyond the hourly job budget: exit 6 with the server\'s reason and wait, not retried', async () => {
+    const { dir, stub, clock } = await setup();
+    stub.on('POST', '/v1/sync/jobs', (_c, res) =>
+      sendJson(res, 429, problemBody(429, 'rate_limited', { detail: 'At most 60 sync jobs per hour; try again in 420 s.', retry_after: 420 }), {
+        'retry-after': '420',
+      }),
+    );
+    const r = await runMain(['sync', 'start'], { configDir: dir, clock });
+    assert.equal(r.code, 6);
+    assert.match(r.err, /At most 60 sync jobs per hour; try again in 420 s\./);
+    assert.equal(stub.calls.length, 1, 'a 429 is not retried');
+    stub.verify();
+  });
+
   test('start when not signed in: exit 3, no request', async () => {
     const { dir, stub } = await fixture.setupRaw();
     const r = await runMain(['sync', 'start', '--server', stub.url], { configDir: dir });

@@ -49,8 +49,8 @@ export class RawStubServer {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 
