@@ -5,17 +5,7 @@ import { assertProblem, call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
 import { userWithSession } from './helpers/flows.js';
 import { uniqueName } from './helpers/api.js';
-import { drain, linkedUser, startSync, startWorld, type SyncWorld } from './sync/harness.js';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { drain, linkedUser, startSync, startWorld, type SyncWorld, waitFor } from './sync/harness.js';
 
 /** Reads an SSE stream to its end (bounded); returns the `data:` payloads. */
 // biome-ignore lint/suspicious/noExplicitAny: tests read ad-hoc JSON snapshots field by field

@@ -7,19 +7,9 @@ import { SyncWorkerPool } from '../src/jobs/sync-worker-pool.js';
 import { assertProblem, call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
 import { type BurstRequest, burst } from './helpers/burst.js';
-import { linkedUser, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
+import { linkedUser, startSync, startWorld, type SyncUser, type SyncWorld, waitFor } from './sync/harness.js';
 
 const MAX_JOBS_PER_HOUR = 5;
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Opens an event stream; `ended` settles with the snapshots received once the server ends it. */
 function openEvents(url: string, token: string) {

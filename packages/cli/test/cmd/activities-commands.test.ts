@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { fakeIO } from '../helpers/fake-io.js';
 import { fakeClock, removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
-import { problemBody } from '../helpers/sync-stub-server.js';
+import { activity, problemBody } from '../helpers/sync-stub-server.js';
 
 /** A minimal FIT file: 14-byte header (".FIT" at bytes 8–11), some payload, CRC bytes. */
 function fitBytes(size = 5000): Buffer {
@@ -15,21 +15,6 @@ function fitBytes(size = 5000): Buffer {
   b.write('.FIT', 8, 'latin1');
   for (let i = 14; i < size; i++) b[i] = (i * 31) % 251;
   return b;
-}
-
-function activity(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    activity_id: id,
-    name: 'Morning Run',
-    activity_type: 'running',
-    start_time: '2026-05-30T06:15:00.000Z',
-    duration_s: 3725,
-    distance_m: 10234.5,
-    calories: 640,
-    avg_hr: 148.6,
-    fit_sha256: 'ab'.repeat(32),
-    ...over,
-  };
 }
 
 describe('activities commands against a stub server', () => {

@@ -8,20 +8,10 @@ import { asSyncJob } from '../../src/sync/job-shape.js';
 import { type Flood, flood } from '../helpers/flood.js';
 import { fakeClock, runMain } from '../helpers/run-main.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
-import { job } from '../helpers/sync-stub-server.js';
+import { activity, job } from '../helpers/sync-stub-server.js';
 
 const MiB = 1024 * 1024;
-const ACTIVITY = JSON.stringify({
-  activity_id: '1',
-  name: 'Morning Run',
-  activity_type: 'running',
-  start_time: '2026-05-30T06:15:00.000Z',
-  duration_s: 3725,
-  distance_m: 10234.5,
-  calories: 640,
-  avg_hr: 148.6,
-  fit_sha256: 'ab'.repeat(32),
-});
+const ACTIVITY = JSON.stringify(activity('1'));
 
 // Each stub answer is made on the fly (never allocated whole) and stops when
 // the client hangs up; its safety limit lets the old, unbounded client finish

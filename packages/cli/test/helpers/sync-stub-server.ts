@@ -93,3 +93,19 @@ export function job(over: Record<string, unknown> = {}): Record<string, unknown>
     ...over,
   };
 }
+
+/** An Activity as the API answers it, with `over` replacing fields. */
+export function activity(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    activity_id: id,
+    name: 'Morning Run',
+    activity_type: 'running',
+    start_time: '2026-05-30T06:15:00.000Z',
+    duration_s: 3725,
+    distance_m: 10234.5,
+    calories: 640,
+    avg_hr: 148.6,
+    fit_sha256: 'ab'.repeat(32),
+    ...over,
+  };
+}

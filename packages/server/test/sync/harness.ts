@@ -141,3 +141,14 @@ export function routeCounts(stats: { total: number; by_route: Record<string, Rec
   for (const [route, statuses] of Object.entries(stats.by_route)) out[route] = Object.values(statuses).reduce((a, b) => a + b, 0);
   return out;
 }
+
+/** Polls `fn` every 10 ms until it yields a value (real time: for end-to-end waits on real servers only). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
