@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/db.js';
+import type { EventBus } from './events/event-bus.js';
 import type { SyncWorkerPool } from './jobs/sync-worker-pool.js';
 import type { AuthMetrics, Metrics } from './metrics.js';
 import type { Random } from './random.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   garmin: GarminConnectionService;
   /** Original FIT files, content-addressed in the data dir. */
   fitStore: FitStore;
+  /** Pushed events (job changes, session revocations): in-process, or across instances on PostgreSQL. */
+  events: EventBus;
   /** Starting, reading and cancelling sync jobs. */
   syncJobs: SyncJobService;
   /** This process's sync workers; `runOnce()` drains one job (tests run with FITSYNC_WORKERS=0). */

@@ -22,6 +22,7 @@ import { mfaRoutes } from './routes/mfa-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
+import { LocalEventBus } from './events/event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
 import { FitStore } from './sync/fit-store.js';
 import { SyncJobService } from './sync/sync-job-service.js';
@@ -127,6 +128,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     onSyncJobsCancelled: (userId) => syncWorkers.stopUserJobs(userId),
   });
   const fitStore = new FitStore(config.dataDir);
+  const events = new LocalEventBus();
   const syncWorkers = new SyncWorkerPool({ db, clock, config: config.sync, fitStore, garmin, log: app.log, metrics });
   const syncJobs = new SyncJobService({
     db,
@@ -151,6 +153,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     auth,
     garmin,
     fitStore,
+    events,
     syncJobs,
     syncWorkers,
   };
@@ -202,6 +205,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onClose', async () => {
     await syncWorkers.stop();
     await fitStore.close();
+    await events.close();
   });
   return app;
 }
