@@ -12,9 +12,9 @@ describe('FakeRuntime', () => {
     await rt.advance(99);
     assert.deepEqual(woke, []);
     assert.equal(rt.now(), 1099);
-    await rt.advance(250);
+    await rt.advance(150);
     assert.deepEqual(woke, ['a@1100']);
-    await rt.advance(1);
+    await rt.advance(51);
     assert.deepEqual(woke, ['a@1100', 'b@1300']);
     assert.equal(rt.pending, 0);
   });
