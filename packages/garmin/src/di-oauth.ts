@@ -5,6 +5,7 @@
  * shape follows the protocol page (`access_token` JWT with `exp`,
  * `refresh_token`, optional `expires_in`/`refresh_token_expires_in`).
  */
+import type { Runtime } from '@fitsync/runtime';
 import { parseExactJson } from './exact-json.js';
 import type { GarminEndpoints } from './endpoints.js';
 import {
@@ -16,7 +17,6 @@ import {
   GarminUnavailableError,
   GarminUnexpectedAnswerError,
 } from './errors.js';
-import type { GarminRuntime } from './runtime.js';
 import { describeAnswer, type HttpClient, type HttpResponse, mediaType, retryAfterSeconds } from './transport.js';
 
 /** DI OAuth2 client ids, tried in this order for the ticket exchange (garmin-protocol.md step 4). */
@@ -50,7 +50,7 @@ const DEFAULT_SIGNIN_WAIT_S = 900;
 interface DiContext {
   http: HttpClient;
   endpoints: GarminEndpoints;
-  runtime: GarminRuntime;
+  runtime: Runtime;
 }
 
 function tokenUrl(endpoints: GarminEndpoints): string {

@@ -5,6 +5,7 @@
  * data calls (bounded retries with backoff and jitter, Retry-After honoured up
  * to a cap) from garmin-protocol.md, "Errors and politeness".
  */
+import { abortError, type Runtime, systemRuntime } from '@fitsync/runtime';
 import { type GarminTokens, parseGarminTokens, refreshDiTokens } from './di-oauth.js';
 import { type GarminEndpoints, resolveEndpoints } from './endpoints.js';
 import {
@@ -20,7 +21,6 @@ import {
 } from './errors.js';
 import { parseExactJson } from './exact-json.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
-import { type GarminRuntime, resolveRuntime } from './runtime.js';
 import {
   type GarminActivityDetail,
   type GarminActivitySummary,
@@ -62,8 +62,8 @@ export interface GarminApiOptions {
   endpoints?: Partial<GarminEndpoints>;
   /** HTTP client (default a new {@link Transport}). */
   http?: HttpClient;
-  /** Clock/sleep/random (default real ones). */
-  runtime?: Partial<GarminRuntime>;
+  /** Clock/sleep/random (default the system's); retries and backoff wait on its `sleep`. */
+  runtime?: Runtime;
   /** Retry settings for data calls. */
   retry?: Partial<RetryPolicy>;
   /**
@@ -73,8 +73,17 @@ export interface GarminApiOptions {
   refreshMarginMs?: number;
 }
 
+/** Per-call options of every data method. */
+export interface GarminCallOptions {
+  /**
+   * Cancels the call: the HTTP request in flight is destroyed (its socket closed), a backoff
+   * wait ends, and the call rejects at once with an AbortError; it is never retried.
+   */
+  signal?: AbortSignal;
+}
+
 /** Options of {@link GarminApi.listActivities}. */
-export interface ListActivitiesOptions {
+export interface ListActivitiesOptions extends GarminCallOptions {
   /** Offset into the newest-first list (default 0). */
   start?: number;
   /** Page size (default 20, max 1000). */
@@ -118,20 +127,20 @@ function checkCount(v: number | undefined, dflt: number, max: number, what: stri
 /** Authenticated Garmin Connect data client. */
 export class GarminApi {
   private current: GarminTokens;
+  private refreshing: Promise<GarminTokens> | undefined;
   private readonly onTokens: GarminApiOptions['onTokens'];
   private readonly endpoints: GarminEndpoints;
   private readonly http: HttpClient;
-  private readonly runtime: GarminRuntime;
+  private readonly runtime: Runtime;
   private readonly retry: RetryPolicy;
   private readonly refreshMarginMs: number;
-  private refreshing: Promise<GarminTokens> | undefined;
 
   constructor(opts: GarminApiOptions) {
     this.current = parseGarminTokens(opts.tokens);
     this.onTokens = opts.onTokens;
     this.endpoints = resolveEndpoints(opts.endpoints);
     this.http = opts.http ?? new Transport();
-    this.runtime = resolveRuntime(opts.runtime);
+    this.runtime = opts.runtime ?? systemRuntime;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     this.refreshMarginMs = opts.refreshMarginMs ?? 15 * 60_000;
   }
@@ -142,13 +151,13 @@ export class GarminApi {
   }
 
   /** Checks the tokens work by reading the social profile; returns it. */
-  async validate(): Promise<GarminSocialProfile> {
-    return this.getSocialProfile();
+  async validate(opts?: GarminCallOptions): Promise<GarminSocialProfile> {
+    return this.getSocialProfile(opts);
   }
 
   /** `GET /userprofile-service/socialProfile` — `displayName` is needed by wellness paths. */
-  async getSocialProfile(): Promise<GarminSocialProfile> {
-    return parseSocialProfile(await this.getJson('/userprofile-service/socialProfile'));
+  async getSocialProfile(opts?: GarminCallOptions): Promise<GarminSocialProfile> {
+    return parseSocialProfile(await this.getJson('/userprofile-service/socialProfile', undefined, opts));
   }
 
   /** One page of activities, newest first. */
@@ -159,7 +168,7 @@ export class GarminApi {
     };
     if (opts.startDate !== undefined) q.startDate = checkDate(opts.startDate, 'startDate');
     if (opts.endDate !== undefined) q.endDate = checkDate(opts.endDate, 'endDate');
-    return parseActivityList(await this.getJson('/activitylist-service/activities/search/activities', q));
+    return parseActivityList(await this.getJson('/activitylist-service/activities/search/activities', q, opts));
   }
 
   /**
@@ -167,11 +176,17 @@ export class GarminApi {
    * an empty page (garmin-protocol.md: "page until an empty page").
    */
   async *iterateActivities(
-    opts: { pageSize?: number; startDate?: string; endDate?: string } = {},
+    opts: GarminCallOptions & { pageSize?: number; startDate?: string; endDate?: string } = {},
   ): AsyncGenerator<GarminActivitySummary> {
     const limit = checkCount(opts.pageSize, 100, 1000, 'pageSize') || 100;
     for (let start = 0; ; ) {
-      const page = await this.listActivities({ start, limit, startDate: opts.startDate, endDate: opts.endDate });
+      const page = await this.listActivities({
+        start,
+        limit,
+        startDate: opts.startDate,
+        endDate: opts.endDate,
+        signal: opts.signal,
+      });
       if (page.length === 0) return;
       yield* page;
       start += page.length;
@@ -179,13 +194,15 @@ export class GarminApi {
   }
 
   /** `GET /activitylist-service/activities/count` → total number of activities. */
-  async getActivityCount(): Promise<number> {
-    return parseActivityCount(await this.getJson('/activitylist-service/activities/count'));
+  async getActivityCount(opts?: GarminCallOptions): Promise<number> {
+    return parseActivityCount(await this.getJson('/activitylist-service/activities/count', undefined, opts));
   }
 
   /** `GET /activity-service/activity/{id}` (detail DTOs). Id as a string keeps 64 bits exact. */
-  async getActivity(activityId: string | number | bigint): Promise<GarminActivityDetail> {
-    return parseActivityDetail(await this.getJson(`/activity-service/activity/${checkId(activityId, 'activityId')}`));
+  async getActivity(activityId: string | number | bigint, opts?: GarminCallOptions): Promise<GarminActivityDetail> {
+    return parseActivityDetail(
+      await this.getJson(`/activity-service/activity/${checkId(activityId, 'activityId')}`, undefined, opts),
+    );
   }
 
   /**
@@ -193,9 +210,10 @@ export class GarminApi {
    * `/download-service/files/activity/{id}` and returns the unzipped `.fit`
    * bytes (CRC-32 verified). A bare FIT answer is returned as is.
    */
-  async downloadFit(activityId: string | number | bigint): Promise<Buffer> {
+  async downloadFit(activityId: string | number | bigint, opts?: GarminCallOptions): Promise<Buffer> {
     const id = checkId(activityId, 'activityId');
-    return this.call('GET', `/download-service/files/activity/${id}`, undefined, 'application/octet-stream, */*', (res) => {
+    const path = `/download-service/files/activity/${id}`;
+    return this.call('GET', path, undefined, 'application/octet-stream, */*', opts, (res) => {
       if (res.status !== 200) throw new GarminUnexpectedAnswerError(`FIT download answered ${describeAnswer(res)}`);
       const body = res.body;
       if (body.length >= 12 && body.toString('latin1', 8, 12) === '.FIT') return body;
@@ -210,26 +228,32 @@ export class GarminApi {
   }
 
   /** `GET /usersummary-service/usersummary/daily/{displayName}?calendarDate=`. */
-  async getDailySummary(displayName: string, date: string): Promise<GarminDailySummary> {
+  async getDailySummary(displayName: string, date: string, opts?: GarminCallOptions): Promise<GarminDailySummary> {
     return parseDailySummary(
-      await this.getJson(`/usersummary-service/usersummary/daily/${checkName(displayName)}`, {
-        calendarDate: checkDate(date, 'date'),
-      }),
+      await this.getJson(
+        `/usersummary-service/usersummary/daily/${checkName(displayName)}`,
+        { calendarDate: checkDate(date, 'date') },
+        opts,
+      ),
     );
   }
 
   /** `GET /wellness-service/wellness/dailyHeartRate/{displayName}?date=`. */
-  async getDailyHeartRate(displayName: string, date: string): Promise<GarminDailyHeartRate> {
+  async getDailyHeartRate(displayName: string, date: string, opts?: GarminCallOptions): Promise<GarminDailyHeartRate> {
     return parseDailyHeartRate(
-      await this.getJson(`/wellness-service/wellness/dailyHeartRate/${checkName(displayName)}`, {
-        date: checkDate(date, 'date'),
-      }),
+      await this.getJson(
+        `/wellness-service/wellness/dailyHeartRate/${checkName(displayName)}`,
+        { date: checkDate(date, 'date') },
+        opts,
+      ),
     );
   }
 
   /** `GET /wellness-service/wellness/dailyStress/{date}`; null when Garmin has no data (body `null`). */
-  async getDailyStress(date: string): Promise<GarminDailyStress | null> {
-    return parseDailyStress(await this.getJson(`/wellness-service/wellness/dailyStress/${checkDate(date, 'date')}`));
+  async getDailyStress(date: string, opts?: GarminCallOptions): Promise<GarminDailyStress | null> {
+    return parseDailyStress(
+      await this.getJson(`/wellness-service/wellness/dailyStress/${checkDate(date, 'date')}`, undefined, opts),
+    );
   }
 
   /**
@@ -237,24 +261,24 @@ export class GarminApi {
    * path `/sleep-service/sleep/dailySleepData?date=` (the recording wins over
    * the table in garmin-protocol.md); `displayName` is checked but not sent.
    */
-  async getDailySleep(displayName: string, date: string): Promise<GarminDailySleep | null> {
+  async getDailySleep(displayName: string, date: string, opts?: GarminCallOptions): Promise<GarminDailySleep | null> {
     checkName(displayName);
     return parseDailySleep(
-      await this.getJson('/sleep-service/sleep/dailySleepData', {
-        date: checkDate(date, 'date'),
-      }),
+      await this.getJson('/sleep-service/sleep/dailySleepData', { date: checkDate(date, 'date') }, opts),
     );
   }
 
   /** `GET /hrv-service/hrv/{date}`; null when none (204). */
-  async getHrv(date: string): Promise<GarminHrv | null> {
-    return parseHrv(await this.getJson(`/hrv-service/hrv/${checkDate(date, 'date')}`));
+  async getHrv(date: string, opts?: GarminCallOptions): Promise<GarminHrv | null> {
+    return parseHrv(await this.getJson(`/hrv-service/hrv/${checkDate(date, 'date')}`, undefined, opts));
   }
 
   /** `GET /hrv-service/hrv/daily/{start}/{end}`; [] when none (204). */
-  async getHrvRange(startDate: string, endDate: string): Promise<GarminHrv[]> {
+  async getHrvRange(startDate: string, endDate: string, opts?: GarminCallOptions): Promise<GarminHrv[]> {
     const v = await this.getJson(
       `/hrv-service/hrv/daily/${checkDate(startDate, 'startDate')}/${checkDate(endDate, 'endDate')}`,
+      undefined,
+      opts,
     );
     if (v === null || v === undefined) return [];
     const list = (v as Record<string, unknown>).hrvSummaries;
@@ -266,28 +290,33 @@ export class GarminApi {
    * Weigh-ins (grams) between two dates, from the recorded path
    * `/weight-service/weight/range/{start}/{end}?includeAll=true`.
    */
-  async getWeightRange(startDate: string, endDate: string): Promise<GarminWeightRange> {
+  async getWeightRange(startDate: string, endDate: string, opts?: GarminCallOptions): Promise<GarminWeightRange> {
     return parseWeightRange(
       await this.getJson(
         `/weight-service/weight/range/${checkDate(startDate, 'startDate')}/${checkDate(endDate, 'endDate')}`,
         { includeAll: 'true' },
+        opts,
       ),
     );
   }
 
   /** `GET /workout-service/workouts?start=&limit=`. */
-  async listWorkouts(opts: { start?: number; limit?: number } = {}): Promise<GarminWorkout[]> {
+  async listWorkouts(opts: GarminCallOptions & { start?: number; limit?: number } = {}): Promise<GarminWorkout[]> {
     return parseWorkoutList(
-      await this.getJson('/workout-service/workouts', {
-        start: String(checkCount(opts.start, 0, 10_000_000, 'start')),
-        limit: String(checkCount(opts.limit, 100, 1000, 'limit')),
-      }),
+      await this.getJson(
+        '/workout-service/workouts',
+        {
+          start: String(checkCount(opts.start, 0, 10_000_000, 'start')),
+          limit: String(checkCount(opts.limit, 100, 1000, 'limit')),
+        },
+        opts,
+      ),
     );
   }
 
   /** `GET /workout-service/workout/{id}`. */
-  async getWorkout(workoutId: string | number | bigint): Promise<GarminWorkout> {
-    return parseWorkout(await this.getJson(`/workout-service/workout/${checkId(workoutId, 'workoutId')}`));
+  async getWorkout(workoutId: string | number | bigint, opts?: GarminCallOptions): Promise<GarminWorkout> {
+    return parseWorkout(await this.getJson(`/workout-service/workout/${checkId(workoutId, 'workoutId')}`, undefined, opts));
   }
 
   /** Refreshes the tokens now (deduplicated across concurrent callers) and hands them to `onTokens`. */
@@ -298,6 +327,28 @@ export class GarminApi {
       });
     }
     return this.refreshing;
+  }
+
+  /**
+   * Refreshes, but stops waiting when `signal` fires. The refresh itself is never cut: Garmin
+   * rotates refresh tokens, so a refresh aborted after Garmin answered would spend the old token
+   * without our ever storing the new one (reauth). It finishes and hands its tokens to `onTokens`.
+   */
+  private refreshUnless(signal: AbortSignal | undefined): Promise<GarminTokens> {
+    const p = this.refreshTokens();
+    if (!signal) return p;
+    if (signal.aborted) {
+      p.catch(() => {});
+      return Promise.reject(abortError(signal));
+    }
+    return new Promise<GarminTokens>((resolve, reject) => {
+      const onAbort = () => {
+        p.catch(() => {});
+        reject(abortError(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   private async doRefresh(): Promise<GarminTokens> {
@@ -338,8 +389,8 @@ export class GarminApi {
     return t.expiresAt - now <= margin;
   }
 
-  private async getJson(path: string, query?: Record<string, string>): Promise<unknown> {
-    return this.call('GET', path, query, 'application/json', (res) => {
+  private async getJson(path: string, query: Record<string, string> | undefined, opts: GarminCallOptions | undefined): Promise<unknown> {
+    return this.call('GET', path, query, 'application/json', opts, (res) => {
       if (res.status === 204) return null;
       if (res.status !== 200) throw new GarminUnexpectedAnswerError(`Garmin ${path} answered ${describeAnswer(res)}`);
       const type = mediaType(res);
@@ -360,21 +411,26 @@ export class GarminApi {
    * One data call with the whole policy: fresh token, 401 → refresh once,
    * 404 → not found, 429 → Retry-After (capped) or rate-limited error, 5xx /
    * network / corrupt body → bounded backoff retries, then GarminUnavailableError.
+   * The call's signal reaches the socket and every wait: an abort
+   * rejects with an AbortError at once and is never retried.
    */
   private async call<T>(
     method: 'GET',
     path: string,
     query: Record<string, string> | undefined,
     accept: string,
+    opts: GarminCallOptions | undefined,
     read: (res: HttpResponse) => T,
   ): Promise<T> {
+    const signal = opts?.signal;
     const url = `${this.endpoints.apiUrl}${path}${query ? `?${new URLSearchParams(query)}` : ''}`;
     const what = `${method} ${path}`;
     let refreshedAfter401 = false;
     let lastProblem = '';
     const max = Math.max(1, this.retry.maxAttempts);
     for (let attempt = 1; attempt <= max; attempt++) {
-      if (this.needsRefresh()) await this.refreshTokens();
+      if (signal?.aborted) throw abortError(signal);
+      if (this.needsRefresh()) await this.refreshUnless(signal);
       let res: HttpResponse;
       try {
         res = await this.http.request({
@@ -384,17 +440,18 @@ export class GarminApi {
             authorization: `Bearer ${this.current.accessToken}`,
             accept,
           },
+          signal,
         });
       } catch (err) {
         if (!(err instanceof GarminNetworkError)) throw err;
         lastProblem = err.message;
-        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime));
+        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime), signal);
         continue;
       }
       if (res.status === 401) {
         if (refreshedAfter401) throw new GarminTokenInvalidError('Garmin rejected the refreshed token; reauth required');
         refreshedAfter401 = true;
-        await this.refreshTokens();
+        await this.refreshUnless(signal);
         attempt--; // the refresh is not a failed attempt
         continue;
       }
@@ -402,13 +459,13 @@ export class GarminApi {
       if (res.status === 429) {
         const wait = retryAfterSeconds(res, this.runtime.now()) ?? this.retry.default429WaitSeconds;
         if (wait > this.retry.maxRetryAfterSeconds || attempt >= max) throw new GarminRateLimitedError(wait, `Garmin (${what})`);
-        await this.runtime.sleep(wait * 1000);
+        await this.runtime.sleep(wait * 1000, signal);
         continue;
       }
       if (res.status === 403 && mediaType(res).includes('html')) throw new GarminCloudflareBlockedError();
       if (res.status >= 500) {
         lastProblem = `HTTP ${res.status}`;
-        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime));
+        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime), signal);
         continue;
       }
       try {
@@ -416,7 +473,7 @@ export class GarminApi {
       } catch (err) {
         if (!(err instanceof BodyCorruptError)) throw err;
         lastProblem = err.message;
-        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime));
+        if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime), signal);
       }
     }
     throw new GarminUnavailableError(`Garmin ${what} failed after ${max} attempts: ${lastProblem}`);

@@ -3,6 +3,7 @@
  * then the classic widget), Garmin's MFA as a serialisable pause, and the
  * ticket → DI OAuth2 token exchange (garmin-protocol.md).
  */
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { CookieJar } from './cookie-jar.js';
 import { DI_CLIENT_IDS, exchangeServiceTicket, type GarminTokens, refreshDiTokens } from './di-oauth.js';
 import { type GarminEndpoints, resolveEndpoints } from './endpoints.js';
@@ -17,7 +18,6 @@ import {
   GarminUnavailableError,
 } from './errors.js';
 import { type GarminPendingLogin, parsePendingLogin } from './pending.js';
-import { type GarminRuntime, resolveRuntime } from './runtime.js';
 import { classicLogin, classicVerifyCode } from './sign-in-classic.js';
 import type { SignInContext } from './sign-in-context.js';
 import { GCM_ANDROID, type MobileClient, mobileLogin, mobileVerifyCode } from './sign-in-mobile.js';
@@ -33,7 +33,7 @@ export interface GarminAuthOptions {
   /** HTTP client (default a new {@link Transport}). */
   http?: HttpClient;
   /** Clock/sleep/random (default real ones). */
-  runtime?: Partial<GarminRuntime>;
+  runtime?: Runtime;
   /** Strategies in the order tried (default `['mobile', 'classic']`). */
   strategies?: SignInStrategyName[];
   /** Mobile app identity (default Android: GCM_ANDROID_DARK). */
@@ -78,7 +78,7 @@ export class GarminAuth {
     this.ctx = {
       http: opts.http ?? new Transport(),
       endpoints: resolveEndpoints(opts.endpoints),
-      runtime: resolveRuntime(opts.runtime),
+      runtime: opts.runtime ?? systemRuntime,
     };
     this.strategies = opts.strategies ?? ['mobile', 'classic'];
     this.mobileClient = opts.mobileClient ?? GCM_ANDROID;
@@ -104,7 +104,7 @@ export class GarminAuth {
     const startedAt = this.ctx.runtime.now();
     let last: unknown;
     for (const name of this.strategies) {
-      const jar = new CookieJar([], this.ctx.runtime.now);
+      const jar = new CookieJar([], () => this.ctx.runtime.now());
       let step: Awaited<ReturnType<typeof mobileLogin>> | Awaited<ReturnType<typeof classicLogin>>;
       try {
         step =
@@ -142,7 +142,7 @@ export class GarminAuth {
     const clean = typeof code === 'string' ? code.trim() : '';
     if (!/^[A-Za-z0-9-]{1,32}$/.test(clean)) throw new GarminMfaInvalidError('The MFA code is malformed');
     if (this.ctx.runtime.now() - pending.startedAt > this.pendingMaxAgeMs) throw new GarminMfaExpiredError();
-    const jar = CookieJar.fromJSON(pending.cookies, this.ctx.runtime.now);
+    const jar = CookieJar.fromJSON(pending.cookies, () => this.ctx.runtime.now());
     if (pending.strategy === 'mobile') {
       let ticket: string;
       try {

@@ -7,6 +7,7 @@
  * `audience=GARMIN_CONNECT_MOBILE_ANDROID_DI`, which yields tokens for that DI
  * client id; refreshing them through diauth is assumed, not recorded.
  */
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,7 +21,6 @@ import {
   GarminUnavailableError,
   GarminUnexpectedAnswerError,
 } from './errors.js';
-import { type GarminRuntime, resolveRuntime } from './runtime.js';
 import { describeAnswer, type HttpClient, retryAfterSeconds, Transport } from './transport.js';
 
 /** garth's OAuth1 token (`oauth1_token.json`). */
@@ -139,7 +139,7 @@ export interface GarthImportOptions {
   consumer: OAuth1Consumer;
   endpoints?: Partial<GarminEndpoints>;
   http?: HttpClient;
-  runtime?: Partial<GarminRuntime>;
+  runtime?: Runtime;
   /** Exchange audience (default {@link GARTH_EXCHANGE_AUDIENCE}); the tokens' clientId. */
   audience?: string;
 }
@@ -150,7 +150,7 @@ export interface GarthImportOptions {
  */
 export async function importGarthToken(token: GarthOAuth1Token, opts: GarthImportOptions): Promise<GarminTokens> {
   const endpoints = resolveEndpoints(opts.endpoints);
-  const runtime = resolveRuntime(opts.runtime);
+  const runtime = opts.runtime ?? systemRuntime;
   const http = opts.http ?? new Transport();
   const audience = opts.audience ?? GARTH_EXCHANGE_AUDIENCE;
   const url = `${endpoints.apiUrl}/oauth-service/oauth/exchange/user/2.0`;

@@ -34,7 +34,13 @@ export {
   type NetworkFailureKind,
 } from './errors.js';
 export { parseExactJson } from './exact-json.js';
-export { GarminApi, type GarminApiOptions, isGarminError, type ListActivitiesOptions } from './garmin-api.js';
+export {
+  GarminApi,
+  type GarminApiOptions,
+  type GarminCallOptions,
+  isGarminError,
+  type ListActivitiesOptions,
+} from './garmin-api.js';
 export { GarminAuth, type GarminAuthOptions, type GarminLoginResult, type SignInStrategyName } from './garmin-auth.js';
 export {
   type ClassicPendingParams,
@@ -43,7 +49,6 @@ export {
   parsePendingLogin,
 } from './pending.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
-export { type GarminRuntime, realRuntime } from './runtime.js';
 export type {
   GarminActivityBase,
   GarminActivityDetail,

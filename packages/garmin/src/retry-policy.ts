@@ -4,7 +4,7 @@
  * and resets → bounded retries). Sign-in never uses this: retrying sign-in
  * 429s makes Garmin's throttling worse.
  */
-import type { GarminRuntime } from './runtime.js';
+import type { Runtime } from '@fitsync/runtime';
 
 /** Retry settings for data calls. */
 export interface RetryPolicy {
@@ -33,7 +33,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
  * Delay before retry number `attempt` (1-based): exponential, capped, with
  * "equal jitter" (half fixed, half random) so parallel workers spread out.
  */
-export function backoffDelayMs(policy: RetryPolicy, attempt: number, rt: Pick<GarminRuntime, 'random'>): number {
+export function backoffDelayMs(policy: RetryPolicy, attempt: number, rt: Pick<Runtime, 'random'>): number {
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exp / 2 + rt.random() * (exp / 2));
 }

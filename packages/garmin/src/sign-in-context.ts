@@ -1,14 +1,14 @@
+import type { Runtime } from '@fitsync/runtime';
 import type { CookieJar } from './cookie-jar.js';
 import type { GarminEndpoints } from './endpoints.js';
 import { GarminCloudflareBlockedError, GarminNetworkError, GarminRateLimitedError, GarminUnavailableError } from './errors.js';
-import type { GarminRuntime } from './runtime.js';
 import { type HttpClient, type HttpRequest, type HttpResponse, mediaType, retryAfterSeconds } from './transport.js';
 
 /** What every sign-in strategy needs. */
 export interface SignInContext {
   http: HttpClient;
   endpoints: GarminEndpoints;
-  runtime: GarminRuntime;
+  runtime: Runtime;
 }
 
 /** A strategy step's outcome: a CAS ticket, or a pause for the MFA code. */

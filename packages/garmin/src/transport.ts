@@ -4,9 +4,12 @@
  * node:http/node:https only; connect timeout 5 s and a total timeout per
  * request; optional cookie jar and redirect following; transport failures
  * become {@link GarminNetworkError} with a kind the retry policy understands.
+ * An AbortSignal destroys the request (and its socket) at once and rejects
+ * with an AbortError, which no retry policy retries.
  */
 import http from 'node:http';
 import https from 'node:https';
+import { abortError } from '@fitsync/runtime';
 import type { CookieJar } from './cookie-jar.js';
 import { GarminNetworkError } from './errors.js';
 
@@ -28,6 +31,8 @@ export interface HttpRequest {
   followRedirects?: boolean;
   /** Total time for this request (ms); overrides the transport default. */
   timeoutMs?: number;
+  /** Cancels the request: the socket is destroyed and the promise rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 /** One HTTP answer, body fully read. */
@@ -87,7 +92,7 @@ export class Transport implements HttpClient {
     let body = req.body;
     let headers = { ...req.headers };
     for (let hop = 0; ; hop++) {
-      const res = await this.once(method, url, headers, body, req.jar, req.timeoutMs ?? this.timeoutMs);
+      const res = await this.once(method, url, headers, body, req.jar, req.timeoutMs ?? this.timeoutMs, req.signal);
       const location = res.headers.location;
       if (!req.followRedirects || !location || ![301, 302, 303, 307, 308].includes(res.status)) return res;
       if (hop >= this.maxRedirects) return res;
@@ -110,7 +115,9 @@ export class Transport implements HttpClient {
     body: string | Buffer | undefined,
     jar: CookieJar | undefined,
     timeoutMs: number,
+    signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     const isHttps = url.protocol === 'https:';
     const lib = isHttps ? https : http;
     const h: Record<string, string> = {
@@ -127,14 +134,22 @@ export class Transport implements HttpClient {
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
       let gotResponse = false;
-      const fail = (err: GarminNetworkError) => {
+      const fail = (err: Error) => {
         if (settled) return;
         settled = true;
         clearTimeout(total);
         clearTimeout(connect);
+        signal?.removeEventListener('abort', onAbort);
         reject(err);
       };
       const req = lib.request(url, { method, headers: h, agent: isHttps ? this.agents.https : this.agents.http });
+      // Destroying the request closes its socket (a keep-alive socket is not reused), so the
+      // server sees the connection go and stops working for an answer nobody reads.
+      const onAbort = () => {
+        fail(abortError(signal as AbortSignal));
+        req.destroy();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const total = setTimeout(() => {
         fail(new GarminNetworkError('timeout', `${what}: no complete answer within ${timeoutMs} ms`));
         req.destroy();
@@ -186,6 +201,7 @@ export class Transport implements HttpClient {
           }
           settled = true;
           clearTimeout(total);
+          signal?.removeEventListener('abort', onAbort);
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buf, url });
         });
       });

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { importGarthToken, oauth1Header, parseGarthToken, readGarthTokenDir } from '../src/index.js';
 import { loadFixture } from './helpers/fixtures.js';
 import { startReplay } from './helpers/replay-server.js';
@@ -48,7 +49,7 @@ describe('garth import', () => {
       const consumer = { key: 'ck', secret: 'cs' };
       const tokens = await importGarthToken(
         { oauth_token: 'tok', oauth_token_secret: 'sec', mfa_token: 'mfa' },
-        { consumer, endpoints: { apiUrl: replay.url }, runtime: { now: () => NOW } },
+        { consumer, endpoints: { apiUrl: replay.url }, runtime: new FakeRuntime({ now: NOW }) },
       );
       replay.assertDone();
       assert.equal(tokens.clientId, 'GARMIN_CONNECT_MOBILE_ANDROID_DI');

@@ -248,7 +248,7 @@ export class SyncWorkerPool {
           displayName ??= (async () => {
             const conn = await this.d.garmin.status(row.user_id);
             if (conn.display_name) return conn.display_name;
-            return (await garminCall(run, 'reading the Garmin profile', (a) => a.getSocialProfile())).displayName;
+            return (await garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call))).displayName;
           })();
           return displayName;
         },

@@ -15,6 +15,7 @@ import {
   parsePendingLogin,
   type RetryPolicy,
 } from '@fitsync/garmin';
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import type { Clock } from '../clock.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/db.js';
@@ -267,7 +268,7 @@ export class GarminConnectionService {
       tokens,
       endpoints: this.d.endpoints,
       ...(this.d.http ? { http: this.d.http } : {}),
-      runtime: { now: () => this.d.clock.now() },
+      runtime: this.garminRuntime(),
       ...(this.d.retry ? { retry: this.d.retry } : {}),
       onTokens: async (next) => {
         const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.clock.now());
@@ -287,7 +288,7 @@ export class GarminConnectionService {
         tokens,
         endpoints: this.d.endpoints,
         ...(this.d.http ? { http: this.d.http } : {}),
-        runtime: { now: () => this.d.clock.now() },
+        runtime: this.garminRuntime(),
         // In a request: one retry at most, and no waiting out a Retry-After.
         retry: { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterSeconds: 0 },
         onTokens: (next) => {
@@ -333,9 +334,15 @@ export class GarminConnectionService {
     return new GarminAuth({
       endpoints: this.d.endpoints,
       ...(this.d.http ? { http: this.d.http } : {}),
-      runtime: { now: () => this.d.clock.now() },
+      runtime: this.garminRuntime(),
       pendingMaxAgeMs: this.ttlS * 1000,
     });
+  }
+
+  /** The Garmin client's runtime: the server's clock; its backoff waits and jitter are the system's. */
+  private garminRuntime(): Runtime {
+    const clock = this.d.clock;
+    return { ...systemRuntime, now: () => clock.now() };
   }
 
   private count(step: string, result: string): void {

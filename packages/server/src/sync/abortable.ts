@@ -20,8 +20,8 @@ export function throwIfStopped(signal: AbortSignal): void {
 }
 
 /**
- * Settles with `p`, or rejects with SyncAborted as soon as the signal fires. The Garmin client
- * takes no AbortSignal, so an in-flight call is abandoned rather than cut; its answer is dropped.
+ * Settles with `p`, or rejects with SyncAborted as soon as the signal fires: the stop reads the
+ * same whatever `p` rejects with (a Garmin call given the signal rejects with an AbortError).
  */
 export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {

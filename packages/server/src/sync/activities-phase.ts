@@ -37,7 +37,7 @@ export class ActivitiesPhase {
     this.stopBeforeMs = this.mode === 'incremental' ? (this.oldCursor ?? 0) - INCREMENTAL_OVERLAP_MS : undefined;
 
     if (this.mode === 'full') {
-      const n = await garminCall(this.run, 'counting activities', (api) => api.getActivityCount());
+      const n = await garminCall(this.run, 'counting activities', (api, call) => api.getActivityCount(call));
       progress.setTotal('activities', n);
       return;
     }
@@ -96,8 +96,8 @@ export class ActivitiesPhase {
             continue;
           }
           await pool.submit(async () => {
-            const bytes = await garminCall(this.run, `downloading the FIT file of activity ${a.activityId}`, (api) =>
-              api.downloadFit(a.activityId),
+            const bytes = await garminCall(this.run, `downloading the FIT file of activity ${a.activityId}`, (api, call) =>
+              api.downloadFit(a.activityId, call),
             );
             const { sha256, size } = await fitStore.put(bytes);
             writer.add({ rec: { ...rec, fitSha256: sha256, fitSize: size }, outcome: k ? 'updated' : 'new' });
@@ -124,8 +124,8 @@ export class ActivitiesPhase {
   private list(start: number): Promise<GarminActivitySummary[]> {
     const { since, until } = this.run.spec;
     const filters = this.mode === 'window' ? { startDate: since ?? undefined, endDate: until ?? undefined } : {};
-    return garminCall(this.run, `listing activities (from position ${start})`, (api) =>
-      api.listActivities({ start, limit: ACTIVITY_PAGE, ...filters }),
+    return garminCall(this.run, `listing activities (from position ${start})`, (api, call) =>
+      api.listActivities({ start, limit: ACTIVITY_PAGE, ...filters, ...call }),
     );
   }
 

@@ -97,10 +97,10 @@ export class HealthPhase {
     const days: string[] = [];
     for (let d = start; d <= end; d = addDays(d, 1)) days.push(d);
     const [weights, summaries] = await Promise.all([
-      garminCall(this.run, `reading weights from ${start} to ${end}`, (api) => api.getWeightRange(start, end)),
+      garminCall(this.run, `reading weights from ${start} to ${end}`, (api, call) => api.getWeightRange(start, end, call)),
       Promise.all(
         days.map(async (day) => {
-          const s = await garminCall(this.run, `reading the daily summary of ${day}`, (api) => api.getDailySummary(displayName, day));
+          const s = await garminCall(this.run, `reading the daily summary of ${day}`, (api, call) => api.getDailySummary(displayName, day, call));
           progress.advance();
           return s;
         }),

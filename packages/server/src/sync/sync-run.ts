@@ -1,5 +1,5 @@
 import type { SyncType } from '@fitsync/api/codes';
-import type { GarminApi } from '@fitsync/garmin';
+import type { GarminApi, GarminCallOptions } from '@fitsync/garmin';
 import type { Clock } from '../clock.js';
 import type { Db, Queryable } from '../db/db.js';
 import { SyncAborted, throwIfStopped } from './abortable.js';
@@ -59,9 +59,16 @@ export async function step<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One Garmin call through the job's limiter, labelled for error messages. */
-export function garminCall<T>(run: SyncRun, what: string, fn: (api: GarminApi) => Promise<T>): Promise<T> {
-  return step(what, () => run.limiter.run(() => fn(run.api)));
+/**
+ * One Garmin call through the job's limiter, labelled for error messages. `fn` must pass `call`
+ * (the job's signal) to the API method: a cancel, shutdown or lost lease then closes the socket.
+ */
+export function garminCall<T>(
+  run: SyncRun,
+  what: string,
+  fn: (api: GarminApi, call: GarminCallOptions) => Promise<T>,
+): Promise<T> {
+  return step(what, () => run.limiter.run((signal) => fn(run.api, { signal })));
 }
 
 /**

@@ -44,8 +44,11 @@ export class UpstreamLimiter {
     this.sleep = opts.sleep ?? sleepUnless;
   }
 
-  /** Runs `fn` when a slot and the pace allow; rejects with SyncAborted when the job stops. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` when a slot and the pace allow, handing it the job's signal to pass to the Garmin
+   * call (so a stop closes its socket); rejects with SyncAborted when the job stops.
+   */
+  async run<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { signal } = this.opts;
     throwIfStopped(signal);
     if (this.active >= this.opts.concurrency) {
@@ -62,8 +65,7 @@ export class UpstreamLimiter {
         if (start > t) await this.sleep(start - t, signal);
       }
       this.calls++;
-      const p = fn();
-      return await abortable(p, signal);
+      return await abortable(fn(signal), signal);
     } finally {
       this.release();
     }

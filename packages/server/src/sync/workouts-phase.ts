@@ -50,8 +50,8 @@ export class WorkoutsPhase {
   }
 
   private list(start: number): Promise<GarminWorkout[]> {
-    return garminCall(this.run, `listing workouts (from position ${start})`, (api) =>
-      api.listWorkouts({ start, limit: WORKOUT_PAGE }),
+    return garminCall(this.run, `listing workouts (from position ${start})`, (api, call) =>
+      api.listWorkouts({ start, limit: WORKOUT_PAGE, ...call }),
     );
   }
 }
