@@ -96,3 +96,10 @@ export const cutJson =
 
 /** Never answers (the client's timeout must fire). */
 export const hang: Step = () => {};
+
+/** Never answers, and records in `closed` the path of a request whose connection the client closed. */
+export const hangNotingClose =
+  (closed: string[]): Step =>
+  (req, res) => {
+    res.on('close', () => closed.push(req.path));
+  };
