@@ -158,10 +158,20 @@ function write(res: ServerResponse, r: SimResponse, truncate: boolean): void {
   res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
 }
 
-const delay = (ms: number) =>
-  new Promise<void>((resolve) => {
-    setTimeout(resolve, ms).unref();
-  });
+/** Waits `ms` on the sim's runtime; false when the client closes the connection first. */
+async function waitUnlessClosed(sim: SimState, res: ServerResponse, ms: number): Promise<boolean> {
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  res.once('close', onClose);
+  try {
+    await sim.runtime.sleep(ms, gone.signal);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    res.off('close', onClose);
+  }
+}
 
 async function handle(sim: SimState, req: IncomingMessage, res: ServerResponse, fallbackOrigin: string): Promise<void> {
   const method = req.method ?? 'GET';
@@ -183,7 +193,12 @@ async function handle(sim: SimState, req: IncomingMessage, res: ServerResponse, 
     write(res, body === null ? json(413, { error: 'too_large', message: 'body too large' }) : control(sim, ctx), false);
     return;
   }
+  await sim.stats.track(() => answerUpstream(sim, ctx, body === null, res));
+}
 
+/** Answers a Garmin path (faults first); counted in the stats. */
+async function answerUpstream(sim: SimState, ctx: RequestContext, tooLarge: boolean, res: ServerResponse): Promise<void> {
+  const { req, method, path } = ctx;
   const found = route(method, path);
   const label = 'route' in found ? found.route.label : found.label;
   const fault = sim.faults.pick(path);
@@ -192,10 +207,14 @@ async function handle(sim: SimState, req: IncomingMessage, res: ServerResponse, 
     req.socket.resetAndDestroy();
     return;
   }
-  if (fault?.kind === 'slow') await delay(fault.delay_ms ?? 2000);
+  if (fault?.kind === 'slow' && !(await waitUnlessClosed(sim, res, fault.delay_ms ?? 2000))) {
+    // The client gave up (e.g. a cancelled sync cut its socket): nobody is left to answer.
+    sim.stats.record(path, label, 'aborted');
+    return;
+  }
   let answer: SimResponse;
   if (fault && fault.kind !== 'slow' && fault.kind !== 'truncate') answer = faultResponse(fault);
-  else if (body === null) answer = json(413, { message: 'Payload Too Large' });
+  else if (tooLarge) answer = json(413, { message: 'Payload Too Large' });
   else if (!('route' in found)) answer = json(found.status, { message: found.status === 405 ? 'Method Not Allowed' : 'Not Found' });
   else {
     try {

@@ -1,3 +1,4 @@
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { createHmac } from 'node:crypto';
 import { SimUser, type UserSpec } from './data/user.js';
 import { isoDate } from './data/dates.js';
@@ -101,7 +102,7 @@ export class SimState {
 
   constructor(
     seed: string,
-    private readonly clock: () => number = Date.now,
+    readonly runtime: Runtime = systemRuntime,
   ) {
     this.seed = seed;
     this.rng = new Prng(hashSeed(seed, 'auth'));
@@ -110,7 +111,7 @@ export class SimState {
   }
 
   nowMs(): number {
-    return this.clock() + this.clockOffsetMs;
+    return this.runtime.now() + this.clockOffsetMs;
   }
 
   nowS(): number {

@@ -1,3 +1,4 @@
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import type { UserSpec } from './data/user.js';
 import type { FaultRule } from './faults.js';
 import { listen } from './server.js';
@@ -11,8 +12,11 @@ export interface StartSimOptions {
   port?: number;
   /** Host to bind (default 127.0.0.1). */
   host?: string;
-  /** Clock in epoch milliseconds (default Date.now); the sim's "now" for history and token expiry. */
-  now?: () => number;
+  /**
+   * Time (default the system's): `now` dates generated history and expires tokens and codes;
+   * `sleep` waits out `slow` faults. Data and faults draw from seeded generators, not `random`.
+   */
+  runtime?: Runtime;
 }
 
 export interface CreatedUser {
@@ -48,7 +52,7 @@ export interface RunningSim {
 
 /** Starts a garmin-sim HTTP server in-process. */
 export async function startSim(options: StartSimOptions = {}): Promise<RunningSim> {
-  const state = new SimState(String(options.seed ?? 'fitsync'), options.now ?? Date.now);
+  const state = new SimState(String(options.seed ?? 'fitsync'), options.runtime ?? systemRuntime);
   const { server, url } = await listen(state, options.host ?? '127.0.0.1', options.port ?? 0);
   const port = Number(new URL(url).port);
   const mustUser = (email: string) => {

@@ -1,6 +1,8 @@
 /** Counters of the requests the sim served (control paths excluded). */
 export interface StatsSnapshot {
   total: number;
+  /** Requests being answered right now (e.g. held by a `slow` fault). */
+  in_flight: number;
   /** Exact path (no query) → status ("200", "429", "reset", …) → count. */
   by_path: Record<string, Record<string, number>>;
   /** Route pattern (ids as `{id}`, dates as `{date}`) → status → count. */
@@ -9,6 +11,7 @@ export interface StatsSnapshot {
 
 export class Stats {
   private total = 0;
+  private inFlight = 0;
   private byPath = new Map<string, Map<string, number>>();
   private byRoute = new Map<string, Map<string, number>>();
 
@@ -18,6 +21,16 @@ export class Stats {
     bump(this.byRoute, route, status);
   }
 
+  /** Counts a request while `work` answers it. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await work();
+    } finally {
+      this.inFlight--;
+    }
+  }
+
   reset(): void {
     this.total = 0;
     this.byPath.clear();
@@ -25,7 +38,7 @@ export class Stats {
   }
 
   snapshot(): StatsSnapshot {
-    return { total: this.total, by_path: toObject(this.byPath), by_route: toObject(this.byRoute) };
+    return { total: this.total, in_flight: this.inFlight, by_path: toObject(this.byPath), by_route: toObject(this.byRoute) };
   }
 }
 

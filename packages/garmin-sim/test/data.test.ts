@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { systemRuntime } from '@fitsync/runtime';
 import { type RunningSim, startSim } from '../src/index.js';
 import { bearer, http, signIn } from './helpers.js';
 
@@ -14,7 +15,7 @@ describe('data endpoints', () => {
   const idsOf = (text: string) => [...text.matchAll(/"activityId":(\d+)/g)].map((m) => m[1]!);
 
   before(async () => {
-    sim = await startSim({ seed: 'data-test', now: () => clock });
+    sim = await startSim({ seed: 'data-test', runtime: { ...systemRuntime, now: () => clock } });
     displayName = sim.createUser({ email: 'd@example.com', password: 'pw', activities: 57, days: 90, workouts: 7 }).display_name;
     token = (await signIn(sim.url, 'd@example.com', 'pw')).access_token;
   });

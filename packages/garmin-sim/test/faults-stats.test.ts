@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import nodeHttp from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { type RunningSim, startSim } from '../src/index.js';
 import { bearer, http, mobileLogin, signIn } from './helpers.js';
 
@@ -42,14 +44,6 @@ describe('faults, stats and control validation', () => {
     await assert.rejects(count(), (err: NodeJS.ErrnoException) => /ECONNRESET|socket hang up/.test(`${err.code} ${err.message}`));
     await setFaults([{ path_prefix: '/userprofile-service/', kind: 'truncate', rate: 1 }]);
     await assert.rejects(http(`${sim.url}/userprofile-service/socialProfile`, { headers: bearer(token) }));
-  });
-
-  test('slow delays the answer by delay_ms', async () => {
-    await setFaults([{ path_prefix: '/activitylist-service/', kind: 'slow', rate: 1, delay_ms: 300 }]);
-    const t0 = Date.now();
-    const res = await count();
-    assert.equal(res.status, 200);
-    assert.ok(Date.now() - t0 >= 290, 'delayed');
   });
 
   test('fault decisions are deterministic from the seed', async () => {
@@ -107,7 +101,7 @@ describe('faults, stats and control validation', () => {
     assert.deepEqual(stats.by_path[`/download-service/files/activity/${id}`], { '200': 1 });
     assert.equal(Object.keys(stats.by_path).filter((p) => p.startsWith('/__sim')).length, 0);
     await http(`${sim.url}/__sim/reset-stats`, { method: 'POST' });
-    assert.deepEqual((await http(`${sim.url}/__sim/stats`)).json(), { total: 0, by_path: {}, by_route: {} });
+    assert.deepEqual((await http(`${sim.url}/__sim/stats`)).json(), { total: 0, in_flight: 0, by_path: {}, by_route: {} });
   });
 
   test('control inputs are validated with 400 and a message', async () => {
@@ -146,5 +140,54 @@ describe('faults, stats and control validation', () => {
     assert.equal((await putJson(`${sim.url}/__sim/config`, 'PUT', { bogus: 1 })).status, 400);
     assert.equal((await putJson(`${sim.url}/__sim/config`, 'PUT', { access_token_ttl_s: 30 })).json<{ access_token_ttl_s: number }>().access_token_ttl_s, 30);
     assert.equal((await http(`${sim.url}/__sim/nothing`)).status, 404);
+  });
+});
+
+describe('slow faults wait on the sim runtime', () => {
+  const rt = new FakeRuntime({ now: Date.UTC(2026, 5, 1) });
+  let sim: RunningSim;
+  let token: string;
+  const path = '/activitylist-service/activities/count';
+
+  before(async () => {
+    sim = await startSim({ seed: 'slow', runtime: rt });
+    sim.createUser({ email: 's@example.com', password: 'pw', activities: 3 });
+    token = (await signIn(sim.url, 's@example.com', 'pw')).access_token;
+  });
+  after(() => sim.close());
+
+  /** Waits (real time, bounded) for the sim to reach a state over real sockets. */
+  async function until(what: string, cond: () => boolean): Promise<void> {
+    const end = Date.now() + 3000;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  test('slow delays the answer by delay_ms of the sim clock', async () => {
+    sim.setFaults([{ path_prefix: '/activitylist-service/', kind: 'slow', rate: 1, delay_ms: 5000 }]);
+    let answered = false;
+    const res = http(`${sim.url}${path}`, { headers: bearer(token) }).finally(() => {
+      answered = true;
+    });
+    await until('the request to be held', () => sim.stats().in_flight === 1 && rt.pending === 1);
+    await rt.advance(4999);
+    assert.equal(answered, false);
+    await rt.advance(1);
+    assert.equal((await res).status, 200);
+    assert.equal(sim.stats().in_flight, 0);
+  });
+
+  test('a client that closes the connection during a slow answer is counted as aborted', async () => {
+    sim.resetStats();
+    sim.setFaults([{ path_prefix: '/activitylist-service/', kind: 'slow', rate: 1, delay_ms: 60_000 }]);
+    const req = nodeHttp.get(`${sim.url}${path}`, { headers: bearer(token) });
+    req.on('error', () => {}); // the reset of our own destroy
+    await until('the request to be held', () => sim.stats().in_flight === 1);
+    req.destroy();
+    await until('the sim to see the close', () => sim.stats().in_flight === 0);
+    assert.deepEqual(sim.stats().by_path[path], { aborted: 1 });
+    assert.equal(rt.pending, 0, 'the wait ended with the connection');
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { crc32, inflateRawSync } from 'node:zlib';
+import { systemRuntime } from '@fitsync/runtime';
 import { Decoder, Stream } from '@garmin/fitsdk';
 import { type RunningSim, startSim } from '../src/index.js';
 import { bearer, http, readSingleEntryZip, signIn } from './helpers.js';
@@ -126,7 +127,7 @@ describe('FIT downloads', () => {
     const b = await http(`${sim.url}/download-service/files/activity/${id}`, { headers: bearer(token) });
     assert.deepEqual(a.body, b.body);
 
-    const again = await startSim({ seed: 'fit-test', now: () => sim.state.users.get('fit@example.com')!.createdAtS * 1000 });
+    const again = await startSim({ seed: 'fit-test', runtime: { ...systemRuntime, now: () => sim.state.users.get('fit@example.com')!.createdAtS * 1000 } });
     try {
       again.createUser({ email: 'fit@example.com', password: 'pw', activities: 30, days: 60 });
       assert.deepEqual(again.truth('fit@example.com'), sim.truth('fit@example.com'));

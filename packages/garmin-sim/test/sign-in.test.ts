@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { systemRuntime } from '@fitsync/runtime';
 import { type RunningSim, startSim } from '../src/index.js';
 import {
   ANDROID_SERVICE,
@@ -31,7 +32,7 @@ describe('sign-in', () => {
   let clock = Date.parse('2026-03-20T10:00:00Z');
 
   before(async () => {
-    sim = await startSim({ seed: 'sign-in', now: () => clock });
+    sim = await startSim({ seed: 'sign-in', runtime: { ...systemRuntime, now: () => clock } });
     sim.createUser({ email: 'plain@example.com', password: 'correct horse' });
     sim.createUser({ email: 'mail@example.com', password: 'pw-mail', mfa: 'email' });
     sim.createUser({ email: 'phone@example.com', password: 'pw-phone', mfa: 'sms' });

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { systemRuntime } from '@fitsync/runtime';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import {
   GarminApi,
@@ -33,7 +34,7 @@ const runtime = {
 const http = new Transport({ timeoutMs: 5000 });
 
 before(async () => {
-  sim = await startSim({ seed: 'garmin-client-tests', now: () => clock });
+  sim = await startSim({ seed: 'garmin-client-tests', runtime: { ...systemRuntime, now: () => clock } });
   sim.createUser({ email: 'plain@example.com', password: 'pw-plain', mfa: null, activities: 7, days: 10, workouts: 3 });
   sim.createUser({ email: 'mfa@example.com', password: 'pw-mfa', mfa: 'email', activities: 2, days: 3, workouts: 0 });
   sim.createUser({ email: 'sms@example.com', password: 'pw-sms', mfa: 'sms', activities: 1, days: 2, workouts: 0 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { systemRuntime } from '@fitsync/runtime';
 import { GarminTokenInvalidError, type GarminTokens, type GarminPendingLogin } from '@fitsync/garmin';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import { FakeClock } from '../src/clock.js';
@@ -30,7 +31,7 @@ for (const { dialect, skip } of await dialects()) {
     const codes: string[] = [];
 
     before(async () => {
-      sim = await startSim({ seed: `garmin-conn-${dialect}`, now: () => clock.now() });
+      sim = await startSim({ seed: `garmin-conn-${dialect}`, runtime: { ...systemRuntime, now: () => clock.now() } });
       s = await startTestServer({
         dialect,
         clock,

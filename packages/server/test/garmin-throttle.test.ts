@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { systemRuntime } from '@fitsync/runtime';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import { FakeClock } from '../src/clock.js';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
@@ -20,7 +21,7 @@ for (const { dialect, skip } of await dialects()) {
     let sim: RunningSim;
     let s: TestServer;
     before(async () => {
-      sim = await startSim({ seed: `garmin-throttle-${dialect}`, now: () => clock.now() });
+      sim = await startSim({ seed: `garmin-throttle-${dialect}`, runtime: { ...systemRuntime, now: () => clock.now() } });
       s = await startTestServer({
         dialect,
         clock,
