@@ -25,6 +25,18 @@ describe('SecretBox (AES-256-GCM)', () => {
     assert.throws(() => box.open(sealed, 'other'));
     assert.throws(() => new SecretBox(randomBytes(32)).open(sealed, 'ctx'));
   });
+
+  test('refuses a truncated authentication tag (only full 16-byte GCM tags)', () => {
+    const sealed = box.seal('secret', 'ctx');
+    const parts = sealed.split('.');
+    const tag = Buffer.from(parts[2]!, 'base64url');
+    assert.equal(tag.length, 16);
+    // The first 4 bytes of the true tag: a decipher without a pinned tag length verifies them.
+    parts[2] = tag.subarray(0, 4).toString('base64url');
+    assert.throws(() => box.open(parts.join('.'), 'ctx'), /malformed sealed value/);
+    parts[2] = tag.subarray(0, 12).toString('base64url');
+    assert.throws(() => box.open(parts.join('.'), 'ctx'), /malformed sealed value/);
+  });
 });
 
 describe('access token JWT (HS256)', () => {

@@ -1,6 +1,9 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
+/** GCM's full tag. Without pinning it, a decipher accepts a tag cut to 4 bytes: a forgery then needs ~2^32 tries, not 2^128. */
+const TAG_BYTES = 16;
+const IV_BYTES = 12;
 
 /**
  * Authenticated encryption of secrets at rest (TOTP secrets, Garmin tokens) with AES-256-GCM
@@ -17,8 +20,8 @@ export class SecretBox {
 
   /** Encrypts `plaintext`; `context` (e.g. `totp:<user_id>`) must be given again to open it. */
   seal(plaintext: string | Uint8Array, context = ''): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(context));
     const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const tag = cipher.getAuthTag();
@@ -29,9 +32,12 @@ export class SecretBox {
   open(sealed: string, context = ''): Buffer {
     const parts = sealed.split('.');
     if (parts.length !== 4 || parts[0] !== VERSION) throw new Error('malformed sealed value');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(parts[1]!, 'base64url'));
+    const iv = Buffer.from(parts[1]!, 'base64url');
+    const tag = Buffer.from(parts[2]!, 'base64url');
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new Error('malformed sealed value');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(Buffer.from(parts[2]!, 'base64url'));
+    decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(parts[3]!, 'base64url')), decipher.final()]);
   }
 
