@@ -47,7 +47,7 @@ import {
   parseWorkoutList,
 } from './shapes.js';
 import { describeAnswer, type HttpClient, type HttpResponse, mediaType, retryAfterSeconds, Transport } from './transport.js';
-import { extractFitFromZip, ZipFormatError } from './zip.js';
+import { extractFitFromZip, ZipFormatError, ZipTooLargeError } from './zip.js';
 
 /** Options of {@link GarminApi}. */
 export interface GarminApiOptions {
@@ -221,6 +221,8 @@ export class GarminApi {
       try {
         return extractFitFromZip(body, id);
       } catch (err) {
+        // A zip bomb is not a cut connection: asking again would only inflate it again.
+        if (err instanceof ZipTooLargeError) throw new GarminUnexpectedAnswerError(`FIT download refused: ${err.message}`);
         if (err instanceof ZipFormatError) throw new BodyCorruptError(`download is not a valid zip (${err.message})`);
         throw err;
       }

@@ -76,7 +76,18 @@ export {
   Transport,
   type TransportOptions,
 } from './transport.js';
-export { crc32, extractFitFromZip, readZip, writeZip, type ZipEntry, ZipFormatError } from './zip.js';
+export {
+  crc32,
+  extractFitFromZip,
+  MAX_UNZIPPED_BYTES,
+  type ReadZipOptions,
+  readZip,
+  type WriteZipOptions,
+  writeZip,
+  type ZipEntry,
+  ZipFormatError,
+  ZipTooLargeError,
+} from './zip.js';
 export {
   GARTH_CONSUMER_URL,
   GARTH_EXCHANGE_AUDIENCE,

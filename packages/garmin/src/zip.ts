@@ -4,6 +4,11 @@
  * end-of-central-directory record and the central directory (sizes there are
  * reliable even when the local header uses a data descriptor), inflates with
  * node:zlib `inflateRawSync`, and verifies CRC-32. No zip dependency.
+ *
+ * The download is outside input: a small entry may inflate to gigabytes (a zip bomb), and a
+ * header may lie about its size. Every inflate is capped at the entry's declared size, and the
+ * declared sizes at a total budget, so memory stays bounded whatever the archive says.
+ * The writer is here too: the sim builds Garmin-like downloads with it (one zip codec, one CRC).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
@@ -11,10 +16,27 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 export interface ZipEntry {
   name: string;
   data: Buffer;
+  /** Modification time written to the headers (default 1980-01-01, the DOS epoch). */
+  modified?: Date;
 }
 
 /** The archive is not a readable zip (or an entry fails its CRC). */
 export class ZipFormatError extends Error {}
+
+/** The archive inflates past the budget or past an entry's declared size: refused, not retried. */
+export class ZipTooLargeError extends ZipFormatError {}
+
+/**
+ * Default budget of inflated bytes per archive. A FIT file of a day-long activity is a few
+ * megabytes; 64 MiB leaves room without letting a hostile answer exhaust memory.
+ */
+export const MAX_UNZIPPED_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link readZip}. */
+export interface ReadZipOptions {
+  /** Most bytes all entries may inflate to together (default {@link MAX_UNZIPPED_BYTES}). */
+  maxBytes?: number;
+}
 
 let crcTable: Uint32Array | undefined;
 
@@ -37,8 +59,10 @@ const EOCD_SIG = 0x06054b50;
 const CEN_SIG = 0x02014b50;
 const LOC_SIG = 0x04034b50;
 
-/** Reads every file entry (directories skipped) of a zip archive. */
-export function readZip(zip: Buffer): ZipEntry[] {
+/** Reads every file entry (directories skipped) of a zip archive, within a budget of inflated bytes. */
+export function readZip(zip: Buffer, opts: ReadZipOptions = {}): ZipEntry[] {
+  const maxBytes = opts.maxBytes ?? MAX_UNZIPPED_BYTES;
+  let budget = maxBytes;
   if (zip.length < 22) throw new ZipFormatError('not a zip archive (too short)');
   // The EOCD record sits at the end, followed by a comment of at most 65535 bytes.
   let eocd = -1;
@@ -75,13 +99,21 @@ export function readZip(zip: Buffer): ZipEntry[] {
     }
     const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
     if (dataStart + compSize > zip.length) throw new ZipFormatError(`zip entry ${name} is truncated`);
+    if (size > budget) {
+      throw new ZipTooLargeError(`zip entry ${name} declares ${size} bytes, over the limit of ${maxBytes} unzipped bytes`);
+    }
+    budget -= size;
     const raw = zip.subarray(dataStart, dataStart + compSize);
     let data: Buffer;
     if (method === 0) data = Buffer.from(raw);
     else if (method === 8) {
       try {
-        data = inflateRawSync(raw);
+        // zlib stops at the declared size: a lying header costs no more memory than an honest one.
+        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, size) });
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+          throw new ZipTooLargeError(`zip entry ${name} inflates past its declared ${size} bytes`);
+        }
         throw new ZipFormatError(`zip entry ${name} does not inflate: ${(err as Error).message}`);
       }
     } else throw new ZipFormatError(`zip entry ${name} uses unsupported method ${method}`);
@@ -96,28 +128,49 @@ export function readZip(zip: Buffer): ZipEntry[] {
  * The FIT file inside a Garmin original-file zip: the entry ending in `.fit`
  * (case-insensitive), preferring `{id}_ACTIVITY.fit`.
  */
-export function extractFitFromZip(zip: Buffer, activityId?: string): Buffer {
-  const fits = readZip(zip).filter((e) => /\.fit$/i.test(e.name));
+export function extractFitFromZip(zip: Buffer, activityId?: string, opts: ReadZipOptions = {}): Buffer {
+  const fits = readZip(zip, opts).filter((e) => /\.fit$/i.test(e.name));
   const preferred = activityId ? fits.find((e) => e.name === `${activityId}_ACTIVITY.fit`) : undefined;
   const entry = preferred ?? fits[0];
   if (!entry) throw new ZipFormatError('zip holds no .fit file');
   return entry.data;
 }
 
-/** Builds a deflate zip in memory (tests use it to serve Garmin-like downloads). */
-export function writeZip(files: ZipEntry[]): Buffer {
+/** MS-DOS date/time fields of ZIP headers (local time is taken as UTC). */
+function dosDateTime(date: Date): { time: number; date: number } {
+  const year = Math.max(1980, date.getUTCFullYear());
+  return {
+    time: (date.getUTCHours() << 11) | (date.getUTCMinutes() << 5) | Math.floor(date.getUTCSeconds() / 2),
+    date: ((year - 1980) << 9) | ((date.getUTCMonth() + 1) << 5) | date.getUTCDate(),
+  };
+}
+
+/** Options of {@link writeZip}. */
+export interface WriteZipOptions {
+  /** zlib deflate level (default 6); the sim uses 1: half the CPU for nearly the same size. */
+  level?: number;
+}
+
+/**
+ * Builds a deflate zip in memory (APPNOTE 6.3.x: local headers, data, central directory, end
+ * record), like Garmin's original-file download. The sim serves these; tests build answers.
+ */
+export function writeZip(files: ZipEntry[], opts: WriteZipOptions = {}): Buffer {
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
   for (const f of files) {
     const name = Buffer.from(f.name, 'utf8');
-    const comp = deflateRawSync(f.data);
+    const comp = deflateRawSync(f.data, { level: opts.level ?? 6 });
     const crc = crc32(f.data);
+    const dt = dosDateTime(f.modified ?? new Date(Date.UTC(1980, 0, 1)));
     const loc = Buffer.alloc(30);
     loc.writeUInt32LE(LOC_SIG, 0);
-    loc.writeUInt16LE(20, 4);
-    loc.writeUInt16LE(0x800, 6);
-    loc.writeUInt16LE(8, 8);
+    loc.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
+    loc.writeUInt16LE(0x800, 6); // names are UTF-8
+    loc.writeUInt16LE(8, 8); // method: deflate
+    loc.writeUInt16LE(dt.time, 10);
+    loc.writeUInt16LE(dt.date, 12);
     loc.writeUInt32LE(crc, 14);
     loc.writeUInt32LE(comp.length, 18);
     loc.writeUInt32LE(f.data.length, 22);
@@ -129,6 +182,8 @@ export function writeZip(files: ZipEntry[]): Buffer {
     cen.writeUInt16LE(20, 6);
     cen.writeUInt16LE(0x800, 8);
     cen.writeUInt16LE(8, 10);
+    cen.writeUInt16LE(dt.time, 12);
+    cen.writeUInt16LE(dt.date, 14);
     cen.writeUInt32LE(crc, 16);
     cen.writeUInt32LE(comp.length, 20);
     cen.writeUInt32LE(f.data.length, 24);
