@@ -5,7 +5,7 @@ import {
   FIT_EPOCH_OFFSET_S,
   RECORD_INTERVAL_S,
 } from '../data/activity-model.js';
-import { fitCrc16 } from './crc.js';
+import { fitCrc16 } from './fit-crc.js';
 
 // FIT base types (FIT protocol, "Base Types").
 const ENUM = 0x00;

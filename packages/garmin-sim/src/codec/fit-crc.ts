@@ -1,21 +1,4 @@
-/** Checksums for the two binary formats the sim writes. */
-
-const CRC32_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE 802.3, as used by ZIP). */
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC32_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** The FIT file checksum (the ZIP one, CRC-32, is @fitsync/garmin's: one zip codec for client and sim). */
 
 // FIT SDK's nibble-table CRC-16 (FIT protocol document, "CRC").
 const FIT_CRC_TABLE = [
