@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { GarminTokenInvalidError, type GarminTokens, type GarminPendingLogin } from '@fitsync/garmin';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
-import { FakeClock } from '../src/clock.js';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
 import { ApiError } from '../src/http/api-error.js';
 import { createUser } from '../src/services/user-admin.js';
@@ -17,7 +17,7 @@ const cheapHasher = argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1
 
 for (const { dialect, skip } of await dialects()) {
   describe(`Garmin connection on ${dialect}`, { skip }, () => {
-    const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
+    const clock = new FakeRuntime({ now: Date.UTC(2026, 5, 1, 12) });
     let sim: RunningSim;
     let s: TestServer;
     const logs = new PassThrough();
@@ -33,7 +33,7 @@ for (const { dialect, skip } of await dialects()) {
       sim = await startSim({ seed: `garmin-conn-${dialect}`, now: () => clock.now() });
       s = await startTestServer({
         dialect,
-        clock,
+        runtime: clock,
         log: { stream: logs, level: 'trace' },
         env: { FITSYNC_GARMIN_SSO_URL: sim.url, FITSYNC_GARMIN_API_URL: sim.url, FITSYNC_GARMIN_DIAUTH_URL: sim.url },
       });
@@ -152,7 +152,7 @@ for (const { dialect, skip } of await dialects()) {
       const first = await connect(u.token, u.email, u.password);
       const code = sim.mfaCode(u.email)!;
       codes.push(code);
-      clock.advance(601_000);
+      await clock.advance(601_000);
       assertProblem(await mfa(u.token, first.body.challenge_id, code), 410, 'mfa_challenge_expired');
 
       const second = await connect(u.token, u.email, u.password);
@@ -183,7 +183,7 @@ for (const { dialect, skip } of await dialects()) {
         const ch = await connect(u.token, u.email, u.password);
         const code = sim.mfaCode(u.email)!;
         codes.push(code);
-        clock.advance(61_000);
+        await clock.advance(61_000);
         assertProblem(await mfa(u.token, ch.body.challenge_id, code), 410, 'mfa_challenge_expired');
         assertProblem(await mfa(u.token, ch.body.challenge_id, code), 410, 'mfa_challenge_expired');
       } finally {
@@ -254,7 +254,7 @@ for (const { dialect, skip } of await dialects()) {
       } finally {
         sim.setFaults([]);
       }
-      clock.advance(301_000);
+      await clock.advance(301_000);
       assert.equal((await connect(u.token, u.email, u.password)).status, 200);
     });
 
@@ -304,14 +304,14 @@ for (const { dialect, skip } of await dialects()) {
         const api = await s.app.deps.garmin.apiFor(u.userId);
         await api.getSocialProfile();
         assert.equal((await storedTokens(u.userId)).version, before.version, 'no refresh while fresh');
-        clock.advance(100_000); // 20 s left of 120: inside the refresh margin
+        await clock.advance(100_000); // 20 s left of 120: inside the refresh margin
         assert.equal(await api.getActivityCount(), 3);
         const after1 = await storedTokens(u.userId);
         assert.equal(after1.version, before.version + 1);
         assert.notEqual(after1.tokens.accessToken, before.tokens.accessToken);
         assert.notEqual(after1.tokens.refreshToken, before.tokens.refreshToken, 'the rotated refresh token was stored');
         assert.ok(!after1.raw.includes(after1.tokens.refreshToken));
-        clock.advance(60_000); // the first access token is dead now; a fresh client reads the stored pair
+        await clock.advance(60_000); // the first access token is dead now; a fresh client reads the stored pair
         const api2 = await s.app.deps.garmin.apiFor(u.userId);
         assert.equal((await api2.getSocialProfile()).displayName, sim.state.user(u.email)!.displayName);
         assert.equal((await status(u.token)).status, 'connected');
@@ -329,7 +329,7 @@ for (const { dialect, skip } of await dialects()) {
         // e.g. two server instances, or two jobs, built their clients from the same stored pair
         const first = await s.app.deps.garmin.apiFor(u.userId);
         const second = await s.app.deps.garmin.apiFor(u.userId);
-        clock.advance(100_000);
+        await clock.advance(100_000);
         await first.getSocialProfile(); // refreshes: Garmin rotates, the old refresh token is spent
         assert.equal((await storedTokens(u.userId)).version, v1 + 1);
         sim.resetStats();
