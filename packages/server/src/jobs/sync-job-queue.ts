@@ -53,15 +53,16 @@ export class SyncJobQueue {
     // throw on anything else, so it is checked first.
     const at = pg ? "(state_json::jsonb ->> 'at')" : "(CASE WHEN json_valid(state_json) THEN json_extract(state_json, '$.at') END)";
     const over = 'attempts >= ?';
+    // Parameters inside CASE carry no column type on PostgreSQL: the casts give them one.
     const row = await db.get<SyncJobRow>(
       `UPDATE sync_jobs
          SET status = CASE WHEN ${over} THEN 'failed' ELSE 'running' END,
              error_message = CASE WHEN ${over}
                THEN 'the worker stopped ' || CAST(attempts AS TEXT) || ' times while ' || COALESCE(${at}, 'starting')
                ELSE error_message END,
-             end_time = CASE WHEN ${over} THEN ? ELSE end_time END,
+             end_time = CASE WHEN ${over} THEN CAST(? AS BIGINT) ELSE end_time END,
              lease_owner = CASE WHEN ${over} THEN NULL ELSE ? END,
-             lease_expires_at = CASE WHEN ${over} THEN NULL ELSE ? END,
+             lease_expires_at = CASE WHEN ${over} THEN NULL ELSE CAST(? AS BIGINT) END,
              attempts = CASE WHEN ${over} THEN attempts ELSE attempts + 1 END,
              start_time = COALESCE(start_time, ?), version = version + 1
        WHERE job_id = (SELECT job_id FROM sync_jobs WHERE ${claimable} ORDER BY created_at, job_id LIMIT 1${lock})
