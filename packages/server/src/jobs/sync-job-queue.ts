@@ -38,8 +38,10 @@ export class SyncJobQueue {
   async claim(owner: string): Promise<SyncJobRow | undefined> {
     for (;;) {
       const row = await this.claimOne(owner);
-      if (!row || row.status === 'running') return row;
-      publishJob(this.d.events, row); // failed: past the cap
+      if (!row) return undefined;
+      publishJob(this.d.events, row);
+      if (row.status === 'running') return row;
+      // failed: it was past the cap; look for the next one
     }
   }
 

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import type { GarminApi } from '@fitsync/garmin';
+import { FakeRuntime } from '@fitsync/runtime/fake';
+import type { ServerEvents } from '../src/events/event-bus.js';
+import { heartbeatMs } from '../src/jobs/job-owner.js';
+import { SyncWorkerPool } from '../src/jobs/sync-worker-pool.js';
+import type { SyncGarminSource } from '../src/sync/garmin-source.js';
+import { call } from './helpers/api.js';
+import { dialects } from './helpers/dialects.js';
+import { linkedUser, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
+
+const LEASE_MS = 3000;
+const MAX_ATTEMPTS = 3;
+
+/** Lets pending I/O (database answers) and the code it resumes run; no timer is involved. */
+async function settle(rounds = 50): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Yields to I/O until `fn` holds (the fake clock does not move meanwhile). */
+async function until(what: string, fn: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await fn()) return;
+    await settle(5);
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+/** A Garmin source whose activity count never answers until `open()`: the job stays in its first step. */
+function blockedGarmin() {
+  let open: (n: number) => void = () => {};
+  const gate = new Promise<number>((r) => {
+    open = r;
+  });
+  const api = { getActivityCount: () => gate } as unknown as GarminApi;
+  const source: SyncGarminSource = {
+    apiFor: async () => api,
+    status: async () => ({ status: 'connected', display_name: 'runner', connected_at: null }),
+  };
+  return { source, open: () => open(0) };
+}
+
+// The queue's time rules on a FakeRuntime: lease expiry → reclaim, heartbeat cadence, the cap on
+// claims (FITSYNC_JOB_MAX_ATTEMPTS). No timer of the test or the queue runs for real.
+for (const { dialect, skip } of await dialects()) {
+  describe(`sync job queue on ${dialect} (fake runtime)`, { skip }, () => {
+    let w: SyncWorld;
+    const rt = new FakeRuntime({ now: Date.UTC(2026, 2, 2, 12) });
+    before(async () => {
+      const env = { FITSYNC_JOB_LEASE_MS: String(LEASE_MS), FITSYNC_JOB_MAX_ATTEMPTS: String(MAX_ATTEMPTS), FITSYNC_ACCESS_TOKEN_TTL: '86400' };
+      w = await startWorld(dialect, `sync-queue-${dialect}`, env, { runtime: rt });
+    });
+    beforeEach(async () => {
+      await w.s.db.run("UPDATE sync_jobs SET status = 'cancelled', lease_owner = NULL WHERE status IN ('pending', 'running')");
+    });
+    after(() => w?.close());
+
+    const queue = () => w.s.app.deps.syncWorkers.queue;
+    const row = async (jobId: string) =>
+      (await w.s.db.get<{ status: string; attempts: number; lease_owner: string | null; lease_expires_at: number | null; error_message: string | null; state_json: string | null }>(
+        'SELECT status, attempts, lease_owner, lease_expires_at, error_message, state_json FROM sync_jobs WHERE job_id = ?',
+        [jobId],
+      ))!;
+    /** Every sync-job event published for `jobId` while `fn` runs. */
+    const published = async (jobId: string, fn: () => Promise<void>) => {
+      const seen: ServerEvents['sync-job'][] = [];
+      const off = w.s.app.deps.events.subscribe('sync-job', jobId, (e) => seen.push(e));
+      try {
+        await fn();
+      } finally {
+        off();
+      }
+      return seen;
+    };
+
+    test('a job whose lease expired is claimed again, not a millisecond earlier', async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const job = await startSync(w, u, { sync_type: 'workouts' });
+      const first = await queue().claim('worker-a');
+      assert.equal(first?.job_id, job.job_id);
+      assert.equal(Number(first?.attempts), 1);
+      assert.equal(Number(first?.lease_expires_at), rt.now() + LEASE_MS);
+      await rt.advance(LEASE_MS);
+      // Expired means strictly past: at the very instant of expiry the lease still holds.
+      assert.equal(await queue().claim('worker-b'), undefined);
+      await rt.advance(1);
+      const events = await published(job.job_id, async () => {
+        const second = await queue().claim('worker-b');
+        assert.equal(second?.job_id, job.job_id);
+        assert.equal(second?.lease_owner, 'worker-b');
+        assert.equal(Number(second?.attempts), 2);
+      });
+      assert.equal(events.length, 1);
+      assert.equal(events[0]!.job.status, 'running');
+      // worker-a lost it: its heartbeat says so (the owner then stops without writing).
+      assert.equal(await queue().heartbeat(job.job_id, 'worker-a', null, null), null);
+    });
+
+    test(`after ${MAX_ATTEMPTS} claims the next claim fails the job, saying where its workers stopped, and takes the next job`, async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const other = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const job = await startSync(w, u, { sync_type: 'health' });
+      for (let i = 1; i <= MAX_ATTEMPTS; i++) {
+        const r = await queue().claim(`worker-${i}`);
+        assert.equal(r?.job_id, job.job_id, `claim ${i}`);
+        // Each worker got as far as a heartbeat recording where it was, then died.
+        assert.ok(await queue().heartbeat(job.job_id, `worker-${i}`, `syncing health, reading the daily summary of 2026-03-0${i}`, null));
+        await rt.advance(LEASE_MS + 1);
+      }
+      const next = await startSync(w, other, { sync_type: 'workouts' });
+      const events = await published(job.job_id, async () => {
+        const claimed = await queue().claim('worker-last');
+        // The capped job is not handed out; the claim moves on to the next one.
+        assert.equal(claimed?.job_id, next.job_id);
+      });
+      const r = await row(job.job_id);
+      assert.equal(r.status, 'failed');
+      assert.equal(r.lease_owner, null);
+      assert.equal(Number(r.attempts), MAX_ATTEMPTS);
+      const message = `the worker stopped ${MAX_ATTEMPTS} times while syncing health, reading the daily summary of 2026-03-0${MAX_ATTEMPTS}`;
+      assert.equal(r.error_message, message);
+      const api = (await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: u.token })).body;
+      assert.equal(api.status, 'failed');
+      assert.equal(api.error_message, message);
+      assert.deepEqual(
+        events.map((e) => [e.job.status, e.job.error_message]),
+        [['failed', message]],
+      );
+    });
+
+    test('a job handed back at shutdown is not counted against the cap', async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const job = await startSync(w, u, { sync_type: 'workouts' });
+      const progress = { progress: 0, totalItems: null, processedItems: 0, countsJson: '{}' };
+      for (let i = 0; i < MAX_ATTEMPTS + 2; i++) {
+        const r = await queue().claim(`restarting-${i}`);
+        assert.equal(r?.job_id, job.job_id, `claim ${i}`);
+        await queue().release(job.job_id, `restarting-${i}`, progress);
+      }
+      assert.equal((await row(job.job_id)).status, 'running');
+    });
+
+    test('the owner heartbeats every heartbeatMs of runtime time, records where the job is, and keeps the job its own', async () => {
+      const u: SyncUser = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const job = await startSync(w, u, { sync_type: 'activities' });
+      const garmin = blockedGarmin();
+      const pool = new SyncWorkerPool({
+        db: w.s.db,
+        runtime: rt,
+        events: w.s.app.deps.events,
+        config: w.s.config.sync,
+        fitStore: w.s.app.deps.fitStore,
+        garmin: garmin.source,
+      });
+      const hb = heartbeatMs(LEASE_MS);
+      const claimedAt = rt.now();
+      const running = pool.runOnce();
+      await until('the claim', async () => (await row(job.job_id)).status === 'running');
+      assert.equal(Number((await row(job.job_id)).lease_expires_at), claimedAt + LEASE_MS);
+      // No beat before its time.
+      await rt.advance(hb - 1);
+      await settle();
+      assert.equal(Number((await row(job.job_id)).lease_expires_at), claimedAt + LEASE_MS);
+      // Each beat extends the lease to a full lease from its own time, and says where the job is.
+      for (let beat = 1; beat <= 8; beat++) {
+        await rt.advance(beat === 1 ? 1 : hb);
+        const expect = claimedAt + beat * hb + LEASE_MS;
+        await until(`beat ${beat}`, async () => Number((await row(job.job_id)).lease_expires_at) === expect);
+      }
+      const at = JSON.parse((await row(job.job_id)).state_json ?? '{}').at;
+      assert.equal(at, 'syncing activities, counting activities');
+      // Well past the first lease, nobody else can claim it: the beats keep it.
+      assert.ok(rt.now() > claimedAt + LEASE_MS);
+      assert.equal(await queue().claim('intruder'), undefined);
+
+      // A cancel request is picked up by the next beat; the stuck Garmin call is abandoned.
+      assert.equal((await call(w.s.app, 'POST', `/v1/sync/jobs/${job.job_id}/cancel`, { token: u.token })).status, 202);
+      await rt.advance(hb);
+      assert.equal(await running, job.job_id);
+      assert.equal((await row(job.job_id)).status, 'cancelled');
+      garmin.open();
+    });
+  });
+}
