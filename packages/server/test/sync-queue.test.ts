@@ -141,6 +141,77 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await row(job.job_id)).status, 'running');
     });
 
+    test('every write that changes a job row publishes it: versions arrive without a gap, each with the row as stored', async () => {
+      const bus = w.s.app.deps.events;
+      const log: ServerEvents['sync-job'][] = [];
+      const publish = bus.publish.bind(bus);
+      // Records every publication (the create's too, whose job id nobody knows beforehand).
+      bus.publish = ((kind, key, payload) => {
+        if (kind === 'sync-job') log.push(payload as ServerEvents['sync-job']);
+        publish(kind, key, payload);
+      }) as typeof bus.publish;
+      try {
+        const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+        const garmin = blockedGarmin();
+        const pool = new SyncWorkerPool({
+          db: w.s.db,
+          runtime: rt,
+          events: bus,
+          config: w.s.config.sync,
+          fitStore: w.s.app.deps.fitStore,
+          garmin: garmin.source,
+        });
+        const hb = heartbeatMs(LEASE_MS);
+        const ids: string[] = [];
+        // create → cancel while pending
+        ids.push((await startSync(w, u, { sync_type: 'workouts' })).job_id);
+        assert.equal((await call(w.s.app, 'POST', `/v1/sync/jobs/${ids[0]}/cancel`, { token: u.token })).status, 202);
+        // create → claim → heartbeat with progress → cancel request → heartbeat → cancelled
+        ids.push((await startSync(w, u, { sync_type: 'activities' })).job_id);
+        const running = pool.runOnce();
+        await until('the claim', async () => (await row(ids[1]!)).status === 'running');
+        await rt.advance(hb);
+        await until('a beat', async () => log.length >= 5);
+        assert.equal((await call(w.s.app, 'POST', `/v1/sync/jobs/${ids[1]}/cancel`, { token: u.token })).status, 202);
+        await rt.advance(hb);
+        await running;
+        // create → claim → shutdown: handed back
+        ids.push((await startSync(w, u, { sync_type: 'activities' })).job_id);
+        const handedBack = pool.runOnce();
+        await until('the claim', async () => (await row(ids[2]!)).status === 'running');
+        await pool.stop();
+        await handedBack;
+        // → claimed again and run to completion by the server's own workers (against the emulator)
+        assert.equal(await w.s.app.deps.syncWorkers.runOnce(), ids[2]);
+        // create → Garmin disconnected: cancelled
+        ids.push((await startSync(w, u, { sync_type: 'workouts' })).job_id);
+        assert.equal((await call(w.s.app, 'DELETE', '/v1/garmin/connection', { token: u.token })).status, 204);
+        garmin.open();
+
+        for (const id of ids) {
+          const mine = log.filter((e) => e.job.job_id === id);
+          const stored = (await call(w.s.app, 'GET', `/v1/sync/jobs/${id}`, { token: u.token })).body;
+          const last = Number((await w.s.db.get<{ version: number }>('SELECT version FROM sync_jobs WHERE job_id = ?', [id]))!.version);
+          const first = mine[0]!.version;
+          assert.deepEqual(
+            mine.map((e) => e.version),
+            Array.from({ length: last - first + 1 }, (_, i) => first + i),
+            `job ${ids.indexOf(id)}: ${mine.map((e) => `${e.version}:${e.job.status}`).join(' ')}`,
+          );
+          assert.equal(mine[0]!.job.status, 'pending');
+          assert.deepEqual(mine.at(-1)!.job, stored);
+        }
+        const statuses = (i: number) => log.filter((e) => e.job.job_id === ids[i]).map((e) => e.job.status);
+        assert.deepEqual(statuses(0), ['pending', 'cancelled']);
+        assert.equal(statuses(1).at(-1), 'cancelled');
+        assert.ok(statuses(1).filter((s) => s === 'running').length >= 3, statuses(1).join(' ')); // claim, beat, cancel request
+        assert.equal(statuses(2).at(-1), 'completed');
+        assert.deepEqual(statuses(3), ['pending', 'cancelled']);
+      } finally {
+        bus.publish = publish;
+      }
+    });
+
     test('the owner heartbeats every heartbeatMs of runtime time, records where the job is, and keeps the job its own', async () => {
       const u: SyncUser = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
       const job = await startSync(w, u, { sync_type: 'activities' });
