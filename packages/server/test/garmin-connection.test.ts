@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { GarminTokenInvalidError, type GarminTokens, type GarminPendingLogin } from '@fitsync/garmin';
+import { type GarminPendingLogin, GarminTokenInvalidError, type GarminTokens } from '@fitsync/garmin';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import { FakeRuntime } from '@fitsync/runtime/fake';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
+import { GarminNotConnectedError } from '../src/errors/garmin-not-connected-error.js';
 import { ApiError } from '../src/http/api-error.js';
 import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
@@ -75,7 +76,8 @@ for (const { dialect, skip } of await dialects()) {
       planted.push(tokens.accessToken, tokens.refreshToken);
       return { raw: JSON.stringify(row), tokens, version: Number(row.token_version) };
     };
-    const notConnected = (e: unknown) => e instanceof ApiError && e.status === 409 && e.code === 'garmin_not_connected';
+    // The sync's seam raises a domain error; the HTTP error handler turns it into 409 garmin_not_connected.
+    const notConnected = (e: unknown) => e instanceof GarminNotConnectedError && /fitsync garmin connect/.test(e.message);
     const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 
     test('every route needs a FitSync session', async () => {

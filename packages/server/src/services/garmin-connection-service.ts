@@ -273,8 +273,9 @@ export class GarminConnectionService {
       tokens,
       endpoints: this.d.endpoints,
       ...(this.d.http ? { http: this.d.http } : {}),
-      // The sync's client: its retries and backoff wait on the server's runtime (FakeRuntime in tests).
-      runtime: this.d.runtime,
+      // The sync's client: its retries and backoff wait on the server's runtime (FakeRuntime in
+      // tests). Bound here: the client copies the members off the object it is given.
+      runtime: { now: () => this.d.runtime.now(), sleep: (ms) => this.d.runtime.sleep(ms), random: () => this.d.runtime.random() },
       ...(this.d.retry ? { retry: this.d.retry } : {}),
       onTokens: async (next) => {
         const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.runtime.now());
