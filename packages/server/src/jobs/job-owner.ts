@@ -9,7 +9,7 @@ import type { FitStore } from '../sync/fit-store.js';
 import { garminCall } from '../sync/garmin-call.js';
 import { GarminProfile } from '../sync/garmin-profile.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
-import { parseJobState } from '../sync/job/job-state.js';
+import { parseJobState } from '../sync/job-state.js';
 import { KIND_NAMES } from '../sync/kinds/index.js';
 import { ProgressTracker } from '../sync/progress-tracker.js';
 import { runKinds } from '../sync/run-kinds.js';

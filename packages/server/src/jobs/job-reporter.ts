@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.js';
 import type { Outcome } from '../sync/kind-counts.js';
-import type { JobState } from '../sync/job/job-state.js';
+import type { JobState } from '../sync/job-state.js';
 import type { ProgressReporter } from '../sync/progress-reporter.js';
 import type { ProgressTracker } from '../sync/progress-tracker.js';
 import type { SyncJobQueue } from './sync-job-queue.js';

@@ -1,5 +1,5 @@
-import { type AllCounts, parseCounts } from '../kind-counts.js';
-import { KIND_NAMES } from '../kinds/index.js';
+import { type AllCounts, parseCounts } from './kind-counts.js';
+import { KIND_NAMES } from './kinds/index.js';
 
 /**
  * A job's resume state (`sync_jobs.state_json`): the kinds finished with their items and counts
