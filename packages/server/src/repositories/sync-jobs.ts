@@ -1,4 +1,5 @@
 import type { Queryable, SqlValue } from '../db/db.js';
+import type { SyncJobSpec } from '../sync/sync-job-spec.js';
 
 /** A `sync_jobs` row as stored (timestamps epoch ms, booleans 0/1). */
 export interface SyncJobRow {
@@ -33,13 +34,8 @@ export const SYNC_JOB_COLS =
   'error_message, created_at, start_time, end_time, version, idempotency_key, request_hash, lease_owner, lease_expires_at, ' +
   'cancel_requested, attempts, state_json';
 
-export interface NewSyncJob {
-  jobId: string;
-  userId: string;
-  syncType: string;
-  since: string | null;
-  until: string | null;
-  full: boolean;
+/** A job to insert: what it asks for, and how it was asked. */
+export interface NewSyncJob extends SyncJobSpec {
   countsJson: string;
   now: number;
   idempotencyKey: string | null;
