@@ -48,7 +48,15 @@ for (const { dialect, skip } of await dialects()) {
     let w: SyncWorld;
     const rt = new FakeRuntime({ now: Date.UTC(2026, 2, 2, 12) });
     before(async () => {
-      const env = { FITSYNC_JOB_LEASE_MS: String(LEASE_MS), FITSYNC_JOB_MAX_ATTEMPTS: String(MAX_ATTEMPTS), FITSYNC_ACCESS_TOKEN_TTL: '86400' };
+      const env = {
+        FITSYNC_JOB_LEASE_MS: String(LEASE_MS),
+        FITSYNC_JOB_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+        FITSYNC_ACCESS_TOKEN_TTL: '86400',
+        // Garmin retries as in production (backoff of 0.5–1 s, then 1–2 s), on the fake runtime.
+        FITSYNC_GARMIN_RETRY_ATTEMPTS: '3',
+        FITSYNC_GARMIN_RETRY_BASE_MS: '1000',
+        FITSYNC_GARMIN_RETRY_MAX_MS: '30000',
+      };
       w = await startWorld(dialect, `sync-queue-${dialect}`, env, { runtime: rt });
     });
     beforeEach(async () => {
@@ -251,6 +259,41 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await running, job.job_id);
       assert.equal((await row(job.job_id)).status, 'cancelled');
       garmin.open();
+    });
+
+    test("a failing Garmin call is retried after its backoff on the runtime's time, then the job fails saying so", async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 2 });
+      const job = await startSync(w, u, { sync_type: 'workouts' });
+      w.sim.setFaults([{ path_prefix: '/workout-service/', kind: '503', rate: 1 }]);
+      w.sim.resetStats();
+      const calls = () =>
+        Object.entries(w.sim.stats().by_route)
+          .filter(([route]) => route.startsWith('/workout-service/'))
+          .reduce((n, [, statuses]) => n + Object.values(statuses).reduce((a, b) => a + b, 0), 0);
+      const called = (n: number) => until(`${n} workout list calls`, async () => calls() >= n);
+      try {
+        const running = w.s.app.deps.syncWorkers.runOnce();
+        await called(1);
+        // The first backoff is 500–1000 ms (half fixed, half jitter): nothing before 500 ms.
+        await rt.advance(499);
+        await settle();
+        assert.equal(calls(), 1);
+        await rt.advance(501);
+        await called(2);
+        // The second is 1000–2000 ms.
+        await rt.advance(999);
+        await settle();
+        assert.equal(calls(), 2);
+        await rt.advance(1001);
+        await called(3);
+        assert.equal(await running, job.job_id);
+        const end = (await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: u.token })).body;
+        assert.equal(end.status, 'failed');
+        assert.match(end.error_message, /^Garmin unavailable while listing workouts \(from position 0\)/);
+        assert.equal(calls(), 3);
+      } finally {
+        w.sim.setFaults([]);
+      }
     });
   });
 }
