@@ -3,7 +3,7 @@ import http from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { FakeRuntime } from '@fitsync/runtime/fake';
-import { heartbeatMs } from '../src/jobs/job-owner.js';
+import { pulseMs } from '../src/jobs/job-owner.js';
 import { totpCode } from '../src/crypto/totp.js';
 import { SyncWorkerPool } from '../src/jobs/sync-worker-pool.js';
 import { assertProblem, call } from './helpers/api.js';
@@ -173,14 +173,14 @@ for (const { dialect, skip } of await dialects()) {
       const u = await linkedUser(w, { activities: 2, days: 2, workouts: 1 });
       // Pacing time stands still and its sleeps return at once: each call's wait is exactly how far
       // its start was scheduled after the first call's. (Heartbeats, which the runtime also times,
-      // sleep for real; rps 5 spaces calls 200 ms apart, so no paced wait equals a heartbeat's.)
+      // sleep for real; rps 5 spaces calls 200 ms apart, so no paced wait equals the 100 ms pulse.)
       const sleeps: number[] = [];
       const rps = 5;
-      const hb = heartbeatMs(w.s.config.sync.leaseMs);
+      const pulse = pulseMs(w.s.config.sync.leaseMs);
       const pacing: Runtime = {
         now: () => 1_000_000,
         sleep: async (ms, signal) => {
-          if (ms === hb) return systemRuntime.sleep(ms, signal);
+          if (ms === pulse) return systemRuntime.sleep(ms, signal);
           sleeps.push(ms);
         },
         random: () => 0.5,

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { GarminApi } from '@fitsync/garmin';
 import { FakeRuntime } from '@fitsync/runtime/fake';
 import type { ServerEvents } from '../src/events/event-bus.js';
-import { heartbeatMs } from '../src/jobs/job-owner.js';
+import { heartbeatMs, PROGRESS_TICK_MS } from '../src/jobs/job-owner.js';
 import { SyncWorkerPool } from '../src/jobs/sync-worker-pool.js';
 import type { SyncGarminSource } from '../src/sync/garmin-source.js';
 import { call } from './helpers/api.js';
@@ -27,18 +27,21 @@ async function until(what: string, fn: () => Promise<boolean>): Promise<void> {
   throw new Error(`never happened: ${what}`);
 }
 
-/** A Garmin source whose activity count never answers until `open()`: the job stays in its first step. */
-function blockedGarmin() {
+/**
+ * A Garmin source whose activity count answers `count` only when `open()` is called, and whose
+ * activity list never answers: the job stays in its first steps.
+ */
+function blockedGarmin(count = 7) {
   let open: (n: number) => void = () => {};
   const gate = new Promise<number>((r) => {
     open = r;
   });
-  const api = { getActivityCount: () => gate } as unknown as GarminApi;
+  const api = { getActivityCount: () => gate, listActivities: () => new Promise(() => {}) } as unknown as GarminApi;
   const source: SyncGarminSource = {
     apiFor: async () => api,
     status: async () => ({ status: 'connected', display_name: 'runner', connected_at: null }),
   };
-  return { source, open: () => open(0) };
+  return { source, open: () => open(count) };
 }
 
 // The queue's time rules on a FakeRuntime: lease expiry → reclaim, heartbeat cadence, the cap on
@@ -66,8 +69,8 @@ for (const { dialect, skip } of await dialects()) {
 
     const queue = () => w.s.app.deps.syncWorkers.queue;
     const row = async (jobId: string) =>
-      (await w.s.db.get<{ status: string; attempts: number; lease_owner: string | null; lease_expires_at: number | null; error_message: string | null; state_json: string | null }>(
-        'SELECT status, attempts, lease_owner, lease_expires_at, error_message, state_json FROM sync_jobs WHERE job_id = ?',
+      (await w.s.db.get<{ status: string; attempts: number; total_items: number | null; lease_owner: string | null; lease_expires_at: number | null; error_message: string | null; state_json: string | null }>(
+        'SELECT status, attempts, total_items, lease_owner, lease_expires_at, error_message, state_json FROM sync_jobs WHERE job_id = ?',
         [jobId],
       ))!;
     /** Every sync-job event published for `jobId` while `fn` runs. */
@@ -220,10 +223,10 @@ for (const { dialect, skip } of await dialects()) {
       }
     });
 
-    test('the owner heartbeats every heartbeatMs of runtime time, records where the job is, and keeps the job its own', async () => {
+    test('the owner writes changed progress within a tick, beats every heartbeatMs otherwise, and keeps the job its own', async () => {
       const u: SyncUser = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
       const job = await startSync(w, u, { sync_type: 'activities' });
-      const garmin = blockedGarmin();
+      const garmin = blockedGarmin(7);
       const pool = new SyncWorkerPool({
         db: w.s.db,
         runtime: rt,
@@ -233,32 +236,47 @@ for (const { dialect, skip } of await dialects()) {
         garmin: garmin.source,
       });
       const hb = heartbeatMs(LEASE_MS);
+      const tick = PROGRESS_TICK_MS;
+      const lease = async () => Number((await row(job.job_id)).lease_expires_at);
       const claimedAt = rt.now();
       const running = pool.runOnce();
       await until('the claim', async () => (await row(job.job_id)).status === 'running');
-      assert.equal(Number((await row(job.job_id)).lease_expires_at), claimedAt + LEASE_MS);
-      // No beat before its time.
-      await rt.advance(hb - 1);
+      assert.equal(await lease(), claimedAt + LEASE_MS);
+      // The fresh progress (nothing counted yet) is written at the first tick, not before.
+      await rt.advance(tick - 1);
       await settle();
-      assert.equal(Number((await row(job.job_id)).lease_expires_at), claimedAt + LEASE_MS);
-      // Each beat extends the lease to a full lease from its own time, and says where the job is.
+      assert.equal(await lease(), claimedAt + LEASE_MS);
+      await rt.advance(1);
+      await until('the first write', async () => (await lease()) === claimedAt + tick + LEASE_MS);
+      // Nothing changes now (the count hangs): a beat every heartbeatMs, each extending the lease
+      // to a full lease from its own time and saying where the job is.
       for (let beat = 1; beat <= 8; beat++) {
-        await rt.advance(beat === 1 ? 1 : hb);
-        const expect = claimedAt + beat * hb + LEASE_MS;
-        await until(`beat ${beat}`, async () => Number((await row(job.job_id)).lease_expires_at) === expect);
+        await rt.advance(hb);
+        const expect = claimedAt + tick + beat * hb + LEASE_MS;
+        await until(`beat ${beat}`, async () => (await lease()) === expect);
       }
-      const at = JSON.parse((await row(job.job_id)).state_json ?? '{}').at;
-      assert.equal(at, 'syncing activities, counting activities');
+      assert.equal(JSON.parse((await row(job.job_id)).state_json ?? '{}').at, 'syncing activities, counting activities');
       // Well past the first lease, nobody else can claim it: the beats keep it.
       assert.ok(rt.now() > claimedAt + LEASE_MS);
       assert.equal(await queue().claim('intruder'), undefined);
 
-      // A cancel request is picked up by the next beat; the stuck Garmin call is abandoned.
+      // The count arrives: the total is published at the next tick, long before the next beat.
+      const seen = await published(job.job_id, async () => {
+        garmin.open();
+        await settle();
+        await rt.advance(tick);
+        await until('the total', async () => (await row(job.job_id)).total_items === 7);
+      });
+      assert.deepEqual(
+        seen.map((e) => e.job.total_items),
+        [7],
+      );
+
+      // A cancel request is picked up by the next write; the hanging list call is abandoned.
       assert.equal((await call(w.s.app, 'POST', `/v1/sync/jobs/${job.job_id}/cancel`, { token: u.token })).status, 202);
       await rt.advance(hb);
       assert.equal(await running, job.job_id);
       assert.equal((await row(job.job_id)).status, 'cancelled');
-      garmin.open();
     });
 
     test("a failing Garmin call is retried after its backoff on the runtime's time, then the job fails saying so", async () => {
@@ -280,11 +298,13 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(calls(), 1);
         await rt.advance(501);
         await called(2);
-        // The second is 1000–2000 ms.
-        await rt.advance(999);
+        // The second is 1000–2000 ms after the second failure, which came 500–1000 ms after the
+        // first call (when the retry's answer arrived is up to the sockets, not the fake clock):
+        // nothing before 1500 ms, the third call by 3000 ms.
+        await rt.advance(499);
         await settle();
         assert.equal(calls(), 2);
-        await rt.advance(1001);
+        await rt.advance(1501);
         await called(3);
         assert.equal(await running, job.job_id);
         const end = (await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: u.token })).body;

@@ -38,6 +38,14 @@ export interface JobOwnerDeps {
   ended?: Counter;
 }
 
+/** How often changed progress is written and published (at most ten times a second). */
+export const PROGRESS_TICK_MS = 100;
+
+/** How often the job's pulse looks at its progress: PROGRESS_TICK_MS, or the heartbeat when shorter. */
+export function pulseMs(leaseMs: number): number {
+  return Math.min(PROGRESS_TICK_MS, heartbeatMs(leaseMs));
+}
+
 /** The heartbeat period for a lease: three beats per lease, at most every 0.5 s, at least every 50 ms. */
 export function heartbeatMs(leaseMs: number): number {
   return Math.max(50, Math.min(500, Math.floor(leaseMs / 3)));
@@ -137,7 +145,12 @@ export class JobOwner {
     }
   }
 
-  /** Beats every heartbeatMs (runtime time) until `stop` fires; a beat in progress is awaited. */
+  /**
+   * The job's pulse, on the runtime, until `stop` fires: every PROGRESS_TICK_MS it writes progress
+   * if it changed (persisted and published: a watcher sees progress within ~0.1 s, at most ten
+   * writes a second); when nothing changed it still beats every heartbeatMs to keep the lease.
+   * Every write extends the lease, records where the job is and reads the cancel flag.
+   */
   private async heartbeat(
     jobId: string,
     owner: string,
@@ -148,14 +161,19 @@ export class JobOwner {
   ): Promise<void> {
     const { runtime, queue, config, log } = this.d;
     const every = heartbeatMs(config.leaseMs);
+    const tick = pulseMs(config.leaseMs);
+    let last = runtime.now();
     for (;;) {
       try {
-        await runtime.sleep(every, stop);
+        await runtime.sleep(tick, stop);
       } catch {
         return; // stopped
       }
+      const changed = progress.takeChanged();
+      if (!changed && runtime.now() - last < every) continue;
+      last = runtime.now();
       try {
-        const r = await queue.heartbeat(jobId, owner, reporter.at, progress.takeChanged());
+        const r = await queue.heartbeat(jobId, owner, reporter.at, changed);
         if (!r) ac.abort('lost_lease' satisfies StopReason);
         else if (r.cancel) ac.abort('cancel' satisfies StopReason);
       } catch (err) {
