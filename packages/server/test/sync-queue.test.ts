@@ -18,13 +18,16 @@ async function settle(rounds = 50): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
 }
 
-/** Yields to I/O until `fn` holds (the fake clock does not move meanwhile). */
+/**
+ * Yields to I/O until `fn` holds. The fake clock does not move meanwhile: this waits for database
+ * and socket answers, never for a time rule (the deadline only bounds a broken test).
+ */
 async function until(what: string, fn: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await fn()) return;
-    await settle(5);
+  const deadline = Date.now() + 20_000;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
   }
-  throw new Error(`never happened: ${what}`);
 }
 
 /**
