@@ -6,7 +6,6 @@ import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import { FakeRuntime } from '@fitsync/runtime/fake';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
 import { GarminNotConnectedError } from '../src/errors/garmin-not-connected-error.js';
-import { ApiError } from '../src/http/api-error.js';
 import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call, uniqueName } from './helpers/api.js';
