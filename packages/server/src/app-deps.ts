@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import type { Config } from './config.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import type { SecretBox } from './crypto/secret-box.js';
@@ -13,7 +13,8 @@ import type { MfaService } from './services/mfa-service.js';
 import type { ThrottleService } from './services/throttle-service.js';
 import type { AuthContext, TokenService } from './services/token-service.js';
 import type { FitStore } from './sync/fit-store.js';
-import type { SyncJobService } from './sync/sync-job-service.js';
+import type { SyncJobService } from './services/sync-job-service.js';
+import type { DataService } from './services/data-service.js';
 
 /**
  * Everything routes and later plugins (Garmin linking, sync engine) need, built once in buildApp
@@ -22,7 +23,9 @@ import type { SyncJobService } from './sync/sync-job-service.js';
 export interface AppDeps {
   config: Config;
   db: Db;
-  clock: Clock;
+  /** Time: the clock and sleeps of leases, heartbeats, polling, pacing and token expiry (FakeRuntime in tests). */
+  runtime: Runtime;
+  /** Crypto randomness for ids and secrets; deliberately not Runtime.random (seedable, for jitter only). */
   random: Random;
   hasher: PasswordHasher;
   /** AES-256-GCM under the server key, for secrets at rest (TOTP secrets, Garmin tokens). */
@@ -40,6 +43,8 @@ export interface AppDeps {
   fitStore: FitStore;
   /** Pushed events (job changes, session revocations): in-process, or across instances on PostgreSQL. */
   events: EventBus;
+  /** Reading the synced data. */
+  data: DataService;
   /** Starting, reading and cancelling sync jobs. */
   syncJobs: SyncJobService;
   /** This process's sync workers; `runOnce()` drains one job (tests run with FITSYNC_WORKERS=0). */

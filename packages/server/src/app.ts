@@ -4,7 +4,7 @@ import { Problem } from '@fitsync/api';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AppDeps } from './app-deps.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import type { Config, LogLevel } from './config.js';
 import { argon2Hasher, type PasswordHasher } from './crypto/password-hasher.js';
 import { deriveKey, SecretBox } from './crypto/secret-box.js';
@@ -25,7 +25,9 @@ import { syncRoutes } from './routes/sync-routes.js';
 import { LocalEventBus } from './events/event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
 import { FitStore } from './sync/fit-store.js';
-import { SyncJobService } from './sync/sync-job-service.js';
+import { checkKindsContract } from './sync/kinds/check-kinds-contract.js';
+import { DataService } from './services/data-service.js';
+import { SyncJobService } from './services/sync-job-service.js';
 import { AuthService } from './services/auth-service.js';
 import { GarminConnectionService } from './services/garmin-connection-service.js';
 import { MfaService } from './services/mfa-service.js';
@@ -38,7 +40,9 @@ export interface BuildAppOptions {
   db: Db;
   /** The server key (FITSYNC_SECRET_KEY or the key file); subkeys are derived with HKDF. */
   serverKey: Uint8Array;
-  clock?: Clock;
+  /** Time (default the system's); tests pass a FakeRuntime. */
+  runtime?: Runtime;
+  /** Crypto randomness for ids and secrets (not Runtime.random, which is seedable and only for jitter). */
   random?: Random;
   /** Password hasher; defaults to argon2id with the production cost. */
   hasher?: PasswordHasher;
@@ -54,7 +58,7 @@ export interface BuildAppOptions {
  */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
-  const clock = opts.clock ?? systemClock;
+  const runtime = opts.runtime ?? systemRuntime;
   const random = opts.random ?? cryptoRandom;
   const hasher = opts.hasher ?? argon2Hasher();
   // Slow clients (slowloris, trickled bodies) are cut off: Node checks these two while a request is
@@ -102,21 +106,25 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const am = authMetrics(metrics);
   const secretBox = new SecretBox(opts.serverKey);
   const jwtKey = deriveKey(opts.serverKey, 'fitsync access-token v1');
-  const throttle = new ThrottleService({ db, clock, auth: config.auth, metrics: am });
+  const throttle = new ThrottleService({ db, runtime, auth: config.auth, metrics: am });
   const tokens = new TokenService({
     db,
-    clock,
+    runtime,
     random,
     jwtKey,
     accessTtlS: config.accessTokenTtlS,
     refreshTtlS: config.refreshTokenTtlS,
     metrics: am,
   });
-  const mfa = new MfaService({ db, clock, random, secretBox, throttle, metrics: am });
-  const auth = new AuthService({ db, clock, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
+  const mfa = new MfaService({ db, runtime, random, secretBox, throttle, metrics: am });
+  const auth = new AuthService({ db, runtime, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
+  // A data kind the API contract does not know (or the reverse) must stop the server, not reach clients.
+  checkKindsContract();
+  const events = new LocalEventBus();
   const garmin = new GarminConnectionService({
     db,
-    clock,
+    runtime,
+    events,
     random,
     secretBox,
     metrics,
@@ -128,20 +136,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     onSyncJobsCancelled: (userId) => syncWorkers.stopUserJobs(userId),
   });
   const fitStore = new FitStore(config.dataDir);
-  const events = new LocalEventBus();
-  const syncWorkers = new SyncWorkerPool({ db, clock, config: config.sync, fitStore, garmin, log: app.log, metrics });
+  const syncWorkers = new SyncWorkerPool({ db, runtime, events, config: config.sync, fitStore, garmin, log: app.log, metrics });
   const syncJobs = new SyncJobService({
     db,
-    clock,
+    runtime,
     random,
+    events,
     garmin,
     maxJobsPerHour: config.sync.maxJobsPerHour,
     onCreated: () => syncWorkers.notify(),
   });
+  const data = new DataService({ db });
   const deps: AppDeps = {
     config,
     db,
-    clock,
+    runtime,
     random,
     hasher,
     secretBox,
@@ -154,6 +163,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     garmin,
     fitStore,
     events,
+    data,
     syncJobs,
     syncWorkers,
   };
@@ -198,7 +208,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(mfaRoutes);
   await app.register(garminRoutes);
   await app.register(syncRoutes, { jobs: syncJobs });
-  await app.register(dataRoutes, { fitStore });
+  await app.register(dataRoutes, { fitStore, data });
   // Sync workers live with the server: they start once it is ready (FITSYNC_WORKERS of them) and
   // on close hand their running jobs back, so the next start resumes them at once.
   app.addHook('onReady', async () => syncWorkers.start());

@@ -50,7 +50,8 @@ export interface HttpTimeouts {
 /**
  * Sync engine settings. Defaults: FITSYNC_WORKERS 2 (jobs run concurrently per process; 0 = this
  * process runs no jobs), FITSYNC_JOB_LEASE_MS 15000 (a job whose worker died is resumed this long
- * after its last heartbeat), FITSYNC_GARMIN_CONCURRENCY 4 (in-flight Garmin calls per job),
+ * after its last heartbeat), FITSYNC_JOB_MAX_ATTEMPTS 5 (claims of a job whose worker keeps dying
+ * before it ends `failed`), FITSYNC_GARMIN_CONCURRENCY 4 (in-flight Garmin calls per job),
  * FITSYNC_GARMIN_RPS 4 (Garmin calls started per second per user, shared by the user's
  * consecutive jobs in this process; 0 = no rate limit), and the retry
  * policy of data calls: FITSYNC_GARMIN_RETRY_ATTEMPTS 4, FITSYNC_GARMIN_RETRY_BASE_MS 1000,
@@ -60,6 +61,7 @@ export interface HttpTimeouts {
 export interface SyncConfig {
   workers: number;
   leaseMs: number;
+  maxAttempts: number;
   garminConcurrency: number;
   garminRps: number;
   garminRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterSeconds: number };
@@ -163,6 +165,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     sync: {
       workers: int('FITSYNC_WORKERS', 2, 0, 64),
       leaseMs: int('FITSYNC_JOB_LEASE_MS', 15_000, 500, 3_600_000),
+      maxAttempts: int('FITSYNC_JOB_MAX_ATTEMPTS', 5, 1, 1000),
       garminConcurrency: int('FITSYNC_GARMIN_CONCURRENCY', 4, 1, 64),
       garminRps: int('FITSYNC_GARMIN_RPS', 4, 0, 10_000),
       garminRetry: {

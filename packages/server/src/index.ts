@@ -1,7 +1,6 @@
 // Public surface of @fitsync/server for other packages and later areas (Garmin linking, sync).
 export { authOf, type AppDeps } from './app-deps.js';
 export { type BuildAppOptions, buildApp } from './app.js';
-export { type Clock, FakeClock, systemClock } from './clock.js';
 export { type Config, ConfigError, type ConfigFlags, loadConfig } from './config.js';
 export { base32Decode, base32Encode } from './crypto/base32.js';
 export { hashToken } from './crypto/hash-token.js';
@@ -21,7 +20,7 @@ export { SyncWorkerPool, type SyncWorkerPoolDeps } from './jobs/sync-worker-pool
 export { FitStore } from './sync/fit-store.js';
 export type { SyncGarminSource } from './sync/garmin-source.js';
 export { toSyncJob } from './sync/job-view.js';
-export { SyncJobService, type SyncJobServiceDeps } from './sync/sync-job-service.js';
+export { SyncJobService, type SyncJobServiceDeps } from './services/sync-job-service.js';
 export { cryptoRandom, newId, type Random } from './random.js';
 export {
   type GarminConnectionServiceDeps,

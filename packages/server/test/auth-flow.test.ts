@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { FakeClock } from '../src/clock.js';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call, uniqueName } from './helpers/api.js';
@@ -10,9 +10,9 @@ import { userWithSession } from './helpers/flows.js';
 for (const { dialect, skip } of await dialects()) {
   describe(`auth flow on ${dialect}`, { skip }, () => {
     let s: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     before(async () => {
-      s = await startTestServer({ dialect, clock });
+      s = await startTestServer({ dialect, runtime: clock });
     });
     after(() => s?.close());
 
@@ -45,7 +45,7 @@ for (const { dialect, skip } of await dialects()) {
 
     test('refresh rotates: new pair works, the old refresh token is spent', async () => {
       const pair = await userWithSession(s.app, s.db, uniqueName('rot'));
-      clock.advance(1000);
+      await clock.advance(1000);
       const r1 = await call(s.app, 'POST', '/v1/auth/refresh', { body: { refresh_token: pair.refresh_token } });
       assert.equal(r1.status, 200);
       assert.notEqual(r1.body.refresh_token, pair.refresh_token);
@@ -88,7 +88,7 @@ for (const { dialect, skip } of await dialects()) {
 
     test('expired, forged or missing access tokens: 401 invalid_token with WWW-Authenticate', async () => {
       const pair = await userWithSession(s.app, s.db, uniqueName('exp'));
-      clock.advance(900_000);
+      await clock.advance(900_000);
       const expired = await call(s.app, 'GET', '/v1/me', { token: pair.access_token });
       assertProblem(expired, 401, 'invalid_token');
       assert.equal(expired.headers['www-authenticate'], 'Bearer error="invalid_token"');
@@ -116,9 +116,9 @@ for (const { dialect, skip } of await dialects()) {
 
   describe(`token lifetimes from the environment on ${dialect}`, { skip }, () => {
     let s: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     before(async () => {
-      s = await startTestServer({ dialect, clock, env: { FITSYNC_ACCESS_TOKEN_TTL: '60', FITSYNC_REFRESH_TOKEN_TTL: '120' } });
+      s = await startTestServer({ dialect, runtime: clock, env: { FITSYNC_ACCESS_TOKEN_TTL: '60', FITSYNC_REFRESH_TOKEN_TTL: '120' } });
     });
     after(() => s?.close());
 
@@ -126,11 +126,11 @@ for (const { dialect, skip } of await dialects()) {
       const pair = (await userWithSession(s.app, s.db, uniqueName('ttl'))) as unknown as Record<string, number & string>;
       assert.equal(pair.expires_in, 60);
       assert.equal(pair.refresh_expires_in, 120);
-      clock.advance(59_000);
+      await clock.advance(59_000);
       assert.equal((await call(s.app, 'GET', '/v1/me', { token: pair.access_token })).status, 200);
-      clock.advance(1_000);
+      await clock.advance(1_000);
       assertProblem(await call(s.app, 'GET', '/v1/me', { token: pair.access_token }), 401, 'invalid_token');
-      clock.advance(60_000);
+      await clock.advance(60_000);
       assertProblem(await call(s.app, 'POST', '/v1/auth/refresh', { body: { refresh_token: pair.refresh_token } }), 401, 'invalid_grant');
     });
   });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { type GarminPendingLogin, GarminTokenInvalidError, type GarminTokens } from '@fitsync/garmin';
 import { systemRuntime } from '@fitsync/runtime';
-import { GarminTokenInvalidError, type GarminTokens, type GarminPendingLogin } from '@fitsync/garmin';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
-import { FakeClock } from '../src/clock.js';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
-import { ApiError } from '../src/http/api-error.js';
+import { GarminNotConnectedError } from '../src/errors/garmin-not-connected-error.js';
 import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call, uniqueName } from './helpers/api.js';
@@ -18,7 +18,7 @@ const cheapHasher = argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1
 
 for (const { dialect, skip } of await dialects()) {
   describe(`Garmin connection on ${dialect}`, { skip }, () => {
-    const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
+    const clock = new FakeRuntime({ now: Date.UTC(2026, 5, 1, 12) });
     let sim: RunningSim;
     let s: TestServer;
     const logs = new PassThrough();
@@ -34,7 +34,7 @@ for (const { dialect, skip } of await dialects()) {
       sim = await startSim({ seed: `garmin-conn-${dialect}`, runtime: { ...systemRuntime, now: () => clock.now() } });
       s = await startTestServer({
         dialect,
-        clock,
+        runtime: clock,
         log: { stream: logs, level: 'trace' },
         env: { FITSYNC_GARMIN_SSO_URL: sim.url, FITSYNC_GARMIN_API_URL: sim.url, FITSYNC_GARMIN_DIAUTH_URL: sim.url },
       });
@@ -76,7 +76,8 @@ for (const { dialect, skip } of await dialects()) {
       planted.push(tokens.accessToken, tokens.refreshToken);
       return { raw: JSON.stringify(row), tokens, version: Number(row.token_version) };
     };
-    const notConnected = (e: unknown) => e instanceof ApiError && e.status === 409 && e.code === 'garmin_not_connected';
+    // The sync's seam raises a domain error; the HTTP error handler turns it into 409 garmin_not_connected.
+    const notConnected = (e: unknown) => e instanceof GarminNotConnectedError && /fitsync garmin connect/.test(e.message);
     const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 
     test('every route needs a FitSync session', async () => {
@@ -153,7 +154,7 @@ for (const { dialect, skip } of await dialects()) {
       const first = await connect(u.token, u.email, u.password);
       const code = sim.mfaCode(u.email)!;
       codes.push(code);
-      clock.advance(601_000);
+      await clock.advance(601_000);
       assertProblem(await mfa(u.token, first.body.challenge_id, code), 410, 'mfa_challenge_expired');
 
       const second = await connect(u.token, u.email, u.password);
@@ -184,7 +185,7 @@ for (const { dialect, skip } of await dialects()) {
         const ch = await connect(u.token, u.email, u.password);
         const code = sim.mfaCode(u.email)!;
         codes.push(code);
-        clock.advance(61_000);
+        await clock.advance(61_000);
         assertProblem(await mfa(u.token, ch.body.challenge_id, code), 410, 'mfa_challenge_expired');
         assertProblem(await mfa(u.token, ch.body.challenge_id, code), 410, 'mfa_challenge_expired');
       } finally {
@@ -255,7 +256,7 @@ for (const { dialect, skip } of await dialects()) {
       } finally {
         sim.setFaults([]);
       }
-      clock.advance(301_000);
+      await clock.advance(301_000);
       assert.equal((await connect(u.token, u.email, u.password)).status, 200);
     });
 
@@ -305,14 +306,14 @@ for (const { dialect, skip } of await dialects()) {
         const api = await s.app.deps.garmin.apiFor(u.userId);
         await api.getSocialProfile();
         assert.equal((await storedTokens(u.userId)).version, before.version, 'no refresh while fresh');
-        clock.advance(100_000); // 20 s left of 120: inside the refresh margin
+        await clock.advance(100_000); // 20 s left of 120: inside the refresh margin
         assert.equal(await api.getActivityCount(), 3);
         const after1 = await storedTokens(u.userId);
         assert.equal(after1.version, before.version + 1);
         assert.notEqual(after1.tokens.accessToken, before.tokens.accessToken);
         assert.notEqual(after1.tokens.refreshToken, before.tokens.refreshToken, 'the rotated refresh token was stored');
         assert.ok(!after1.raw.includes(after1.tokens.refreshToken));
-        clock.advance(60_000); // the first access token is dead now; a fresh client reads the stored pair
+        await clock.advance(60_000); // the first access token is dead now; a fresh client reads the stored pair
         const api2 = await s.app.deps.garmin.apiFor(u.userId);
         assert.equal((await api2.getSocialProfile()).displayName, sim.state.user(u.email)!.displayName);
         assert.equal((await status(u.token)).status, 'connected');
@@ -330,7 +331,7 @@ for (const { dialect, skip } of await dialects()) {
         // e.g. two server instances, or two jobs, built their clients from the same stored pair
         const first = await s.app.deps.garmin.apiFor(u.userId);
         const second = await s.app.deps.garmin.apiFor(u.userId);
-        clock.advance(100_000);
+        await clock.advance(100_000);
         await first.getSocialProfile(); // refreshes: Garmin rotates, the old refresh token is spent
         assert.equal((await storedTokens(u.userId)).version, v1 + 1);
         sim.resetStats();

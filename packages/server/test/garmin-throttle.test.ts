@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { systemRuntime } from '@fitsync/runtime';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
-import { FakeClock } from '../src/clock.js';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
 import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
@@ -17,14 +17,14 @@ const SIGNIN_PATHS = ['/mobile/api/login', '/sso/signin'];
 
 for (const { dialect, skip } of await dialects()) {
   describe(`Garmin sign-in throttling on ${dialect}`, { skip }, () => {
-    const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
+    const clock = new FakeRuntime({ now: Date.UTC(2026, 5, 1, 12) });
     let sim: RunningSim;
     let s: TestServer;
     before(async () => {
       sim = await startSim({ seed: `garmin-throttle-${dialect}`, runtime: { ...systemRuntime, now: () => clock.now() } });
       s = await startTestServer({
         dialect,
-        clock,
+        runtime: clock,
         hasher: cheap,
         env: { FITSYNC_GARMIN_SSO_URL: sim.url, FITSYNC_GARMIN_API_URL: sim.url, FITSYNC_GARMIN_DIAUTH_URL: sim.url },
       });
@@ -80,7 +80,7 @@ for (const { dialect, skip } of await dialects()) {
       assertProblem(locked, 429, 'too_many_attempts');
       assert.equal(locked.headers['retry-after'], '300');
       assert.equal(signIns(), before, 'no sign-in reached Garmin');
-      clock.advance(300_000);
+      await clock.advance(300_000);
       const ok = await call(s.app, 'PUT', '/v1/garmin/connection', {
         token: u.token,
         body: { email: u.email, password: 'the garmin password' },

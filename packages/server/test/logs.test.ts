@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PassThrough } from 'node:stream';
-import { FakeClock } from '../src/clock.js';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { totpCode } from '../src/crypto/totp.js';
 import { createUser } from '../src/services/user-admin.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
@@ -12,14 +12,14 @@ import { userWithSession } from './helpers/flows.js';
 for (const { dialect, skip } of await dialects()) {
   describe(`secrets never reach the logs on ${dialect}`, { skip }, () => {
     let s: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     const stream = new PassThrough();
     let captured = '';
     stream.on('data', (c: Buffer) => {
       captured += c.toString('utf8');
     });
     before(async () => {
-      s = await startTestServer({ dialect, clock, log: { stream, level: 'trace' } });
+      s = await startTestServer({ dialect, runtime: clock, log: { stream, level: 'trace' } });
     });
     after(() => s?.close());
 
@@ -34,7 +34,7 @@ for (const { dialect, skip } of await dialects()) {
       const confirmCode = totpCode(setup.body.secret, clock.now());
       const confirm = await call(s.app, 'POST', '/v1/mfa/totp/confirm', { token: first.body.access_token, body: { code: confirmCode } });
       planted.push(...confirm.body.recovery_codes);
-      clock.advance(30_000);
+      await clock.advance(30_000);
       await call(s.app, 'POST', '/v1/auth/login', { body: { username: 'loggy', password: 'PLANTED-wrong-pw-91c2' } });
       const ch = await call(s.app, 'POST', '/v1/auth/login', { body: { username: 'loggy', password } });
       const code = totpCode(setup.body.secret, clock.now());

@@ -122,6 +122,11 @@ describe('configuration', () => {
     assert.equal(d.auth.lockoutS, 300);
     assert.equal(loadConfig({}, { FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT: '20' }).auth.maxFailuresPerAccount, 20);
     assert.throws(() => loadConfig({}, { FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT: '0' }), /FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT/);
+    assert.equal(d.sync.maxAttempts, 5);
+    assert.equal(loadConfig({}, { FITSYNC_JOB_MAX_ATTEMPTS: '12' }).sync.maxAttempts, 12);
+    for (const bad of ['0', '-1', '2.5', 'five', '1001']) {
+      assert.throws(() => loadConfig({}, { FITSYNC_JOB_MAX_ATTEMPTS: bad }), /FITSYNC_JOB_MAX_ATTEMPTS/, bad);
+    }
     assert.equal(loadConfig({}, { XDG_DATA_HOME: '/xdg' }).dataDir, '/xdg/fitsync');
     const env = { FITSYNC_HOST: '0.0.0.0', FITSYNC_PORT: '9000', FITSYNC_DATA_DIR: '/env', FITSYNC_GARMIN_API_URL: 'http://127.0.0.1:9/' };
     const e = loadConfig({}, env);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { FakeClock } from '../src/clock.js';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { totpCode } from '../src/crypto/totp.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call, uniqueName } from './helpers/api.js';
@@ -10,10 +10,10 @@ import { challengeFor, userWithMfa } from './helpers/flows.js';
 for (const { dialect, skip } of await dialects()) {
   describe(`account MFA on ${dialect}`, { skip }, () => {
     let s: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     before(async () => {
       // Wrong codes also count toward the account throttle; these tests are about the challenge rules.
-      s = await startTestServer({ dialect, clock, env: { FITSYNC_AUTH_MAX_FAILURES: '1000', FITSYNC_AUTH_MAX_FAILURES_PER_IP: '1000' } });
+      s = await startTestServer({ dialect, runtime: clock, env: { FITSYNC_AUTH_MAX_FAILURES: '1000', FITSYNC_AUTH_MAX_FAILURES_PER_IP: '1000' } });
     });
     after(() => s?.close());
 
@@ -63,7 +63,7 @@ for (const { dialect, skip } of await dialects()) {
     test('codes from the neighbouring steps are accepted, older ones are not', async () => {
       const name = uniqueName('drift');
       const { secret } = await userWithMfa(s.app, s.db, clock, name);
-      clock.advance(60_000); // well past the step used to confirm enrolment
+      await clock.advance(60_000); // well past the step used to confirm enrolment
       const c1 = await challengeFor(s.app, name);
       const late = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: c1, code: totpCode(secret, clock.now() - 60_000) } });
       assertProblem(late, 401, 'invalid_mfa_code');
@@ -91,9 +91,9 @@ for (const { dialect, skip } of await dialects()) {
       const name = uniqueName('slow');
       const { secret } = await userWithMfa(s.app, s.db, clock, name);
       const id = await challengeFor(s.app, name);
-      clock.advance(299_000);
+      await clock.advance(299_000);
       const alive = await challengeFor(s.app, name);
-      clock.advance(1_000);
+      await clock.advance(1_000);
       assertProblem(
         await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: id, code: totpCode(secret, clock.now()) } }),
         410,
@@ -114,7 +114,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: a, code } })).status, 200);
       const b = await challengeFor(s.app, name);
       assertProblem(await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: b, code } }), 401, 'invalid_mfa_code');
-      clock.advance(30_000);
+      await clock.advance(30_000);
       // still inside the ±1 window, but already used
       assertProblem(await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: b, code } }), 401, 'invalid_mfa_code');
       assert.equal(
@@ -133,7 +133,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => r.status).join(','));
       for (const r of results.filter((r) => r.status !== 200)) assertProblem(r, 401, 'invalid_mfa_code');
       // and many submissions on ONE challenge: one token pair, never two sessions
-      clock.advance(30_000);
+      await clock.advance(30_000);
       const one = await challengeFor(s.app, name);
       const code2 = totpCode(secret, clock.now());
       const same = await Promise.all(
@@ -165,7 +165,7 @@ for (const { dialect, skip } of await dialects()) {
       const id = await challengeFor(s.app, name);
       const pair = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: id, code: totpCode(secret, clock.now()) } });
       const token = pair.body.access_token;
-      clock.advance(30_000);
+      await clock.advance(30_000);
       const regen = await call(s.app, 'POST', '/v1/mfa/recovery-codes', { token, body: { code: totpCode(secret, clock.now()) } });
       assert.equal(regen.status, 200);
       assert.equal(regen.body.recovery_codes.length, 10);

@@ -41,6 +41,8 @@ for (const { dialect, skip } of await dialects()) {
         FITSYNC_GARMIN_DIAUTH_URL: sim.url,
         FITSYNC_WORKERS: '2',
         FITSYNC_JOB_LEASE_MS: '1000',
+        // Every kill costs the job a claim; the cap (tested on its own in sync-queue) must not end it here.
+        FITSYNC_JOB_MAX_ATTEMPTS: String(kills + 3),
         FITSYNC_GARMIN_RPS: '0',
         FITSYNC_GARMIN_RETRY_BASE_MS: '10',
       });

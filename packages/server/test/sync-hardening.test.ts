@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { FakeClock } from '../src/clock.js';
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
+import { FakeRuntime } from '@fitsync/runtime/fake';
+import { pulseMs } from '../src/jobs/job-owner.js';
 import { totpCode } from '../src/crypto/totp.js';
 import { SyncWorkerPool } from '../src/jobs/sync-worker-pool.js';
 import { assertProblem, call } from './helpers/api.js';
@@ -64,11 +66,13 @@ for (const { dialect, skip } of await dialects()) {
   describe(`sync hardening on ${dialect}`, { skip }, () => {
     let w: SyncWorld;
     // 09:59:59.999 UTC: it is already the next day from UTC+10 on, but not yet in UTC+14.
-    const clock = new FakeClock(Date.UTC(2026, 2, 10, 9, 59, 59, 999));
+    const clock = new FakeRuntime({ now: Date.UTC(2026, 2, 10, 9, 59, 59, 999) });
+    // The date rules read the fake clock; the jobs these tests run end to end wait on real timers.
+    const runtime: Runtime = { now: () => clock.now(), sleep: systemRuntime.sleep, random: () => clock.random() };
     before(async () => {
       // Access tokens outlive the hour the budget test moves the clock through.
       const env = { FITSYNC_SYNC_MAX_JOBS_PER_HOUR: String(MAX_JOBS_PER_HOUR), FITSYNC_ACCESS_TOKEN_TTL: '86400' };
-      w = await startWorld(dialect, `sync-hardening-${dialect}`, env, { clock });
+      w = await startWorld(dialect, `sync-hardening-${dialect}`, env, { runtime });
     });
     // Workers claim any user's job: a job a failed test left active must not run in the next one.
     beforeEach(async () => {
@@ -102,7 +106,7 @@ for (const { dialect, skip } of await dialects()) {
       await reject({ until: '2026-03-12' }, 'until', '2026-03-11');
       await accept({ since: '2000-01-01', until: '2026-03-11' });
       // One millisecond later it is 2026-03-11 in UTC+14, so its tomorrow, 03-12, becomes allowed.
-      clock.advance(1);
+      await clock.advance(1);
       await reject({ since: '2026-03-13' }, 'since', '2026-03-12');
       await accept({ since: '2026-03-12', until: '2026-03-12' });
       assert.equal(await jobRows(u), 2);
@@ -113,7 +117,7 @@ for (const { dialect, skip } of await dialects()) {
       const key = 'budget-key-1';
       let keyed = '';
       for (let i = 0; i < MAX_JOBS_PER_HOUR - 1; i++) {
-        clock.advance(60_000);
+        await clock.advance(60_000);
         const r = await w.s.app.inject({
           method: 'POST',
           url: '/v1/sync/jobs',
@@ -159,7 +163,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(JSON.parse(replay.body).job_id, keyed);
 
       // Once the oldest job leaves the hour, one more may start.
-      clock.advance((3600 - 3 * 60) * 1000);
+      await clock.advance((3600 - 3 * 60) * 1000);
       const later = await post(u, { sync_type: 'workouts' });
       assert.equal(later.status, 202, JSON.stringify(later.body));
       await cancel(u, later.body.job_id);
@@ -167,22 +171,27 @@ for (const { dialect, skip } of await dialects()) {
 
     test('back-to-back jobs of one user share one upstream call budget (FITSYNC_GARMIN_RPS)', async () => {
       const u = await linkedUser(w, { activities: 2, days: 2, workouts: 1 });
-      // Pacing time stands still and sleeps return at once: each call's wait is exactly how far
-      // its start was scheduled after the first call's.
+      // Pacing time stands still and its sleeps return at once: each call's wait is exactly how far
+      // its start was scheduled after the first call's. (Heartbeats, which the runtime also times,
+      // sleep for real; rps 5 spaces calls 200 ms apart, so no paced wait equals the 100 ms pulse.)
       const sleeps: number[] = [];
-      const rps = 10;
+      const rps = 5;
+      const pulse = pulseMs(w.s.config.sync.leaseMs);
+      const pacing: Runtime = {
+        now: () => 1_000_000,
+        sleep: async (ms, signal) => {
+          if (ms === pulse) return systemRuntime.sleep(ms, signal);
+          sleeps.push(ms);
+        },
+        random: () => 0.5,
+      };
       const pool = new SyncWorkerPool({
         db: w.s.db,
-        clock,
+        runtime: pacing,
+        events: w.s.app.deps.events,
         config: { ...w.s.config.sync, garminRps: rps },
         fitStore: w.s.app.deps.fitStore,
         garmin: w.s.app.deps.garmin,
-        pacing: {
-          now: () => 1_000_000,
-          sleep: async (ms) => {
-            sleeps.push(ms);
-          },
-        },
       });
       w.sim.resetStats();
       for (const t of ['workouts', 'health', 'activities']) {
@@ -229,7 +238,8 @@ for (const { dialect, skip } of await dialects()) {
         w.sim.setFaults([{ path_prefix: daily, kind: 'slow', rate: 1, delay_ms: 1000 }]);
         const second = new SyncWorkerPool({
           db: w.s.db,
-          clock,
+          runtime,
+          events: w.s.app.deps.events,
           config: w.s.config.sync,
           fitStore: w.s.app.deps.fitStore,
           garmin: w.s.app.deps.garmin,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { FakeClock } from '../src/clock.js';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { totpCode } from '../src/crypto/totp.js';
 import { argon2Hasher, type PasswordHasher } from '../src/crypto/password-hasher.js';
 import { createUser } from '../src/services/user-admin.js';
@@ -43,12 +43,12 @@ function assertThrottled(answers: readonly BurstResponse[]): void {
 for (const { dialect, skip } of await dialects()) {
   describe(`sign-in throttling under concurrent bursts on ${dialect}`, { skip }, () => {
     let s: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     const hasher = countingHasher();
     before(async () => {
       s = await startTestServer({
         dialect,
-        clock,
+        runtime: clock,
         hasher,
         env: { FITSYNC_AUTH_MAX_FAILURES: '5', FITSYNC_AUTH_MAX_FAILURES_PER_IP: '50', FITSYNC_AUTH_LOCKOUT_S: '300' },
       });
@@ -77,7 +77,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.ok((counts[429] ?? 0) >= 195, JSON.stringify(counts));
       assertThrottled(answers);
       if (hasher.verified === 5 && answers[150]!.status !== 200) assertProblem(answers[150]!, 429, 'too_many_attempts');
-      clock.advance(300_000);
+      await clock.advance(300_000);
     });
 
     test('120 simultaneous sign-ins from one address for many names: the per-address limit holds', async () => {
@@ -90,15 +90,15 @@ for (const { dialect, skip } of await dialects()) {
       assert.ok(hasher.verified <= 50, `${hasher.verified} passwords reached argon2 (limit 50 per address)`);
       assert.ok((counts[429] ?? 0) >= 70, JSON.stringify(counts));
       assertThrottled(answers);
-      clock.advance(300_000);
+      await clock.advance(300_000);
     });
   });
 
   describe(`MFA code limits under concurrent bursts on ${dialect}`, { skip }, () => {
     let s: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     before(async () => {
-      s = await startTestServer({ dialect, clock, hasher: cheap });
+      s = await startTestServer({ dialect, runtime: clock, hasher: cheap });
     });
     after(() => s?.close());
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FakeClock } from '../src/clock.js';
+import { FakeRuntime } from '@fitsync/runtime/fake';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
 import { totpCode } from '../src/crypto/totp.js';
 import { createUser } from '../src/services/user-admin.js';
@@ -15,11 +15,11 @@ const cheap = argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
 for (const { dialect, skip } of await dialects()) {
   describe(`sign-in throttling on ${dialect}`, { skip }, () => {
     let s: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     before(async () => {
       s = await startTestServer({
         dialect,
-        clock,
+        runtime: clock,
         // The per-account limit set as tight as the per-(account, address) one: these tests spread
         // failures over addresses to exercise the account-wide lock (the layering has its own suite).
         env: {
@@ -44,11 +44,11 @@ for (const { dialect, skip } of await dialects()) {
       const body = assertProblem(locked, 429, 'too_many_attempts');
       assert.equal(locked.headers['retry-after'], '300');
       assert.equal(body.retry_after, 300);
-      clock.advance(120_000);
+      await clock.advance(120_000);
       const still = await login(name, 'the right one', '10.1.1.2');
       assertProblem(still, 429, 'too_many_attempts');
       assert.equal(still.headers['retry-after'], '180');
-      clock.advance(180_000);
+      await clock.advance(180_000);
       const ok = await login(name, 'the right one', '10.1.1.3');
       assert.equal(ok.status, 200);
       assert.equal(ok.body.status, 'authenticated');
@@ -58,7 +58,7 @@ for (const { dialect, skip } of await dialects()) {
       const ghost = uniqueName('ghost');
       for (let i = 0; i < 5; i++) assertProblem(await login(ghost, 'x', `10.2.0.${i}`), 401, 'invalid_credentials');
       assertProblem(await login(ghost, 'x', '10.2.1.1'), 429, 'too_many_attempts');
-      clock.advance(300_000);
+      await clock.advance(300_000);
     });
 
     test('one address guessing across many accounts is locked per address', async () => {
@@ -68,7 +68,7 @@ for (const { dialect, skip } of await dialects()) {
       await createUser(s.db, name, 'fine');
       assertProblem(await login(name, 'fine', ip), 429, 'too_many_attempts');
       assert.equal((await login(name, 'fine', '10.3.0.2')).status, 200);
-      clock.advance(300_000);
+      await clock.advance(300_000);
       assert.equal((await login(name, 'fine', ip)).status, 200);
     });
 
@@ -78,7 +78,7 @@ for (const { dialect, skip } of await dialects()) {
       for (let i = 0; i < 4; i++) await login(name, 'bad', `10.4.0.${i}`);
       assert.equal((await login(name, 'pw', '10.4.1.0')).status, 200);
       for (let i = 0; i < 4; i++) await login(name, 'bad', `10.4.2.${i}`);
-      clock.advance(900_000);
+      await clock.advance(900_000);
       assertProblem(await login(name, 'bad', '10.4.3.0'), 401, 'invalid_credentials');
       assert.equal((await login(name, 'pw', '10.4.3.1')).status, 200);
     });
@@ -98,7 +98,7 @@ for (const { dialect, skip } of await dialects()) {
       const r = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: c.body.challenge_id, code: good() }, ip: '10.5.2.1' });
       assertProblem(r, 429, 'too_many_attempts');
       assert.ok(Number(r.headers['retry-after']) > 0);
-      clock.advance(300_000);
+      await clock.advance(300_000);
       const c2 = await login(name, 'correct horse', '10.5.3.0');
       const ok = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: c2.body.challenge_id, code: good() }, ip: '10.5.3.1' });
       assert.equal(ok.status, 200);
@@ -107,10 +107,10 @@ for (const { dialect, skip } of await dialects()) {
 
   describe(`layered limits (account and address, account, address) on ${dialect}`, { skip }, () => {
     let s: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     before(async () => {
       // Defaults: 5 per (account, address), 100 per account, 50 per address.
-      s = await startTestServer({ dialect, clock, hasher: cheap });
+      s = await startTestServer({ dialect, runtime: clock, hasher: cheap });
     });
     after(() => s?.close());
 
@@ -131,7 +131,7 @@ for (const { dialect, skip } of await dialects()) {
       for (let i = 0; i < 5; i++) assertProblem(await login(ghost, 'x', '10.7.0.3'), 401, 'invalid_credentials');
       assertProblem(await login(ghost, 'x', '10.7.0.3'), 429, 'too_many_attempts');
       assertProblem(await login(ghost, 'x', '10.7.0.4'), 401, 'invalid_credentials');
-      clock.advance(300_000);
+      await clock.advance(300_000);
     });
 
     test('100 wrong passwords spread over many addresses lock the account for everyone', async () => {
@@ -143,7 +143,7 @@ for (const { dialect, skip } of await dialects()) {
       const locked = await login(name, 'mine', '10.8.99.1');
       assertProblem(locked, 429, 'too_many_attempts');
       assert.equal(locked.headers['retry-after'], '300');
-      clock.advance(300_000);
+      await clock.advance(300_000);
       assert.equal((await login(name, 'mine', '10.8.99.1')).status, 200);
     });
 
@@ -161,20 +161,20 @@ for (const { dialect, skip } of await dialects()) {
       const mine = await challengeFor(s.app, name, 'correct horse', '10.9.0.2');
       const ok = await call(s.app, 'POST', '/v1/auth/mfa', { body: { challenge_id: mine, code: good() }, ip: '10.9.0.2' });
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
-      clock.advance(300_000);
+      await clock.advance(300_000);
     });
   });
 
   describe(`throttling and challenges hold across instances on ${dialect}`, { skip }, () => {
     let a: TestServer;
     let b: TestServer;
-    const clock = new FakeClock();
+    const clock = new FakeRuntime();
     before(async () => {
       const env = { FITSYNC_SECRET_KEY: 'one-key-shared-by-both-test-instances-0123', FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT: '5' };
-      a = await startTestServer({ dialect, clock, env });
+      a = await startTestServer({ dialect, runtime: clock, env });
       // a second instance on the same database (the SQLite file, or the same PostgreSQL schema)
       const url = dialect === 'postgres' ? a.config.databaseUrl : join(a.dataDir, 'fitsync.db');
-      b = await startTestServer({ dialect, clock, env, databaseUrl: url });
+      b = await startTestServer({ dialect, runtime: clock, env, databaseUrl: url });
     });
     after(async () => {
       await b?.close();
@@ -193,7 +193,7 @@ for (const { dialect, skip } of await dialects()) {
         );
       }
       assertProblem(await call(b.app, 'POST', '/v1/auth/login', { body: { username: name, password: 'pw-multi' }, ip: '10.6.1.0' }), 429, 'too_many_attempts');
-      clock.advance(300_000);
+      await clock.advance(300_000);
       const mfaName = uniqueName('multimfa');
       const { secret } = await userWithMfa(a.app, a.db, clock, mfaName);
       const ch = await call(a.app, 'POST', '/v1/auth/login', { body: { username: mfaName, password: 'correct horse' } });

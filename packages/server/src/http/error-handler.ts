@@ -2,6 +2,7 @@ import { PROBLEM_CONTENT_TYPE } from '@fitsync/api/codes';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GarminNotConnectedError } from '../errors/garmin-not-connected-error.js';
 import { ApiError, problemBody } from './api-error.js';
 
 /**
@@ -15,6 +16,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (err.status >= 500) request.log.error({ code: err.code }, 'request failed');
       return send(reply, err);
     }
+    // Domain errors become problems here, in one place.
+    if ((err as unknown) instanceof GarminNotConnectedError) return send(reply, new ApiError(409, 'garmin_not_connected', err.message));
     if (err.validation) {
       const errors = err.validation.map((v) => ({
         path: `${err.validationContext ?? 'body'}${v.instancePath || ''}`,

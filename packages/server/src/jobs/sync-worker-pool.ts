@@ -1,39 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { SyncType } from '@fitsync/api/codes';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import type { SyncConfig } from '../config.js';
-import type { Db, Queryable } from '../db/db.js';
-import type { Counter, Metrics } from '../metrics.js';
-import {
-  claimSyncJob,
-  finishSyncJob,
-  heartbeatSyncJob,
-  type JobProgress,
-  releaseSyncJob,
-  saveJobState,
-  type SyncJobRow,
-} from '../repositories/sync-jobs.js';
-import { SyncAborted, type StopReason } from '../sync/abortable.js';
-import { failureMessage } from '../sync/failure-message.js';
+import type { Db } from '../db/db.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Metrics } from '../metrics.js';
+import type { StopReason } from '../sync/abortable.js';
 import type { FitStore } from '../sync/fit-store.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
-import { type AllCounts, emptyCounts, parseCounts, ProgressTracker, type SyncPart } from '../sync/progress.js';
-import { runSyncEngine } from '../sync/sync-engine.js';
-import { garminCall, type SyncRun, step } from '../sync/sync-run.js';
-import { UpstreamLimiter, UpstreamPace } from '../sync/upstream-limiter.js';
+import { UpstreamPace } from '../sync/upstream-limiter.js';
+import { JobOwner, type WorkerLog } from './job-owner.js';
+import { SyncJobQueue } from './sync-job-queue.js';
 
-/** Structured log sink (pino-compatible subset); never given secrets. */
-export interface WorkerLog {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-  error(obj: Record<string, unknown>, msg: string): void;
-}
+export type { WorkerLog } from './job-owner.js';
 
 export interface SyncWorkerPoolDeps {
   db: Db;
-  clock: Clock;
+  /** Time of leases, heartbeats, idle polling and upstream pacing. */
+  runtime: Runtime;
+  /** Where job changes are published. */
+  events: EventBus;
   config: SyncConfig;
   fitStore: FitStore;
   garmin: SyncGarminSource;
@@ -42,52 +29,45 @@ export interface SyncWorkerPoolDeps {
   pollMs?: number;
   /** Registry for `fitsync_sync_jobs_total{status}` (jobs ended in this process). */
   metrics?: Metrics;
-  /** Clock and sleep of the upstream pacing (default: wall clock and real timers); tests inject them. */
-  pacing?: { now(): number; sleep(ms: number, signal: AbortSignal): Promise<void> };
-}
-
-/** Resume state saved with each finished part. */
-interface JobState {
-  done: SyncPart[];
-  processed: number;
-  counts: AllCounts;
-}
-
-function parseState(json: string | null): JobState {
-  try {
-    const v = JSON.parse(json ?? 'null') as Partial<JobState> | null;
-    if (v && Array.isArray(v.done)) {
-      return {
-        done: v.done.filter((p): p is SyncPart => p === 'activities' || p === 'health' || p === 'workouts'),
-        processed: Number.isInteger(v.processed) ? (v.processed as number) : 0,
-        counts: parseCounts(JSON.stringify(v.counts ?? {})),
-      };
-    }
-  } catch {
-    // start over
-  }
-  return { done: [], processed: 0, counts: emptyCounts() };
 }
 
 /**
- * Sync workers in this process (graphile-worker style): each loop claims a job row with a lease,
- * heartbeats it (every ≤ 0.5 s: lease, progress, cancel flag) and runs the engine. A job whose
- * worker died is claimed again once its lease expires and resumes; parts already finished are
- * skipped and stored items are not fetched again. `runOnce()` lets tests drain deterministically;
- * `stop()` must be awaited (it gives running jobs back so a restart resumes them at once).
+ * Sync workers in this process (graphile-worker style): each loop claims a job from the queue and
+ * hands it to a JobOwner, which runs it to its end. A job whose worker died is claimed again once
+ * its lease expires and resumes (at most FITSYNC_JOB_MAX_ATTEMPTS times). `runOnce()` lets tests
+ * drain deterministically; `stop()` must be awaited (it gives running jobs back so a restart
+ * resumes them at once).
  */
 export class SyncWorkerPool {
+  // The lease owner's id is an identity, not chance a test would replay: crypto, not Runtime.random.
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly running = new Map<string, { userId: string; ac: AbortController; done: Promise<void> }>();
   /** Per-user Garmin call schedules, kept across jobs (per process; see UpstreamPace). */
   private readonly paces = new Map<string, UpstreamPace>();
   private loops: Promise<void>[] = [];
   private stopping = false;
-  private wakers = new Set<() => void>();
-  private readonly ended: Counter | undefined;
+  private wakers = new Set<AbortController>();
+  readonly queue: SyncJobQueue;
+  private readonly jobOwner: JobOwner;
 
   constructor(private readonly d: SyncWorkerPoolDeps) {
-    this.ended = d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.');
+    this.queue = new SyncJobQueue({
+      db: d.db,
+      runtime: d.runtime,
+      events: d.events,
+      leaseMs: d.config.leaseMs,
+      maxAttempts: d.config.maxAttempts,
+    });
+    this.jobOwner = new JobOwner({
+      db: d.db,
+      runtime: d.runtime,
+      queue: this.queue,
+      config: d.config,
+      fitStore: d.fitStore,
+      garmin: d.garmin,
+      log: d.log,
+      ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
+    });
   }
 
   /** Starts `n` worker loops (default config.workers). */
@@ -98,7 +78,7 @@ export class SyncWorkerPool {
 
   /** Wakes idle loops (a job was just created in this process). */
   notify(): void {
-    for (const w of [...this.wakers]) w();
+    for (const w of [...this.wakers]) w.abort();
   }
 
   /** Jobs running in this process now. */
@@ -111,12 +91,12 @@ export class SyncWorkerPool {
    * or null when nothing was claimable.
    */
   async runOnce(): Promise<string | null> {
-    const row = await claimSyncJob(this.d.db, this.owner, this.d.clock.now(), this.d.config.leaseMs);
+    const row = await this.queue.claim(this.owner);
     if (!row) return null;
     const ac = new AbortController();
     // Every waiting Garmin call listens for the stop; dozens may wait at once.
     setMaxListeners(0, ac.signal);
-    const done = this.execute(row, ac);
+    const done = this.jobOwner.run(row, this.owner, ac, this.paceFor(row.user_id));
     this.running.set(row.job_id, { userId: row.user_id, ac, done });
     try {
       await done;
@@ -136,7 +116,7 @@ export class SyncWorkerPool {
 
   /** The user's call schedule; schedules already in the past constrain nothing and are dropped. */
   private paceFor(userId: string): UpstreamPace {
-    const now = (this.d.pacing?.now ?? Date.now)();
+    const now = this.d.runtime.now();
     for (const [id, p] of this.paces) if (p.nextStart <= now && id !== userId) this.paces.delete(id);
     let pace = this.paces.get(userId);
     if (!pace) {
@@ -168,123 +148,16 @@ export class SyncWorkerPool {
     }
   }
 
-  private idle(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(t);
-        this.wakers.delete(wake);
-        resolve();
-      };
-      const t = setTimeout(wake, ms);
-      this.wakers.add(wake);
-    });
-  }
-
-  private async execute(row: SyncJobRow, ac: AbortController): Promise<void> {
-    const { db, clock, config, log } = this.d;
-    const jobId = row.job_id;
-    const owner = this.owner;
-    const state = parseState(row.state_json);
-    const progress = new ProgressTracker({
-      processed: state.processed,
-      counts: state.counts,
-      reported: Number(row.processed_items),
-    });
-    const finish = async (status: 'completed' | 'failed' | 'cancelled', errorMessage: string | null, p: JobProgress) => {
-      if (await finishSyncJob(db, jobId, owner, { status, now: clock.now(), errorMessage, ...p })) this.ended?.inc({ status });
-    };
-
-    if (Number(row.cancel_requested) === 1) {
-      await finish('cancelled', null, progress.snapshot());
-      return;
-    }
-    log?.info({ jobId, userId: row.user_id, attempt: Number(row.attempts), resumed: state.done }, 'sync job started');
-
-    // Heartbeat: extends the lease, writes progress when it changed, picks up cancel requests.
-    const hbMs = Math.max(50, Math.min(500, Math.floor(config.leaseMs / 3)));
-    let beating: Promise<void> | null = null;
-    const beat = async () => {
-      try {
-        const r = await heartbeatSyncJob(db, jobId, owner, clock.now() + config.leaseMs, progress.takeChanged());
-        if (!r) ac.abort('lost_lease' satisfies StopReason);
-        else if (r.cancel) ac.abort('cancel' satisfies StopReason);
-      } catch (err) {
-        log?.warn({ jobId, errType: (err as Error)?.name }, 'sync heartbeat failed');
-      }
-    };
-    const timer = setInterval(() => {
-      if (!beating) beating = beat().finally(() => (beating = null));
-    }, hbMs);
-
-    const limiter = new UpstreamLimiter({
-      concurrency: config.garminConcurrency,
-      rps: config.garminRps,
-      signal: ac.signal,
-      pace: this.paceFor(row.user_id),
-      ...(this.d.pacing ? { now: this.d.pacing.now, sleep: this.d.pacing.sleep } : {}),
-    });
-    let displayName: Promise<string> | null = null;
-    const done = new Set(state.done);
+  /** Waits `ms` of runtime time, or until notify() wakes the loop. */
+  private async idle(ms: number): Promise<void> {
+    const wake = new AbortController();
+    this.wakers.add(wake);
     try {
-      const api = await step('connecting to Garmin', () => this.d.garmin.apiFor(row.user_id));
-      const run: SyncRun = {
-        spec: {
-          jobId,
-          userId: row.user_id,
-          syncType: row.sync_type as SyncType,
-          since: row.since_date,
-          until: row.until_date,
-          full: Number(row.full_sync) === 1,
-        },
-        db,
-        clock,
-        fitStore: this.d.fitStore,
-        api,
-        limiter,
-        progress,
-        signal: ac.signal,
-        concurrency: config.garminConcurrency,
-        displayName: () => {
-          displayName ??= (async () => {
-            const conn = await this.d.garmin.status(row.user_id);
-            if (conn.display_name) return conn.display_name;
-            return (await garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call))).displayName;
-          })();
-          return displayName;
-        },
-        markPhaseDone: async (tx: Queryable, part: SyncPart) => {
-          done.add(part);
-          const s: JobState = { done: [...done], processed: progress.processedItems, counts: progress.countsSnapshot() };
-          await saveJobState(tx, jobId, owner, JSON.stringify(s));
-        },
-      };
-      await runSyncEngine(run, done);
-      clearInterval(timer);
-      await beating;
-      await finish('completed', null, progress.snapshot(true));
-      log?.info({ jobId, userId: row.user_id, processed: progress.processedItems }, 'sync job completed');
-    } catch (err) {
-      clearInterval(timer);
-      await beating;
-      const reason: StopReason | null = err instanceof SyncAborted ? err.reason : ac.signal.aborted ? (ac.signal.reason as StopReason) : null;
-      if (reason === 'cancel') {
-        await finish('cancelled', null, progress.snapshot());
-        log?.info({ jobId, userId: row.user_id }, 'sync job cancelled');
-      } else if (reason === 'shutdown') {
-        await releaseSyncJob(db, jobId, owner, progress.snapshot()).catch(() => {});
-        log?.info({ jobId }, 'sync job handed back for resumption');
-      } else if (reason === 'lost_lease') {
-        // Another worker took it over, or it was ended elsewhere (a Garmin disconnect cancels it).
-        log?.warn({ jobId }, 'sync job no longer ours; stopped');
-      } else {
-        const message = failureMessage(err, progress.processedItems, progress.total);
-        await finish('failed', message, progress.snapshot());
-        log?.warn({ jobId, userId: row.user_id, errType: (err as Error)?.name }, 'sync job failed');
-      }
+      await this.d.runtime.sleep(ms, wake.signal);
+    } catch {
+      // woken
     } finally {
-      clearInterval(timer);
-      // Calls still queued at the limiter (a failed part's siblings) must not reach Garmin now.
-      if (!ac.signal.aborted) ac.abort('shutdown' satisfies StopReason);
+      this.wakers.delete(wake);
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.js';
 
-/** Cursor keys: one per user and sync type, plus cached Garmin facts the sync needs. */
-export type CursorKey = 'activities' | 'health' | 'workouts' | 'garmin_display_name';
+/** Cursor keys: one per user and data kind (its name), plus cached Garmin facts the sync needs. */
+export type CursorKey = string;
 
 export async function getCursor(q: Queryable, userId: string, key: CursorKey): Promise<string | undefined> {
   const r = await q.get<{ cursor_value: string }>('SELECT cursor_value FROM sync_cursors WHERE user_id = ? AND cursor_key = ?', [

@@ -1,10 +1,7 @@
 import { Me } from '@fitsync/api';
 import type { FastifyPluginAsync } from 'fastify';
 import { authOf } from '../app-deps.js';
-import { invalidToken } from '../http/api-error.js';
 import { problems } from '../http/schemas.js';
-import { findUserById } from '../repositories/users.js';
-import { toApiUser } from '../services/user-view.js';
 
 /** GET /v1/me: the signed-in user. */
 export const meRoutes: FastifyPluginAsync = async (app) => {
@@ -14,10 +11,6 @@ export const meRoutes: FastifyPluginAsync = async (app) => {
       onRequest: app.requireAuth,
       schema: { tags: ['auth'], summary: 'The signed-in user', security: [{ bearer: [] }], response: { 200: Me, ...problems(401) } },
     },
-    async (req) => {
-      const user = await findUserById(app.deps.db, authOf(req).userId);
-      if (!user) throw invalidToken();
-      return toApiUser(user);
-    },
+    (req) => app.deps.auth.me(authOf(req).userId),
   );
 };

@@ -7,7 +7,7 @@ import { problems } from '../http/schemas.js';
 import { isSessionLive } from '../repositories/sessions.js';
 import { findUserSyncJob, syncJobVersion } from '../repositories/sync-jobs.js';
 import { toSyncJob } from '../sync/job-view.js';
-import type { SyncJobService } from '../sync/sync-job-service.js';
+import type { SyncJobService } from '../services/sync-job-service.js';
 
 const JobParams = Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 64 }) });
 type JobParams = { job_id: string };

@@ -1,9 +1,9 @@
-import type { LoginResponse, TokenPair } from '@fitsync/api';
-import type { Clock } from '../clock.js';
+import type { LoginResponse, TokenPair, User } from '@fitsync/api';
+import type { Runtime } from '@fitsync/runtime';
 import type { Config } from '../config.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { Db } from '../db/db.js';
-import { ApiError } from '../http/api-error.js';
+import { ApiError, invalidToken } from '../http/api-error.js';
 import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
 import { consumeChallenge, findChallenge, insertChallenge, reserveChallengeAttempt } from '../repositories/mfa-challenges.js';
@@ -11,10 +11,11 @@ import { findUserById, findUserByName } from '../repositories/users.js';
 import { codeKey, type Factor, type MfaService } from './mfa-service.js';
 import type { ThrottleService } from './throttle-service.js';
 import type { TokenService } from './token-service.js';
+import { toApiUser } from './user-view.js';
 
 export interface AuthServiceDeps {
   db: Db;
-  clock: Clock;
+  runtime: Runtime;
   random: Random;
   hasher: PasswordHasher;
   throttle: ThrottleService;
@@ -53,7 +54,7 @@ export class AuthService {
     }
     await attempt.succeed();
     if (Number(user.mfa_enabled) === 1) {
-      const now = this.d.clock.now();
+      const now = this.d.runtime.now();
       const id = newId(this.d.random);
       await insertChallenge(this.d.db, { id, userId: user.id, now, expiresAt: now + this.d.auth.challengeTtlS * 1000 });
       this.d.metrics.logins.inc({ result: 'mfa_required' });
@@ -72,13 +73,13 @@ export class AuthService {
    * challenge can only ever succeed once.
    */
   async verifyMfa(challengeId: string, factor: Factor, ip: string): Promise<TokenPair> {
-    const { db, clock, auth } = this.d;
+    const { db, runtime, auth } = this.d;
     const challenge = await findChallenge(db, challengeId);
     const live = (c: typeof challenge) =>
-      c && c.consumed_at === null && Number(c.failed_attempts) < auth.challengeMaxAttempts && Number(c.expires_at) > clock.now();
+      c && c.consumed_at === null && Number(c.failed_attempts) < auth.challengeMaxAttempts && Number(c.expires_at) > runtime.now();
     if (!challenge || !live(challenge)) throw expired();
     const attempt = await this.d.throttle.begin({ accountKey: codeKey(challenge.user_id), ip });
-    const used = await reserveChallengeAttempt(db, challengeId, auth.challengeMaxAttempts, clock.now());
+    const used = await reserveChallengeAttempt(db, challengeId, auth.challengeMaxAttempts, runtime.now());
     if (used === null) {
       await attempt.release();
       throw expired();
@@ -92,7 +93,7 @@ export class AuthService {
     const prepared = await this.d.mfa.prepareFactor(user.id, factor);
     if (prepared) {
       const result = await db.transaction(async (tx) => {
-        if (!(await consumeChallenge(tx, challengeId, clock.now()))) return 'expired' as const;
+        if (!(await consumeChallenge(tx, challengeId, runtime.now()))) return 'expired' as const;
         // Throwing rolls the challenge back to unconsumed when the code was already spent.
         if (!(await this.d.mfa.consumeFactor(tx, user.id, prepared))) throw new SpentFactor();
         return this.d.tokens.openSession(user, true, tx);
@@ -117,6 +118,13 @@ export class AuthService {
     throw new ApiError(401, 'invalid_mfa_code', 'The code is not valid.', {
       attempts_left: Math.max(0, auth.challengeMaxAttempts - used),
     });
+  }
+
+  /** The signed-in user (GET /v1/me); a token of a deleted user is invalid. */
+  async me(userId: string): Promise<User> {
+    const user = await findUserById(this.d.db, userId);
+    if (!user) throw invalidToken();
+    return toApiUser(user);
   }
 
   private getDummyHash(): Promise<string> {

@@ -16,9 +16,10 @@ import {
   type RetryPolicy,
 } from '@fitsync/garmin';
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
-import type { Clock } from '../clock.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/db.js';
+import type { EventBus } from '../events/event-bus.js';
+import { GarminNotConnectedError } from '../errors/garmin-not-connected-error.js';
 import { ApiError } from '../http/api-error.js';
 import type { Counter, Metrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
@@ -41,6 +42,7 @@ import {
 } from '../repositories/garmin-connections.js';
 import { garminCooldownUntil, setGarminCooldown } from '../repositories/garmin-signin-cooldowns.js';
 import { cancelActiveSyncJobs } from '../repositories/sync-jobs.js';
+import { publishJob } from '../sync/publish-job.js';
 import { type GuardState, guardGarminApi } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
 import type { ThrottleService } from './throttle-service.js';
@@ -53,7 +55,9 @@ export interface GarminLog {
 
 export interface GarminConnectionServiceDeps {
   db: Db;
-  clock: Clock;
+  runtime: Runtime;
+  /** Where the sync jobs a disconnect cancels are published. */
+  events: EventBus;
   random: Random;
   secretBox: SecretBox;
   metrics: Metrics;
@@ -124,7 +128,7 @@ export class GarminConnectionService {
     }
     await attempt.succeed();
     if (result.status === 'authenticated') return this.link(userId, result.tokens, 'password');
-    const now = this.d.clock.now();
+    const now = this.d.runtime.now();
     const id = newId(this.d.random);
     await deleteExpiredGarminChallenges(this.d.db, now);
     await insertGarminChallenge(this.d.db, {
@@ -145,7 +149,7 @@ export class GarminConnectionService {
    * expired, used, spent or unknown challenge (another user's id reads as unknown).
    */
   async verifyMfa(userId: string, challengeId: string, code: string): Promise<GarminConnected> {
-    const now = this.d.clock.now();
+    const now = this.d.runtime.now();
     const row = await findGarminChallenge(this.d.db, challengeId, userId);
     if (!row || row.consumed_at !== null || row.expires_at <= now || row.failed_attempts >= this.maxAttempts) {
       this.count('mfa', 'expired');
@@ -188,7 +192,7 @@ export class GarminConnectionService {
     }
     // Garmin issued tokens for this user: link even if a concurrent attempt on the same challenge
     // marked it used meanwhile (Garmin accepts a pending sign-in's code once, so this runs once).
-    await consumeGarminChallenge(this.d.db, row.id, this.d.clock.now());
+    await consumeGarminChallenge(this.d.db, row.id, this.d.runtime.now());
     return this.link(userId, tokens, 'mfa');
   }
 
@@ -208,8 +212,9 @@ export class GarminConnectionService {
     const cancelled = await this.d.db.transaction(async (tx) => {
       await deleteGarminConnection(tx, userId);
       await deleteGarminChallenges(tx, userId);
-      return cancelActiveSyncJobs(tx, userId, this.d.clock.now());
+      return cancelActiveSyncJobs(tx, userId, this.d.runtime.now());
     });
+    for (const row of cancelled) publishJob(this.d.events, row);
     if (cancelled.length > 0) this.d.onSyncJobsCancelled?.(userId);
     this.d.log?.info({ userId, cancelledJobs: cancelled.length }, 'garmin connection removed');
   }
@@ -222,7 +227,7 @@ export class GarminConnectionService {
    * - when Garmin refuses the tokens (GarminTokenInvalidError from any call) the connection
    *   becomes `reauth_required` and the error is rethrown — unless another instance rotated the
    *   tokens meanwhile, in which case the call is retried once on the newer ones;
-   * - throws ApiError 409 `garmin_not_connected` when the user has no connection or it is
+   * - throws GarminNotConnectedError (HTTP: 409 `garmin_not_connected`) when the user has no connection or it is
    *   `reauth_required` (the detail tells the user to run `fitsync garmin connect`), and when the
    *   user disconnects while the client refreshes.
    * Build one per job; it is not shared between users.
@@ -246,7 +251,7 @@ export class GarminConnectionService {
    * only if the stored tokens are still those of that token_version. Idempotent.
    */
   async markReauthRequired(userId: string, ifVersion?: number): Promise<void> {
-    if (await markGarminReauth(this.d.db, userId, this.d.clock.now(), ifVersion)) {
+    if (await markGarminReauth(this.d.db, userId, this.d.runtime.now(), ifVersion)) {
       this.reauths.inc();
       this.d.log?.warn({ userId }, 'garmin rejected the stored tokens; reauth required');
     }
@@ -254,25 +259,26 @@ export class GarminConnectionService {
 
   private async loadApi(userId: string, current: () => GuardState): Promise<GuardState> {
     const row = await findGarminConnection(this.d.db, userId);
-    if (!row) throw new ApiError(409, 'garmin_not_connected', NOT_CONNECTED);
-    if (row.status !== 'connected') throw new ApiError(409, 'garmin_not_connected', REAUTH);
+    if (!row) throw new GarminNotConnectedError(NOT_CONNECTED);
+    if (row.status !== 'connected') throw new GarminNotConnectedError(REAUTH);
     let tokens: GarminTokens;
     try {
       tokens = parseGarminTokens(JSON.parse(this.d.secretBox.openText(row.tokens_enc, tokensContext(userId))));
     } catch {
       // Sealed under another server key, or corrupt: unusable, so the user must connect again.
       await this.markReauthRequired(userId, row.token_version);
-      throw new ApiError(409, 'garmin_not_connected', REAUTH);
+      throw new GarminNotConnectedError(REAUTH);
     }
     const api = new GarminApi({
       tokens,
       endpoints: this.d.endpoints,
       ...(this.d.http ? { http: this.d.http } : {}),
-      runtime: this.garminRuntime(),
+      // The sync's client: its retries and backoff wait on the server's runtime (FakeRuntime in tests).
+      runtime: this.d.runtime,
       ...(this.d.retry ? { retry: this.d.retry } : {}),
       onTokens: async (next) => {
-        const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.clock.now());
-        if (version === null) throw new ApiError(409, 'garmin_not_connected', NOT_CONNECTED);
+        const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.runtime.now());
+        if (version === null) throw new GarminNotConnectedError(NOT_CONNECTED);
         current().version = version;
       },
     });
@@ -288,7 +294,7 @@ export class GarminConnectionService {
         tokens,
         endpoints: this.d.endpoints,
         ...(this.d.http ? { http: this.d.http } : {}),
-        runtime: this.garminRuntime(),
+        runtime: this.requestRuntime(),
         // In a request: one retry at most, and no waiting out a Retry-After.
         retry: { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterSeconds: 0 },
         onTokens: (next) => {
@@ -299,7 +305,7 @@ export class GarminConnectionService {
     } catch (err) {
       throw await this.signInFailed(userId, step, err);
     }
-    const now = this.d.clock.now();
+    const now = this.d.runtime.now();
     await this.d.db.transaction(async (tx) => {
       await putGarminConnection(tx, { userId, displayName, tokensEnc: this.sealTokens(userId, latest), now });
       await deleteGarminChallenges(tx, userId);
@@ -311,7 +317,7 @@ export class GarminConnectionService {
 
   private async checkCooldown(userId: string, step: 'password' | 'mfa'): Promise<void> {
     const until = await garminCooldownUntil(this.d.db, userId);
-    const now = this.d.clock.now();
+    const now = this.d.runtime.now();
     if (until > now) {
       this.count(step, 'cooldown');
       throw garminRateLimited((until - now) / 1000);
@@ -320,7 +326,7 @@ export class GarminConnectionService {
 
   private async signInFailed(userId: string, step: 'password' | 'mfa', err: unknown): Promise<ApiError> {
     if (err instanceof GarminRateLimitedError) {
-      await setGarminCooldown(this.d.db, userId, this.d.clock.now() + Math.max(1, err.retryAfterSeconds) * 1000);
+      await setGarminCooldown(this.d.db, userId, this.d.runtime.now() + Math.max(1, err.retryAfterSeconds) * 1000);
     }
     const problem = garminSignInProblem(err);
     this.count(step, problem.code);
@@ -334,15 +340,19 @@ export class GarminConnectionService {
     return new GarminAuth({
       endpoints: this.d.endpoints,
       ...(this.d.http ? { http: this.d.http } : {}),
-      runtime: this.garminRuntime(),
+      runtime: this.requestRuntime(),
       pendingMaxAgeMs: this.ttlS * 1000,
     });
   }
 
-  /** The Garmin client's runtime: the server's clock; its backoff waits and jitter are the system's. */
-  private garminRuntime(): Runtime {
-    const clock = this.d.clock;
-    return { ...systemRuntime, now: () => clock.now() };
+  /**
+   * The runtime of Garmin calls made inside an HTTP request (sign-in, linking): the server's clock,
+   * but real waits — a request's one short retry must not park on a test's fake clock that nothing
+   * advances while the request is awaited.
+   */
+  private requestRuntime(): Runtime {
+    const rt = this.d.runtime;
+    return { now: () => rt.now(), sleep: (ms, signal) => systemRuntime.sleep(ms, signal), random: () => rt.random() };
   }
 
   private count(step: string, result: string): void {

@@ -1,5 +1,5 @@
 import type { RecoveryCodes, TotpSetup } from '@fitsync/api';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import { base32Decode, base32Encode } from '../crypto/base32.js';
 import { hashToken } from '../crypto/hash-token.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -23,7 +23,7 @@ const RECOVERY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 export interface MfaServiceDeps {
   db: Db;
-  clock: Clock;
+  runtime: Runtime;
   random: Random;
   secretBox: SecretBox;
   throttle: ThrottleService;
@@ -43,7 +43,7 @@ export class MfaService {
     if (!user) throw new ApiError(404, 'not_found');
     // 160-bit secret: the HMAC-SHA-1 key length RFC 4226 §4 recommends.
     const secret = base32Encode(this.d.random.bytes(20));
-    const stored = await putPendingTotp(this.d.db, userId, this.d.secretBox.seal(secret, totpContext(userId)), this.d.clock.now());
+    const stored = await putPendingTotp(this.d.db, userId, this.d.secretBox.seal(secret, totpContext(userId)), this.d.runtime.now());
     if (!stored) throw new ApiError(409, 'mfa_already_enabled', 'TOTP is already enabled; disable it first.');
     const label = encodeURIComponent(`${ISSUER}:${user.username}`);
     const otpauth_uri = `otpauth://totp/${label}?secret=${secret}&issuer=${ISSUER}&algorithm=SHA1&digits=6&period=30`;
@@ -64,7 +64,7 @@ export class MfaService {
       throw new ApiError(409, 'mfa_not_enabled', 'No pending TOTP setup; call POST /v1/mfa/totp first.');
     }
     const step = this.matchStep(row, code);
-    const now = this.d.clock.now();
+    const now = this.d.runtime.now();
     const codes = this.newRecoveryCodes();
     const ok =
       step !== null &&
@@ -94,7 +94,7 @@ export class MfaService {
   /** Replaces all recovery codes after checking a TOTP code; the old ones stop working. */
   async regenerateRecoveryCodes(userId: string, code: string, ip: string): Promise<RecoveryCodes> {
     const codes = this.newRecoveryCodes();
-    await this.requireFactor(userId, { code }, ip, (tx) => replaceRecoveryCodes(tx, userId, codes.stored, this.d.clock.now()));
+    await this.requireFactor(userId, { code }, ip, (tx) => replaceRecoveryCodes(tx, userId, codes.stored, this.d.runtime.now()));
     return { recovery_codes: codes.plain };
   }
 
@@ -113,7 +113,7 @@ export class MfaService {
   /** Atomically spends a prepared factor (a TOTP step can be used once; a recovery code once). */
   async consumeFactor(q: Queryable, userId: string, f: PreparedFactor): Promise<boolean> {
     if (f.kind === 'totp') return useTotpStep(q, userId, f.step, true);
-    return useRecoveryCode(q, userId, f.hash, this.d.clock.now());
+    return useRecoveryCode(q, userId, f.hash, this.d.runtime.now());
   }
 
   private async requireFactor(userId: string, factor: Factor, ip: string, then: (tx: Queryable) => Promise<void>): Promise<void> {
@@ -141,7 +141,7 @@ export class MfaService {
 
   private matchStep(row: TotpRow, code: string): number | null {
     const secret = this.d.secretBox.openText(row.secret_enc, totpContext(row.user_id));
-    return matchTotpStep(base32Decode(secret), code, this.d.clock.now());
+    return matchTotpStep(base32Decode(secret), code, this.d.runtime.now());
   }
 
   private newRecoveryCodes(): { plain: string[]; stored: { id: string; hash: string }[] } {

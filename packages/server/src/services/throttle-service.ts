@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { tooManyAttempts } from '../http/api-error.js';
@@ -56,14 +56,14 @@ class Refused extends Error {}
  */
 export class ThrottleService {
   constructor(
-    private readonly d: { db: Db; clock: Clock; auth: Config['auth']; metrics: AuthMetrics },
+    private readonly d: { db: Db; runtime: Runtime; auth: Config['auth']; metrics: AuthMetrics },
   ) {}
 
   /** Reserves an attempt for `s`, or throws 429 too_many_attempts (with Retry-After) when any layer is locked or full. */
   async begin(s: ThrottleSubject): Promise<ThrottledAttempt> {
-    const { db, clock, auth } = this.d;
+    const { db, runtime, auth } = this.d;
     const limits = this.limits(s);
-    const now = clock.now();
+    const now = runtime.now();
     try {
       await db.transaction(async (tx) => {
         // Keys in one order everywhere, so two transactions never wait on each other's rows (PostgreSQL deadlock).
@@ -80,7 +80,7 @@ export class ThrottleService {
   }
 
   private attempt(limits: readonly Limit[]): ThrottledAttempt {
-    const { db, clock, auth } = this.d;
+    const { db, runtime, auth } = this.d;
     let settled = false;
     const once = (fn: () => Promise<void>) => async () => {
       if (settled) return;
@@ -89,7 +89,7 @@ export class ThrottleService {
     };
     return {
       fail: once(async () => {
-        const now = clock.now();
+        const now = runtime.now();
         for (const l of limits) await failAttempt(db, l.key, l.max, now + auth.lockoutS * 1000, now);
       }),
       succeed: once(async () => {

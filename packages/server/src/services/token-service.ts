@@ -1,5 +1,5 @@
 import type { TokenPair } from '@fitsync/api';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import { hashToken } from '../crypto/hash-token.js';
 import { type AccessClaims, signJwt, verifyJwt } from '../crypto/jwt.js';
 import type { Db, Queryable } from '../db/db.js';
@@ -26,7 +26,7 @@ export interface AuthContext {
 
 export interface TokenServiceDeps {
   db: Db;
-  clock: Clock;
+  runtime: Runtime;
   random: Random;
   jwtKey: Uint8Array;
   accessTtlS: number;
@@ -42,7 +42,7 @@ export class TokenService {
 
   /** Opens a session for `user` and returns its first token pair; runs in the caller's transaction when given. */
   async openSession(user: UserRow, mfaVerified: boolean, q: Queryable = this.d.db): Promise<TokenPair> {
-    const now = this.d.clock.now();
+    const now = this.d.runtime.now();
     const sessionId = newId(this.d.random);
     await insertSession(q, { id: sessionId, userId: user.id, mfaVerified, now });
     const refresh = await this.newRefreshToken(q, sessionId, now);
@@ -54,7 +54,7 @@ export class TokenService {
    * revokes its whole session (RFC 9700 §4.14.2 reuse detection), so the newest token dies too.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const now = this.d.clock.now();
+    const now = this.d.runtime.now();
     const hash = hashToken(refreshToken);
     const outcome = await this.d.db.transaction(async (tx) => {
       if (await spendRefreshToken(tx, hash, now)) {
@@ -84,12 +84,12 @@ export class TokenService {
   /** Revokes the session a refresh token belongs to (spent or not). Unknown tokens are ignored. */
   async logout(refreshToken: string): Promise<void> {
     const row = await findRefreshToken(this.d.db, hashToken(refreshToken));
-    if (row) await revokeSession(this.d.db, row.session_id, 'logout', this.d.clock.now());
+    if (row) await revokeSession(this.d.db, row.session_id, 'logout', this.d.runtime.now());
   }
 
   /** Verifies a bearer token: signature, expiry, and that its session is still live. */
   async authenticate(accessToken: string): Promise<AuthContext> {
-    const claims = verifyJwt(accessToken, this.d.jwtKey, this.d.clock.now());
+    const claims = verifyJwt(accessToken, this.d.jwtKey, this.d.runtime.now());
     if (!claims) throw invalidToken();
     const session = await findSession(this.d.db, claims.sid);
     if (!session || session.revoked_at !== null || session.user_id !== claims.sub) throw invalidToken();

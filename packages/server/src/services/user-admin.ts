@@ -1,5 +1,4 @@
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { argon2Hasher, type PasswordHasher } from '../crypto/password-hasher.js';
 import type { Db } from '../db/db.js';
 import { cryptoRandom, newId, type Random } from '../random.js';
@@ -23,7 +22,7 @@ export class UserAdminError extends Error {
 
 export interface UserAdminOptions {
   hasher?: PasswordHasher;
-  clock?: Clock;
+  runtime?: Pick<Runtime, 'now'>;
   random?: Random;
 }
 
@@ -39,7 +38,7 @@ export async function createUser(db: Db, username: string, password: string, opt
     id: newId(opts.random ?? cryptoRandom),
     username,
     password_hash: await hasher.hash(password),
-    created_at: (opts.clock ?? systemClock).now(),
+    created_at: (opts.runtime ?? systemRuntime).now(),
   };
   const existing = await findUserByName(db, username);
   if (existing) throw alreadyExists(username, existing.username);

@@ -46,12 +46,3 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     );
   });
 }
-
-/** Waits `ms`, or rejects with SyncAborted when the signal fires first. */
-export function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const p = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return abortable(p, signal).finally(() => clearTimeout(timer));
-}

@@ -6,8 +6,8 @@ import {
   GarminUnavailableError,
   GarminUnexpectedAnswerError,
 } from '@fitsync/garmin';
-import { ApiError } from '../http/api-error.js';
-import { SyncStepError } from './sync-run.js';
+import { GarminNotConnectedError } from '../errors/garmin-not-connected-error.js';
+import { SyncStepError } from './sync-step-error.js';
 
 /** Message of a job that Garmin's rejection of the stored tokens ended. */
 export const REAUTH_MESSAGE = 'Garmin rejected the saved sign-in; run `fitsync garmin connect` to link the account again.';
@@ -15,7 +15,7 @@ export const REAUTH_MESSAGE = 'Garmin rejected the saved sign-in; run `fitsync g
 /** Whether an error means the Garmin connection needs the user to sign in again. */
 export function isReauthError(err: unknown): boolean {
   const cause = err instanceof SyncStepError ? err.cause : err;
-  return cause instanceof GarminTokenInvalidError || (cause instanceof ApiError && cause.code === 'garmin_not_connected');
+  return cause instanceof GarminTokenInvalidError || cause instanceof GarminNotConnectedError;
 }
 
 /**
@@ -28,8 +28,8 @@ export function failureMessage(err: unknown, processed: number, total: number | 
   const stepName = err instanceof SyncStepError ? err.step : null;
   const cause = err instanceof SyncStepError ? err.cause : err;
   const where = stepName ? ` while ${stepName}` : '';
-  if (cause instanceof ApiError && cause.code === 'garmin_not_connected') {
-    return `Sync stopped${where} (${done}): ${cause.detail ?? 'no Garmin account is connected'}`;
+  if (cause instanceof GarminNotConnectedError) {
+    return `Sync stopped${where} (${done}): ${cause.message || 'no Garmin account is connected'}`;
   }
   if (cause instanceof GarminTokenInvalidError) return `Sync stopped${where} (${done}): ${REAUTH_MESSAGE}`;
   if (cause instanceof GarminRateLimitedError) {

@@ -4,7 +4,7 @@ import type { GarminApi } from '@fitsync/garmin';
 /**
  * What the sync needs from Garmin account linking (GarminConnectionService satisfies it):
  * an authenticated client per user that persists rotated tokens and marks the connection
- * `reauth_required` when Garmin rejects them (throwing ApiError 409 garmin_not_connected when there
+ * `reauth_required` when Garmin rejects them (throwing GarminNotConnectedError when there
  * is no usable connection), and the connection status with Garmin's display name.
  */
 export interface SyncGarminSource {

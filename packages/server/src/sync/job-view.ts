@@ -1,6 +1,7 @@
 import type { SyncJob } from '@fitsync/api';
 import type { SyncJobRow } from '../repositories/sync-jobs.js';
-import { parseCounts } from './progress.js';
+import { parseCounts } from './kind-counts.js';
+import { KIND_NAMES } from './kinds/index.js';
 
 const iso = (ms: number | null): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
@@ -21,6 +22,7 @@ export function toSyncJob(r: SyncJobRow): SyncJob {
     start_time: iso(r.start_time),
     end_time: iso(r.end_time),
     error_message: r.error_message,
-    counts: parseCounts(r.counts_json),
+    // The registry and the contract name the same kinds (checkKindsContract, at start-up).
+    counts: parseCounts(r.counts_json, KIND_NAMES) as SyncJob['counts'],
   };
 }

@@ -1,4 +1,5 @@
-import { abortable, sleepUnless, throwIfStopped } from './abortable.js';
+import type { Runtime } from '@fitsync/runtime';
+import { abortable, throwIfStopped } from './abortable.js';
 
 /**
  * When the next Garmin call of one Garmin account may start. The worker pool keeps one per user
@@ -17,9 +18,8 @@ export interface UpstreamLimiterOptions {
   signal: AbortSignal;
   /** The account's call schedule, shared with its other jobs (default: this limiter's own). */
   pace?: UpstreamPace;
-  /** Clock and sleep are injectable so the pacing is tested without real timers. */
-  now?: () => number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Clock and sleep of the pacing (FakeRuntime in tests). */
+  runtime: Runtime;
 }
 
 /**
@@ -32,16 +32,12 @@ export class UpstreamLimiter {
   private readonly waiting: (() => void)[] = [];
   private readonly pace: UpstreamPace;
   private readonly gapMs: number;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Calls started through this limiter. */
   calls = 0;
 
   constructor(private readonly opts: UpstreamLimiterOptions) {
     this.gapMs = opts.rps > 0 ? 1000 / opts.rps : 0;
     this.pace = opts.pace ?? new UpstreamPace();
-    this.now = opts.now ?? Date.now;
-    this.sleep = opts.sleep ?? sleepUnless;
   }
 
   /**
@@ -59,10 +55,10 @@ export class UpstreamLimiter {
     }
     try {
       if (this.gapMs > 0) {
-        const t = this.now();
+        const t = this.opts.runtime.now();
         const start = Math.max(t, this.pace.nextStart);
         this.pace.nextStart = start + this.gapMs;
-        if (start > t) await this.sleep(start - t, signal);
+        if (start > t) await abortable(this.opts.runtime.sleep(start - t, signal), signal);
       }
       this.calls++;
       return await abortable(fn(signal), signal);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import { type Config, type LogLevel, loadConfig } from '../config.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { Db } from '../db/db.js';
@@ -16,7 +16,8 @@ import { createPgSchema } from './pg-schema.js';
 
 export interface TestServerOptions {
   dialect?: 'sqlite' | 'postgres';
-  clock?: Clock;
+  /** Time of the server (e.g. a FakeRuntime the test advances); default the system's. */
+  runtime?: Runtime;
   random?: Random;
   hasher?: PasswordHasher;
   /** Extra FITSYNC_* variables, e.g. `{ FITSYNC_ACCESS_TOKEN_TTL: '60' }`. */
@@ -64,7 +65,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       db,
       // FITSYNC_SECRET_KEY in `env` lets several test instances share one key, like a real deployment.
       serverKey: config.secretKey ? Buffer.from(config.secretKey, 'utf8') : randomBytes(32),
-      clock: opts.clock,
+      runtime: opts.runtime,
       random: opts.random,
       hasher: opts.hasher,
       log: { stream: opts.log?.stream, level: opts.log?.level ?? silent },

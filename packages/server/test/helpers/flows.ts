@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import type { FakeClock } from '../../src/clock.js';
+import type { FakeRuntime } from '@fitsync/runtime/fake';
 import { totpCode } from '../../src/crypto/totp.js';
 import type { Db } from '../../src/db/db.js';
 import { createUser } from '../../src/services/user-admin.js';
@@ -19,7 +19,7 @@ export async function userWithSession(app: FastifyInstance, db: Db, username: st
  * Creates a user with TOTP enabled through the API; returns the secret and recovery codes.
  * Moves the clock a step forward after confirming so the next code is a fresh step.
  */
-export async function userWithMfa(app: FastifyInstance, db: Db, clock: FakeClock, username: string, password = 'correct horse') {
+export async function userWithMfa(app: FastifyInstance, db: Db, clock: FakeRuntime, username: string, password = 'correct horse') {
   const pair = await userWithSession(app, db, username, password);
   const setup = await call(app, 'POST', '/v1/mfa/totp', { token: pair.access_token });
   assert.equal(setup.status, 200, JSON.stringify(setup.body));
@@ -29,7 +29,7 @@ export async function userWithMfa(app: FastifyInstance, db: Db, clock: FakeClock
     body: { code: totpCode(secret, clock.now()) },
   });
   assert.equal(confirm.status, 200, JSON.stringify(confirm.body));
-  clock.advance(30_000);
+  await clock.advance(30_000);
   return { secret, recoveryCodes: confirm.body.recovery_codes as string[], password };
 }
 

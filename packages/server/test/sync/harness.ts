@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
-import type { Clock } from '../../src/clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import type { Db } from '../../src/db/db.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-server.js';
 import { call, uniqueName } from '../helpers/api.js';
@@ -37,11 +37,11 @@ export async function startWorld(
   dialect: 'sqlite' | 'postgres',
   seed: string,
   env: Record<string, string> = {},
-  opts: { clock?: Clock } = {},
+  opts: { runtime?: Runtime } = {},
 ): Promise<SyncWorld> {
   const sim = await startSim({ seed });
   try {
-    const s = await startTestServer({ dialect, env: syncEnv(sim, env), clock: opts.clock });
+    const s = await startTestServer({ dialect, env: syncEnv(sim, env), runtime: opts.runtime });
     return {
       sim,
       s,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CreateSyncJobBody, SyncJob, SyncJobList } from '@fitsync/api';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import type { Db } from '../db/db.js';
+import type { EventBus } from '../events/event-bus.js';
 import { ApiError } from '../http/api-error.js';
 import { newId, type Random } from '../random.js';
 import {
@@ -16,15 +17,21 @@ import {
   requestCancel,
   type SyncJobRow,
 } from '../repositories/sync-jobs.js';
-import type { SyncGarminSource } from './garmin-source.js';
-import { toSyncJob } from './job-view.js';
-import { addDays, isoDay } from './dates.js';
-import { emptyCounts } from './progress.js';
+import { addDays, isoDay } from '../sync/dates.js';
+import type { SyncGarminSource } from '../sync/garmin-source.js';
+import { toSyncJob } from '../sync/job-view.js';
+import { emptyCounts } from '../sync/kind-counts.js';
+import { KIND_NAMES } from '../sync/kinds/index.js';
+import { publishJob } from '../sync/publish-job.js';
+import { decodeKeyset, keysetPage } from './keyset-cursor.js';
 
 export interface SyncJobServiceDeps {
   db: Db;
-  clock: Clock;
+  runtime: Runtime;
+  /** Ids come from crypto randomness, not Runtime.random (which is for jitter, and seeded in tests). */
   random: Random;
+  /** Every job change is published here (create, cancel). */
+  events: EventBus;
   garmin: SyncGarminSource;
   /** Jobs a user may create per rolling hour (FITSYNC_SYNC_MAX_JOBS_PER_HOUR); 0 = no limit. */
   maxJobsPerHour?: number;
@@ -45,6 +52,8 @@ export function latestSyncDate(nowMs: number): string {
 }
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
+/** The job id a list cursor carries (only its length is checked; the query treats it as data). */
+const JOB_ID = /^[\s\S]{0,64}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function notFound(): ApiError {
@@ -71,7 +80,7 @@ export class SyncJobService {
       if (v !== null && (!DATE.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)) {
         throw validation(`${name} is not a real date (YYYY-MM-DD).`, `body/${name}`);
       }
-      const latest = latestSyncDate(this.d.clock.now());
+      const latest = latestSyncDate(this.d.runtime.now());
       if (v !== null && (v < EARLIEST_SYNC_DATE || v > latest)) {
         throw validation(`${name} must be between ${EARLIEST_SYNC_DATE} and ${latest}.`, `body/${name}`);
       }
@@ -121,16 +130,17 @@ export class SyncJobService {
     if (active) return active;
     await this.checkJobBudget(userId);
     const jobId = newId(this.d.random);
+    let row: SyncJobRow;
     try {
-      await insertSyncJob(this.d.db, {
+      row = await insertSyncJob(this.d.db, {
         jobId,
         userId,
         syncType: body.sync_type,
         since,
         until,
         full,
-        countsJson: JSON.stringify(emptyCounts()),
-        now: this.d.clock.now(),
+        countsJson: JSON.stringify(emptyCounts(KIND_NAMES)),
+        now: this.d.runtime.now(),
         idempotencyKey: idempotencyKey ?? null,
         requestHash: idempotencyKey === undefined ? null : requestHash,
       });
@@ -143,9 +153,9 @@ export class SyncJobService {
       if (other) return other;
       throw err;
     }
+    publishJob(this.d.events, row);
     this.d.onCreated?.();
-    const row = await findUserSyncJob(this.d.db, userId, jobId);
-    return toSyncJob(row!);
+    return toSyncJob(row);
   }
 
   /**
@@ -157,7 +167,7 @@ export class SyncJobService {
   private async checkJobBudget(userId: string): Promise<void> {
     const max = this.d.maxJobsPerHour ?? 0;
     if (max <= 0) return;
-    const now = this.d.clock.now();
+    const now = this.d.runtime.now();
     const recent = await recentSyncJobStarts(this.d.db, userId, now - HOUR_MS, max);
     if (recent.length < max) return;
     // The window frees a slot when the max-th newest job leaves it.
@@ -185,14 +195,11 @@ export class SyncJobService {
 
   async list(userId: string, q: { status?: string; limit?: number; cursor?: string }): Promise<SyncJobList> {
     const limit = q.limit ?? 20;
-    const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    const at = q.cursor === undefined ? undefined : decodeKeyset(q.cursor, JOB_ID);
+    const before = at && { createdAt: at.at, jobId: at.id };
     const rows = await listSyncJobs(this.d.db, userId, { status: q.status, limit: limit + 1, before });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      jobs: page.map(toSyncJob),
-      next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
-    };
+    const { page, next } = keysetPage(rows, limit, (r) => ({ at: Number(r.created_at), id: r.job_id }));
+    return { jobs: page.map(toSyncJob), next_cursor: next };
   }
 
   /**
@@ -204,8 +211,9 @@ export class SyncJobService {
     const row = await findUserSyncJob(this.d.db, userId, jobId);
     if (!row) throw notFound();
     if (!['pending', 'running'].includes(row.status)) throw finished(row);
-    if (!(await cancelIdleSyncJob(this.d.db, jobId, this.d.clock.now()))) await requestCancel(this.d.db, jobId);
-    const now = await findUserSyncJob(this.d.db, userId, jobId);
+    const changed = (await cancelIdleSyncJob(this.d.db, jobId, this.d.runtime.now())) ?? (await requestCancel(this.d.db, jobId));
+    if (changed) publishJob(this.d.events, changed);
+    const now = changed ?? (await findUserSyncJob(this.d.db, userId, jobId));
     if (now && ['completed', 'failed'].includes(now.status)) throw finished(now);
     return toSyncJob(now!);
   }
@@ -217,23 +225,6 @@ function finished(row: SyncJobRow): ApiError {
 
 function validation(message: string, path: string): ApiError {
   return new ApiError(400, 'validation_error', message, { errors: [{ path, message }] });
-}
-
-/** Opaque list cursor: the last row's sort key. */
-function encodeCursor(r: SyncJobRow): string {
-  return Buffer.from(JSON.stringify([Number(r.created_at), r.job_id])).toString('base64url');
-}
-
-function decodeCursor(c: string): { createdAt: number; jobId: string } {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && v[1].length <= 64) {
-      return { createdAt: v[0] as number, jobId: v[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw validation('cursor is not valid; pass next_cursor from a previous page.', 'querystring/cursor');
 }
 
 /** A unique-constraint violation on either engine. */

@@ -1,0 +1,184 @@
+import type { Runtime } from '@fitsync/runtime';
+import type { SyncConfig } from '../config.js';
+import type { Db } from '../db/db.js';
+import type { Counter } from '../metrics.js';
+import type { SyncJobRow } from '../repositories/sync-jobs.js';
+import { type StopReason, SyncAborted } from '../sync/abortable.js';
+import { failureMessage } from '../sync/failure-message.js';
+import type { FitStore } from '../sync/fit-store.js';
+import { garminCall } from '../sync/garmin-call.js';
+import { GarminProfile } from '../sync/garmin-profile.js';
+import type { SyncGarminSource } from '../sync/garmin-source.js';
+import { parseJobState } from '../sync/job-state.js';
+import { KIND_NAMES } from '../sync/kinds/index.js';
+import { ProgressTracker } from '../sync/progress-tracker.js';
+import { runKinds } from '../sync/run-kinds.js';
+import type { SyncRun } from '../sync/sync-run.js';
+import { step } from '../sync/sync-step-error.js';
+import { UpstreamLimiter, type UpstreamPace } from '../sync/upstream-limiter.js';
+import { JobReporter } from './job-reporter.js';
+import type { JobEnd, SyncJobQueue } from './sync-job-queue.js';
+
+/** Structured log sink (pino-compatible subset); never given secrets. */
+export interface WorkerLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface JobOwnerDeps {
+  db: Db;
+  runtime: Runtime;
+  queue: SyncJobQueue;
+  config: SyncConfig;
+  fitStore: FitStore;
+  garmin: SyncGarminSource;
+  log?: WorkerLog;
+  /** `fitsync_sync_jobs_total{status}`: jobs ended by this process. */
+  ended?: Counter;
+}
+
+/** How often changed progress is written and published (at most ten times a second). */
+export const PROGRESS_TICK_MS = 100;
+
+/** How often the job's pulse looks at its progress: PROGRESS_TICK_MS, or the heartbeat when shorter. */
+export function pulseMs(leaseMs: number): number {
+  return Math.min(PROGRESS_TICK_MS, heartbeatMs(leaseMs));
+}
+
+/** The heartbeat period for a lease: three beats per lease, at most every 0.5 s, at least every 50 ms. */
+export function heartbeatMs(leaseMs: number): number {
+  return Math.max(50, Math.min(500, Math.floor(leaseMs / 3)));
+}
+
+/**
+ * Owns one claimed job from claim to end, top to bottom: resume state, heartbeat, the run and
+ * its kinds, and the outcome — completed, failed, cancelled, or handed back (shutdown) / let go
+ * (lost lease). The worker pool only claims and hands the row here.
+ */
+export class JobOwner {
+  constructor(private readonly d: JobOwnerDeps) {}
+
+  /** Runs `row` (claimed by `owner`) to its end; `ac` stops it ('cancel' | 'lost_lease' | 'shutdown'). */
+  async run(row: SyncJobRow, owner: string, ac: AbortController, pace: UpstreamPace): Promise<void> {
+    const { db, runtime, queue, config, log } = this.d;
+    const jobId = row.job_id;
+    const state = parseJobState(row.state_json);
+    const progress = new ProgressTracker(KIND_NAMES, {
+      processed: state.processed,
+      counts: state.counts,
+      reported: Number(row.processed_items),
+    });
+    const reporter = new JobReporter(progress, queue, jobId, owner, state.done);
+    const finish = async (status: JobEnd, errorMessage: string | null, final = false) => {
+      if (await queue.finish(jobId, owner, status, errorMessage, progress.snapshot(final))) this.d.ended?.inc({ status });
+    };
+
+    if (Number(row.cancel_requested) === 1) {
+      await finish('cancelled', null);
+      return;
+    }
+    log?.info({ jobId, userId: row.user_id, attempt: Number(row.attempts), resumed: state.done }, 'sync job started');
+
+    // Heartbeat on the runtime: extends the lease, records where the job is, persists and
+    // publishes progress when it changed, picks up cancel requests.
+    const beats = new AbortController();
+    const heart = this.heartbeat(jobId, owner, reporter, progress, ac, beats.signal);
+
+    const limiter = new UpstreamLimiter({
+      concurrency: config.garminConcurrency,
+      rps: config.garminRps,
+      signal: ac.signal,
+      pace,
+      runtime,
+    });
+    try {
+      const api = await step('connecting to Garmin', () => this.d.garmin.apiFor(row.user_id));
+      const run: SyncRun = {
+        spec: {
+          jobId,
+          userId: row.user_id,
+          syncType: row.sync_type,
+          since: row.since_date,
+          until: row.until_date,
+          full: Number(row.full_sync) === 1,
+        },
+        db,
+        runtime,
+        fitStore: this.d.fitStore,
+        api,
+        limiter,
+        progress: reporter,
+        profile: new GarminProfile(this.d.garmin, row.user_id, async () => {
+          const p = await garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call));
+          return p.displayName;
+        }),
+        signal: ac.signal,
+        concurrency: config.garminConcurrency,
+      };
+      await runKinds(run, reporter.finishedKinds);
+      beats.abort();
+      await heart;
+      await finish('completed', null, true);
+      log?.info({ jobId, userId: row.user_id, processed: progress.processedItems }, 'sync job completed');
+    } catch (err) {
+      beats.abort();
+      await heart;
+      const reason: StopReason | null = err instanceof SyncAborted ? err.reason : ac.signal.aborted ? (ac.signal.reason as StopReason) : null;
+      if (reason === 'cancel') {
+        await finish('cancelled', null);
+        log?.info({ jobId, userId: row.user_id }, 'sync job cancelled');
+      } else if (reason === 'shutdown') {
+        await queue.release(jobId, owner, progress.snapshot()).catch(() => {});
+        log?.info({ jobId }, 'sync job handed back for resumption');
+      } else if (reason === 'lost_lease') {
+        // Another worker took it over, or it was ended elsewhere (a Garmin disconnect cancels it).
+        log?.warn({ jobId }, 'sync job no longer ours; stopped');
+      } else {
+        await finish('failed', failureMessage(err, progress.processedItems, progress.total));
+        log?.warn({ jobId, userId: row.user_id, errType: (err as Error)?.name }, 'sync job failed');
+      }
+    } finally {
+      beats.abort();
+      // Calls still queued at the limiter (a failed kind's siblings) must not reach Garmin now.
+      if (!ac.signal.aborted) ac.abort('shutdown' satisfies StopReason);
+    }
+  }
+
+  /**
+   * The job's pulse, on the runtime, until `stop` fires: every PROGRESS_TICK_MS it writes progress
+   * if it changed (persisted and published: a watcher sees progress within ~0.1 s, at most ten
+   * writes a second); when nothing changed it still beats every heartbeatMs to keep the lease.
+   * Every write extends the lease, records where the job is and reads the cancel flag.
+   */
+  private async heartbeat(
+    jobId: string,
+    owner: string,
+    reporter: JobReporter,
+    progress: ProgressTracker,
+    ac: AbortController,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const { runtime, queue, config, log } = this.d;
+    const every = heartbeatMs(config.leaseMs);
+    const tick = pulseMs(config.leaseMs);
+    let last = runtime.now();
+    for (;;) {
+      try {
+        await runtime.sleep(tick, stop);
+      } catch {
+        return; // stopped
+      }
+      const changed = progress.takeChanged();
+      if (!changed && runtime.now() - last < every) continue;
+      last = runtime.now();
+      try {
+        const r = await queue.heartbeat(jobId, owner, reporter.at, changed);
+        if (!r) ac.abort('lost_lease' satisfies StopReason);
+        else if (r.cancel) ac.abort('cancel' satisfies StopReason);
+      } catch (err) {
+        log?.warn({ jobId, errType: (err as Error)?.name }, 'sync heartbeat failed');
+      }
+    }
+  }
+}

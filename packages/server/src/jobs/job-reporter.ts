@@ -1,0 +1,70 @@
+import type { Queryable } from '../db/db.js';
+import type { Outcome } from '../sync/kind-counts.js';
+import type { JobState } from '../sync/job-state.js';
+import type { ProgressReporter } from '../sync/progress-reporter.js';
+import type { ProgressTracker } from '../sync/progress-tracker.js';
+import type { SyncJobQueue } from './sync-job-queue.js';
+
+/**
+ * The job owner's side of ProgressReporter: progress into the tracker (the heartbeat persists
+ * and publishes it), the kinds finished into the resume state, and where the job is now.
+ */
+export class JobReporter implements ProgressReporter {
+  private kind: string | null = null;
+  private current = 'starting';
+  private readonly doneKinds: Set<string>;
+
+  constructor(
+    private readonly tracker: ProgressTracker,
+    private readonly queue: SyncJobQueue,
+    private readonly jobId: string,
+    private readonly owner: string,
+    done: readonly string[],
+  ) {
+    this.doneKinds = new Set(done);
+  }
+
+  /** Kinds finished, by this attempt or an earlier one. */
+  get finishedKinds(): ReadonlySet<string> {
+    return this.doneKinds;
+  }
+
+  /** Where the job is, in words: "syncing health, reading the daily summary of 2026-03-02". */
+  get at(): string {
+    return this.kind ? `syncing ${this.kind}, ${this.current}` : this.current;
+  }
+
+  setTotal(kind: string, n: number): void {
+    this.tracker.setTotal(kind, n);
+  }
+  totalOf(kind: string): number | undefined {
+    return this.tracker.totalOf(kind);
+  }
+  advance(n = 1): void {
+    this.tracker.advance(n);
+  }
+  count(kind: string, outcome: Outcome, n = 1): void {
+    this.tracker.count(kind, outcome, n);
+  }
+  done(kind: string, outcome: Outcome, n = 1): void {
+    this.tracker.advance(n);
+    this.tracker.count(kind, outcome, n);
+  }
+  step(what: string): void {
+    this.current = what;
+  }
+  phase(kind: string): void {
+    this.kind = kind;
+  }
+
+  async finished(tx: Queryable, kind: string): Promise<void> {
+    this.doneKinds.add(kind);
+    const s: JobState = {
+      done: [...this.doneKinds],
+      processed: this.tracker.processedItems,
+      counts: this.tracker.countsSnapshot(),
+      at: this.at,
+    };
+    await this.queue.saveState(tx, this.jobId, this.owner, JSON.stringify(s));
+  }
+}
