@@ -22,8 +22,9 @@ import { mfaRoutes } from './routes/mfa-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
-import { LocalEventBus } from './events/event-bus.js';
+import { openEventBus } from './events/open-event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
+import { publishJob } from './sync/job-events.js';
 import { FitStore } from './sync/fit-store.js';
 import { SyncJobService } from './sync/sync-job-service.js';
 import { AuthService } from './services/auth-service.js';
@@ -100,6 +101,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   const metrics = new Metrics();
   const am = authMetrics(metrics);
+  // Job changes and session revocations reach event streams through this bus (no polling).
+  const events = await openEventBus(db, config.databaseUrl, { log: app.log, metrics });
   const secretBox = new SecretBox(opts.serverKey);
   const jwtKey = deriveKey(opts.serverKey, 'fitsync access-token v1');
   const throttle = new ThrottleService({ db, clock, auth: config.auth, metrics: am });
@@ -111,8 +114,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     accessTtlS: config.accessTokenTtlS,
     refreshTtlS: config.refreshTokenTtlS,
     metrics: am,
+    events,
   });
-  const mfa = new MfaService({ db, clock, random, secretBox, throttle, metrics: am });
+  const mfa = new MfaService({ db, clock, random, secretBox, throttle, metrics: am, events });
   const auth = new AuthService({ db, clock, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
   const garmin = new GarminConnectionService({
     db,
@@ -125,16 +129,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     retry: config.sync.garminRetry,
     log: app.log,
     // Declared below: the pool needs this service, and disconnects stop the pool's jobs.
-    onSyncJobsCancelled: (userId) => syncWorkers.stopUserJobs(userId),
+    onSyncJobsCancelled: (userId, jobs) => {
+      for (const job of jobs) publishJob(events, job);
+      syncWorkers.stopUserJobs(userId);
+    },
   });
   const fitStore = new FitStore(config.dataDir);
-  const events = new LocalEventBus();
-  const syncWorkers = new SyncWorkerPool({ db, clock, config: config.sync, fitStore, garmin, log: app.log, metrics });
+  const syncWorkers = new SyncWorkerPool({ db, clock, config: config.sync, fitStore, garmin, events, log: app.log, metrics });
   const syncJobs = new SyncJobService({
     db,
     clock,
     random,
     garmin,
+    events,
     maxJobsPerHour: config.sync.maxJobsPerHour,
     onCreated: () => syncWorkers.notify(),
   });

@@ -177,6 +177,7 @@ for (const { dialect, skip } of await dialects()) {
         config: { ...w.s.config.sync, garminRps: rps },
         fitStore: w.s.app.deps.fitStore,
         garmin: w.s.app.deps.garmin,
+        events: w.s.app.deps.events,
         pacing: {
           now: () => 1_000_000,
           sleep: async (ms) => {
@@ -233,6 +234,7 @@ for (const { dialect, skip } of await dialects()) {
           config: w.s.config.sync,
           fitStore: w.s.app.deps.fitStore,
           garmin: w.s.app.deps.garmin,
+          events: w.s.app.deps.events,
         });
         const resumed = second.runOnce();
         await first;

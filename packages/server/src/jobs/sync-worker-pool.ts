@@ -5,6 +5,7 @@ import type { SyncType } from '@fitsync/api/codes';
 import type { Clock } from '../clock.js';
 import type { SyncConfig } from '../config.js';
 import type { Db, Queryable } from '../db/db.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { Counter, Metrics } from '../metrics.js';
 import {
   claimSyncJob,
@@ -17,6 +18,7 @@ import {
 } from '../repositories/sync-jobs.js';
 import { SyncAborted, type StopReason } from '../sync/abortable.js';
 import { failureMessage } from '../sync/failure-message.js';
+import { publishJob } from '../sync/job-events.js';
 import type { FitStore } from '../sync/fit-store.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
 import { type AllCounts, emptyCounts, parseCounts, ProgressTracker, type SyncPart } from '../sync/progress.js';
@@ -37,6 +39,8 @@ export interface SyncWorkerPoolDeps {
   config: SyncConfig;
   fitStore: FitStore;
   garmin: SyncGarminSource;
+  /** Where each change of a job is published (claim, progress, end, hand-back) for its watchers. */
+  events: EventBus;
   log?: WorkerLog;
   /** How long an idle worker waits before looking for jobs again (default 1000 ms). */
   pollMs?: number;
@@ -113,6 +117,7 @@ export class SyncWorkerPool {
   async runOnce(): Promise<string | null> {
     const row = await claimSyncJob(this.d.db, this.owner, this.d.clock.now(), this.d.config.leaseMs);
     if (!row) return null;
+    publishJob(this.d.events, row);
     const ac = new AbortController();
     // Every waiting Garmin call listens for the stop; dozens may wait at once.
     setMaxListeners(0, ac.signal);
@@ -181,7 +186,7 @@ export class SyncWorkerPool {
   }
 
   private async execute(row: SyncJobRow, ac: AbortController): Promise<void> {
-    const { db, clock, config, log } = this.d;
+    const { db, clock, config, log, events } = this.d;
     const jobId = row.job_id;
     const owner = this.owner;
     const state = parseState(row.state_json);
@@ -191,7 +196,9 @@ export class SyncWorkerPool {
       reported: Number(row.processed_items),
     });
     const finish = async (status: 'completed' | 'failed' | 'cancelled', errorMessage: string | null, p: JobProgress) => {
-      if (await finishSyncJob(db, jobId, owner, { status, now: clock.now(), errorMessage, ...p })) this.ended?.inc({ status });
+      const ended = await finishSyncJob(db, jobId, owner, { status, now: clock.now(), errorMessage, ...p });
+      if (ended) this.ended?.inc({ status });
+      publishJob(events, ended);
     };
 
     if (Number(row.cancel_requested) === 1) {
@@ -206,6 +213,7 @@ export class SyncWorkerPool {
     const beat = async () => {
       try {
         const r = await heartbeatSyncJob(db, jobId, owner, clock.now() + config.leaseMs, progress.takeChanged());
+        publishJob(events, r?.changed);
         if (!r) ac.abort('lost_lease' satisfies StopReason);
         else if (r.cancel) ac.abort('cancel' satisfies StopReason);
       } catch (err) {
@@ -271,7 +279,7 @@ export class SyncWorkerPool {
         await finish('cancelled', null, progress.snapshot());
         log?.info({ jobId, userId: row.user_id }, 'sync job cancelled');
       } else if (reason === 'shutdown') {
-        await releaseSyncJob(db, jobId, owner, progress.snapshot()).catch(() => {});
+        publishJob(events, await releaseSyncJob(db, jobId, owner, progress.snapshot()).catch(() => undefined));
         log?.info({ jobId }, 'sync job handed back for resumption');
       } else if (reason === 'lost_lease') {
         // Another worker took it over, or it was ended elsewhere (a Garmin disconnect cancels it).

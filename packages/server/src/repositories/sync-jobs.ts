@@ -45,14 +45,19 @@ export interface NewSyncJob {
   requestHash: string | null;
 }
 
-/** Inserts a pending job. Throws a unique violation when the user already has an active job or reuses a key. */
-export async function insertSyncJob(q: Queryable, j: NewSyncJob): Promise<void> {
-  await q.run(
+/**
+ * Inserts a pending job and returns it as stored. Throws a unique violation when the user already
+ * has an active job or reuses a key.
+ */
+export async function insertSyncJob(q: Queryable, j: NewSyncJob): Promise<SyncJobRow> {
+  const row = await q.get<SyncJobRow>(
     `INSERT INTO sync_jobs (job_id, user_id, status, sync_type, since_date, until_date, full_sync, counts_json, created_at,
        idempotency_key, request_hash)
-     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING ${COLS}`,
     [j.jobId, j.userId, j.syncType, j.since, j.until, j.full ? 1 : 0, j.countsJson, j.now, j.idempotencyKey, j.requestHash],
   );
+  return row!;
 }
 
 export function findSyncJob(q: Queryable, jobId: string): Promise<SyncJobRow | undefined> {
@@ -147,8 +152,9 @@ export interface JobProgress {
 }
 
 /**
- * Extends the lease and records progress; returns whether cancel was requested, or null when
- * this worker no longer owns the job (another worker took it over after a missed lease).
+ * Extends the lease and records progress; returns whether cancel was requested and, when progress
+ * was written, the job as it is now (for its watchers); null when this worker no longer owns the
+ * job (another worker took it over after a missed lease).
  */
 export async function heartbeatSyncJob(
   q: Queryable,
@@ -156,20 +162,22 @@ export async function heartbeatSyncJob(
   owner: string,
   leaseUntil: number,
   p: JobProgress | null,
-): Promise<{ cancel: boolean } | null> {
-  const row = p
-    ? await q.get<{ cancel_requested: number }>(
-        `UPDATE sync_jobs SET lease_expires_at = ?, progress = ${greatest(q)}(progress, ?), total_items = ?,
-           processed_items = ${greatest(q)}(processed_items, ?), counts_json = ?, version = version + 1
-         WHERE job_id = ? AND lease_owner = ? AND status = 'running' RETURNING cancel_requested`,
-        [leaseUntil, p.progress, p.totalItems, p.processedItems, p.countsJson, jobId, owner],
-      )
-    : await q.get<{ cancel_requested: number }>(
-        `UPDATE sync_jobs SET lease_expires_at = ? WHERE job_id = ? AND lease_owner = ? AND status = 'running'
-         RETURNING cancel_requested`,
-        [leaseUntil, jobId, owner],
-      );
-  return row ? { cancel: Number(row.cancel_requested) === 1 } : null;
+): Promise<{ cancel: boolean; changed: SyncJobRow | null } | null> {
+  if (p) {
+    const row = await q.get<SyncJobRow>(
+      `UPDATE sync_jobs SET lease_expires_at = ?, progress = ${greatest(q)}(progress, ?), total_items = ?,
+         processed_items = ${greatest(q)}(processed_items, ?), counts_json = ?, version = version + 1
+       WHERE job_id = ? AND lease_owner = ? AND status = 'running' RETURNING ${COLS}`,
+      [leaseUntil, p.progress, p.totalItems, p.processedItems, p.countsJson, jobId, owner],
+    );
+    return row ? { cancel: Number(row.cancel_requested) === 1, changed: row } : null;
+  }
+  const row = await q.get<{ cancel_requested: number }>(
+    `UPDATE sync_jobs SET lease_expires_at = ? WHERE job_id = ? AND lease_owner = ? AND status = 'running'
+     RETURNING cancel_requested`,
+    [leaseUntil, jobId, owner],
+  );
+  return row ? { cancel: Number(row.cancel_requested) === 1, changed: null } : null;
 }
 
 /** Saves the engine's resume state (phases done) while the job runs. */
@@ -181,73 +189,73 @@ export async function saveJobState(q: Queryable, jobId: string, owner: string, s
   ]);
 }
 
-/** Ends a running job owned by `owner`; false when it is no longer ours. */
-export async function finishSyncJob(
+/** Ends a running job owned by `owner`; returns it as ended, or undefined when it is no longer ours. */
+export function finishSyncJob(
   q: Queryable,
   jobId: string,
   owner: string,
   f: { status: 'completed' | 'failed' | 'cancelled'; now: number; errorMessage: string | null } & JobProgress,
-): Promise<boolean> {
-  const r = await q.run(
+): Promise<SyncJobRow | undefined> {
+  return q.get<SyncJobRow>(
     `UPDATE sync_jobs SET status = ?, end_time = ?, error_message = ?, progress = ${greatest(q)}(progress, ?), total_items = ?,
        processed_items = ${greatest(q)}(processed_items, ?), counts_json = ?, lease_owner = NULL, lease_expires_at = NULL, version = version + 1
-     WHERE job_id = ? AND lease_owner = ? AND status = 'running'`,
+     WHERE job_id = ? AND lease_owner = ? AND status = 'running'
+     RETURNING ${COLS}`,
     [f.status, f.now, f.errorMessage, f.progress, f.totalItems, f.processedItems, f.countsJson, jobId, owner],
   );
-  return r.changes === 1;
 }
 
-/** Gives a running job back (graceful shutdown): its lease ends now, so any worker resumes it. */
-export async function releaseSyncJob(q: Queryable, jobId: string, owner: string, p: JobProgress): Promise<void> {
-  await q.run(
+/**
+ * Gives a running job back (graceful shutdown): its lease ends now, so any worker resumes it.
+ * Returns it as given back, or undefined when it was no longer ours.
+ */
+export function releaseSyncJob(q: Queryable, jobId: string, owner: string, p: JobProgress): Promise<SyncJobRow | undefined> {
+  return q.get<SyncJobRow>(
     `UPDATE sync_jobs SET lease_expires_at = 0, progress = ${greatest(q)}(progress, ?), total_items = ?,
        processed_items = ${greatest(q)}(processed_items, ?), counts_json = ?, version = version + 1
-     WHERE job_id = ? AND lease_owner = ? AND status = 'running'`,
+     WHERE job_id = ? AND lease_owner = ? AND status = 'running'
+     RETURNING ${COLS}`,
     [p.progress, p.totalItems, p.processedItems, p.countsJson, jobId, owner],
   );
 }
 
 /**
  * Cancels at once what no live worker holds: a pending job, or a running one whose lease
- * expired. Returns true when the job is now cancelled.
+ * expired. Returns the job when it is now cancelled, else undefined.
  */
-export async function cancelIdleSyncJob(q: Queryable, jobId: string, now: number): Promise<boolean> {
-  const r = await q.run(
+export function cancelIdleSyncJob(q: Queryable, jobId: string, now: number): Promise<SyncJobRow | undefined> {
+  return q.get<SyncJobRow>(
     `UPDATE sync_jobs SET status = 'cancelled', end_time = ?, cancel_requested = 1, lease_owner = NULL, lease_expires_at = NULL,
        version = version + 1
-     WHERE job_id = ? AND (status = 'pending' OR (status = 'running' AND lease_expires_at < ?))`,
+     WHERE job_id = ? AND (status = 'pending' OR (status = 'running' AND lease_expires_at < ?))
+     RETURNING ${COLS}`,
     [now, jobId, now],
   );
-  return r.changes === 1;
 }
 
 /**
  * Cancels the user's active job (pending or running) at once, whoever runs it: a running job's
  * worker finds it no longer running at its next heartbeat (≤ 0.5 s) and stops without writing.
- * Returns the ids cancelled.
+ * Returns the jobs cancelled.
  */
-export async function cancelActiveSyncJobs(q: Queryable, userId: string, now: number): Promise<string[]> {
-  const rows = await q.all<{ job_id: string }>(
+export function cancelActiveSyncJobs(q: Queryable, userId: string, now: number): Promise<SyncJobRow[]> {
+  return q.all<SyncJobRow>(
     `UPDATE sync_jobs SET status = 'cancelled', end_time = ?, cancel_requested = 1, lease_owner = NULL, lease_expires_at = NULL,
        version = version + 1
      WHERE user_id = ? AND status IN ('pending', 'running')
-     RETURNING job_id`,
+     RETURNING ${COLS}`,
     [now, userId],
   );
-  return rows.map((r) => r.job_id);
 }
 
-/** Asks the worker running the job to stop (it checks at its next heartbeat, well within 2 s). */
-export async function requestCancel(q: Queryable, jobId: string): Promise<boolean> {
-  const r = await q.run(
-    "UPDATE sync_jobs SET cancel_requested = 1, version = version + 1 WHERE job_id = ? AND status = 'running' AND cancel_requested = 0",
+/**
+ * Asks the worker running the job to stop (it checks at its next heartbeat, well within 2 s).
+ * Returns the job when the request was recorded now, else undefined.
+ */
+export function requestCancel(q: Queryable, jobId: string): Promise<SyncJobRow | undefined> {
+  return q.get<SyncJobRow>(
+    `UPDATE sync_jobs SET cancel_requested = 1, version = version + 1 WHERE job_id = ? AND status = 'running' AND cancel_requested = 0
+     RETURNING ${COLS}`,
     [jobId],
   );
-  return r.changes === 1;
-}
-
-/** The change counter of a job, for event streams that poll cheaply. */
-export async function syncJobVersion(q: Queryable, jobId: string): Promise<number | undefined> {
-  const r = await q.get<{ version: number }>('SELECT version FROM sync_jobs WHERE job_id = ?', [jobId]);
-  return r ? Number(r.version) : undefined;
 }

@@ -3,10 +3,9 @@ import { TERMINAL_SYNC_STATUSES } from '@fitsync/api/codes';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { authOf } from '../app-deps.js';
+import type { ServerEvents } from '../events/event-bus.js';
+import { invalidToken } from '../http/api-error.js';
 import { problems } from '../http/schemas.js';
-import { isSessionLive } from '../repositories/sessions.js';
-import { findUserSyncJob, syncJobVersion } from '../repositories/sync-jobs.js';
-import { toSyncJob } from '../sync/job-view.js';
 import type { SyncJobService } from '../sync/sync-job-service.js';
 
 const JobParams = Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -14,8 +13,6 @@ type JobParams = { job_id: string };
 
 export interface SyncRoutesOptions {
   jobs: SyncJobService;
-  /** How often an event stream looks for changes (default 250 ms). */
-  eventPollMs?: number;
   /** Keep-alive comment interval of event streams (default 15 s). */
   eventHeartbeatMs?: number;
 }
@@ -27,7 +24,7 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
   const security = [{ bearer: [] }];
   const streams = new Set<() => void>();
   // opened − closed = streams open now (the registry has counters only).
-  const opened = app.deps.metrics.counter('fitsync_sync_event_streams_opened_total', 'Sync job event streams opened.');
+  const opened = app.deps.metrics.counter('fitsync_sync_event_streams_streamingtotal', 'Sync job event streams opened.');
   const closedStreams = app.deps.metrics.counter('fitsync_sync_event_streams_closed_total', 'Sync job event streams ended or dropped.');
   // Open event streams would hold the server open on shutdown: end them first.
   app.addHook('preClose', async () => {
@@ -118,12 +115,80 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
     async (req, reply) => {
       const { userId, sessionId } = authOf(req);
       const jobId = req.params.job_id;
-      await jobs.get(userId, jobId); // 404 before the stream starts
-      const { db } = app.deps;
-      const pollMs = opts.eventPollMs ?? 250;
+      const { events, tokens } = app.deps;
       const heartbeatMs = opts.eventHeartbeatMs ?? 15_000;
-      reply.hijack();
       const res = reply.raw;
+      let lastVersion = -1;
+      let streaming = false;
+      let closed = false;
+      let early: ServerEvents['sync-job'] | null = null;
+      /** A snapshot too recent to drop that the socket could not take yet; sent on 'drain'. */
+      let held: ServerEvents['sync-job'] | null = null;
+      const send = (s: ServerEvents['sync-job']) => {
+        if (closed || s.version <= lastVersion) return; // stale or out of order: a newer one was sent
+        if (!streaming) {
+          if (!early || s.version > early.version) early = s;
+          return;
+        }
+        if (res.writableNeedDrain) {
+          // A slow reader gets the newest state once it catches up, not every state in between.
+          if (!held || s.version > held.version) held = s;
+          return;
+        }
+        lastVersion = s.version;
+        res.write(`id: ${s.version}\ndata: ${JSON.stringify(s.job)}\n\n`);
+        if (TERMINAL_SYNC_STATUSES.includes(s.job.status)) end();
+      };
+      // Re-reads job and session once: at the start, and when the bus says events may have been
+      // missed. This is the only time a stream queries the database.
+      let reading: Promise<void> | null = null;
+      let again = false;
+      const reread = (): Promise<void> => {
+        if (reading) {
+          again = true;
+          return reading;
+        }
+        reading = (async () => {
+          do {
+            again = false;
+            if (!(await tokens.sessionLive(sessionId, userId))) return end();
+            send(await jobs.snapshot(userId, jobId));
+          } while (again && !closed);
+        })().finally(() => {
+          reading = null;
+        });
+        return reading;
+      };
+      const onFailure = (err: unknown) => {
+        req.log.warn({ errType: (err as Error)?.name }, 'sync event stream failed');
+        end();
+      };
+      const resync = () => void reread().catch(onFailure);
+      // Subscribe first, then read once: a change between the two is heard, not lost.
+      const unsubscribe = [
+        events.subscribe('sync-job', jobId, send, { resync }),
+        // The stream speaks for its session: logout, refresh-token reuse or enabling MFA elsewhere ends it.
+        events.subscribe('session-revoked', sessionId, () => end(), { resync }),
+      ];
+      let keepAlive: NodeJS.Timeout | undefined;
+      const end = () => {
+        if (closed) return;
+        closed = true;
+        for (const off of unsubscribe) off();
+        clearInterval(keepAlive);
+        if (!streaming) return;
+        closedStreams.inc();
+        streams.delete(end);
+        res.end();
+      };
+      try {
+        await reread(); // 404 before the stream starts
+      } catch (err) {
+        end();
+        throw err;
+      }
+      if (closed) throw invalidToken(); // the session was revoked since the request was authenticated
+      reply.hijack();
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -131,50 +196,23 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
         'x-accel-buffering': 'no',
       });
       res.write(': sync job events\n\n');
-      let lastVersion = -1;
-      let closed = false;
-      let busy = false;
-      const end = () => {
-        if (closed) return;
-        closed = true;
-        closedStreams.inc();
-        clearInterval(poll);
-        clearInterval(keepAlive);
-        streams.delete(end);
-        res.end();
-      };
+      streaming = true;
       streams.add(end);
       opened.inc();
-      const tick = async () => {
-        if (busy || closed) return;
-        busy = true;
-        try {
-          // The stream speaks for its session: logout, refresh-token reuse or enabling MFA
-          // elsewhere revokes it, and the stream ends within one poll.
-          if (!(await isSessionLive(db, sessionId, userId))) return end();
-          const v = await syncJobVersion(db, jobId);
-          if (v === undefined) return end();
-          if (v === lastVersion) return;
-          const row = await findUserSyncJob(db, userId, jobId);
-          if (!row || closed) return end();
-          lastVersion = Number(row.version);
-          const job = toSyncJob(row);
-          res.write(`id: ${lastVersion}\ndata: ${JSON.stringify(job)}\n\n`);
-          if (TERMINAL_SYNC_STATUSES.includes(job.status)) end();
-        } catch (err) {
-          req.log.warn({ errType: (err as Error)?.name }, 'sync event stream failed');
-          end();
-        } finally {
-          busy = false;
-        }
-      };
-      const poll = setInterval(tick, pollMs);
-      const keepAlive = setInterval(() => {
+      const first = early;
+      early = null;
+      if (first) send(first);
+      if (closed) return;
+      res.on('drain', () => {
+        const h = held;
+        held = null;
+        if (h) send(h);
+      });
+      keepAlive = setInterval(() => {
         if (!closed) res.write(': keep-alive\n\n');
       }, heartbeatMs);
-      // The client went away (the response's connection closed): stop polling for it.
+      // The client went away (the response's connection closed): stop listening for it.
       res.on('close', end);
-      void tick();
     },
   );
 };

@@ -39,7 +39,7 @@ import {
   updateGarminTokens,
 } from '../repositories/garmin-connections.js';
 import { garminCooldownUntil, setGarminCooldown } from '../repositories/garmin-signin-cooldowns.js';
-import { cancelActiveSyncJobs } from '../repositories/sync-jobs.js';
+import { cancelActiveSyncJobs, type SyncJobRow } from '../repositories/sync-jobs.js';
 import { type GuardState, guardGarminApi } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
 import type { ThrottleService } from './throttle-service.js';
@@ -69,8 +69,11 @@ export interface GarminConnectionServiceDeps {
   challengeMaxAttempts?: number;
   /** Retry policy of the GarminApi objects `apiFor` builds (default the library's). */
   retry?: Partial<RetryPolicy>;
-  /** Called after a disconnect cancelled the user's sync jobs, so this process stops running them at once. */
-  onSyncJobsCancelled?: (userId: string) => void;
+  /**
+   * Called after a disconnect cancelled the user's sync jobs (as they are now, committed), so this
+   * process stops running them at once and their watchers hear of it.
+   */
+  onSyncJobsCancelled?: (userId: string, jobs: SyncJobRow[]) => void;
 }
 
 const NOT_CONNECTED = 'No Garmin account is connected; run `fitsync garmin connect`.';
@@ -209,7 +212,7 @@ export class GarminConnectionService {
       await deleteGarminChallenges(tx, userId);
       return cancelActiveSyncJobs(tx, userId, this.d.clock.now());
     });
-    if (cancelled.length > 0) this.d.onSyncJobsCancelled?.(userId);
+    if (cancelled.length > 0) this.d.onSyncJobsCancelled?.(userId, cancelled);
     this.d.log?.info({ userId, cancelledJobs: cancelled.length }, 'garmin connection removed');
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CreateSyncJobBody, SyncJob, SyncJobList } from '@fitsync/api';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/db.js';
+import type { EventBus, ServerEvents } from '../events/event-bus.js';
 import { ApiError } from '../http/api-error.js';
 import { newId, type Random } from '../random.js';
 import {
@@ -17,6 +18,7 @@ import {
   type SyncJobRow,
 } from '../repositories/sync-jobs.js';
 import type { SyncGarminSource } from './garmin-source.js';
+import { publishJob } from './job-events.js';
 import { toSyncJob } from './job-view.js';
 import { addDays, isoDay } from './dates.js';
 import { emptyCounts } from './progress.js';
@@ -26,6 +28,8 @@ export interface SyncJobServiceDeps {
   clock: Clock;
   random: Random;
   garmin: SyncGarminSource;
+  /** Where job changes are published (creation, cancel). */
+  events: EventBus;
   /** Jobs a user may create per rolling hour (FITSYNC_SYNC_MAX_JOBS_PER_HOUR); 0 = no limit. */
   maxJobsPerHour?: number;
   /** Called after a job was created, so idle in-process workers start it at once. */
@@ -121,8 +125,9 @@ export class SyncJobService {
     if (active) return active;
     await this.checkJobBudget(userId);
     const jobId = newId(this.d.random);
+    let row: SyncJobRow;
     try {
-      await insertSyncJob(this.d.db, {
+      row = await insertSyncJob(this.d.db, {
         jobId,
         userId,
         syncType: body.sync_type,
@@ -143,9 +148,9 @@ export class SyncJobService {
       if (other) return other;
       throw err;
     }
+    publishJob(this.d.events, row);
     this.d.onCreated?.();
-    const row = await findUserSyncJob(this.d.db, userId, jobId);
-    return toSyncJob(row!);
+    return toSyncJob(row);
   }
 
   /**
@@ -172,9 +177,14 @@ export class SyncJobService {
   }
 
   async get(userId: string, jobId: string): Promise<SyncJob> {
+    return (await this.snapshot(userId, jobId)).job;
+  }
+
+  /** The job with the row version it was read at (what event streams send); 404 when not the user's. */
+  async snapshot(userId: string, jobId: string): Promise<ServerEvents['sync-job']> {
     const row = await findUserSyncJob(this.d.db, userId, jobId);
     if (!row) throw notFound();
-    return toSyncJob(row);
+    return { version: Number(row.version), job: toSyncJob(row) };
   }
 
   async latest(userId: string): Promise<SyncJob> {
@@ -204,7 +214,13 @@ export class SyncJobService {
     const row = await findUserSyncJob(this.d.db, userId, jobId);
     if (!row) throw notFound();
     if (!['pending', 'running'].includes(row.status)) throw finished(row);
-    if (!(await cancelIdleSyncJob(this.d.db, jobId, this.d.clock.now()))) await requestCancel(this.d.db, jobId);
+    const changed =
+      (await cancelIdleSyncJob(this.d.db, jobId, this.d.clock.now())) ?? (await requestCancel(this.d.db, jobId));
+    if (changed) {
+      publishJob(this.d.events, changed);
+      return toSyncJob(changed);
+    }
+    // Neither write applied: the job ended meanwhile, or a cancel was already requested.
     const now = await findUserSyncJob(this.d.db, userId, jobId);
     if (now && ['completed', 'failed'].includes(now.status)) throw finished(now);
     return toSyncJob(now!);
