@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { SyncJob } from '@fitsync/api';
+import { SYNC_STATUSES } from '@fitsync/api/codes';
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import pg from 'pg';
 import type { Db } from '../db/db.js';
 import type { Counter, Metrics } from '../metrics.js';
@@ -43,11 +42,23 @@ interface Wire {
   r?: 1;
 }
 
-const isSyncJob = TypeCompiler.Compile(SyncJob);
-const payloadChecks: { [K in EventKind]: (p: unknown) => p is ServerEvents[K] } = {
-  'sync-job': (p): p is ServerEvents['sync-job'] => {
-    const v = p as { version?: unknown; job?: unknown } | null;
-    return typeof v === 'object' && v !== null && Number.isSafeInteger(v.version) && isSyncJob.Check(v.job);
+/**
+ * What a subscriber relies on in another instance's event: the addressed job, a version, a known
+ * status. The rest is the sender's own serialised SyncJob, passed on as it is (only FitSync
+ * instances with access to the database can NOTIFY on its channel).
+ */
+const payloadChecks: { [K in EventKind]: (p: unknown, key: string) => p is ServerEvents[K] } = {
+  'sync-job': (p, key): p is ServerEvents['sync-job'] => {
+    const v = p as { version?: unknown; job?: { job_id?: unknown; status?: unknown } | null } | null;
+    return (
+      typeof v === 'object' &&
+      v !== null &&
+      Number.isSafeInteger(v.version) &&
+      typeof v.job === 'object' &&
+      v.job !== null &&
+      v.job.job_id === key &&
+      (SYNC_STATUSES as readonly unknown[]).includes(v.job.status)
+    );
   },
   'session-revoked': (p): p is ServerEvents['session-revoked'] =>
     typeof p === 'object' && p !== null && typeof (p as { userId?: unknown }).userId === 'string',
@@ -203,7 +214,7 @@ export class PgEventBus extends LocalEventBus {
     if (typeof w.key !== 'string' || typeof w.k !== 'string' || !Object.hasOwn(payloadChecks, w.k)) return;
     const k = topic(w.k, w.key);
     if (w.r === 1) this.resync(k);
-    else if (payloadChecks[w.k](w.p)) this.deliver(k, w.p);
+    else if (payloadChecks[w.k](w.p, w.key)) this.deliver(k, w.p);
     else this.d.log?.warn({ kind: w.k }, 'event from another instance has an unexpected shape; ignored');
   }
 }

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startSim } from '@fitsync/garmin-sim';
+import { CountingDb } from '../src/db/counting-db.js';
+import { claimSyncJob, heartbeatSyncJob } from '../src/repositories/sync-jobs.js';
+import { publishJob } from '../src/sync/job-events.js';
+import { startTestServer } from '../src/testing/test-server.js';
+import { call } from './helpers/api.js';
+import { dialects } from './helpers/dialects.js';
+import { openSse } from './helpers/sse-stream.js';
+import { drain, linkedUser, startSync, type SyncWorld, syncEnv } from './sync/harness.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Long enough for a polling stream (4 queries a second before) to show up many times over. */
+const IDLE_MS = 3000;
+
+for (const { dialect, skip } of await dialects()) {
+  describe(`pushed sync job events on ${dialect}`, { skip }, () => {
+    let w: SyncWorld;
+    let counted: CountingDb;
+    before(async () => {
+      const sim = await startSim({ seed: `sync-events-${dialect}` });
+      const s = await startTestServer({
+        dialect,
+        env: syncEnv(sim),
+        wrapDb: (db) => {
+          counted = new CountingDb(db);
+          return counted;
+        },
+      });
+      w = {
+        sim,
+        s,
+        close: async () => {
+          await s.close();
+          await sim.close();
+        },
+      };
+    });
+    after(async () => {
+      assert.equal(w?.s.app.deps.syncWorkers.active ?? 0, 0, 'a sync job is still running');
+      await w?.close();
+    });
+
+    test('an idle watcher makes no database query; a progress change reaches it as one frame', async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const job = await startSync(w, u, { sync_type: 'workouts' });
+      const stream = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
+      assert.equal(stream.status, 200);
+      const first = await stream.next(() => true);
+      assert.equal(first.data.status, 'pending');
+      await sleep(100); // what the stream's open costs has been counted
+      const before = counted.queries;
+      await sleep(IDLE_MS);
+      assert.equal(counted.queries - before, 0, `an idle watcher made ${counted.queries - before} queries in ${IDLE_MS} ms`);
+
+      // A change the way the worker makes it: a row write that RETURNS the job, then publish.
+      const claimed = await claimSyncJob(w.s.db, 'test-owner', Date.now(), 60_000);
+      assert.equal(claimed?.job_id, job.job_id);
+      publishJob(w.s.app.deps.events, claimed);
+      const running = await stream.next((f) => f.data.status === 'running');
+      assert.equal(running.id, String(claimed!.version));
+      const counts = JSON.stringify({ workouts: { new: 7, updated: 0, unchanged: 0 } });
+      const beat = await heartbeatSyncJob(w.s.db, job.job_id, 'test-owner', Date.now() + 60_000, {
+        progress: 50,
+        totalItems: 14,
+        processedItems: 7,
+        countsJson: counts,
+      });
+      publishJob(w.s.app.deps.events, beat?.changed);
+      const progress = await stream.next((f) => f.data.processed_items === 7);
+      assert.equal(progress.data.progress, 50);
+      assert.equal(progress.data.counts.workouts.new, 7);
+      assert.equal(progress.id, String(beat!.changed!.version));
+      // An older snapshot published late (out of order) is dropped, not sent.
+      publishJob(w.s.app.deps.events, claimed);
+      await sleep(50);
+      assert.deepEqual(
+        stream.frames.map((f) => f.data.status),
+        ['pending', 'running', 'running'],
+      );
+      // Hand the job back to a real worker: it runs to its end and the stream ends with it.
+      await w.s.db.run("UPDATE sync_jobs SET lease_owner = 'dead', lease_expires_at = 0 WHERE job_id = ?", [job.job_id]);
+      await drain(w);
+      await stream.endsWithin(5000);
+      assert.equal(stream.frames.at(-1)?.data.status, 'completed');
+      const ids = stream.frames.map((f) => Number(f.id));
+      assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'versions only go up');
+      assert.equal(new Set(ids).size, ids.length, 'no snapshot twice');
+    });
+
+    test('logging out ends the stream at once, without the stream polling its session', async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const job = await startSync(w, u, { sync_type: 'workouts' });
+      const stream = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
+      await stream.next(() => true);
+      await sleep(100);
+      const before = counted.queries;
+      await sleep(1000);
+      assert.equal(counted.queries - before, 0, 'the idle stream queried the database');
+      const closed = w.s.app.deps.metrics.counter('fitsync_sync_event_streams_closed_total', '').get();
+      assert.equal((await call(w.s.app, 'POST', '/v1/auth/logout', { body: { refresh_token: u.refreshToken } })).status, 204);
+      const ms = await stream.endsWithin(1000);
+      assert.ok(ms < 1000, `ended ${ms} ms after the logout`);
+      assert.equal(stream.frames.length, 1);
+      assert.equal(w.s.app.deps.metrics.counter('fitsync_sync_event_streams_closed_total', '').get(), closed + 1);
+      await w.s.db.run("UPDATE sync_jobs SET status = 'cancelled' WHERE job_id = ?", [job.job_id]);
+    });
+
+    test('a finished job sends its last snapshot and ends; a revoked session opens no stream', async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const job = await startSync(w, u, { sync_type: 'workouts' });
+      assert.equal((await call(w.s.app, 'POST', `/v1/sync/jobs/${job.job_id}/cancel`, { token: u.token })).status, 202);
+      const done = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
+      await done.endsWithin(2000);
+      assert.deepEqual(
+        done.frames.map((f) => f.data.status),
+        ['cancelled'],
+      );
+      assert.equal((await call(w.s.app, 'POST', '/v1/auth/logout', { body: { refresh_token: u.refreshToken } })).status, 204);
+      const refused = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
+      assert.equal(refused.status, 401);
+    });
+  });
+}
