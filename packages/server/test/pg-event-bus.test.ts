@@ -167,7 +167,9 @@ describe('the PostgreSQL event bus (LISTEN/NOTIFY)', { skip }, () => {
       assert.equal(b.listening, false);
       // Full jitter over the upper half of a cap doubling from 1 s to 4 s.
       const caps = [1000, 2000, 4000, 4000, 4000];
-      waits.forEach((w, i) => assert.ok(w >= caps[i]! / 2 && w <= caps[i]! + 100, `wait ${i + 1}: ${w} ms (${waits})`));
+      for (const [i, w] of waits.entries()) {
+        assert.ok(w >= caps[i]! / 2 && w <= caps[i]! + 100, `wait ${i + 1}: ${w} ms (${waits})`);
+      }
       await b.close();
       assert.equal(runtime.pending, 0, 'no reconnect is left waiting after close');
     } finally {
