@@ -107,16 +107,31 @@ for (const { dialect, skip } of await dialects()) {
       await w.s.db.run("UPDATE sync_jobs SET status = 'cancelled' WHERE job_id = ?", [job.job_id]);
     });
 
-    test('a finished job sends its last snapshot and ends; a revoked session opens no stream', async () => {
+    test('cancel and a Garmin disconnect reach open streams; a finished job sends its last snapshot; a revoked session opens none', async () => {
       const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
       const job = await startSync(w, u, { sync_type: 'workouts' });
+      const watching = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
+      await watching.next(() => true);
       assert.equal((await call(w.s.app, 'POST', `/v1/sync/jobs/${job.job_id}/cancel`, { token: u.token })).status, 202);
+      await watching.endsWithin(1000);
+      assert.deepEqual(
+        watching.frames.map((f) => f.data.status),
+        ['pending', 'cancelled'],
+      );
       const done = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
       await done.endsWithin(2000);
       assert.deepEqual(
         done.frames.map((f) => f.data.status),
         ['cancelled'],
       );
+
+      const next = await startSync(w, u, { sync_type: 'workouts' });
+      const disconnected = await openSse(`${w.s.url}/v1/sync/jobs/${next.job_id}/events`, u.token);
+      await disconnected.next(() => true);
+      assert.equal((await call(w.s.app, 'DELETE', '/v1/garmin/connection', { token: u.token })).status, 204);
+      await disconnected.endsWithin(1000);
+      assert.equal(disconnected.frames.at(-1)?.data.status, 'cancelled');
+
       assert.equal((await call(w.s.app, 'POST', '/v1/auth/logout', { body: { refresh_token: u.refreshToken } })).status, 204);
       const refused = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
       assert.equal(refused.status, 401);
