@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startSim } from '@fitsync/garmin-sim';
 import { CountingDb } from '../src/db/counting-db.js';
+import type { LocalEventBus } from '../src/events/event-bus.js';
 import { claimSyncJob, heartbeatSyncJob } from '../src/repositories/sync-jobs.js';
 import { publishJob } from '../src/sync/job-events.js';
 import { startTestServer } from '../src/testing/test-server.js';
@@ -135,6 +136,8 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await call(w.s.app, 'POST', '/v1/auth/logout', { body: { refresh_token: u.refreshToken } })).status, 204);
       const refused = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
       assert.equal(refused.status, 401);
+      // Every stream of this file has ended: none left a subscription behind.
+      assert.equal((w.s.app.deps.events as LocalEventBus).listenerCount, 0);
     });
   });
 }
