@@ -82,14 +82,16 @@ describe('the PostgreSQL event bus (LISTEN/NOTIFY)', { skip }, () => {
     b.subscribe('session-revoked', 's1', (p) => revokedOnB.push(p.userId));
     a.publish('sync-job', key, { version: 1, job: job(key) });
     assert.deepEqual(heardA, [1], 'local listeners hear a local publish synchronously');
-    a.publish('sync-job', key, { version: 2, job: job(key, { processed_items: 20 }) });
+    // A burst: B hears it in publish order (the NOTIFYs do not race over pool connections).
+    for (let v = 2; v <= 30; v++) a.publish('sync-job', key, { version: v, job: job(key, { processed_items: v }) });
     a.publish('session-revoked', 's1', { userId: 'u1' });
-    await waitFor('B to hear both', async () => heardB.length === 2 && revokedOnB.length === 1, 5000);
+    await waitFor('B to hear them all', async () => heardB.length >= 30 && revokedOnB.length === 1, 5000);
     // B's event reaches A after A's own earlier NOTIFYs came back to it (one commit order): A ignores its echo.
-    b.publish('sync-job', key, { version: 3, job: job(key) });
-    await waitFor('A to hear B', async () => heardA.includes(3), 5000);
-    assert.deepEqual(heardA, [1, 2, 3]);
-    assert.deepEqual(heardB, [1, 2, 3]);
+    b.publish('sync-job', key, { version: 31, job: job(key) });
+    await waitFor('A to hear B', async () => heardA.includes(31), 5000);
+    const all = Array.from({ length: 31 }, (_, i) => i + 1);
+    assert.deepEqual(heardA, all);
+    assert.deepEqual(heardB, all);
     assert.deepEqual(revokedOnB, ['u1']);
   });
 

@@ -10,6 +10,8 @@ import { type EventKind, LocalEventBus, type ServerEvents, topic } from './event
 export const EVENTS_CHANNEL = 'fitsync_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more (default build). */
 export const NOTIFY_PAYLOAD_LIMIT = 8000;
+/** Events sent in one statement at most (a burst is sent in a few round trips, not hundreds). */
+const MAX_BATCH = 100;
 
 /** Structured log sink (pino-compatible subset); never given secrets. */
 export interface EventBusLog {
@@ -79,7 +81,9 @@ export class PgEventBus extends LocalEventBus {
   private closing = false;
   private readonly stop = new AbortController();
   private reconnecting: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** NOTIFY payloads not sent yet, in publish order. */
+  private outbox: string[] = [];
+  private sending: Promise<void> | null = null;
   private readonly runtime: Runtime;
   private readonly reconnects: Counter | undefined;
   private readonly oversize: Counter | undefined;
@@ -117,26 +121,45 @@ export class PgEventBus extends LocalEventBus {
       this.oversize?.inc({ kind });
       text = JSON.stringify({ i: this.instanceId, k: kind, key, r: 1 } satisfies Wire);
     }
-    const sent = this.d.db
-      .run('SELECT pg_notify(?, ?)', [EVENTS_CHANNEL, text])
-      .then(
-        () => {},
-        (err: unknown) => this.d.log?.warn({ kind, errType: (err as Error)?.name }, 'event could not be sent to the other instances'),
-      )
-      .finally(() => this.inFlight.delete(sent));
-    this.inFlight.add(sent);
+    this.outbox.push(text);
+    this.sending ??= this.send();
   }
 
   /** Sends what is still in flight, then closes the LISTEN connection. */
   override async close(): Promise<void> {
     this.closing = true;
     this.stop.abort();
-    await Promise.allSettled([...this.inFlight]);
+    await this.sending;
     await this.reconnecting;
     const c = this.client;
     this.client = null;
     await c?.end().catch(() => {});
     await super.close();
+  }
+
+  /**
+   * Sends the outbox, one statement at a time, so other instances hear this one's events in
+   * publish order (separate pool connections would race); what piled up meanwhile goes in the
+   * next statement together. Never rejects.
+   */
+  private async send(): Promise<void> {
+    try {
+      while (this.outbox.length > 0) {
+        const batch = this.outbox.splice(0, MAX_BATCH);
+        // One transaction delivers its NOTIFYs in the order they were issued.
+        const sql = `SELECT ${batch.map(() => 'pg_notify(?, ?)').join(', ')}`;
+        try {
+          await this.d.db.run(
+            sql,
+            batch.flatMap((text) => [EVENTS_CHANNEL, text]),
+          );
+        } catch (err) {
+          this.d.log?.warn({ events: batch.length, errType: (err as Error)?.name }, 'events could not be sent to the other instances');
+        }
+      }
+    } finally {
+      this.sending = null;
+    }
   }
 
   private async listen(): Promise<pg.Client> {

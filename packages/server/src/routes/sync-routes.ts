@@ -1,12 +1,10 @@
 import { CreateSyncJobBody, SyncJob, SyncJobList, SyncJobListQuery } from '@fitsync/api';
-import { TERMINAL_SYNC_STATUSES } from '@fitsync/api/codes';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { authOf } from '../app-deps.js';
-import type { ServerEvents } from '../events/event-bus.js';
-import { invalidToken } from '../http/api-error.js';
 import { problems } from '../http/schemas.js';
 import type { SyncJobService } from '../sync/sync-job-service.js';
+import { JobEventStream } from './job-event-stream.js';
 
 const JobParams = Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 64 }) });
 type JobParams = { job_id: string };
@@ -114,105 +112,26 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
     },
     async (req, reply) => {
       const { userId, sessionId } = authOf(req);
-      const jobId = req.params.job_id;
-      const { events, tokens } = app.deps;
-      const heartbeatMs = opts.eventHeartbeatMs ?? 15_000;
-      const res = reply.raw;
-      let lastVersion = -1;
-      let streaming = false;
-      let closed = false;
-      let early: ServerEvents['sync-job'] | null = null;
-      /** A snapshot too recent to drop that the socket could not take yet; sent on 'drain'. */
-      let held: ServerEvents['sync-job'] | null = null;
-      const send = (s: ServerEvents['sync-job']) => {
-        if (closed || s.version <= lastVersion) return; // stale or out of order: a newer one was sent
-        if (!streaming) {
-          if (!early || s.version > early.version) early = s;
-          return;
-        }
-        if (res.writableNeedDrain) {
-          // A slow reader gets the newest state once it catches up, not every state in between.
-          if (!held || s.version > held.version) held = s;
-          return;
-        }
-        lastVersion = s.version;
-        res.write(`id: ${s.version}\ndata: ${JSON.stringify(s.job)}\n\n`);
-        if (TERMINAL_SYNC_STATUSES.includes(s.job.status)) end();
-      };
-      // Re-reads job and session once: at the start, and when the bus says events may have been
-      // missed. This is the only time a stream queries the database.
-      let reading: Promise<void> | null = null;
-      let again = false;
-      const reread = (): Promise<void> => {
-        if (reading) {
-          again = true;
-          return reading;
-        }
-        reading = (async () => {
-          do {
-            again = false;
-            if (!(await tokens.sessionLive(sessionId, userId))) return end();
-            send(await jobs.snapshot(userId, jobId));
-          } while (again && !closed);
-        })().finally(() => {
-          reading = null;
-        });
-        return reading;
-      };
-      const onFailure = (err: unknown) => {
-        req.log.warn({ errType: (err as Error)?.name }, 'sync event stream failed');
-        end();
-      };
-      const resync = () => void reread().catch(onFailure);
-      // Subscribe first, then read once: a change between the two is heard, not lost.
-      const unsubscribe = [
-        events.subscribe('sync-job', jobId, send, { resync }),
-        // The stream speaks for its session: logout, refresh-token reuse or enabling MFA elsewhere ends it.
-        events.subscribe('session-revoked', sessionId, () => end(), { resync }),
-      ];
-      let keepAlive: NodeJS.Timeout | undefined;
-      const end = () => {
-        if (closed) return;
-        closed = true;
-        for (const off of unsubscribe) off();
-        clearInterval(keepAlive);
-        if (!streaming) return;
-        closedStreams.inc();
-        streams.delete(end);
-        res.end();
-      };
-      try {
-        await reread(); // 404 before the stream starts
-      } catch (err) {
-        end();
-        throw err;
-      }
-      if (closed) throw invalidToken(); // the session was revoked since the request was authenticated
+      const stream = await JobEventStream.open(
+        {
+          events: app.deps.events,
+          snapshot: (u, j) => jobs.snapshot(u, j),
+          sessionLive: (sid, u) => app.deps.tokens.sessionLive(sid, u),
+          heartbeatMs: opts.eventHeartbeatMs ?? 15_000,
+          log: req.log,
+        },
+        { userId, sessionId, jobId: req.params.job_id },
+        reply.raw,
+      );
       reply.hijack();
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write(': sync job events\n\n');
-      streaming = true;
+      const end = () => stream.end();
       streams.add(end);
       opened.inc();
-      const first = early;
-      early = null;
-      if (first) send(first);
-      if (closed) return;
-      res.on('drain', () => {
-        const h = held;
-        held = null;
-        if (h) send(h);
+      stream.onEnd(() => {
+        streams.delete(end);
+        closedStreams.inc();
       });
-      keepAlive = setInterval(() => {
-        if (!closed) res.write(': keep-alive\n\n');
-      }, heartbeatMs);
-      // The client went away (the response's connection closed): stop listening for it.
-      res.on('close', end);
+      stream.start();
     },
   );
 };
