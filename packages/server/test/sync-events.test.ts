@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startSim } from '@fitsync/garmin-sim';
 import { CountingDb } from '../src/db/counting-db.js';
@@ -9,7 +10,7 @@ import { startTestServer } from '../src/testing/test-server.js';
 import { call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
 import { openSse } from './helpers/sse-stream.js';
-import { drain, linkedUser, startSync, type SyncWorld, syncEnv } from './sync/harness.js';
+import { drain, linkedUser, startSync, type SyncWorld, syncEnv, waitFor } from './sync/harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Long enough for a polling stream (4 queries a second before) to show up many times over. */
@@ -105,6 +106,55 @@ for (const { dialect, skip } of await dialects()) {
       assert.ok(ms < 1000, `ended ${ms} ms after the logout`);
       assert.equal(stream.frames.length, 1);
       assert.equal(w.s.app.deps.metrics.counter('fitsync_sync_event_streams_closed_total', '').get(), closed + 1);
+      await w.s.db.run("UPDATE sync_jobs SET status = 'cancelled' WHERE job_id = ?", [job.job_id]);
+    });
+
+    test('a reader that falls behind gets the newest snapshot when it catches up, not every one in between', async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      const job = await startSync(w, u, { sync_type: 'workouts' });
+      const base = await w.s.app.deps.syncJobs.snapshot(u.userId, job.job_id);
+      const frames: { id: number; status: string }[] = [];
+      let paused: http.IncomingMessage | undefined;
+      const ended = new Promise<void>((resolve, reject) => {
+        const req = http.get(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, { headers: { authorization: `Bearer ${u.token}` } });
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let buf = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            buf += c;
+            if (!paused) {
+              res.pause(); // the reader stops reading after the first chunk
+              paused = res;
+            }
+            for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+              const block = buf.slice(0, i);
+              buf = buf.slice(i + 2);
+              const id = /^id: (\d+)$/m.exec(block)?.[1];
+              const data = /^data: (.*)$/m.exec(block)?.[1];
+              if (id && data) frames.push({ id: Number(id), status: JSON.parse(data).status });
+            }
+          });
+          res.on('end', resolve);
+        });
+      });
+      await waitFor('the reader to pause', async () => paused !== undefined);
+      // 2,000 snapshots of ~20 kB: far more than the socket buffers hold while nobody reads.
+      const N = 2000;
+      const filler = 'x'.repeat(20_000);
+      for (let v = base.version + 1; v <= base.version + N; v++) {
+        w.s.app.deps.events.publish('sync-job', job.job_id, { version: v, job: { ...base.job, status: 'running', error_message: filler } });
+      }
+      const last = base.version + N + 1;
+      w.s.app.deps.events.publish('sync-job', job.job_id, { version: last, job: { ...base.job, status: 'cancelled' } });
+      paused!.resume();
+      await ended;
+      assert.equal(frames.at(-1)?.id, last, 'the terminal snapshot came last');
+      assert.equal(frames.at(-1)?.status, 'cancelled');
+      assert.ok(frames.length < N, `${frames.length} frames: the ones in between were skipped`);
+      const ids = frames.map((f) => f.id);
+      assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+      assert.equal(new Set(ids).size, ids.length);
       await w.s.db.run("UPDATE sync_jobs SET status = 'cancelled' WHERE job_id = ?", [job.job_id]);
     });
 
