@@ -7,9 +7,14 @@
 //    `fitsync sync status JOB_ID` vs a plain node:http script doing the same GET.
 // 2. The sync engine (scripts/bench-sync.mjs): throughput vs a floor download of
 //    the same data, no-op incremental sync, peak RSS at 2,000 and 8,000 activities.
+// 3. Job events (scripts/bench/event-latency.ts): progress change -> SSE frame, median
+//    in one process and across two instances on PostgreSQL (FITSYNC_BENCH_PG_URL or
+//    FITSYNC_TEST_PG_URL; skipped without), vs the same frame written to a socket;
+//    queries per idle watcher per second.
 //
 // FITSYNC_BENCH_RUNS (20) sets the start-up runs; FITSYNC_BENCH_ACTIVITIES (2000)
-// the sync size; FITSYNC_BENCH_SKIP_SYNC=1 runs only part 1.
+// the sync size; FITSYNC_BENCH_EVENTS (60) the progress changes timed;
+// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 skip parts 2 / 3.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +97,12 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 if (rows.length > 0) printRows();
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_EVENTS !== '1') {
+  // TypeScript: it drives the server's own write + publish, the way the worker does.
+  const r = spawnSync(node, ['--import', 'tsx', join(root, 'scripts/bench/event-latency.ts')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
+}
 
 if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SYNC !== '1') {
   console.log('');

@@ -22,7 +22,7 @@ import { mfaRoutes } from './routes/mfa-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
-import { LocalEventBus } from './events/event-bus.js';
+import { openEventBus } from './events/open-event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
 import { FitStore } from './sync/fit-store.js';
 import { checkKindsContract } from './sync/kinds/check-kinds-contract.js';
@@ -104,6 +104,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   const metrics = new Metrics();
   const am = authMetrics(metrics);
+  // Job changes and session revocations reach event streams through this bus (no polling).
+  const events = await openEventBus(db, config.databaseUrl, { log: app.log, metrics });
   const secretBox = new SecretBox(opts.serverKey);
   const jwtKey = deriveKey(opts.serverKey, 'fitsync access-token v1');
   const throttle = new ThrottleService({ db, runtime, auth: config.auth, metrics: am });
@@ -115,12 +117,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     accessTtlS: config.accessTokenTtlS,
     refreshTtlS: config.refreshTokenTtlS,
     metrics: am,
+    events,
   });
-  const mfa = new MfaService({ db, runtime, random, secretBox, throttle, metrics: am });
+  const mfa = new MfaService({ db, runtime, random, secretBox, throttle, metrics: am, events });
   const auth = new AuthService({ db, runtime, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
   // A data kind the API contract does not know (or the reverse) must stop the server, not reach clients.
   checkKindsContract();
-  const events = new LocalEventBus();
   const garmin = new GarminConnectionService({
     db,
     runtime,

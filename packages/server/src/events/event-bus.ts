@@ -15,6 +15,15 @@ export interface ServerEvents {
 export type EventKind = keyof ServerEvents;
 export type Listener<K extends EventKind> = (payload: ServerEvents[K]) => void;
 
+export interface SubscribeOptions {
+  /**
+   * Called when this subscriber may have missed events of its key: the bus lost its connection to
+   * the other instances for a while, or an event was too big to carry and only its key arrived.
+   * The subscriber re-reads the state once (it is never called by a bus within one process).
+   */
+  resync?: () => void;
+}
+
 /**
  * Pushed events. Publishing never throws and never waits; a listener's error is its own.
  * Delivery is at-most-once and in publish order per publisher: a subscriber that must not miss a
@@ -23,32 +32,26 @@ export type Listener<K extends EventKind> = (payload: ServerEvents[K]) => void;
 export interface EventBus {
   publish<K extends EventKind>(kind: K, key: string, payload: ServerEvents[K]): void;
   /** Returns the unsubscribe function. */
-  subscribe<K extends EventKind>(kind: K, key: string, listener: Listener<K>): () => void;
+  subscribe<K extends EventKind>(kind: K, key: string, listener: Listener<K>, opts?: SubscribeOptions): () => void;
   close(): Promise<void>;
 }
 
 /** The bus inside one process: listeners are called synchronously, in subscription order. */
 export class LocalEventBus implements EventBus {
   private readonly listeners = new Map<string, Set<(payload: unknown) => void>>();
+  private readonly resyncs = new Map<string, Set<() => void>>();
 
   publish<K extends EventKind>(kind: K, key: string, payload: ServerEvents[K]): void {
-    this.deliver(`${kind}\u0000${key}`, payload);
+    this.deliver(topic(kind, key), payload);
   }
 
-  subscribe<K extends EventKind>(kind: K, key: string, listener: Listener<K>): () => void {
-    const k = `${kind}\u0000${key}`;
-    let set = this.listeners.get(k);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(k, set);
-    }
-    const fn = listener as (payload: unknown) => void;
-    set.add(fn);
+  subscribe<K extends EventKind>(kind: K, key: string, listener: Listener<K>, opts: SubscribeOptions = {}): () => void {
+    const k = topic(kind, key);
+    const offListener = add(this.listeners, k, listener as (payload: unknown) => void);
+    const offResync = opts.resync ? add(this.resyncs, k, opts.resync) : () => {};
     return () => {
-      const s = this.listeners.get(k);
-      if (!s) return;
-      s.delete(fn);
-      if (s.size === 0) this.listeners.delete(k);
+      offListener();
+      offResync();
     };
   }
 
@@ -60,18 +63,45 @@ export class LocalEventBus implements EventBus {
   }
 
   protected deliver(k: string, payload: unknown): void {
-    const set = this.listeners.get(k);
-    if (!set) return;
-    for (const fn of [...set]) {
-      try {
-        fn(payload);
-      } catch {
-        // a listener's failure is its own; the others still hear the event
-      }
-    }
+    for (const fn of [...(this.listeners.get(k) ?? [])]) guarded(() => fn(payload));
+  }
+
+  /** Tells the subscribers of one topic (or, without `k`, all of them) that they may have missed events. */
+  protected resync(k?: string): void {
+    const sets = k === undefined ? [...this.resyncs.values()] : [this.resyncs.get(k) ?? new Set<() => void>()];
+    for (const fn of sets.flatMap((s) => [...s])) guarded(fn);
   }
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.resyncs.clear();
+  }
+}
+
+/** The map key of one kind and key (NUL cannot occur in either). */
+export function topic(kind: EventKind, key: string): string {
+  return `${kind}\u0000${key}`;
+}
+
+function add<T>(map: Map<string, Set<T>>, k: string, fn: T): () => void {
+  let set = map.get(k);
+  if (!set) {
+    set = new Set();
+    map.set(k, set);
+  }
+  set.add(fn);
+  return () => {
+    const s = map.get(k);
+    if (!s) return;
+    s.delete(fn);
+    if (s.size === 0) map.delete(k);
+  };
+}
+
+function guarded(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // a listener's failure is its own; the others still hear the event
   }
 }

@@ -77,11 +77,16 @@ export class SyncJobQueue {
 
   /**
    * Extends the lease, records where the job is (`at`, for the max-attempts message) and its
-   * progress when it changed (published). Returns whether cancel was requested, or null when
+   * progress when it changed (published, and its new row version returned). Returns whether cancel was requested, or null when
    * this worker no longer owns the job (another worker took it over after a missed lease, or it
    * was cancelled outright).
    */
-  async heartbeat(jobId: string, owner: string, at: string | null, p: JobProgress | null): Promise<{ cancel: boolean } | null> {
+  async heartbeat(
+    jobId: string,
+    owner: string,
+    at: string | null,
+    p: JobProgress | null,
+  ): Promise<{ cancel: boolean; version?: number } | null> {
     const { db } = this.d;
     const g = greatest(db);
     const leaseUntil = this.d.runtime.now() + this.d.leaseMs;
@@ -107,7 +112,7 @@ export class SyncJobQueue {
     );
     if (!row) return null;
     publishJob(this.d.events, row);
-    return { cancel: Number(row.cancel_requested) === 1 };
+    return { cancel: Number(row.cancel_requested) === 1, version: Number(row.version) };
   }
 
   /** Saves the resume state while the job runs (inside the transaction that stored what it vouches for). */

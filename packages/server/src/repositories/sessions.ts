@@ -28,20 +28,29 @@ export function findSession(q: Queryable, id: string): Promise<SessionRow | unde
   return q.get<SessionRow>('SELECT id, user_id, mfa_verified, created_at, revoked_at FROM sessions WHERE id = ?', [id]);
 }
 
-/** Revokes a session (idempotent: keeps the first revocation time and reason). */
-export async function revokeSession(q: Queryable, id: string, reason: string, now: number): Promise<void> {
-  await q.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL', [now, reason, id]);
+/** A session this call revoked. */
+export interface RevokedSession {
+  id: string;
+  user_id: string;
 }
 
-/** Revokes every live session of the user except `keepId`; returns how many were revoked. */
-export async function revokeOtherSessions(q: Queryable, userId: string, keepId: string, reason: string, now: number): Promise<number> {
-  const r = await q.run('UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL', [
-    now,
-    reason,
-    userId,
-    keepId,
-  ]);
-  return r.changes;
+/**
+ * Revokes a session (idempotent: keeps the first revocation time and reason). Returns it when
+ * this call revoked it, undefined when it was already revoked or unknown.
+ */
+export function revokeSession(q: Queryable, id: string, reason: string, now: number): Promise<RevokedSession | undefined> {
+  return q.get<RevokedSession>(
+    'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL RETURNING id, user_id',
+    [now, reason, id],
+  );
+}
+
+/** Revokes every live session of the user except `keepId`; returns the sessions revoked. */
+export function revokeOtherSessions(q: Queryable, userId: string, keepId: string, reason: string, now: number): Promise<RevokedSession[]> {
+  return q.all<RevokedSession>(
+    'UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL RETURNING id, user_id',
+    [now, reason, userId, keepId],
+  );
 }
 
 /** Whether the session exists, belongs to `userId` and is not revoked. */

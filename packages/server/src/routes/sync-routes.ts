@@ -1,21 +1,16 @@
 import { CreateSyncJobBody, SyncJob, SyncJobList, SyncJobListQuery } from '@fitsync/api';
-import { TERMINAL_SYNC_STATUSES } from '@fitsync/api/codes';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { authOf } from '../app-deps.js';
 import { problems } from '../http/schemas.js';
-import { isSessionLive } from '../repositories/sessions.js';
-import { findUserSyncJob, syncJobVersion } from '../repositories/sync-jobs.js';
-import { toSyncJob } from '../sync/job-view.js';
 import type { SyncJobService } from '../services/sync-job-service.js';
+import { JobEventStream } from './job-event-stream.js';
 
 const JobParams = Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 64 }) });
 type JobParams = { job_id: string };
 
 export interface SyncRoutesOptions {
   jobs: SyncJobService;
-  /** How often an event stream looks for changes (default 250 ms). */
-  eventPollMs?: number;
   /** Keep-alive comment interval of event streams (default 15 s). */
   eventHeartbeatMs?: number;
 }
@@ -27,7 +22,7 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
   const security = [{ bearer: [] }];
   const streams = new Set<() => void>();
   // opened − closed = streams open now (the registry has counters only).
-  const opened = app.deps.metrics.counter('fitsync_sync_event_streams_opened_total', 'Sync job event streams opened.');
+  const opened = app.deps.metrics.counter('fitsync_sync_event_streams_streamingtotal', 'Sync job event streams opened.');
   const closedStreams = app.deps.metrics.counter('fitsync_sync_event_streams_closed_total', 'Sync job event streams ended or dropped.');
   // Open event streams would hold the server open on shutdown: end them first.
   app.addHook('preClose', async () => {
@@ -117,64 +112,26 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
     },
     async (req, reply) => {
       const { userId, sessionId } = authOf(req);
-      const jobId = req.params.job_id;
-      await jobs.get(userId, jobId); // 404 before the stream starts
-      const { db } = app.deps;
-      const pollMs = opts.eventPollMs ?? 250;
-      const heartbeatMs = opts.eventHeartbeatMs ?? 15_000;
+      const stream = await JobEventStream.open(
+        {
+          events: app.deps.events,
+          snapshot: (u, j) => jobs.snapshot(u, j),
+          sessionLive: (sid, u) => app.deps.tokens.sessionLive(sid, u),
+          heartbeatMs: opts.eventHeartbeatMs ?? 15_000,
+          log: req.log,
+        },
+        { userId, sessionId, jobId: req.params.job_id },
+        reply.raw,
+      );
       reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write(': sync job events\n\n');
-      let lastVersion = -1;
-      let closed = false;
-      let busy = false;
-      const end = () => {
-        if (closed) return;
-        closed = true;
-        closedStreams.inc();
-        clearInterval(poll);
-        clearInterval(keepAlive);
-        streams.delete(end);
-        res.end();
-      };
+      const end = () => stream.end();
       streams.add(end);
       opened.inc();
-      const tick = async () => {
-        if (busy || closed) return;
-        busy = true;
-        try {
-          // The stream speaks for its session: logout, refresh-token reuse or enabling MFA
-          // elsewhere revokes it, and the stream ends within one poll.
-          if (!(await isSessionLive(db, sessionId, userId))) return end();
-          const v = await syncJobVersion(db, jobId);
-          if (v === undefined) return end();
-          if (v === lastVersion) return;
-          const row = await findUserSyncJob(db, userId, jobId);
-          if (!row || closed) return end();
-          lastVersion = Number(row.version);
-          const job = toSyncJob(row);
-          res.write(`id: ${lastVersion}\ndata: ${JSON.stringify(job)}\n\n`);
-          if (TERMINAL_SYNC_STATUSES.includes(job.status)) end();
-        } catch (err) {
-          req.log.warn({ errType: (err as Error)?.name }, 'sync event stream failed');
-          end();
-        } finally {
-          busy = false;
-        }
-      };
-      const poll = setInterval(tick, pollMs);
-      const keepAlive = setInterval(() => {
-        if (!closed) res.write(': keep-alive\n\n');
-      }, heartbeatMs);
-      // The client went away (the response's connection closed): stop polling for it.
-      res.on('close', end);
-      void tick();
+      stream.onEnd(() => {
+        streams.delete(end);
+        closedStreams.inc();
+      });
+      stream.start();
     },
   );
 };

@@ -5,6 +5,7 @@ import { hashToken } from '../crypto/hash-token.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { matchTotpStep } from '../crypto/totp.js';
 import type { Db, Queryable } from '../db/db.js';
+import type { EventBus } from '../events/event-bus.js';
 import { ApiError } from '../http/api-error.js';
 import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
@@ -12,6 +13,7 @@ import { deleteRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from '../r
 import { confirmTotp, deleteTotp, findTotp, putPendingTotp, type TotpRow, useTotpStep } from '../repositories/totp-credentials.js';
 import { revokeOtherSessions } from '../repositories/sessions.js';
 import { findUserById } from '../repositories/users.js';
+import { publishRevoked } from './publish-revoked.js';
 import type { ThrottleService } from './throttle-service.js';
 
 /** A second factor as submitted: a TOTP code or a recovery code. */
@@ -28,6 +30,8 @@ export interface MfaServiceDeps {
   secretBox: SecretBox;
   throttle: ThrottleService;
   metrics: AuthMetrics;
+  /** Where revocations are published: event streams of the revoked sessions end at once. */
+  events: EventBus;
 }
 
 const invalidCode = (attemptsLeft?: number) =>
@@ -66,19 +70,19 @@ export class MfaService {
     const step = this.matchStep(row, code);
     const now = this.d.runtime.now();
     const codes = this.newRecoveryCodes();
-    const ok =
+    const revoked =
       step !== null &&
       (await this.d.db.transaction(async (tx) => {
         if (!(await useTotpStep(tx, userId, step, false))) return false;
         await confirmTotp(tx, userId, now);
         await replaceRecoveryCodes(tx, userId, codes.stored, now);
-        await revokeOtherSessions(tx, userId, sessionId, 'mfa_enabled', now);
-        return true;
+        return revokeOtherSessions(tx, userId, sessionId, 'mfa_enabled', now);
       }));
-    if (!ok) {
+    if (!revoked) {
       await attempt.fail();
       throw invalidCode();
     }
+    for (const session of revoked) publishRevoked(this.d.events, session);
     await attempt.succeed();
     return { recovery_codes: codes.plain };
   }

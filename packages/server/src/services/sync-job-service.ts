@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CreateSyncJobBody, SyncJob, SyncJobList } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
 import type { Db } from '../db/db.js';
-import type { EventBus } from '../events/event-bus.js';
+import type { EventBus, ServerEvents } from '../events/event-bus.js';
 import { ApiError } from '../http/api-error.js';
 import { newId, type Random } from '../random.js';
 import {
@@ -182,9 +182,14 @@ export class SyncJobService {
   }
 
   async get(userId: string, jobId: string): Promise<SyncJob> {
+    return (await this.snapshot(userId, jobId)).job;
+  }
+
+  /** The job with the row version it was read at (what event streams send); 404 when not the user's. */
+  async snapshot(userId: string, jobId: string): Promise<ServerEvents['sync-job']> {
     const row = await findUserSyncJob(this.d.db, userId, jobId);
     if (!row) throw notFound();
-    return toSyncJob(row);
+    return { version: Number(row.version), job: toSyncJob(row) };
   }
 
   async latest(userId: string): Promise<SyncJob> {

@@ -3,6 +3,7 @@ import type { Runtime } from '@fitsync/runtime';
 import { hashToken } from '../crypto/hash-token.js';
 import { type AccessClaims, signJwt, verifyJwt } from '../crypto/jwt.js';
 import type { Db, Queryable } from '../db/db.js';
+import type { EventBus } from '../events/event-bus.js';
 import { ApiError, invalidToken } from '../http/api-error.js';
 import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
@@ -10,11 +11,13 @@ import {
   findRefreshToken,
   findSession,
   insertRefreshToken,
+  isSessionLive,
   insertSession,
   revokeSession,
   spendRefreshToken,
 } from '../repositories/sessions.js';
 import { findUserById, type UserRow } from '../repositories/users.js';
+import { publishRevoked } from './publish-revoked.js';
 import { toApiUser } from './user-view.js';
 
 /** Who a valid access token speaks for. */
@@ -32,6 +35,8 @@ export interface TokenServiceDeps {
   accessTtlS: number;
   refreshTtlS: number;
   metrics: AuthMetrics;
+  /** Where revocations are published: event streams of the session end at once. */
+  events: EventBus;
 }
 
 const invalidGrant = () => new ApiError(401, 'invalid_grant', 'The refresh token is invalid, expired or revoked.');
@@ -68,8 +73,7 @@ export class TokenService {
       }
       const row = await findRefreshToken(tx, hash);
       if (row && row.spent_at !== null) {
-        await revokeSession(tx, row.session_id, 'refresh_token_reuse', now);
-        return { error: 'reused' as const };
+        return { error: 'reused' as const, revoked: await revokeSession(tx, row.session_id, 'refresh_token_reuse', now) };
       }
       return { error: 'invalid' as const };
     });
@@ -77,14 +81,22 @@ export class TokenService {
       this.d.metrics.refresh.inc();
       return outcome.pair;
     }
-    if (outcome.error === 'reused') this.d.metrics.refreshReuse.inc();
+    if (outcome.error === 'reused') {
+      publishRevoked(this.d.events, outcome.revoked);
+      this.d.metrics.refreshReuse.inc();
+    }
     throw invalidGrant();
   }
 
   /** Revokes the session a refresh token belongs to (spent or not). Unknown tokens are ignored. */
   async logout(refreshToken: string): Promise<void> {
     const row = await findRefreshToken(this.d.db, hashToken(refreshToken));
-    if (row) await revokeSession(this.d.db, row.session_id, 'logout', this.d.runtime.now());
+    if (row) publishRevoked(this.d.events, await revokeSession(this.d.db, row.session_id, 'logout', this.d.runtime.now()));
+  }
+
+  /** Whether the session is still signed in (not revoked); for long-lived requests that outlast their check. */
+  sessionLive(sessionId: string, userId: string): Promise<boolean> {
+    return isSessionLive(this.d.db, sessionId, userId);
   }
 
   /** Verifies a bearer token: signature, expiry, and that its session is still live. */

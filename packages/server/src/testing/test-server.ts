@@ -26,6 +26,8 @@ export interface TestServerOptions {
   log?: { stream?: Writable; level?: LogLevel };
   /** Use this database URL instead of a fresh one (e.g. a shared PostgreSQL schema); not dropped on close. */
   databaseUrl?: string;
+  /** Wraps the opened, migrated database before the app gets it (e.g. a CountingDb). */
+  wrapDb?: (db: Db) => Db;
 }
 
 export interface TestServer {
@@ -56,9 +58,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       databaseUrl = schema.url;
     }
     const config = loadConfig({ host: '127.0.0.1', port: '0', dataDir }, { ...opts.env, FITSYNC_DATABASE_URL: databaseUrl });
-    const db = await openDatabase(config.databaseUrl, dataDir);
-    cleanups.push(() => db.close());
-    await migrate(db);
+    const opened = await openDatabase(config.databaseUrl, dataDir);
+    cleanups.push(() => opened.close());
+    await migrate(opened);
+    const db = opts.wrapDb ? opts.wrapDb(opened) : opened;
     const silent = process.env.FITSYNC_TEST_LOG === '1' ? undefined : ('silent' as const);
     const app = await buildApp({
       config,
