@@ -1,4 +1,4 @@
-import { ApiClient } from './api/client.js';
+import { ApiClient } from './client/client.js';
 import { type Clock, systemClock } from './clock.js';
 import { type ProfileConfig, readProfileConfig } from './config.js';
 import { CorruptCredentialsError, CredentialStore } from './credentials/store.js';

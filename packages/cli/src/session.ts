@@ -1,5 +1,5 @@
-import type { ApiClient, ApiResponse, RequestOptions } from './api/client.js';
-import { asTokenPair } from './api/shapes.js';
+import type { ApiClient, ApiResponse, RequestOptions } from './client/client.js';
+import { asTokenPair } from './client/shapes.js';
 import type { Clock } from './clock.js';
 import type { CredentialStore, StoredCredentials } from './credentials/store.js';
 import { AuthError } from './errors.js';

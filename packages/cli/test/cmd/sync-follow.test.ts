@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ApiClient } from '../../src/api/client.js';
+import { ApiClient } from '../../src/client/client.js';
 import { CredentialStore } from '../../src/credentials/store.js';
 import { UnavailableError } from '../../src/errors.js';
 import { Session } from '../../src/session.js';

@@ -33,7 +33,7 @@ export async function run(_opts: LogoutOptions, deps: Deps): Promise<number> {
   // Revoke where the tokens came from, whatever --server says now.
   const { validateServerUrl } = await import('../../server-url.js');
   const server = validateServerUrl(creds.server);
-  const { ApiClient } = await import('../../api/client.js');
+  const { ApiClient } = await import('../../client/client.js');
   const api = new ApiClient({
     baseUrl: server,
     clock: deps.clock,

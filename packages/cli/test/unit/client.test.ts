@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { ApiClient } from '../../src/api/client.js';
+import { ApiClient } from '../../src/client/client.js';
 import { AuthError, ConflictError, NotFoundError, UnavailableError, UsageError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
 import { fakeClock } from '../helpers/run-main.js';
