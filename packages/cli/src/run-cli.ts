@@ -2,7 +2,7 @@
 // (loaded with import()), and the one mapping from errors to exit codes.
 // Commands, the factory, TOML and HTTP load only once a command needs them.
 import { type FlagSpec, type FlagValues, parseFlags } from './args.js';
-import type { Clock } from './clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import { findGroup, GROUPS } from './commands.js';
 import { CliError, exitCodeFor, UsageError } from './errors.js';
 import { GLOBAL_FLAGS, resolveGlobals } from './globals.js';
@@ -11,14 +11,13 @@ import { sanitizeForTerminal } from './terminal-text.js';
 import type { Prompter } from './prompter.js';
 import { distance } from './args.js';
 
-/** Test seams; by default the real process streams, environment and clock. */
+/** Test seams; by default the real process streams, environment and runtime (clock, timers, randomness). */
 export interface MainOptions {
   io?: IOStreams;
   env?: NodeJS.ProcessEnv;
-  clock?: Clock;
+  runtime?: Runtime;
   homeDir?: string;
   prompter?: Prompter;
-  random?: () => number;
 }
 
 /** Runs the CLI; returns the exit code (only the bin sets process.exitCode). */
@@ -83,9 +82,8 @@ export async function runCli(argv: string[], o: MainOptions, VERSION: string): P
       env,
       globals,
       version: VERSION,
-      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.runtime ? { runtime: o.runtime } : {}),
       ...(o.prompter ? { prompter: o.prompter } : {}),
-      ...(o.random ? { random: o.random } : {}),
     });
     return (await mod.run(opts as never, deps)) ?? 0;
   } catch (err) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fakeClock, runMain, type RunResult } from '../helpers/run-main.js';
+import { DrivenRuntime } from '../helpers/driven-runtime.js';
+import { runMain, type RunResult } from '../helpers/run-main.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
 import { problem, tokenPair } from '../helpers/stub-server.js';
 import { job, problemBody } from '../helpers/sync-stub-server.js';
@@ -90,15 +91,15 @@ describe('server text never carries terminal control codes to the terminal', () 
     const { dir, stub } = await signedIn();
     const acts = [activity(), activity({ name: `${HOSTILE},"q"` })];
     stub.json('GET', '/v1/activities?limit=50', 200, { activities: acts, next_cursor: null }, 3);
-    const clock = fakeClock(Date.now());
-    const t = await runMain(['activities', 'list'], { configDir: dir, clock });
+    const runtime = new DrivenRuntime(Date.now());
+    const t = await runMain(['activities', 'list'], { configDir: dir, runtime });
     assert.equal(t.code, 0, t.err);
     assertTerminalSafe(t, 'activities list');
-    const c = await runMain(['activities', 'list', '-o', 'csv'], { configDir: dir, clock });
+    const c = await runMain(['activities', 'list', '-o', 'csv'], { configDir: dir, runtime });
     assert.equal(c.code, 0, c.err);
     assertTerminalSafe(c, 'activities list -o csv');
     assert.equal(c.out.trimEnd().split('\n').length, 3, 'a header and one line per row');
-    const j = await runMain(['activities', 'list', '-o', 'json'], { configDir: dir, clock });
+    const j = await runMain(['activities', 'list', '-o', 'json'], { configDir: dir, runtime });
     assert.equal(j.code, 0, j.err);
     assert.deepEqual((JSON.parse(j.out) as { activities: unknown }).activities, acts);
     stub.verify();
@@ -128,7 +129,7 @@ describe('server text never carries terminal control codes to the terminal', () 
     assert.equal(nf.code, 4, nf.err);
     assertTerminalSafe(nf, 'sync status (problem detail)');
     stub.json('GET', '/v1/sync/jobs/job-1', 200, job({ status: 'failed', error_message: HOSTILE }));
-    const w = await runMain(['sync', 'status', 'job-1', '--watch'], { configDir: dir, clock: fakeClock() });
+    const w = await runMain(['sync', 'status', 'job-1', '--watch'], { configDir: dir, runtime: new DrivenRuntime() });
     assert.equal(w.code, 7, w.err);
     assertTerminalSafe(w, 'sync status --watch (failed job)');
     assert.match(w.err, /failed: A ?BCDEF ?G ?H ?I ?J/);

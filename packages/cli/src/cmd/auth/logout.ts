@@ -36,8 +36,7 @@ export async function run(_opts: LogoutOptions, deps: Deps): Promise<number> {
   const { ApiClient } = await import('../../client/client.js');
   const api = new ApiClient({
     baseUrl: server,
-    clock: deps.clock,
-    random: deps.random,
+    runtime: deps.runtime,
     ...(deps.globals.verbose ? { log: (l: string) => deps.debug(l) } : {}),
   });
   let revoked = true;

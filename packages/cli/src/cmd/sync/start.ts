@@ -95,7 +95,7 @@ async function createJob(session: Session, deps: Deps, body: CreateSyncJobBody, 
         // Full jitter backoff, as the client does for GETs.
         const base = Math.min(250 * 2 ** attempt, 4_000);
         deps.debug(`* POST /v1/sync/jobs failed (${err.message}); retrying with the same Idempotency-Key`);
-        await deps.clock.sleep(base / 2 + deps.random() * (base / 2));
+        await deps.runtime.sleep(base / 2 + deps.runtime.random() * (base / 2));
         continue;
       }
       throw conflictMessage(err);
