@@ -1,5 +1,5 @@
 import type { ApiClient, ApiResponse, RequestOptions } from './client/client.js';
-import { asTokenPair } from './client/shapes.js';
+import { asTokenPair } from './client/answers.js';
 import type { Runtime } from '@fitsync/runtime';
 import type { CredentialStore, StoredCredentials } from './credentials/store.js';
 import { AuthError } from './errors.js';

@@ -3,7 +3,8 @@ import type { Runtime } from '@fitsync/runtime';
 import { AuthError, CliError, NotFoundError, UnavailableError } from '../errors.js';
 import type { Session } from '../session.js';
 import { openStream } from '../stream/open-stream.js';
-import { asSyncJob, isTerminal } from './job-shape.js';
+import { asSyncJob } from '../client/answers.js';
+import { isTerminal } from './is-terminal.js';
 import { SseEventTooLargeError, SseParser } from './sse-parser.js';
 
 export interface FollowDeps {

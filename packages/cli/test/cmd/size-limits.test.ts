@@ -4,7 +4,7 @@ import { ApiClient } from '../../src/client/client.js';
 import { CredentialStore } from '../../src/credentials/store.js';
 import { Session } from '../../src/session.js';
 import { followJob } from '../../src/sync/follow-job.js';
-import { asSyncJob } from '../../src/sync/job-shape.js';
+import { asSyncJob } from '../../src/client/answers.js';
 import { type Flood, flood } from '../helpers/flood.js';
 import { DrivenRuntime } from '../helpers/driven-runtime.js';
 import { runMain } from '../helpers/run-main.js';

@@ -6,7 +6,7 @@ import { CredentialStore } from '../../src/credentials/store.js';
 import { UnavailableError } from '../../src/errors.js';
 import { Session } from '../../src/session.js';
 import { type FollowDeps, type FollowOptions, followJob } from '../../src/sync/follow-job.js';
-import { asSyncJob } from '../../src/sync/job-shape.js';
+import { asSyncJob } from '../../src/client/answers.js';
 import { DrivenRuntime } from '../helpers/driven-runtime.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
 import { job, sseEvent, startEvents } from '../helpers/sync-stub-server.js';

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { SyncJob } from '@fitsync/api';
 import { ProgressBar } from '../../src/progress/progress-bar.js';
-import { asSyncJob } from '../../src/sync/job-shape.js';
+import { asSyncJob } from '../../src/client/answers.js';
 import { DrivenRuntime } from '../helpers/driven-runtime.js';
 import { job } from '../helpers/sync-stub-server.js';
 
