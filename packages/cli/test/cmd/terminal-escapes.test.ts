@@ -57,8 +57,10 @@ describe('server text never carries terminal control codes to the terminal', () 
 
   test('garmin status: display name in the table; -o json round-trips it exactly', async () => {
     const { dir, stub } = await signedIn();
-    const conn = { status: 'reauth_required', display_name: HOSTILE, connected_at: HOSTILE };
+    // connected_at is a date-time by the contract, so only display_name can carry free text.
+    const conn = { status: 'reauth_required', display_name: HOSTILE, connected_at: '2026-05-01T08:00:00.000Z' };
     stub.json('GET', '/v1/garmin/connection', 200, conn, 2);
+    stub.json('GET', '/v1/garmin/connection', 200, { ...conn, connected_at: HOSTILE });
     const r = await runMain(['garmin', 'status'], { configDir: dir });
     assert.equal(r.code, 0, r.err);
     assertTerminalSafe(r, 'garmin status');
@@ -66,6 +68,10 @@ describe('server text never carries terminal control codes to the terminal', () 
     const j = await runMain(['garmin', 'status', '-o', 'json'], { configDir: dir });
     assert.equal(j.code, 0, j.err);
     assert.deepEqual(JSON.parse(j.out), conn);
+    // Free text where the contract wants a date-time: refused (exit 6), and nothing of it is shown.
+    const off = await runMain(['garmin', 'status'], { configDir: dir });
+    assert.equal(off.code, 6, off.err);
+    assertTerminalSafe(off, 'garmin status (connected_at not a date-time)');
     stub.verify();
   });
 
@@ -107,8 +113,12 @@ describe('server text never carries terminal control codes to the terminal', () 
 
   test('sync status / list: ids and error messages; a failed followed job; -o json round-trips', async () => {
     const { dir, stub } = await signedIn();
-    const bad = job({ job_id: HOSTILE, status: 'failed', error_message: HOSTILE, since: HOSTILE, created_at: HOSTILE });
+    // The job id, window and times have contract formats; the error message is free text.
+    const bad = job({ status: 'failed', error_message: HOSTILE });
     stub.json('GET', '/v1/sync/jobs/latest', 200, bad, 3);
+    for (const off of [{ job_id: HOSTILE }, { since: HOSTILE }, { created_at: HOSTILE }]) {
+      stub.json('GET', '/v1/sync/jobs/latest', 200, { ...bad, ...off });
+    }
     stub.json('GET', '/v1/sync/jobs?limit=20', 200, { jobs: [bad, bad], next_cursor: null }, 2);
     for (const argv of [['sync', 'status'], ['sync', 'status', '-o', 'csv'], ['sync', 'list'], ['sync', 'list', '-o', 'csv']]) {
       const r = await runMain(argv, { configDir: dir });
@@ -119,6 +129,13 @@ describe('server text never carries terminal control codes to the terminal', () 
     const j = await runMain(['sync', 'status', '-o', 'json'], { configDir: dir });
     assert.equal(j.code, 0, j.err);
     assert.deepEqual(JSON.parse(j.out), bad);
+    // Free text where the contract wants an id, a date or a date-time: refused (exit 6), nothing of it shown.
+    for (let i = 0; i < 3; i++) {
+      const off = await runMain(['sync', 'status'], { configDir: dir });
+      assert.equal(off.code, 6, off.err);
+      assertTerminalSafe(off, 'sync status (field breaking its format)');
+      assert.ok(!off.err.includes('BCDEF'));
+    }
     stub.verify();
   });
 
