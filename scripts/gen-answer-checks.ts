@@ -9,34 +9,23 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import {
-  ActivityList,
-  GarminConnected,
-  GarminConnection,
-  GarminConnectResponse,
-  LoginResponse,
-  Me,
-  RecoveryCodes,
-  SyncJob,
-  SyncJobList,
-  TokenPair,
-  TotpSetup,
-} from '@fitsync/api';
+import * as api from '@fitsync/api';
 
 /** The answers the CLI reads, by their @fitsync/api name. */
-const SCHEMAS: Record<string, TSchema> = {
-  ActivityList,
-  GarminConnected,
-  GarminConnection,
-  GarminConnectResponse,
-  LoginResponse,
-  Me,
-  RecoveryCodes,
-  SyncJob,
-  SyncJobList,
-  TokenPair,
-  TotpSetup,
-};
+const NAMES = [
+  'ActivityList',
+  'GarminConnected',
+  'GarminConnection',
+  'GarminConnectResponse',
+  'LoginResponse',
+  'Me',
+  'RecoveryCodes',
+  'SyncJob',
+  'SyncJobList',
+  'TokenPair',
+  'TotpSetup',
+] as const satisfies readonly (keyof typeof api)[];
+const SCHEMAS: Record<string, TSchema> = Object.fromEntries(NAMES.map((n) => [n, api[n]]));
 
 export const ANSWER_CHECKS_PATH = fileURLToPath(new URL('../packages/cli/src/client/answer-checks.ts', import.meta.url));
 
