@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Runtime } from '@fitsync/runtime';
 import { UsageError } from '../errors.js';
@@ -20,16 +20,14 @@ let taken = 0;
  * Runs `fn` holding an exclusive inter-process lock. Waiting backs off with jitter up to
  * `timeoutMs`; a lock whose pid is dead, or older than `staleMs`, is broken.
  *
- * Protocol (POSIX has no "unlink if it is still that file", so it is built from link(2), which
- * fails with EEXIST, and a nonce in every lock):
- * - take: write our own file `<lock>.<nonce>` completely, then link it to `<lock>`; EEXIST = busy.
- *   The lock is never seen half-written.
- * - remove a lock with nonce N (release, or breaking a stale one): first link `<lock>` to
- *   `<lock>.break-N`. Only one process can create that name, and only its creator unlinks
- *   `<lock>`, after checking that what it linked really carries N. So a waiter that judged an
- *   old lock stale can never delete the fresh lock another waiter took meanwhile (the old
- *   check-then-rmSync gave two holders), and a holder whose lock was broken never deletes
- *   its successor's.
+ * The lock file is created with O_EXCL and holds our pid, the time and a nonce. POSIX has no
+ * "unlink if it is still that file", so removing a lock with identity N (its nonce) — on release,
+ * or breaking a stale one — first takes `<lock>.break-N` with O_EXCL. Only its taker may unlink a
+ * lock with that identity, so after taking it, a lock file that still reads N is still that same
+ * file when we unlink it. A waiter that judged an old lock stale can therefore never delete the
+ * fresh lock another waiter took meanwhile (the old check-then-rmSync gave two holders), and a
+ * holder whose lock was broken never deletes its successor's. Only O_EXCL creates and unlinks are
+ * used: any file system the config directory can live on will do.
  */
 export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: () => Promise<T>): Promise<T> {
   const { runtime } = opts;
@@ -37,38 +35,28 @@ export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: (
   const staleMs = opts.staleMs ?? 60_000;
   const start = runtime.now();
   const nonce = `${process.pid}-${++taken}-${Math.floor(runtime.random() * 2 ** 32).toString(36)}`;
-  const own = `${lockPath}.${nonce}`;
-  try {
-    writeFileSync(own, JSON.stringify({ pid: process.pid, created_at: start, nonce }), { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    throw configDirError(dirname(lockPath), err, 'write to');
-  }
   let delay = 5;
   let waited = false;
-  try {
-    for (;;) {
-      if (tryLink(own, lockPath)) break;
-      // Checked on every path through the loop, so no way of failing to take the lock waits longer.
-      if (runtime.now() - start > timeoutMs) {
-        throw new UsageError(
-          `timed out waiting for the lock ${lockPath}`,
-          'another fitsync process holds it; if none is running, delete that file',
-        );
-      }
-      const held = readLock(lockPath);
-      if (held && isStale(held, runtime.now(), staleMs)) {
-        removeLock(lockPath, held.id);
-        continue;
-      }
-      if (!waited) {
-        waited = true;
-        opts.onWait?.();
-      }
-      await runtime.sleep(delay / 2 + runtime.random() * delay);
-      delay = Math.min(delay * 2, 200);
+  for (;;) {
+    if (tryCreate(lockPath, JSON.stringify({ pid: process.pid, created_at: runtime.now(), nonce }))) break;
+    // Checked on every path through the loop, so no way of failing to take the lock waits longer.
+    if (runtime.now() - start > timeoutMs) {
+      throw new UsageError(
+        `timed out waiting for the lock ${lockPath}`,
+        'another fitsync process holds it; if none is running, delete that file',
+      );
     }
-  } finally {
-    unlinkSync(own);
+    const held = readLock(lockPath);
+    if (held && isStale(held, runtime.now(), staleMs)) {
+      removeLock(lockPath, held.id);
+      continue;
+    }
+    if (!waited) {
+      waited = true;
+      opts.onWait?.();
+    }
+    await runtime.sleep(delay / 2 + runtime.random() * delay);
+    delay = Math.min(delay * 2, 200);
   }
   try {
     return await fn();
@@ -77,19 +65,26 @@ export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: (
   }
 }
 
-function tryLink(own: string, lockPath: string): boolean {
+/** Creates `path` with O_EXCL holding `content`; false when it exists (held by someone). */
+function tryCreate(path: string, content: string): boolean {
+  let fd: number;
   try {
-    linkSync(own, lockPath);
-    return true;
+    fd = openSync(path, 'wx', 0o600);
   } catch (err) {
-    // Only EEXIST means "held by someone"; anything else (EACCES, EROFS, ENOTDIR…) will not clear by waiting.
+    // Only EEXIST means "held by someone"; anything else (ENOENT, EACCES, EROFS, ENOTDIR…) will not clear by waiting.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw configDirError(dirname(lockPath), err, 'write to');
+    throw configDirError(dirname(path), err, 'write to');
   }
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 interface HeldLock {
-  /** The nonce, or for a lock without one (an older fitsync, a crash mid-write) its inode. */
+  /** The nonce, or for a lock without one (being written, a crash mid-write, an older fitsync) its inode. */
   id: string;
   pid?: number;
   created: number;
@@ -103,7 +98,7 @@ function readLock(path: string): HeldLock | undefined {
   try {
     fd = openSync(path, 'r');
   } catch {
-    return undefined; // gone already or unreadable: just retry the link
+    return undefined; // gone already or unreadable: just retry the create
   }
   try {
     const st = fstatSync(fd);
@@ -114,7 +109,7 @@ function readLock(path: string): HeldLock | undefined {
       if (typeof j.created_at === 'number') lock.created = j.created_at;
       if (typeof j.nonce === 'string' && NONCE_RE.test(j.nonce)) lock.id = j.nonce;
     } catch {
-      // Not ours to parse (garbage, or half-written by an older fitsync): judged by age only.
+      // Garbage, or being written right now by its creator: judged by age only.
     }
     return lock;
   } finally {
@@ -123,22 +118,14 @@ function readLock(path: string): HeldLock | undefined {
 }
 
 /**
- * Unlinks the lock file if it is still the one with identity `id` (see withFileLock). A busy
+ * Unlinks the lock file if it is still the one with identity `id` (see withFileLock). A taken
  * `.break-` name means another process is removing that very lock right now: nothing to do.
  */
 function removeLock(lockPath: string, id: string): void {
   const token = `${lockPath}.break-${id}`;
+  if (!tryCreate(token, String(process.pid))) return;
   try {
-    linkSync(lockPath, token);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOENT') return;
-    throw configDirError(dirname(lockPath), err, 'write to');
-  }
-  try {
-    // Whoever holds `token` is the only one allowed to unlink a lock with this id, so if the file
-    // we linked carries it, it is still the file at lockPath.
-    if (readLock(token)?.id === id) unlinkSync(lockPath);
+    if (readLock(lockPath)?.id === id) unlinkSync(lockPath);
   } finally {
     unlinkSync(token);
   }

@@ -72,6 +72,29 @@ describe('withFileLock', () => {
     assert.equal(existsSync(p), true, 'a live lock is not removed');
   });
 
+  test('a holder whose lock was broken as stale leaves its successor\'s lock alone when it ends', async () => {
+    const p = lockPath();
+    const runtime = new DrivenRuntime();
+    let finishFirst!: () => void;
+    let firstDone!: Promise<void>;
+    await new Promise<void>((entered) => {
+      firstDone = withFileLock(p, { runtime, staleMs: 60_000 }, () => {
+        entered();
+        return new Promise<void>((r) => {
+          finishFirst = r;
+        });
+      });
+    });
+    runtime.set(runtime.now() + 120_000);
+    await withFileLock(p, { runtime, staleMs: 60_000 }, async () => {
+      const mine = readFileSync(p, 'utf8');
+      finishFirst();
+      await firstDone;
+      assert.equal(readFileSync(p, 'utf8'), mine, 'the first holder removed the lock of the second');
+    });
+    assert.equal(existsSync(p), false);
+  });
+
   test('50 processes racing to break a stale lock never hold it at the same time', async () => {
     const dir = tempConfigDir();
     dirs.push(dir);
