@@ -59,6 +59,7 @@ for (const t of targets) {
     if (/\bimport\(/.test(readFileSync(`${root}/${outdir}/main.cjs`, 'utf8'))) throw new Error(`packages/${t.pkg}: import() left in the bundle`);
     const train = spawnSync(process.execPath, [`${root}/scripts/cli-code-cache.mjs`, `${root}/${outdir}`], { input: 'training-password\n', encoding: 'utf8' });
     if (train.status !== 0) throw new Error(`packages/${t.pkg}: writing the code cache failed (exit ${train.status}):\n${train.stderr}`);
+    for (const line of train.stderr.split('\n')) if (line.startsWith('warning: ')) console.warn(line);
   }
   const old = `${dist}.old-${process.pid}`;
   try {
