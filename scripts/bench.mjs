@@ -80,7 +80,7 @@ async function benchStartup(tmp, children) {
   report(
     'fitsync sync status JOB_ID  vs  plain node:http GET /v1/sync/jobs/JOB_ID',
     pair(floor(`/v1/sync/jobs/${job.job_id}`), [node, [cli, 'sync', 'status', job.job_id], env], opts),
-    1.3,
+    1.2,
   );
 }
 

@@ -1,9 +1,11 @@
 // Bundles each runnable entry point with esbuild. In the CLI, heavy, rarely
 // used modules (QR codes, the progress bar) are import()ed, so they are only
 // evaluated when a command needs them: start-up time is part of the product contract.
-import { build } from 'esbuild';
-import { renameSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const common = {
@@ -22,8 +24,10 @@ const targets = [
   // The CLI is one minified CommonJS file (dist/main.cjs): Node's ESM loader
   // alone cost ~20% of `fitsync auth status` (scripts/bench.mjs). Its import()s
   // stay lazy inside the bundle: a command's module, smol-toml, node:http and
-  // qrcode are only evaluated when the chosen command needs them.
-  { pkg: 'cli', entry: 'src/main.ts', splitting: false, external: [], minify: true, format: 'cjs' },
+  // qrcode are only evaluated when the chosen command needs them. The bin loads it with a V8 code
+  // cache written here from a run of the everyday commands (scripts/cli-code-cache.mjs,
+  // packages/cli/bin/load-bundle.js).
+  { pkg: 'cli', entry: 'src/main.ts', splitting: false, external: [], minify: true, format: 'cjs', codeCache: true },
   { pkg: 'server', entry: 'src/main.ts', splitting: true, external: ['better-sqlite3', 'pg', 'pg-native', '@node-rs/argon2'] },
   { pkg: 'garmin-sim', entry: 'src/main.ts', splitting: false, external: [] },
 ];
@@ -43,8 +47,20 @@ for (const t of targets) {
     external: t.external,
     ...(t.minify ? { minify: true } : {}),
     // CommonJS output has a real require() and no import.meta: no banner; .cjs because the package is "type": "module".
-    ...(t.format === 'cjs' ? { format: 'cjs', banner: {}, outExtension: { '.js': '.cjs' } } : {}),
+    // In CommonJS output esbuild keeps import() of node:http(s) as a real import(), which starts
+    // Node's ESM loader on every API call (~15% of `fitsync sync status`, scripts/bench.mjs);
+    // declared unsupported, it becomes a lazy require() like every other import() in the bundle.
+    ...(t.format === 'cjs' ? { format: 'cjs', banner: {}, outExtension: { '.js': '.cjs' }, supported: { 'dynamic-import': false } } : {}),
+    // The id names the bundle's code cache (packages/cli/bin/load-bundle.js).
+    ...(t.codeCache ? { footer: { js: `//# fitsync-build=${randomBytes(12).toString('hex')}` } } : {}),
   });
+  if (t.codeCache) {
+    // The bin runs the bundle through vm.Script, which has no import() callback.
+    if (/\bimport\(/.test(readFileSync(`${root}/${outdir}/main.cjs`, 'utf8'))) throw new Error(`packages/${t.pkg}: import() left in the bundle`);
+    const train = spawnSync(process.execPath, [`${root}/scripts/cli-code-cache.mjs`, `${root}/${outdir}`], { input: 'training-password\n', encoding: 'utf8' });
+    if (train.status !== 0) throw new Error(`packages/${t.pkg}: writing the code cache failed (exit ${train.status}):\n${train.stderr}`);
+    for (const line of train.stderr.split('\n')) if (line.startsWith('warning: ')) console.warn(line);
+  }
   const old = `${dist}.old-${process.pid}`;
   try {
     renameSync(dist, old);

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { CalendarDate } from './common.js';
 
-const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
 export const Activity = Type.Object({
@@ -17,8 +17,8 @@ export const Activity = Type.Object({
 export type Activity = Static<typeof Activity>;
 
 export const ActivityListQuery = Type.Object({
-  since: Type.Optional(IsoDate),
-  until: Type.Optional(IsoDate),
+  since: Type.Optional(CalendarDate),
+  until: Type.Optional(CalendarDate),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
@@ -31,7 +31,7 @@ export const ActivityList = Type.Object({
 export type ActivityList = Static<typeof ActivityList>;
 
 export const HealthDay = Type.Object({
-  date: IsoDate,
+  date: CalendarDate,
   steps: NullableNumber,
   distance_m: NullableNumber,
   calories: NullableNumber,
@@ -44,7 +44,7 @@ export const HealthDay = Type.Object({
 });
 export type HealthDay = Static<typeof HealthDay>;
 
-export const HealthQuery = Type.Object({ since: Type.Optional(IsoDate), until: Type.Optional(IsoDate) });
+export const HealthQuery = Type.Object({ since: Type.Optional(CalendarDate), until: Type.Optional(CalendarDate) });
 export type HealthQuery = Static<typeof HealthQuery>;
 export const HealthDays = Type.Object({ days: Type.Array(HealthDay) });
 export type HealthDays = Static<typeof HealthDays>;

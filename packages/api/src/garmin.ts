@@ -22,6 +22,10 @@ export const GarminMfaRequired = Type.Object({
 });
 export type GarminMfaRequired = Static<typeof GarminMfaRequired>;
 
+/** PUT /v1/garmin/connection: connected (200) or Garmin asks for its MFA code (202). */
+export const GarminConnectResponse = Type.Union([GarminConnected, GarminMfaRequired]);
+export type GarminConnectResponse = Static<typeof GarminConnectResponse>;
+
 export const GarminConnection = Type.Object({
   status: Type.Union([Type.Literal('connected'), Type.Literal('not_connected'), Type.Literal('reauth_required')]),
   display_name: Type.Union([Type.String(), Type.Null()]),

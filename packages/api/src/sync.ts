@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { SYNC_STATUSES, SYNC_TYPES } from './codes.js';
+import { CalendarDate, JobId } from './common.js';
 
-const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const SyncTypeSchema = Type.Union(SYNC_TYPES.map((t) => Type.Literal(t)));
@@ -10,15 +10,15 @@ export const SyncStatusSchema = Type.Union(SYNC_STATUSES.map((s) => Type.Literal
 const Counts = Type.Object({ new: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() });
 
 export const SyncJob = Type.Object({
-  job_id: Type.String(),
+  job_id: JobId,
   user_id: Type.String(),
   status: SyncStatusSchema,
   sync_type: SyncTypeSchema,
   progress: Type.Integer({ minimum: 0, maximum: 100 }),
   total_items: Type.Union([Type.Integer(), Type.Null()]),
   processed_items: Type.Integer(),
-  since: Nullable(IsoDate),
-  until: Nullable(IsoDate),
+  since: Nullable(CalendarDate),
+  until: Nullable(CalendarDate),
   full: Type.Boolean(),
   created_at: Type.String({ format: 'date-time' }),
   start_time: Nullable(Type.String({ format: 'date-time' })),
@@ -31,8 +31,8 @@ export type SyncJob = Static<typeof SyncJob>;
 export const CreateSyncJobBody = Type.Object(
   {
     sync_type: SyncTypeSchema,
-    since: Type.Optional(IsoDate),
-    until: Type.Optional(IsoDate),
+    since: Type.Optional(CalendarDate),
+    until: Type.Optional(CalendarDate),
     full: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { CreateSyncJobBody, ERROR_CODES, LoginBody, Problem } from '../src/index.js';
+import { CreateSyncJobBody, ERROR_CODES, FORMATS, LoginBody, Problem } from '../src/index.js';
+
+// The schemas' formats, as the server (Ajv) and the CLI (compiled validators) register them.
+for (const [name, check] of Object.entries(FORMATS)) FormatRegistry.Set(name, check);
 
 test('every error code in the spec is listed once', () => {
   const spec = [
@@ -19,5 +23,6 @@ test('schemas reject what the contract forbids', () => {
   assert.equal(Value.Check(LoginBody, { username: 'ann', password: 'x', extra: 1 }), false);
   assert.equal(Value.Check(CreateSyncJobBody, { sync_type: 'all', since: '2026-01-01' }), true);
   assert.equal(Value.Check(CreateSyncJobBody, { sync_type: 'all', since: '01/01/2026' }), false);
+  assert.equal(Value.Check(CreateSyncJobBody, { sync_type: 'all', since: '2026-02-30' }), false);
   assert.equal(Value.Check(Problem, { type: 'about:blank', title: 'x', status: 400, code: 'nope' }), false);
 });

@@ -11,7 +11,7 @@ if (argv.length === 1 && argv[0] === '--version') {
 } else {
   let main;
   try {
-    ({ main } = require('../dist/main.cjs'));
+    ({ main } = require('./load-bundle.js').loadBundle().exports);
   } catch (err) {
     process.stderr.write(`fitsync: cannot load the CLI bundle (run \`npm run build\`): ${err.message}\n`);
     process.exitCode = 1;

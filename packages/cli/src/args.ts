@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
 /** One command-line flag. Values are strings or booleans; commands convert further. */
@@ -18,56 +19,65 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+type ParseArgsOptions = Record<string, { type: 'boolean' | 'string'; short?: string }>;
+
+/** `specs` as node:util.parseArgs options. */
+function parseArgsOptions(specs: readonly FlagSpec[]): ParseArgsOptions {
+  const options: ParseArgsOptions = {};
+  for (const s of specs) options[s.name] = s.short ? { type: s.type, short: s.short } : { type: s.type };
+  return options;
+}
+
+/** The tokens node:util.parseArgs sees in `args` (non-strict: the rules and messages are ours). */
+export function flagTokens(args: readonly string[], specs: readonly FlagSpec[]) {
+  return parseArgs({ args: [...args], options: parseArgsOptions(specs), strict: false, allowPositionals: true, tokens: true }).tokens;
+}
+
 /**
- * Parses `tokens` against `specs`: `--name value`, `--name=value`, `-x value`,
- * `-xvalue`, `--no-NAME` only where a flag is literally named so, `--` ends flags.
- * Unknown flags are a UsageError with a hint.
+ * Parses `tokens` against `specs` with node:util.parseArgs: `--name value`, `--name=value`,
+ * `-x value`, `-xvalue`, `--` ends flags; a negative number (`-5`) is an argument. On top of
+ * parseArgs: an unknown flag is a UsageError with a did-you-mean hint; a string flag needs a
+ * value (`--out --force` is a missing value, not the value "--force"); a boolean takes none; a
+ * string flag may be given once.
  */
 export function parseFlags(tokens: readonly string[], specs: readonly FlagSpec[], context: string): ParsedArgs {
   const flags: FlagValues = {};
   const positionals: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i] as string;
-    if (tok === '--') {
-      positionals.push(...tokens.slice(i + 1));
-      break;
-    }
-    if (tok.startsWith('--') || (tok.startsWith('-') && tok.length > 1 && !/^-\d/.test(tok))) {
-      const long = tok.startsWith('--');
-      const eq = long ? tok.indexOf('=') : -1;
-      const key = long ? tok.slice(2, eq === -1 ? undefined : eq) : tok.slice(1, 2);
-      const spec = specs.find((s) => (long ? s.name === key : s.short === key));
-      if (!spec) throw unknownFlag(tok, specs, context);
-      let inline: string | undefined;
-      if (long && eq !== -1) inline = tok.slice(eq + 1);
-      else if (!long && tok.length > 2) inline = tok.slice(2);
-      if (spec.type === 'boolean') {
-        if (inline !== undefined) throw new UsageError(`flag --${spec.name} does not take a value`);
-        flags[spec.name] = true;
-        continue;
-      }
-      if (inline === undefined) {
-        const next = tokens[i + 1];
-        if (next === undefined || (next.startsWith('--') && next.length > 2)) {
-          throw new UsageError(`flag --${spec.name} needs a value (${spec.value ?? 'VALUE'})`);
-        }
-        inline = next;
-        i++;
-      }
-      if (flags[spec.name] !== undefined) throw new UsageError(`flag --${spec.name} given more than once`);
-      flags[spec.name] = inline;
+  let negative = -1;
+  for (const t of flagTokens(tokens, specs)) {
+    if (t.kind === 'positional') {
+      positionals.push(t.value);
       continue;
     }
-    positionals.push(tok);
+    if (t.kind === 'option-terminator') continue;
+    const raw = tokens[t.index] as string;
+    if (/^-\d/.test(raw)) {
+      // parseArgs reads "-12" as the short flags 1 and 2 (one token each): one argument.
+      if (negative !== t.index) positionals.push(raw);
+      negative = t.index;
+      continue;
+    }
+    const spec = specs.find((s) => s.name === t.name && (t.rawName === `--${s.name}` || t.rawName === `-${s.short}`));
+    if (!spec) throw unknownFlag(t.rawName, specs, context);
+    if (spec.type === 'boolean') {
+      if (t.value !== undefined) throw new UsageError(`flag --${spec.name} does not take a value`);
+      flags[spec.name] = true;
+      continue;
+    }
+    if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--') && t.value.length > 2)) {
+      throw new UsageError(`flag --${spec.name} needs a value (${spec.value ?? 'VALUE'})`);
+    }
+    if (flags[spec.name] !== undefined) throw new UsageError(`flag --${spec.name} given more than once`);
+    flags[spec.name] = t.value;
   }
   return { flags, positionals };
 }
 
-function unknownFlag(tok: string, specs: readonly FlagSpec[], context: string): UsageError {
-  const name = tok.replace(/^-+/, '').split('=')[0] ?? '';
+function unknownFlag(flag: string, specs: readonly FlagSpec[], context: string): UsageError {
+  const name = flag.replace(/^-+/, '');
   const near = specs.map((s) => s.name).find((n) => distance(n, name) <= 2);
   return new UsageError(
-    `unknown flag ${tok.split('=')[0]} for "${context}"`,
+    `unknown flag ${flag} for "${context}"`,
     near ? `did you mean --${near}? See \`${context} --help\`.` : `see \`${context} --help\``,
   );
 }

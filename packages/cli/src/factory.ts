@@ -1,5 +1,5 @@
-import { ApiClient } from './api/client.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Runtime, systemRuntime } from '@fitsync/runtime';
+import { ApiClient } from './client/client.js';
 import { type ProfileConfig, readProfileConfig } from './config.js';
 import { CorruptCredentialsError, CredentialStore } from './credentials/store.js';
 import { DEFAULT_SERVER, type GlobalOptions, type OutputFormat } from './globals.js';
@@ -16,10 +16,9 @@ import { sanitizeForTerminal } from './terminal-text.js';
 export interface Deps {
   readonly io: IOStreams;
   readonly env: NodeJS.ProcessEnv;
-  readonly clock: Clock;
+  readonly runtime: Runtime;
   readonly globals: GlobalOptions;
   readonly version: string;
-  readonly random: () => number;
   /** config.toml settings of the selected profile. */
   config(): Promise<ProfileConfig>;
   /** The validated server URL: --server/FITSYNC_SERVER, the profile's, the stored login's, else the default. */
@@ -38,8 +37,7 @@ export interface FactoryOptions {
   env: NodeJS.ProcessEnv;
   globals: GlobalOptions;
   version: string;
-  clock?: Clock;
-  random?: () => number;
+  runtime?: Runtime;
   prompter?: Prompter;
 }
 
@@ -56,14 +54,13 @@ function once<T>(make: () => T): () => T {
 }
 
 export function createDeps(o: FactoryOptions): Deps {
-  const clock = o.clock ?? systemClock;
-  const random = o.random ?? Math.random;
+  const runtime = o.runtime ?? systemRuntime;
   const { globals, io } = o;
   const debug = (line: string) => {
     if (globals.verbose) io.err.write(`${io.style('dim', sanitizeForTerminal(line))}\n`);
   };
   const config = once(() => readProfileConfig(globals.configDir, globals.profile));
-  const credentials = once(() => new CredentialStore(globals.configDir, clock, debug));
+  const credentials = once(() => new CredentialStore(globals.configDir, runtime, debug));
   const server = once(async () => {
     let raw = globals.server;
     raw ??= (await config()).server;
@@ -79,9 +76,9 @@ export function createDeps(o: FactoryOptions): Deps {
   });
   const output = once(async () => globals.output ?? (await config()).output ?? 'table');
   const api = once(
-    async () => new ApiClient({ baseUrl: await server(), clock, random, userAgent: `fitsync-cli/${o.version}`, ...(globals.verbose ? { log: debug } : {}) }),
+    async () => new ApiClient({ baseUrl: await server(), runtime, userAgent: `fitsync-cli/${o.version}`, ...(globals.verbose ? { log: debug } : {}) }),
   );
-  const session = once(async () => new Session(await api(), credentials(), globals.profile, clock));
+  const session = once(async () => new Session(await api(), credentials(), globals.profile, runtime));
   const prompter = once(() => o.prompter ?? new TerminalPrompter(io));
-  return { io, env: o.env, clock, globals, version: o.version, random, config, server, output, credentials, api, session, prompter, debug };
+  return { io, env: o.env, runtime, globals, version: o.version, config, server, output, credentials, api, session, prompter, debug };
 }

@@ -1,24 +1,22 @@
 // The dispatcher: global flags, help, the command path, the chosen command
 // (loaded with import()), and the one mapping from errors to exit codes.
 // Commands, the factory, TOML and HTTP load only once a command needs them.
-import { type FlagSpec, type FlagValues, parseFlags } from './args.js';
-import type { Clock } from './clock.js';
+import { distance, type FlagValues, flagTokens, parseFlags } from './args.js';
+import type { Runtime } from '@fitsync/runtime';
 import { findGroup, GROUPS } from './commands.js';
 import { CliError, exitCodeFor, UsageError } from './errors.js';
 import { GLOBAL_FLAGS, resolveGlobals } from './globals.js';
 import { IOStreams } from './iostreams.js';
 import { sanitizeForTerminal } from './terminal-text.js';
 import type { Prompter } from './prompter.js';
-import { distance } from './args.js';
 
-/** Test seams; by default the real process streams, environment and clock. */
+/** Test seams; by default the real process streams, environment and runtime (clock, timers, randomness). */
 export interface MainOptions {
   io?: IOStreams;
   env?: NodeJS.ProcessEnv;
-  clock?: Clock;
+  runtime?: Runtime;
   homeDir?: string;
   prompter?: Prompter;
-  random?: () => number;
 }
 
 /** Runs the CLI; returns the exit code (only the bin sets process.exitCode). */
@@ -83,9 +81,8 @@ export async function runCli(argv: string[], o: MainOptions, VERSION: string): P
       env,
       globals,
       version: VERSION,
-      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.runtime ? { runtime: o.runtime } : {}),
       ...(o.prompter ? { prompter: o.prompter } : {}),
-      ...(o.random ? { random: o.random } : {}),
     });
     return (await mod.run(opts as never, deps)) ?? 0;
   } catch (err) {
@@ -100,34 +97,28 @@ export async function runCli(argv: string[], o: MainOptions, VERSION: string): P
 export function splitCommandPath(argv: readonly string[]): { pre: string[]; path: string[]; rest: string[] } {
   const pre: string[] = [];
   const path: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const tok = argv[i] as string;
+  const tokens = flagTokens(argv, GLOBAL_FLAGS);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as (typeof tokens)[number];
     const complete = path.length === 2 || (path.length === 1 && !findGroup(path[0]) && path[0] !== 'help');
     const helpComplete = path[0] === 'help' && path.length === 3;
-    if ((complete && path[0] !== 'help') || helpComplete) return { pre, path, rest: argv.slice(i) };
-    if (tok.startsWith('-') && tok.length > 1) {
-      const spec = globalSpec(tok);
-      if (!spec) {
-        // A command flag before the command is complete: the command parser will judge it.
-        if (path.length > 0 && path[0] !== 'help') return { pre, path, rest: argv.slice(i) };
-        throw new UsageError(`unknown flag ${tok.split('=')[0]}`, 'see `fitsync --help`');
-      }
-      pre.push(tok);
-      const inline = tok.startsWith('--') ? tok.includes('=') : tok.length > 2;
-      if (spec.type === 'string' && !inline && i + 1 < argv.length) pre.push(argv[++i] as string);
+    if ((complete && path[0] !== 'help') || helpComplete) return { pre, path, rest: argv.slice(t.index) };
+    if (t.kind === 'positional') {
+      path.push(t.value);
       continue;
     }
-    path.push(tok);
+    const global = t.kind === 'option' && GLOBAL_FLAGS.some((f) => t.rawName === `--${f.name}` || t.rawName === `-${f.short}`);
+    if (!global) {
+      // A command flag (or `--`) before the command is complete: the command parser will judge it.
+      if (path.length > 0 && path[0] !== 'help') return { pre, path, rest: argv.slice(t.index) };
+      throw new UsageError(`unknown flag ${t.kind === 'option' ? t.rawName : '--'}`, 'see `fitsync --help`');
+    }
+    // The flag's own argv entries (with a value it took from the next one); a group like -vo
+    // yields a token per letter at the same index, so the entries are taken once, at its last.
+    const next = tokens[i + 1]?.index ?? argv.length;
+    if (next > t.index) pre.push(...argv.slice(t.index, next));
   }
   return { pre, path, rest: [] };
-}
-
-function globalSpec(tok: string): FlagSpec | undefined {
-  if (tok.startsWith('--')) {
-    const name = tok.slice(2).split('=')[0];
-    return GLOBAL_FLAGS.find((f) => f.name === name);
-  }
-  return GLOBAL_FLAGS.find((f) => f.short === tok.slice(1, 2));
 }
 
 function unknownCommand(name: string, known: string[], context: string): UsageError {

@@ -1,6 +1,6 @@
-import type { ApiClient, ApiResponse, RequestOptions } from './api/client.js';
-import { asTokenPair } from './api/shapes.js';
-import type { Clock } from './clock.js';
+import type { ApiClient, ApiResponse, RequestOptions } from './client/client.js';
+import { asTokenPair } from './client/answers.js';
+import type { Runtime } from '@fitsync/runtime';
 import type { CredentialStore, StoredCredentials } from './credentials/store.js';
 import { AuthError } from './errors.js';
 import { Secret } from './secret.js';
@@ -61,14 +61,14 @@ export class Session {
   readonly #api: ApiClient;
   readonly #store: CredentialStore;
   readonly #profile: string;
-  readonly #clock: Clock;
+  readonly #runtime: Runtime;
   #creds: StoredCredentials | undefined;
 
-  constructor(api: ApiClient, store: CredentialStore, profile: string, clock: Clock) {
+  constructor(api: ApiClient, store: CredentialStore, profile: string, runtime: Runtime) {
     this.#api = api;
     this.#store = store;
     this.#profile = profile;
-    this.#clock = clock;
+    this.#runtime = runtime;
   }
 
   /** The stored credentials for this profile and server; AuthError when there are none. */
@@ -88,7 +88,7 @@ export class Session {
   /** A currently valid access token, refreshing first when it is about to expire. */
   async accessToken(): Promise<Secret> {
     const c = await this.credentials();
-    if (!needsRefresh(c, this.#clock.now())) return c.accessToken;
+    if (!needsRefresh(c, this.#runtime.now())) return c.accessToken;
     return (await this.refresh(c.accessToken)).accessToken;
   }
 
@@ -104,7 +104,7 @@ export class Session {
       const cur = await this.#store.read(this.#profile);
       if (!cur || cur.server !== server) throw new AuthError(`Not signed in to ${server}`, 'run `fitsync auth login`');
       if (cur.accessToken.reveal() !== stale.reveal()) return cur;
-      const now = this.#clock.now();
+      const now = this.#runtime.now();
       if (cur.refreshExpiresAt <= now) {
         await this.#store.writeUnlocked(this.#profile, undefined);
         throw new AuthError(SESSION_EXPIRED);
@@ -120,7 +120,7 @@ export class Session {
         }
         throw err;
       }
-      const next = credentialsFromPair(pair, server, this.#clock.now());
+      const next = credentialsFromPair(pair, server, this.#runtime.now());
       await this.#store.writeUnlocked(this.#profile, next);
       return next;
     });

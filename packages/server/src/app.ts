@@ -9,6 +9,7 @@ import type { Config, LogLevel } from './config.js';
 import { argon2Hasher, type PasswordHasher } from './crypto/password-hasher.js';
 import { deriveKey, SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/db.js';
+import { addContractFormats } from './http/contract-formats.js';
 import { ApiError } from './http/api-error.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installInputGuard } from './http/input-guard.js';
@@ -95,7 +96,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         }),
       },
     },
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false }, onCreate: addContractFormats },
     bodyLimit: 1024 * 1024,
     frameworkErrors,
     clientErrorHandler,

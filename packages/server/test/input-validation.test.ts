@@ -49,6 +49,16 @@ for (const { dialect, skip } of await dialects()) {
       }
     });
 
+    // The real-date rule is the contract's (format "date", @fitsync/api rules.ts), registered with Ajv:
+    // a date that matches YYYY-MM-DD but names no day is refused wherever a date goes in.
+    test('dates that name no day (2026-02-30) in queries', async () => {
+      for (const path of ['/v1/activities?since=2026-02-30', '/v1/activities?until=2025-02-29', '/v1/health/daily?since=2026-04-31']) {
+        assertProblem(await call(s.app, 'GET', path, { token }), 400, 'validation_error');
+      }
+      const ok = await call(s.app, 'GET', '/v1/activities?since=2024-02-29', { token });
+      assert.equal(ok.status, 200);
+    });
+
     test('NUL in path parameters: job ids, cancel, events', async () => {
       assertProblem(await call(s.app, 'GET', '/v1/sync/jobs/a%00b', { token }), 400, 'validation_error');
       assertProblem(await call(s.app, 'POST', '/v1/sync/jobs/a%00b/cancel', { token }), 400, 'validation_error');

@@ -1,6 +1,6 @@
 import type { MfaChallenge, TokenPair } from '@fitsync/api';
-import type { ApiClient } from '../api/client.js';
-import { asLoginResponse, asTokenPair } from '../api/shapes.js';
+import type { ApiClient } from '../client/client.js';
+import { asLoginResponse, asTokenPair } from '../client/answers.js';
 import { AuthError, UsageError } from '../errors.js';
 import type { IOStreams } from '../iostreams.js';
 import type { Prompter } from '../prompter.js';

@@ -1,7 +1,7 @@
 // Sync fs: small files, one-shot process, and no thread-pool round trips at start-up.
 import { chmodSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import { isTable } from '../config.js';
 import { UsageError } from '../errors.js';
 import { readSmallFile } from '../read-small-file.js';
@@ -37,16 +37,16 @@ export class CredentialStore {
   readonly dir: string;
   readonly path: string;
   readonly lockPath: string;
-  readonly #clock: Clock;
+  readonly #runtime: Runtime;
   readonly #debug: ((line: string) => void) | undefined;
   #cache: Promise<Record<string, unknown> | undefined> | undefined;
 
-  constructor(dir: string, clock: Clock, debug?: (line: string) => void) {
+  constructor(dir: string, runtime: Runtime, debug?: (line: string) => void) {
     this.#debug = debug;
     this.dir = dir;
     this.path = join(dir, CREDENTIALS_FILE);
     this.lockPath = `${this.path}.lock`;
-    this.#clock = clock;
+    this.#runtime = runtime;
   }
 
   /** The stored credentials of `profile`, or undefined when there are none. */
@@ -69,7 +69,7 @@ export class CredentialStore {
 
   /** Runs `fn` under the credentials lock (used for refresh: re-read, call, write). */
   withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#ensureDir().then(() => withFileLock(this.lockPath, { clock: this.#clock, onWait: () => this.#debug?.(`* waiting for the lock ${this.lockPath}`) }, fn));
+    return this.#ensureDir().then(() => withFileLock(this.lockPath, { runtime: this.#runtime, onWait: () => this.#debug?.(`* waiting for the lock ${this.lockPath}`) }, fn));
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { SyncJob } from '@fitsync/api';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import type { OutStream } from '../iostreams.js';
 import { formatDuration } from '../sync/format.js';
 import type { JobReporter } from '../sync/reporter.js';
@@ -21,15 +21,15 @@ export interface ProgressBarOptions {
  */
 export class ProgressBar implements JobReporter {
   readonly #err: OutStream;
-  readonly #clock: Clock;
+  readonly #runtime: Runtime;
   readonly #o: ProgressBarOptions;
   readonly #samples: { t: number; n: number }[] = [];
   #drawn = false;
   #lastLine = '';
 
-  constructor(err: OutStream, clock: Clock, o: ProgressBarOptions) {
+  constructor(err: OutStream, runtime: Runtime, o: ProgressBarOptions) {
     this.#err = err;
-    this.#clock = clock;
+    this.#runtime = runtime;
     this.#o = o;
   }
 
@@ -58,7 +58,7 @@ export class ProgressBar implements JobReporter {
 
   #sample(job: SyncJob): void {
     if (job.status !== 'running') return;
-    const t = this.#clock.now();
+    const t = this.#runtime.now();
     const last = this.#samples[this.#samples.length - 1];
     if (last && job.processed_items < last.n) this.#samples.length = 0; // a restarted count
     this.#samples.push({ t, n: job.processed_items });

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { errorFromProblem } from '../api/problem.js';
+import { errorFromProblem } from '../client/problem.js';
 import { AuthError, UnavailableError } from '../errors.js';
 import type { Secret } from '../secret.js';
 import type { Session } from '../session.js';
@@ -31,7 +31,7 @@ export interface OpenedStream {
  * An authenticated GET whose body is read incrementally (SSE, FIT downloads):
  * the ApiClient buffers whole bodies, which neither an endless event stream nor
  * a large file fits. Error answers become the same typed errors as elsewhere
- * (api/problem.ts); a 401 invalid_token refreshes the session once.
+ * (client/problem.ts); a 401 invalid_token refreshes the session once.
  */
 export async function openStream(o: OpenStreamOptions): Promise<OpenedStream> {
   const token = await o.session.accessToken();

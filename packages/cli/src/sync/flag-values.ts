@@ -1,13 +1,12 @@
+import { isCalendarDate, isJobId } from '@fitsync/api/rules';
 import { UsageError } from '../errors.js';
 
 /** A YYYY-MM-DD flag value that names a real calendar date (2026-02-30 is refused). */
 export function parseDateFlag(value: string, flag: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const bad = () => new UsageError(`invalid --${flag} "${value}"`, 'use a calendar date as YYYY-MM-DD, e.g. 2026-01-31');
-  if (!m) throw bad();
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const t = new Date(Date.UTC(y, mo - 1, d));
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || y < 1970) throw bad();
+  // Years before 1970 are typos here (no Garmin data is older); the server has its own window rule.
+  if (!isCalendarDate(value) || value < '1970') {
+    throw new UsageError(`invalid --${flag} "${value}"`, 'use a calendar date as YYYY-MM-DD, e.g. 2026-01-31');
+  }
   return value;
 }
 
@@ -32,9 +31,16 @@ export function parseLimit(value: string | undefined, max: number): number | und
   return Number(value);
 }
 
-/** A job or activity id from argv: validated before it goes into a URL path. */
+/** An activity id from argv: validated before it goes into a URL path. */
 export function parseId(value: string | undefined, what: string, usage: string): string {
   if (value === undefined) throw new UsageError(`${what} is required`, `usage: ${usage}`);
   if (!/^[A-Za-z0-9._:-]{1,128}$/.test(value)) throw new UsageError(`invalid ${what} "${value.slice(0, 60)}"`);
+  return value;
+}
+
+/** A JOB_ID from argv, by the contract's job id rule (@fitsync/api rules.ts). */
+export function parseJobId(value: string | undefined, usage: string): string {
+  if (value === undefined) throw new UsageError('JOB_ID is required', `usage: ${usage}`);
+  if (!isJobId(value)) throw new UsageError(`invalid JOB_ID "${value.slice(0, 60)}"`);
   return value;
 }

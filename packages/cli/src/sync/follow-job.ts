@@ -1,15 +1,16 @@
 import type { SyncJob } from '@fitsync/api';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import { AuthError, CliError, NotFoundError, UnavailableError } from '../errors.js';
 import type { Session } from '../session.js';
 import { openStream } from '../stream/open-stream.js';
-import { asSyncJob, isTerminal } from './job-shape.js';
+import { asSyncJob } from '../client/answers.js';
+import { isTerminal } from './is-terminal.js';
 import { SseEventTooLargeError, SseParser } from './sse-parser.js';
 
 export interface FollowDeps {
   baseUrl: string;
   session: Session;
-  clock: Clock;
+  runtime: Runtime;
   log?: (line: string) => void;
 }
 
@@ -92,10 +93,10 @@ export async function followJob(first: SyncJob, d: FollowDeps, onUpdate: (job: S
         continue;
       }
       // Reconnect delay: the server's `retry:` when given, else a short backoff.
-      await d.clock.sleep(Math.min(state.retryMs ?? 250 * 2 ** failures, 5_000));
+      await d.runtime.sleep(Math.min(state.retryMs ?? 250 * 2 ** failures, 5_000));
       continue;
     }
-    await d.clock.sleep(opt.pollIntervalMs);
+    await d.runtime.sleep(opt.pollIntervalMs);
     let job: SyncJob;
     try {
       job = asSyncJob((await d.session.request('GET', `/v1/sync/jobs/${id}`)).body);

@@ -1,5 +1,5 @@
 import type { SyncJob } from '@fitsync/api';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import type { IOStreams } from '../iostreams.js';
 import { jobLine } from './job-view.js';
 
@@ -28,9 +28,9 @@ export class LineReporter implements JobReporter {
 }
 
 /** A progress bar on a terminal (loaded on demand, off the start-up path), lines otherwise. */
-export async function createReporter(io: IOStreams, clock: Clock): Promise<JobReporter> {
+export async function createReporter(io: IOStreams, runtime: Runtime): Promise<JobReporter> {
   if (!io.isStderrTTY()) return new LineReporter(io);
   const { ProgressBar } = await import('../progress/progress-bar.js');
   const columns = (io.err as { columns?: number }).columns;
-  return new ProgressBar(io.err, clock, { color: io.colorEnabled(), ...(columns ? { columns } : {}) });
+  return new ProgressBar(io.err, runtime, { color: io.colorEnabled(), ...(columns ? { columns } : {}) });
 }

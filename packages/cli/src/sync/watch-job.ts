@@ -11,11 +11,11 @@ import { createReporter } from './reporter.js';
  */
 export async function watchJob(job: SyncJob, deps: Deps, o: FollowOptions = {}): Promise<number> {
   const [session, baseUrl, format] = await Promise.all([deps.session(), deps.server(), deps.output()]);
-  const reporter = await createReporter(deps.io, deps.clock);
+  const reporter = await createReporter(deps.io, deps.runtime);
   reporter.update(job);
   let final: SyncJob;
   try {
-    final = await followJob(job, { baseUrl, session, clock: deps.clock, log: deps.debug }, (j) => reporter.update(j), o);
+    final = await followJob(job, { baseUrl, session, runtime: deps.runtime, log: deps.debug }, (j) => reporter.update(j), o);
   } catch (err) {
     // Leave the terminal on a fresh line before the error message.
     if (deps.io.isStderrTTY()) deps.io.err.write('\n');

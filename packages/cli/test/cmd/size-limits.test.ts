@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ApiClient } from '../../src/api/client.js';
+import { ApiClient } from '../../src/client/client.js';
 import { CredentialStore } from '../../src/credentials/store.js';
 import { Session } from '../../src/session.js';
 import { followJob } from '../../src/sync/follow-job.js';
-import { asSyncJob } from '../../src/sync/job-shape.js';
+import { asSyncJob } from '../../src/client/answers.js';
 import { type Flood, flood } from '../helpers/flood.js';
-import { fakeClock, runMain } from '../helpers/run-main.js';
+import { DrivenRuntime } from '../helpers/driven-runtime.js';
+import { runMain } from '../helpers/run-main.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
 import { activity, job } from '../helpers/sync-stub-server.js';
 
@@ -25,7 +26,7 @@ describe('size limits on what the CLI reads from the server', () => {
     stub.on('GET', '/v1/activities?limit=50', (_c, res) => {
       f = flood(res, { head: '{"activities":[', unit: `${ACTIVITY},`, tail: `${ACTIVITY}],"next_cursor":null}`, limit: 40 * MiB });
     });
-    const r = await runMain(['activities', 'list'], { configDir: dir, clock: fakeClock(Date.now()) });
+    const r = await runMain(['activities', 'list'], { configDir: dir, runtime: new DrivenRuntime(Date.now()) });
     assert.equal(r.code, 6, r.err);
     assert.match(r.err, /sent an answer larger than 16 MiB \(GET \/v1\/activities\); not reading it/);
     assert.equal(r.out, '');
@@ -64,17 +65,17 @@ describe('size limits on what the CLI reads from the server', () => {
 
   test('an SSE event over 1 MiB (a line that never ends): the stream is dropped, the follow goes on by polling', async () => {
     const { dir, stub } = await fixture.setupRaw({ signedIn: true });
-    const clock = fakeClock(Date.now());
-    const session = new Session(new ApiClient({ baseUrl: stub.url, clock }), new CredentialStore(dir, clock), 'default', clock);
+    const runtime = new DrivenRuntime(Date.now());
+    const session = new Session(new ApiClient({ baseUrl: stub.url, runtime }), new CredentialStore(dir, runtime), 'default', runtime);
     let f: Flood | undefined;
     stub.on('GET', '/v1/sync/jobs/job-1/events', (_c, res) => {
       f = flood(res, { headers: { 'content-type': 'text/event-stream' }, head: 'event: job\ndata: ', unit: 'x'.repeat(1024), limit: 8 * MiB });
     });
     stub.json('GET', '/v1/sync/jobs/job-1', 200, job({ status: 'completed', progress: 100 }));
     const logs: string[] = [];
-    const end = await followJob(asSyncJob(job({ status: 'running' })), { baseUrl: stub.url, session, clock, log: (l) => logs.push(l) }, () => undefined, {
+    const end = await runtime.drive(followJob(asSyncJob(job({ status: 'running' })), { baseUrl: stub.url, session, runtime, log: (l) => logs.push(l) }, () => undefined, {
       maxStreamFailures: 1,
-    });
+    }));
     assert.equal(end.status, 'completed');
     assert.ok(logs.some((l) => /sent an event larger than 1 MiB on the event stream/.test(l)), logs.join('\n'));
     const seen = await (f as Flood).done;

@@ -1,22 +1,28 @@
 import assert from 'node:assert/strict';
+import type { SyncJob } from '@fitsync/api';
 import { describe, test } from 'node:test';
-import { ApiClient } from '../../src/api/client.js';
+import { ApiClient } from '../../src/client/client.js';
 import { CredentialStore } from '../../src/credentials/store.js';
 import { UnavailableError } from '../../src/errors.js';
 import { Session } from '../../src/session.js';
-import { followJob } from '../../src/sync/follow-job.js';
-import { asSyncJob } from '../../src/sync/job-shape.js';
-import { fakeClock } from '../helpers/run-main.js';
+import { type FollowDeps, type FollowOptions, followJob } from '../../src/sync/follow-job.js';
+import { asSyncJob } from '../../src/client/answers.js';
+import { DrivenRuntime } from '../helpers/driven-runtime.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
 import { job, sseEvent, startEvents } from '../helpers/sync-stub-server.js';
+
+/** followJob with its waits (reconnect backoff, polling) on the test's clock. */
+function follow(first: SyncJob, d: FollowDeps & { runtime: DrivenRuntime }, onUpdate: (j: SyncJob) => void, o?: FollowOptions): Promise<SyncJob> {
+  return d.runtime.drive(followJob(first, d, onUpdate, o));
+}
 
 describe('followJob', () => {
   const fixture = stubFixture();
   async function setup() {
     const { dir, stub } = await fixture.setupRaw({ signedIn: true });
-    const clock = fakeClock(Date.now());
-    const session = new Session(new ApiClient({ baseUrl: stub.url, clock, requestTimeoutMs: 300 }), new CredentialStore(dir, clock), 'default', clock);
-    return { stub, clock, deps: { baseUrl: stub.url, session, clock } };
+    const runtime = new DrivenRuntime(Date.now());
+    const session = new Session(new ApiClient({ baseUrl: stub.url, runtime, requestTimeoutMs: 300 }), new CredentialStore(dir, runtime), 'default', runtime);
+    return { stub, runtime, deps: { baseUrl: stub.url, session, runtime } };
   }
   const first = asSyncJob(job({ status: 'running' }));
 
@@ -29,7 +35,7 @@ describe('followJob', () => {
     });
     const seen: string[] = [];
     const t0 = Date.now();
-    const end = await followJob(first, deps, (j) => seen.push(j.status), { idleTimeoutMs: 200 });
+    const end = await follow(first, deps, (j) => seen.push(j.status), { idleTimeoutMs: 200 });
     assert.equal(end.status, 'completed');
     assert.deepEqual(seen, ['completed']);
     assert.ok(Date.now() - t0 < 5_000);
@@ -37,13 +43,13 @@ describe('followJob', () => {
   });
 
   test('a stream that keeps failing (5xx) falls back to polling', async () => {
-    const { stub, deps, clock } = await setup();
+    const { stub, deps, runtime } = await setup();
     stub.json('GET', '/v1/sync/jobs/job-1/events', 500, { code: 'internal_error' }, 3);
     stub.json('GET', '/v1/sync/jobs/job-1', 200, job({ status: 'completed' }));
-    const t0 = clock.now();
-    const end = await followJob(first, deps, () => undefined, { maxStreamFailures: 3 });
+    const t0 = runtime.now();
+    const end = await follow(first, deps, () => undefined, { maxStreamFailures: 3 });
     assert.equal(end.status, 'completed');
-    assert.ok(clock.now() - t0 >= 1_000, 'backoff and the poll interval ran on the injected clock');
+    assert.ok(runtime.now() - t0 >= 1_000, 'backoff and the poll interval ran on the injected runtime');
     stub.verify();
   });
 
@@ -54,7 +60,7 @@ describe('followJob', () => {
     stub.on('GET', '/v1/sync/jobs/job-1/events', () => undefined, 2);
     stub.on('GET', '/v1/sync/jobs/job-1', () => undefined, 4);
     await assert.rejects(
-      followJob(first, deps, () => undefined, { headersTimeoutMs: 1000, maxStreamFailures: 2 }),
+      follow(first, deps, () => undefined, { headersTimeoutMs: 1000, maxStreamFailures: 2 }),
       (e: unknown) => e instanceof UnavailableError,
     );
     stub.verify();
@@ -67,7 +73,7 @@ describe('followJob', () => {
       res.end('<html></html>');
     });
     stub.json('GET', '/v1/sync/jobs/job-1', 200, job({ status: 'failed', error_message: 'boom' }));
-    const end = await followJob(first, deps, () => undefined);
+    const end = await follow(first, deps, () => undefined);
     assert.equal(end.status, 'failed');
     stub.verify();
   });
@@ -81,7 +87,7 @@ describe('followJob', () => {
       res.end(sseEvent(job({ status: 'completed' })));
     });
     const seen: string[] = [];
-    const end = await followJob(first, deps, (j) => seen.push(`${j.job_id}:${j.status}`));
+    const end = await follow(first, deps, (j) => seen.push(`${j.job_id}:${j.status}`));
     assert.equal(end.job_id, 'job-1');
     assert.deepEqual(seen, ['job-1:completed']);
     stub.verify();

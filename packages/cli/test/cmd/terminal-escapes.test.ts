@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fakeClock, runMain, type RunResult } from '../helpers/run-main.js';
+import { DrivenRuntime } from '../helpers/driven-runtime.js';
+import { runMain, type RunResult } from '../helpers/run-main.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
 import { problem, tokenPair } from '../helpers/stub-server.js';
 import { job, problemBody } from '../helpers/sync-stub-server.js';
@@ -56,8 +57,10 @@ describe('server text never carries terminal control codes to the terminal', () 
 
   test('garmin status: display name in the table; -o json round-trips it exactly', async () => {
     const { dir, stub } = await signedIn();
-    const conn = { status: 'reauth_required', display_name: HOSTILE, connected_at: HOSTILE };
+    // connected_at is a date-time by the contract, so only display_name can carry free text.
+    const conn = { status: 'reauth_required', display_name: HOSTILE, connected_at: '2026-05-01T08:00:00.000Z' };
     stub.json('GET', '/v1/garmin/connection', 200, conn, 2);
+    stub.json('GET', '/v1/garmin/connection', 200, { ...conn, connected_at: HOSTILE });
     const r = await runMain(['garmin', 'status'], { configDir: dir });
     assert.equal(r.code, 0, r.err);
     assertTerminalSafe(r, 'garmin status');
@@ -65,6 +68,10 @@ describe('server text never carries terminal control codes to the terminal', () 
     const j = await runMain(['garmin', 'status', '-o', 'json'], { configDir: dir });
     assert.equal(j.code, 0, j.err);
     assert.deepEqual(JSON.parse(j.out), conn);
+    // Free text where the contract wants a date-time: refused (exit 6), and nothing of it is shown.
+    const off = await runMain(['garmin', 'status'], { configDir: dir });
+    assert.equal(off.code, 6, off.err);
+    assertTerminalSafe(off, 'garmin status (connected_at not a date-time)');
     stub.verify();
   });
 
@@ -90,15 +97,15 @@ describe('server text never carries terminal control codes to the terminal', () 
     const { dir, stub } = await signedIn();
     const acts = [activity(), activity({ name: `${HOSTILE},"q"` })];
     stub.json('GET', '/v1/activities?limit=50', 200, { activities: acts, next_cursor: null }, 3);
-    const clock = fakeClock(Date.now());
-    const t = await runMain(['activities', 'list'], { configDir: dir, clock });
+    const runtime = new DrivenRuntime(Date.now());
+    const t = await runMain(['activities', 'list'], { configDir: dir, runtime });
     assert.equal(t.code, 0, t.err);
     assertTerminalSafe(t, 'activities list');
-    const c = await runMain(['activities', 'list', '-o', 'csv'], { configDir: dir, clock });
+    const c = await runMain(['activities', 'list', '-o', 'csv'], { configDir: dir, runtime });
     assert.equal(c.code, 0, c.err);
     assertTerminalSafe(c, 'activities list -o csv');
     assert.equal(c.out.trimEnd().split('\n').length, 3, 'a header and one line per row');
-    const j = await runMain(['activities', 'list', '-o', 'json'], { configDir: dir, clock });
+    const j = await runMain(['activities', 'list', '-o', 'json'], { configDir: dir, runtime });
     assert.equal(j.code, 0, j.err);
     assert.deepEqual((JSON.parse(j.out) as { activities: unknown }).activities, acts);
     stub.verify();
@@ -106,8 +113,12 @@ describe('server text never carries terminal control codes to the terminal', () 
 
   test('sync status / list: ids and error messages; a failed followed job; -o json round-trips', async () => {
     const { dir, stub } = await signedIn();
-    const bad = job({ job_id: HOSTILE, status: 'failed', error_message: HOSTILE, since: HOSTILE, created_at: HOSTILE });
+    // The job id, window and times have contract formats; the error message is free text.
+    const bad = job({ status: 'failed', error_message: HOSTILE });
     stub.json('GET', '/v1/sync/jobs/latest', 200, bad, 3);
+    for (const off of [{ job_id: HOSTILE }, { since: HOSTILE }, { created_at: HOSTILE }]) {
+      stub.json('GET', '/v1/sync/jobs/latest', 200, { ...bad, ...off });
+    }
     stub.json('GET', '/v1/sync/jobs?limit=20', 200, { jobs: [bad, bad], next_cursor: null }, 2);
     for (const argv of [['sync', 'status'], ['sync', 'status', '-o', 'csv'], ['sync', 'list'], ['sync', 'list', '-o', 'csv']]) {
       const r = await runMain(argv, { configDir: dir });
@@ -118,6 +129,13 @@ describe('server text never carries terminal control codes to the terminal', () 
     const j = await runMain(['sync', 'status', '-o', 'json'], { configDir: dir });
     assert.equal(j.code, 0, j.err);
     assert.deepEqual(JSON.parse(j.out), bad);
+    // Free text where the contract wants an id, a date or a date-time: refused (exit 6), nothing of it shown.
+    for (let i = 0; i < 3; i++) {
+      const off = await runMain(['sync', 'status'], { configDir: dir });
+      assert.equal(off.code, 6, off.err);
+      assertTerminalSafe(off, 'sync status (field breaking its format)');
+      assert.ok(!off.err.includes('BCDEF'));
+    }
     stub.verify();
   });
 
@@ -128,7 +146,7 @@ describe('server text never carries terminal control codes to the terminal', () 
     assert.equal(nf.code, 4, nf.err);
     assertTerminalSafe(nf, 'sync status (problem detail)');
     stub.json('GET', '/v1/sync/jobs/job-1', 200, job({ status: 'failed', error_message: HOSTILE }));
-    const w = await runMain(['sync', 'status', 'job-1', '--watch'], { configDir: dir, clock: fakeClock() });
+    const w = await runMain(['sync', 'status', 'job-1', '--watch'], { configDir: dir, runtime: new DrivenRuntime() });
     assert.equal(w.code, 7, w.err);
     assertTerminalSafe(w, 'sync status --watch (failed job)');
     assert.match(w.err, /failed: A ?BCDEF ?G ?H ?I ?J/);

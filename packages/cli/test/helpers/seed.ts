@@ -1,6 +1,6 @@
 import type { StoredCredentials } from '../../src/credentials/store.js';
 import { CredentialStore } from '../../src/credentials/store.js';
-import { systemClock } from '../../src/clock.js';
+import { systemRuntime } from '@fitsync/runtime';
 import { Secret } from '../../src/secret.js';
 
 /** Stored credentials for tests; times relative to `now`. */
@@ -21,9 +21,9 @@ export function creds(server: string, now: number, over: Partial<StoredCredentia
 }
 
 export async function seed(configDir: string, c: StoredCredentials, profile = 'default'): Promise<void> {
-  await new CredentialStore(configDir, systemClock).write(profile, c);
+  await new CredentialStore(configDir, systemRuntime).write(profile, c);
 }
 
 export async function stored(configDir: string, profile = 'default'): Promise<StoredCredentials | undefined> {
-  return new CredentialStore(configDir, systemClock).read(profile);
+  return new CredentialStore(configDir, systemRuntime).read(profile);
 }

@@ -12,6 +12,11 @@ describe('parseFlags', () => {
     assert.deepEqual(r.flags, { username: 'ada', server: 'https://x', output: 'json', verbose: true });
     assert.deepEqual(r.positionals, ['pos']);
   });
+  test('a negative number is an argument; a flag is no value for a string flag', () => {
+    assert.deepEqual(parseFlags(['-5', '-12', '--username', '-3'], specs, 'x'), { flags: { username: '-3' }, positionals: ['-5', '-12'] });
+    assert.throws(() => parseFlags(['--username', '--verbose'], specs, 'x'), /flag --username needs a value/);
+    assert.deepEqual(parseFlags(['-vo', 'csv'], specs, 'x').flags, { verbose: true, output: 'csv' });
+  });
   test('-- ends flags', () => {
     assert.deepEqual(parseFlags(['--', '--username'], specs, 'x').positionals, ['--username']);
   });
@@ -37,6 +42,14 @@ describe('splitCommandPath', () => {
       path: ['auth', 'login'],
       rest: ['--username', 'ada'],
     });
+  });
+  test('grouped short flags and inline values before the command', () => {
+    assert.deepEqual(splitCommandPath(['-vo', 'json', '--profile=w', 'sync', 'status', 'j1', '--watch']), {
+      pre: ['-vo', 'json', '--profile=w'],
+      path: ['sync', 'status'],
+      rest: ['j1', '--watch'],
+    });
+    assert.deepEqual(splitCommandPath(['sync', '--since', '2026-01-01', 'start']).rest, ['--since', '2026-01-01', 'start']);
   });
   test('help topics', () => {
     assert.deepEqual(splitCommandPath(['help', 'auth', 'login']).path, ['help', 'auth', 'login']);

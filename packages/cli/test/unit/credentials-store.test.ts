@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { systemClock } from '../../src/clock.js';
+import { systemRuntime } from '@fitsync/runtime';
 import { CorruptCredentialsError, CredentialStore } from '../../src/credentials/store.js';
 import { UsageError } from '../../src/errors.js';
 import { removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
@@ -20,7 +20,7 @@ describe('credential store', () => {
 
   test('creates the file 0600 in a 0700 directory and round-trips', async () => {
     const d = dir();
-    const store = new CredentialStore(d, systemClock);
+    const store = new CredentialStore(d, systemRuntime);
     const c = creds('https://a.example', Date.now());
     await store.write('default', c);
     await store.write('work', creds('https://b.example', Date.now(), { username: 'bob' }));
@@ -39,7 +39,7 @@ describe('credential store', () => {
 
   test('refuses a file readable by group or others, telling how to fix it', async () => {
     const d = dir();
-    const store = new CredentialStore(d, systemClock);
+    const store = new CredentialStore(d, systemRuntime);
     await store.write('default', creds('https://a.example', Date.now()));
     chmodSync(store.path, 0o644);
     await assert.rejects(store.read('default'), (e: unknown) => {
@@ -56,7 +56,7 @@ describe('credential store', () => {
 
   test('a corrupt file is reported (exit 2) and auth login replaces it', async () => {
     const d = dir();
-    const store = new CredentialStore(d, systemClock);
+    const store = new CredentialStore(d, systemRuntime);
     await store.write('default', creds('https://a.example', Date.now()));
     writeFileSync(store.path, 'this is = = not toml [', { mode: 0o600 });
     await assert.rejects(store.read('default'), CorruptCredentialsError);
@@ -80,7 +80,7 @@ describe('credential store', () => {
 
   test('a profile entry with missing fields counts as corrupt', async () => {
     const d = dir();
-    const store = new CredentialStore(d, systemClock);
+    const store = new CredentialStore(d, systemRuntime);
     await store.write('default', creds('https://a.example', Date.now()));
     writeFileSync(store.path, '[profiles.default]\nserver = "https://a.example"\n', { mode: 0o600 });
     await assert.rejects(store.read('default'), CorruptCredentialsError);
@@ -94,7 +94,7 @@ describe('local files are read with a size cap (1 MiB)', () => {
   test('an oversized credentials.toml: exit 2 naming the file, not read whole', async () => {
     const dir = tempConfigDir();
     dirs.push(dir);
-    const store = new CredentialStore(dir, systemClock);
+    const store = new CredentialStore(dir, systemRuntime);
     await store.write('default', creds('http://127.0.0.1:9', Date.now()));
     // Still valid TOML (a long comment), so only a size cap can refuse it.
     const text = readFileSync(store.path, 'utf8');

@@ -3,8 +3,8 @@ import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { SyncJob } from '@fitsync/api';
 import { ProgressBar } from '../../src/progress/progress-bar.js';
-import { asSyncJob } from '../../src/sync/job-shape.js';
-import { fakeClock } from '../helpers/run-main.js';
+import { asSyncJob } from '../../src/client/answers.js';
+import { DrivenRuntime } from '../helpers/driven-runtime.js';
 import { job } from '../helpers/sync-stub-server.js';
 
 function sink(): { stream: PassThrough; text: () => string } {
@@ -19,14 +19,14 @@ const running = (processed: number, total: number | null = 300): SyncJob =>
   asSyncJob(job({ status: 'running', processed_items: processed, total_items: total, progress: total ? Math.floor((processed / total) * 100) : 0 }));
 
 describe('progress bar', () => {
-  test('counts, rate and ETA from the injected clock; redrawn in place', () => {
-    const clock = fakeClock();
+  test('counts, rate and ETA from the injected runtime; redrawn in place', async () => {
+    const runtime = new DrivenRuntime();
     const s = sink();
-    const bar = new ProgressBar(s.stream, clock, { color: false, columns: 120 });
+    const bar = new ProgressBar(s.stream, runtime, { color: false, columns: 120 });
     bar.update(running(0));
-    clock.advance(2_000);
+    await runtime.advance(2_000);
     bar.update(running(20));
-    clock.advance(2_000);
+    await runtime.advance(2_000);
     bar.update(running(40));
     // 40 items in 4 s = 10 items/s; 260 left → 26 s.
     const last = s.text().split('\r\u001b[2K').pop() ?? '';
@@ -41,12 +41,12 @@ describe('progress bar', () => {
     assert.match(s.text(), /completed +█{24} 100% {2}300\/300 items/);
   });
 
-  test('an unknown total shows items without ETA; the line never exceeds the terminal width', () => {
-    const clock = fakeClock();
+  test('an unknown total shows items without ETA; the line never exceeds the terminal width', async () => {
+    const runtime = new DrivenRuntime();
     const s = sink();
-    const bar = new ProgressBar(s.stream, clock, { color: true, columns: 40 });
+    const bar = new ProgressBar(s.stream, runtime, { color: true, columns: 40 });
     bar.update(running(5, null));
-    clock.advance(1_000);
+    await runtime.advance(1_000);
     bar.update(running(15, null));
     const visible = (s.text().split('\r\u001b[2K').pop() ?? '').replace(/\u001b\[\d+m/g, '');
     assert.ok(visible.length <= 39, visible);

@@ -4,7 +4,7 @@ import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
 import { type Column, printRows, type Scalar } from '../../output.js';
 import { formatDuration, oneLine } from '../../sync/format.js';
-import { asActivityList } from '../../sync/activity-shape.js';
+import { asActivityList } from '../../client/answers.js';
 import { parseDateRange, parseLimit } from '../../sync/flag-values.js';
 
 export const definition: CommandDefinition = {

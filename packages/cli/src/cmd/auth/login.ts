@@ -86,7 +86,7 @@ export async function run(opts: LoginOptions, deps: Deps): Promise<number> {
           : { kind: 'none', missingHint: 'pass --mfa-code or set FITSYNC_MFA_CODE (or use --recovery-code)' };
   const api = await deps.api();
   const pair = await signIn(api, username, password, mfa);
-  const creds = credentialsFromPair(pair, server, deps.clock.now());
+  const creds = credentialsFromPair(pair, server, deps.runtime.now());
   const { replacedCorrupt } = await deps.credentials().write(deps.globals.profile, creds, { replaceCorrupt: true });
   if (replacedCorrupt) io.warn(`replaced the corrupt credentials file ${deps.credentials().path}`);
   io.info(`Signed in as ${pair.user.username} to ${server}`);

@@ -33,11 +33,10 @@ export async function run(_opts: LogoutOptions, deps: Deps): Promise<number> {
   // Revoke where the tokens came from, whatever --server says now.
   const { validateServerUrl } = await import('../../server-url.js');
   const server = validateServerUrl(creds.server);
-  const { ApiClient } = await import('../../api/client.js');
+  const { ApiClient } = await import('../../client/client.js');
   const api = new ApiClient({
     baseUrl: server,
-    clock: deps.clock,
-    random: deps.random,
+    runtime: deps.runtime,
     ...(deps.globals.verbose ? { log: (l: string) => deps.debug(l) } : {}),
   });
   let revoked = true;

@@ -1,5 +1,5 @@
 import type { CommandDefinition, CommandInput } from '../../command.js';
-import { asMe } from '../../api/shapes.js';
+import { asMe } from '../../client/answers.js';
 import type { StoredCredentials } from '../../credentials/store.js';
 import { AuthError, UnavailableError } from '../../errors.js';
 import type { Deps } from '../../factory.js';

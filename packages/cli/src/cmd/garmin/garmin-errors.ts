@@ -4,7 +4,7 @@ const RECONNECT = 'run `fitsync garmin connect` again';
 
 /**
  * Rewords the server's Garmin sign-in problems for this command group. The generic mapping
- * (src/api/problem.ts) speaks of FitSync sign-in ("run `fitsync auth login`"), which would send
+ * (src/client/problem.ts) speaks of FitSync sign-in ("run `fitsync auth login`"), which would send
  * the user the wrong way here. Exit codes: wrong Garmin password/code or an expired challenge → 3;
  * Garmin throttling sign-ins → 6 (Garmin, not the user's credentials, is unavailable for now).
  */

@@ -5,7 +5,7 @@ import type { Prompter } from '../../prompter.js';
 import type { Secret } from '../../secret.js';
 import type { Session } from '../../session.js';
 import { garminError } from './garmin-errors.js';
-import { asGarminConnectAnswer, asGarminConnected } from './garmin-shapes.js';
+import { asGarminConnectAnswer, asGarminConnected } from '../../client/answers.js';
 
 /** Interactive tries per challenge (spec: "up to 3 tries while the challenge is valid"). */
 export const GARMIN_CODE_TRIES = 3;

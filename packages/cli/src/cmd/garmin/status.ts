@@ -1,7 +1,7 @@
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
 import { printRecord } from '../../output.js';
-import { asGarminConnection } from './garmin-shapes.js';
+import { asGarminConnection } from '../../client/answers.js';
 
 export const definition: CommandDefinition = {
   group: 'garmin',

@@ -1,6 +1,6 @@
 import type { TotpSetup } from '@fitsync/api';
 import { stringFlag } from '../../args.js';
-import { asRecoveryCodes, asTotpSetup } from '../../api/shapes.js';
+import { asRecoveryCodes, asTotpSetup } from '../../client/answers.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import { AuthError, UsageError } from '../../errors.js';
 import type { Deps } from '../../factory.js';

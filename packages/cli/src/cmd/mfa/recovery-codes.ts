@@ -1,4 +1,4 @@
-import { asRecoveryCodes } from '../../api/shapes.js';
+import { asRecoveryCodes } from '../../client/answers.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
 import { CODE_FLAG, type CodeInput, parseCodeInput, resolveCode } from './code-input.js';

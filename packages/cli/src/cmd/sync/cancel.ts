@@ -1,8 +1,8 @@
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
-import { parseId } from '../../sync/flag-values.js';
-import { asSyncJob } from '../../sync/job-shape.js';
+import { parseJobId } from '../../sync/flag-values.js';
+import { asSyncJob } from '../../client/answers.js';
 import { printJob } from '../../sync/job-view.js';
 
 export const definition: CommandDefinition = {
@@ -21,7 +21,7 @@ export interface SyncCancelOptions {
 }
 
 export function parse({ positionals }: CommandInput): SyncCancelOptions {
-  return { jobId: parseId(positionals[0], 'JOB_ID', definition.usage) };
+  return { jobId: parseJobId(positionals[0], definition.usage) };
 }
 
 export async function run(opts: SyncCancelOptions, deps: Deps): Promise<number> {

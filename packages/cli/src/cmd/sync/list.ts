@@ -5,7 +5,7 @@ import type { CommandDefinition, CommandInput } from '../../command.js';
 import { UsageError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
 import { parseLimit } from '../../sync/flag-values.js';
-import { asSyncJobList } from '../../sync/job-shape.js';
+import { asSyncJobList } from '../../client/answers.js';
 import { printJobList } from '../../sync/job-view.js';
 
 export const definition: CommandDefinition = {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateSyncJobBody, SyncType } from '@fitsync/api';
 import { SYNC_TYPES } from '@fitsync/api/codes';
+import { isIdempotencyKey } from '@fitsync/api/rules';
 import { stringFlag } from '../../args.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import { ConflictError, UnavailableError, UsageError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
 import type { Session } from '../../session.js';
 import { parseDateRange } from '../../sync/flag-values.js';
-import { asSyncJob } from '../../sync/job-shape.js';
+import { asSyncJob } from '../../client/answers.js';
 import { printJob } from '../../sync/job-view.js';
 
 export const definition: CommandDefinition = {
@@ -44,9 +45,6 @@ export interface SyncStartOptions {
   idempotencyKey?: string;
 }
 
-/** Idempotency keys go into a header: printable ASCII without spaces, bounded. */
-const KEY_RE = /^[\x21-\x7e]{1,200}$/;
-
 export function parse({ flags }: CommandInput): SyncStartOptions {
   const type = stringFlag(flags, 'type') ?? 'all';
   if (!(SYNC_TYPES as readonly string[]).includes(type)) {
@@ -58,7 +56,7 @@ export function parse({ flags }: CommandInput): SyncStartOptions {
   const opts: SyncStartOptions = { type: type as SyncType, ...range, full, wait: flags.wait === true };
   const key = stringFlag(flags, 'idempotency-key');
   if (key !== undefined) {
-    if (!KEY_RE.test(key)) throw new UsageError('invalid --idempotency-key', 'use 1 to 200 printable ASCII characters without spaces');
+    if (!isIdempotencyKey(key)) throw new UsageError('invalid --idempotency-key', 'use 1 to 200 printable ASCII characters without spaces');
     opts.idempotencyKey = key;
   }
   return opts;
@@ -95,7 +93,7 @@ async function createJob(session: Session, deps: Deps, body: CreateSyncJobBody, 
         // Full jitter backoff, as the client does for GETs.
         const base = Math.min(250 * 2 ** attempt, 4_000);
         deps.debug(`* POST /v1/sync/jobs failed (${err.message}); retrying with the same Idempotency-Key`);
-        await deps.clock.sleep(base / 2 + deps.random() * (base / 2));
+        await deps.runtime.sleep(base / 2 + deps.runtime.random() * (base / 2));
         continue;
       }
       throw conflictMessage(err);

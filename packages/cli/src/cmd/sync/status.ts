@@ -1,8 +1,8 @@
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import { NotFoundError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
-import { parseId } from '../../sync/flag-values.js';
-import { asSyncJob } from '../../sync/job-shape.js';
+import { parseJobId } from '../../sync/flag-values.js';
+import { asSyncJob } from '../../client/answers.js';
 import { printJob } from '../../sync/job-view.js';
 
 export const definition: CommandDefinition = {
@@ -26,7 +26,7 @@ export interface SyncStatusOptions {
 
 export function parse({ flags, positionals }: CommandInput): SyncStatusOptions {
   const opts: SyncStatusOptions = { watch: flags.watch === true };
-  if (positionals[0] !== undefined) opts.jobId = parseId(positionals[0], 'JOB_ID', definition.usage);
+  if (positionals[0] !== undefined) opts.jobId = parseJobId(positionals[0], definition.usage);
   return opts;
 }
 

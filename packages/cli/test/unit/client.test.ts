@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { ApiClient } from '../../src/api/client.js';
+import { ApiClient } from '../../src/client/client.js';
 import { AuthError, ConflictError, NotFoundError, UnavailableError, UsageError } from '../../src/errors.js';
 import { Secret } from '../../src/secret.js';
-import { fakeClock } from '../helpers/run-main.js';
+import { DrivenRuntime } from '../helpers/driven-runtime.js';
 import { type PlannedCall, problem, StubServer } from '../helpers/stub-server.js';
 
 describe('ApiClient', () => {
@@ -28,7 +28,7 @@ describe('ApiClient', () => {
       { method: 'POST', path: '/f', reply: problem(400, 'validation_error', { detail: 'bad date' }) },
       { method: 'POST', path: '/g', reply: problem(500, 'internal_error', { detail: 'db down' }) },
     );
-    const api = new ApiClient({ baseUrl: s.url, clock: fakeClock() });
+    const api = new ApiClient({ baseUrl: s.url, runtime: new DrivenRuntime() });
     const expect = async (path: string, cls: new (...a: never[]) => Error, msg: RegExp) =>
       assert.rejects(api.request('POST', path, { body: {} }), (e: unknown) => {
         assert.ok(e instanceof cls, `${path}: ${String(e)}`);
@@ -51,20 +51,21 @@ describe('ApiClient', () => {
       { method: 'GET', path: '/v1/me', reply: { status: 200, body: { ok: true } } },
       { method: 'POST', path: '/p', reply: problem(503, 'internal_error') },
     );
-    const clock = fakeClock();
-    const start = clock.now();
-    const api = new ApiClient({ baseUrl: s.url, clock, random: () => 0.5 });
-    const res = await api.request('GET', '/v1/me');
+    const runtime = new DrivenRuntime();
+    const start = runtime.now();
+    const api = new ApiClient({ baseUrl: s.url, runtime });
+    const res = await runtime.drive(api.request('GET', '/v1/me'));
     assert.deepEqual(res.body, { ok: true });
-    assert.ok(clock.now() > start, 'backed off through the injected clock');
-    await assert.rejects(api.request('POST', '/p'), UnavailableError);
+    assert.ok(runtime.now() > start, 'backed off through the injected runtime');
+    await assert.rejects(runtime.drive(api.request('POST', '/p')), UnavailableError);
     s.verify();
   });
 
   test('GETs give up after 3 retries', async () => {
     const s = await stub({ method: 'GET', path: '/x', reply: problem(502, 'internal_error'), times: 4 });
-    const api = new ApiClient({ baseUrl: s.url, clock: fakeClock() });
-    await assert.rejects(api.request('GET', '/x'), UnavailableError);
+    const runtime = new DrivenRuntime();
+    const api = new ApiClient({ baseUrl: s.url, runtime });
+    await assert.rejects(runtime.drive(api.request('GET', '/x')), UnavailableError);
     s.verify();
   });
 
@@ -72,7 +73,7 @@ describe('ApiClient', () => {
     const srv = createServer((sock) => sock.destroy());
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as { port: number }).port;
-    const api = new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, clock: fakeClock(), maxRetries: 0 });
+    const api = new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, runtime: new DrivenRuntime(), maxRetries: 0 });
     await assert.rejects(api.request('GET', '/x'), (e: unknown) => e instanceof UnavailableError && e.message.includes(`cannot reach http://127.0.0.1:${port}`));
     await new Promise((r) => srv.close(r));
     await assert.rejects(api.request('GET', '/x'), /ECONNREFUSED/);
@@ -84,7 +85,7 @@ describe('ApiClient', () => {
     });
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as { port: number }).port;
-    const api = new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, clock: fakeClock(), maxRetries: 0, requestTimeoutMs: 100 });
+    const api = new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, runtime: new DrivenRuntime(), maxRetries: 0, requestTimeoutMs: 100 });
     await assert.rejects(api.request('GET', '/x'), /no answer within 0.1 s/);
     srv.close();
     srv.unref();
@@ -97,7 +98,7 @@ describe('ApiClient', () => {
       reply: { status: 200, body: { access_token: 'TOKEN-XYZ', refresh_token: 'REFRESH-XYZ', user: { username: 'ada' } } },
     });
     const lines: string[] = [];
-    const api = new ApiClient({ baseUrl: s.url, clock: fakeClock(), log: (l) => lines.push(l) });
+    const api = new ApiClient({ baseUrl: s.url, runtime: new DrivenRuntime(), log: (l) => lines.push(l) });
     await api.request('POST', '/v1/auth/login', { body: { username: 'ada', password: 'PASSWORD-XYZ', code: '123456' }, token: new Secret('BEARER-XYZ') });
     const log = lines.join('\n');
     assert.match(log, new RegExp(`> POST ${s.url}/v1/auth/login`));

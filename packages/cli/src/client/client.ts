@@ -1,16 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { Clock } from '../clock.js';
+import type { Runtime } from '@fitsync/runtime';
 import { UnavailableError } from '../errors.js';
 import { type Secret, redactJson } from '../secret.js';
 import { errorFromProblem } from './problem.js';
 
 export interface ApiClientOptions {
   baseUrl: string;
-  clock: Clock;
+  runtime: Runtime;
   /** Receives one redacted line per request/response when -v is on. */
   log?: (line: string) => void;
   userAgent?: string;
-  random?: () => number;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
   /** Retries of idempotent GETs on network errors and 502/503/504. */
@@ -61,7 +60,6 @@ export class ApiClient {
     this.baseUrl = o.baseUrl;
     this.#o = {
       userAgent: 'fitsync-cli',
-      random: Math.random,
       connectTimeoutMs: 5_000,
       requestTimeoutMs: 30_000,
       maxRetries: 3,
@@ -98,9 +96,9 @@ export class ApiClient {
     const ra = typeof retryAfter === 'string' && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
     // Full jitter (AWS architecture blog "Exponential Backoff And Jitter"), capped.
     const base = Math.min(250 * 2 ** attempt, 4_000);
-    const ms = ra !== undefined ? Math.min(ra, 10_000) : base / 2 + this.#o.random() * (base / 2);
+    const ms = ra !== undefined ? Math.min(ra, 10_000) : base / 2 + this.#o.runtime.random() * (base / 2);
     this.#o.log?.(`* retrying in ${Math.round(ms)} ms`);
-    await this.#o.clock.sleep(ms);
+    await this.#o.runtime.sleep(ms);
   }
 
   async #once(method: string, path: string, opts: RequestOptions): Promise<RawResponse> {
@@ -119,7 +117,7 @@ export class ApiClient {
     }
     if (opts.token) headers.authorization = `Bearer ${opts.token.reveal()}`;
     const log = this.#o.log;
-    const started = this.#o.clock.now();
+    const started = this.#o.runtime.now();
     if (log) {
       log(`> ${method} ${url.href}${opts.token ? ' (Authorization: Bearer [REDACTED])' : ''}`);
       if (opts.body !== undefined) log(`> ${JSON.stringify(redactJson(opts.body))}`);
@@ -132,7 +130,7 @@ export class ApiClient {
         if (settled) return;
         settled = true;
         clearTimeout(overall);
-        log?.(`< ${method} ${url.href} failed: ${why} (${this.#o.clock.now() - started} ms)`);
+        log?.(`< ${method} ${url.href} failed: ${why} (${this.#o.runtime.now() - started} ms)`);
         reject(new UnavailableError(`cannot reach ${server}: ${why}`));
       };
       const req = mod.request(url, { method, headers });
@@ -201,7 +199,7 @@ export class ApiClient {
             body = undefined;
           }
           if (log) {
-            log(`< ${status} ${method} ${url.href} (${this.#o.clock.now() - started} ms)`);
+            log(`< ${status} ${method} ${url.href} (${this.#o.runtime.now() - started} ms)`);
             if (body !== undefined && !Buffer.isBuffer(body)) log(`< ${JSON.stringify(redactJson(body)).slice(0, 2000)}`);
           }
           resolve({ status, headers: res.headers, body });

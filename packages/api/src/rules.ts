@@ -1,0 +1,52 @@
+/**
+ * Rules that more than one side checks — the server's schemas (through Ajv), the CLI's compiled
+ * answer validators and its flag parsing — written once. Dependency-free, like codes.ts, so the
+ * CLI can import it without loading the schema builder.
+ */
+
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A YYYY-MM-DD string naming a real calendar day: 2026-02-30 is not one (schema format "date"). */
+export function isCalendarDate(s: string): boolean {
+  const m = DAY_RE.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear keeps them as written.
+  t.setUTCFullYear(y);
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+const DATE_TIME_RE = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/** An RFC 3339 date-time with a real day and an offset (schema format "date-time"; leap seconds allowed as 60). */
+export function isDateTime(s: string): boolean {
+  const m = DATE_TIME_RE.exec(s);
+  if (!m || !isCalendarDate(m[1] as string)) return false;
+  const [h, min, sec] = [Number(m[2]), Number(m[3]), Number(m[4])];
+  if (h > 23 || min > 59 || sec > 60) return false;
+  return m[5] === undefined || (Number(m[5]) <= 23 && Number(m[6]) <= 59);
+}
+
+/** The string formats the schemas use, by name: the server registers them with Ajv, the CLI's compiled validators call them. */
+export const FORMATS: Readonly<Record<string, (value: string) => boolean>> = {
+  date: isCalendarDate,
+  'date-time': isDateTime,
+};
+
+/** Idempotency-Key (a request header): 1-200 visible ASCII characters, no spaces. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,200}$';
+const IDEMPOTENCY_KEY_RE = new RegExp(IDEMPOTENCY_KEY_PATTERN);
+export function isIdempotencyKey(s: string): boolean {
+  return IDEMPOTENCY_KEY_RE.test(s);
+}
+
+/**
+ * A sync job id as it may appear in a URL path. The server makes 32 hex characters; the rule is
+ * wider so ids of another server version still work, and narrow enough to be safe in a path.
+ */
+export const JOB_ID_PATTERN = '^[A-Za-z0-9._:-]{1,64}$';
+const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
+export function isJobId(s: string): boolean {
+  return JOB_ID_RE.test(s);
+}

@@ -1,0 +1,38 @@
+import { UnavailableError } from '../errors.js';
+import {
+  isActivityList,
+  isGarminConnected,
+  isGarminConnection,
+  isGarminConnectResponse,
+  isLoginResponse,
+  isMe,
+  isRecoveryCodes,
+  isSyncJob,
+  isSyncJobList,
+  isTokenPair,
+  isTotpSetup,
+} from './answer-checks.js';
+
+/**
+ * A reader of one kind of server answer: the value itself when it matches its @fitsync/api
+ * schema (checked by the validator compiled from it, ./answer-checks.ts), else UnavailableError
+ * — an answer the CLI cannot use is the server's fault (exit 6), not the user's.
+ */
+function answer<T>(check: (value: unknown) => value is T, what: string): (value: unknown) => T {
+  return (value) => {
+    if (!check(value)) throw new UnavailableError(`the server sent an unexpected ${what} answer`);
+    return value;
+  };
+}
+
+export const asMe = answer(isMe, 'user');
+export const asTokenPair = answer(isTokenPair, 'token');
+export const asLoginResponse = answer(isLoginResponse, 'sign-in');
+export const asTotpSetup = answer(isTotpSetup, 'MFA setup');
+export const asRecoveryCodes = answer(isRecoveryCodes, 'recovery codes');
+export const asSyncJob = answer(isSyncJob, 'sync job');
+export const asSyncJobList = answer(isSyncJobList, 'sync job list');
+export const asActivityList = answer(isActivityList, 'activity list');
+export const asGarminConnectAnswer = answer(isGarminConnectResponse, 'Garmin sign-in');
+export const asGarminConnected = answer(isGarminConnected, 'Garmin sign-in');
+export const asGarminConnection = answer(isGarminConnection, 'Garmin connection');
