@@ -106,6 +106,25 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(list.body.jobs.length, 1);
     });
 
+    test('a malformed Idempotency-Key or job id is a 400 naming the field, and starts nothing', async () => {
+      const u = await linkedUser(w, { activities: 1, days: 1, workouts: 0 });
+      for (const key of ['has space', 'x'.repeat(201), 'caf\u00e9']) {
+        const r = await w.s.app.inject({
+          method: 'POST',
+          url: '/v1/sync/jobs',
+          payload: { sync_type: 'all' },
+          headers: { authorization: `Bearer ${u.token}`, 'idempotency-key': key },
+        });
+        assert.equal(r.statusCode, 400, r.body);
+        assert.equal(JSON.parse(r.body).code, 'validation_error');
+        assert.match(r.body, /idempotency-key/i);
+      }
+      const bad = await call(w.s.app, 'GET', `/v1/sync/jobs/${encodeURIComponent('../x y')}`, { token: u.token });
+      assert.equal(bad.status, 400);
+      const list = await call(w.s.app, 'GET', '/v1/sync/jobs', { token: u.token });
+      assert.equal(list.body.jobs.length, 0);
+    });
+
     test('cancel: a pending job is cancelled at once; a running one within 2 s', async () => {
       const u = await linkedUser(w, { activities: 40, days: 5, workouts: 0 });
       const pending = await startSync(w, u);

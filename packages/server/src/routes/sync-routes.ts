@@ -1,4 +1,4 @@
-import { CreateSyncJobBody, SyncJob, SyncJobList, SyncJobListQuery } from '@fitsync/api';
+import { CreateSyncJobBody, IdempotencyKey, JobId, SyncJob, SyncJobList, SyncJobListQuery } from '@fitsync/api';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { authOf } from '../app-deps.js';
@@ -6,7 +6,7 @@ import { problems } from '../http/schemas.js';
 import type { SyncJobService } from '../services/sync-job-service.js';
 import { JobEventStream } from './job-event-stream.js';
 
-const JobParams = Type.Object({ job_id: Type.String({ minLength: 1, maxLength: 64 }) });
+const JobParams = Type.Object({ job_id: JobId });
 type JobParams = { job_id: string };
 
 export interface SyncRoutesOptions {
@@ -39,7 +39,7 @@ export const syncRoutes: FastifyPluginAsync<SyncRoutesOptions> = async (app, opt
         description:
           'Incremental by default (from where the last sync of that type stopped); `since`/`until` for a window; `full` for the whole history. Send an Idempotency-Key so a retried POST cannot start two jobs.',
         security,
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        headers: Type.Object({ 'idempotency-key': Type.Optional(IdempotencyKey) }),
         body: CreateSyncJobBody,
         response: { 202: SyncJob, ...problems(400, 401, 409, 422, 429) },
       },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CreateSyncJobBody, SyncJob, SyncJobList } from '@fitsync/api';
+import { isCalendarDate, isIdempotencyKey } from '@fitsync/api/rules';
 import type { Runtime } from '@fitsync/runtime';
 import type { Db } from '../db/db.js';
 import type { EventBus, ServerEvents } from '../events/event-bus.js';
@@ -51,10 +52,8 @@ export function latestSyncDate(nowMs: number): string {
   return addDays(isoDay(nowMs + 14 * HOUR_MS), 1);
 }
 
-const KEY = /^[\x21-\x7e]{1,200}$/;
 /** The job id a list cursor carries (only its length is checked; the query treats it as data). */
 const JOB_ID = /^[\s\S]{0,64}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function notFound(): ApiError {
   return new ApiError(404, 'not_found', 'No such sync job.');
@@ -77,7 +76,7 @@ export class SyncJobService {
       ['since', since],
       ['until', until],
     ] as const) {
-      if (v !== null && (!DATE.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)) {
+      if (v !== null && !isCalendarDate(v)) {
         throw validation(`${name} is not a real date (YYYY-MM-DD).`, `body/${name}`);
       }
       const latest = latestSyncDate(this.d.runtime.now());
@@ -87,7 +86,7 @@ export class SyncJobService {
     }
     if (since && until && since > until) throw validation('since must not be after until.', 'body/since');
     if (full && (since || until)) throw validation('full and since/until exclude each other.', 'body/full');
-    if (idempotencyKey !== undefined && !KEY.test(idempotencyKey)) {
+    if (idempotencyKey !== undefined && !isIdempotencyKey(idempotencyKey)) {
       throw validation('Idempotency-Key must be 1-200 visible ASCII characters.', 'headers/idempotency-key');
     }
     const requestHash = createHash('sha256')
