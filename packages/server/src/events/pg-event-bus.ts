@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Db } from '../db/db.js';
 import type { Counter, Metrics } from '../metrics.js';
 import { type EventKind, LocalEventBus, type ServerEvents, topic } from './event-bus.js';
+import type { Log } from '../log.js';
 
 /** The one NOTIFY channel every FitSync instance on a database listens to. */
 export const EVENTS_CHANNEL = 'fitsync_events';
@@ -13,11 +14,7 @@ export const NOTIFY_PAYLOAD_LIMIT = 8000;
 /** Events sent in one statement at most (a burst is sent in a few round trips, not hundreds). */
 const MAX_BATCH = 100;
 
-/** Structured log sink (pino-compatible subset); never given secrets. */
-export interface EventBusLog {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
+export type EventBusLog = Pick<Log, 'info' | 'warn'>;
 
 export interface PgEventBusDeps {
   /** The app's database: NOTIFY goes through its pool, like any other statement. */

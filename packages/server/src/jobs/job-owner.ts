@@ -18,13 +18,9 @@ import { step } from '../sync/sync-step-error.js';
 import { UpstreamLimiter, type UpstreamPace } from '../sync/upstream-limiter.js';
 import { JobReporter } from './job-reporter.js';
 import type { JobEnd, SyncJobQueue } from './sync-job-queue.js';
+import type { Log } from '../log.js';
 
-/** Structured log sink (pino-compatible subset); never given secrets. */
-export interface WorkerLog {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-  error(obj: Record<string, unknown>, msg: string): void;
-}
+export type WorkerLog = Log;
 
 export interface JobOwnerDeps {
   db: Db;

@@ -46,12 +46,9 @@ import { publishJob } from '../sync/publish-job.js';
 import { type GuardState, guardGarminApi } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
 import type { ThrottleService } from './throttle-service.js';
+import type { Log } from '../log.js';
 
-/** Structured logging without secrets: only ids, results and error classes go in. */
-export interface GarminLog {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-}
+export type GarminLog = Pick<Log, 'info' | 'warn'>;
 
 export interface GarminConnectionServiceDeps {
   db: Db;
