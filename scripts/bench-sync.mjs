@@ -3,10 +3,11 @@
 // its own process and the real fitsync-server binary, so ratios hold on any machine:
 //   1. full sync of N activities (with FIT files) + 365 days: throughput ≥ 80 % of a floor that
 //      downloads the same data from the same sim with the same concurrency and writes it to disk.
-//      One run of each varies by a factor of two on a busy machine, so R full syncs (each by a
-//      fresh FitSync user linked to the same Garmin account: same data, same upstream calls) are
-//      interleaved with R + 1 floor runs; each sync's ratio is against the mean of the floors right
-//      before and after it, and the median of those R ratios is what counts;
+//      One run of each varies by a factor of two on a busy machine, so R full syncs (each a fresh
+//      FitSync user and Garmin account of the same size) are interleaved with R + 1 floor runs;
+//      each sync's items/s is compared with the mean of the floors right before and after it, and
+//      the median of those R ratios is what counts (the JSON line has every run, and the CPU
+//      seconds the server and the floor used);
 //   2. no-op incremental sync: < 1 s and ≤ 5 upstream requests;
 //   3. peak RSS of the server during the first N-activity sync ≤ 250 MB, growing < 20 % from N
 //      to 4N.
@@ -78,6 +79,16 @@ function stop(child) {
   });
 }
 
+/** CPU seconds (user + system, all threads) a process has used, from /proc; null where /proc is missing. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return null;
+  }
+}
+
 /** Peak resident set of a process, from /proc (VmHWM); null where /proc is missing. */
 function peakRssMb(pid) {
   try {
@@ -128,12 +139,14 @@ async function linkedUser(srv, username, email) {
 
 /** Runs a full sync as the user of `token`; returns seconds and the server's peak RSS so far (MB). */
 async function fullSync(srv, token) {
+  const cpu0 = cpuSeconds(srv.child.pid);
   const t0 = performance.now();
   const job = await json('POST', `${srv.url}/v1/sync/jobs`, { token, body: { sync_type: 'all', full: true } });
   const end = await waitJob(srv.url, token, job.body.job_id, 100, 30 * 60_000);
   const s = (performance.now() - t0) / 1000;
   if (end.status !== 'completed') throw new Error(`full sync ${end.status}: ${end.error_message}`);
-  return { s, items: end.processed_items, rss: peakRssMb(srv.child.pid) };
+  const cpu1 = cpuSeconds(srv.child.pid);
+  return { s, items: end.processed_items, rss: peakRssMb(srv.child.pid), cpuS: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
 }
 
 /** One full sync of the warm-up account through its own FitSync user on `srv` (not measured). */
@@ -156,18 +169,28 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
     children.push(sim.child);
     const mk = async (email, n) =>
       json('POST', `${sim.url}/__sim/users`, { body: { email, password: 'garmin-pw', activities: n, days: DAYS, workouts: 10 } });
-    await mk('bench@example.com', activities);
+    // The floor reads bench@; each measured sync reads an account of its own, of the same size
+    // (the sim derives each account's data from its own seed): every sync creates new files, as
+    // a first sync does, and nothing is deleted or overwritten while anything is timed (freed
+    // blocks are expensive to the next writer on some file systems, e.g. with online discard).
+    const accounts = Array.from({ length: runs }, (_, i) => `bench${i + 1}@example.com`);
+    for (const email of ['bench@example.com', ...accounts]) await mk(email, activities);
     await mk('warmup@example.com', WARMUP_ACTIVITIES);
-    // Both runs must meet the same sim: let it build its caches first (activity totals and FIT
-    // hashes via truth, list-item JSON via one listing pass), so neither run pays for them.
-    await json('GET', `${sim.url}/__sim/users/bench%40example.com/truth`);
-    const token = await simToken(sim.url, 'bench@example.com', 'garmin-pw');
-    for (let start = 0; ; start += 100) {
-      const page = await request('GET', `${sim.url}/activitylist-service/activities/search/activities?start=${start}&limit=100`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      if (page.body.length <= 2) break;
-    }
+    // Every run must meet the same sim: let it build its caches first (activity totals and FIT
+    // hashes via truth, list-item JSON via one listing pass), so no run pays for them.
+    const warmSim = async (email) => {
+      await json('GET', `${sim.url}/__sim/users/${encodeURIComponent(email)}/truth`);
+      const simTok = await simToken(sim.url, email, 'garmin-pw');
+      for (let start = 0; ; start += 100) {
+        const page = await request('GET', `${sim.url}/activitylist-service/activities/search/activities?start=${start}&limit=100`, {
+          headers: { authorization: `Bearer ${simTok}` },
+        });
+        if (page.body.length <= 2) break;
+      }
+      return simTok;
+    };
+    const token = await warmSim('bench@example.com');
+    for (const email of accounts) await warmSim(email);
 
     process.stdout.write(`sync benchmarks: ${activities} activities + ${DAYS} days, concurrency ${CONCURRENCY}, ${runs} full syncs\n`);
     const srv = await startServer(sim.url, tmp, 'server-a');
@@ -176,24 +199,24 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
     await warmUp(srv);
     // All users exist before anything is timed: a user add is a process of its own.
     const users = [];
-    for (let i = 1; i <= runs; i++) users.push(await linkedUser(srv, `bench${i}`, 'bench@example.com'));
+    for (let i = 0; i < runs; i++) users.push(await linkedUser(srv, `bench${i + 1}`, accounts[i]));
 
     const profile = await json('GET', `${sim.url}/userprofile-service/socialProfile`, { token });
     const floorRun = async (name) => {
-      const outDir = join(tmp, name);
+      const cpu = process.cpuUsage();
       const t = performance.now();
       const items = await floorDownload({
         simUrl: sim.url,
         token,
         displayName: profile.body.displayName,
         concurrency: CONCURRENCY,
-        outDir,
+        outDir: join(tmp, name),
         days: DAYS,
         today: new Date().toISOString().slice(0, 10),
       });
       const s = (performance.now() - t) / 1000;
-      rmSync(outDir, { recursive: true, force: true });
-      return { s, items };
+      const { user, system } = process.cpuUsage(cpu);
+      return { s, items, cpuS: (user + system) / 1e6 };
     };
     // The floor runs once unmeasured (its own warm-up, like the server's), then before and after
     // every sync: floor, sync, floor, sync, …, floor. Load that drifts during the run (other
@@ -206,7 +229,9 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
       syncs.push(await fullSync(srv, users[i]));
       floors.push(await floorRun(`floor-${i + 1}`));
     }
-    const ratios = syncs.map((r, i) => (floors[i].s + floors[i + 1].s) / 2 / r.s);
+    // Items per second, not seconds: the accounts hold the same numbers of activities and days,
+    // but not necessarily the same number of days with data.
+    const ratios = syncs.map((r, i) => r.items / r.s / (floors[i].items / ((floors[i].s + floors[i + 1].s) / 2)));
     const ratio = median(ratios);
     const syncS = median(syncs.map((r) => r.s));
     const floorS = median(floors.map((r) => r.s));
@@ -225,6 +250,8 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
       throughputRatios: ratios,
       fullSyncRunsS: syncs.map((r) => r.s),
       floorRunsS: floors.map((r) => r.s),
+      fullSyncServerCpuS: syncs.map((r) => r.cpuS),
+      floorCpuS: floors.map((r) => r.cpuS),
       peakRssMb: rss,
     };
     const fmt = (xs, d) => xs.map((x) => x.toFixed(d)).join(' ');
