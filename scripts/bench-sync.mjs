@@ -110,7 +110,7 @@ async function waitJob(base, token, jobId, pollMs, timeoutMs) {
 }
 
 /** A fresh server (own data dir, SQLite), without users. */
-async function startServer(simUrl, tmp, name) {
+async function startServer(simUrl, tmp, name, bin = SERVER_BIN) {
   const dataDir = join(tmp, name);
   const env = cleanEnv({
     FITSYNC_DATA_DIR: dataDir,
@@ -123,7 +123,7 @@ async function startServer(simUrl, tmp, name) {
   });
   // FITSYNC_BENCH_SERVER_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
   const nodeArgs = (process.env.FITSYNC_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const server = await spawnUrl(SERVER_BIN, ['start', '--port', '0'], env, nodeArgs);
+  const server = await spawnUrl(bin, ['start', '--port', '0'], env, nodeArgs);
   return { ...server, dataDir };
 }
 
@@ -173,7 +173,11 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
     // (the sim derives each account's data from its own seed): every sync creates new files, as
     // a first sync does, and nothing is deleted or overwritten while anything is timed (freed
     // blocks are expensive to the next writer on some file systems, e.g. with online discard).
-    const accounts = Array.from({ length: runs }, (_, i) => `bench${i + 1}@example.com`);
+    // FITSYNC_BENCH_BASELINE_SERVER: another build's fitsync-server bin (e.g. a copy of main's
+    // bin/ and dist/ placed next to this one, so it finds the same node_modules), timed in turns
+    // with this build's under the same floors: a change's effect without the machine's drift.
+    const baselineBin = process.env.FITSYNC_BENCH_BASELINE_SERVER;
+    const accounts = Array.from({ length: baselineBin ? 2 * runs : runs }, (_, i) => `bench${i + 1}@example.com`);
     for (const email of ['bench@example.com', ...accounts]) await mk(email, activities);
     await mk('warmup@example.com', WARMUP_ACTIVITIES);
     // Every run must meet the same sim: let it build its caches first (activity totals and FIT
@@ -218,6 +222,14 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
       const { user, system } = process.cpuUsage(cpu);
       return { s, items, cpuS: (user + system) / 1e6 };
     };
+    let base = null;
+    const baseUsers = [];
+    if (baselineBin) {
+      base = await startServer(sim.url, tmp, 'server-baseline', baselineBin);
+      children.push(base.child);
+      await warmUp(base);
+      for (let i = 0; i < runs; i++) baseUsers.push(await linkedUser(base, `bench${i + 1}`, accounts[runs + i]));
+    }
     // The floor runs once unmeasured (its own warm-up, like the server's), then before and after
     // every sync: floor, sync, floor, sync, …, floor. Load that drifts during the run (other
     // processes on the machine) hits a sync and the floors around it alike, and the median of the
@@ -225,13 +237,21 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
     await floorRun('floor-warm');
     const floors = [await floorRun('floor-0')];
     const syncs = [];
-    for (let i = 0; i < runs; i++) {
-      syncs.push(await fullSync(srv, users[i]));
-      floors.push(await floorRun(`floor-${i + 1}`));
-    }
+    const baseSyncs = [];
     // Items per second, not seconds: the accounts hold the same numbers of activities and days,
     // but not necessarily the same number of days with data.
-    const ratios = syncs.map((r, i) => r.items / r.s / (floors[i].items / ((floors[i].s + floors[i + 1].s) / 2)));
+    const ratioOf = (r) => r.items / r.s / (floors.at(-2).items / ((floors.at(-2).s + floors.at(-1).s) / 2));
+    for (let i = 0; i < runs; i++) {
+      const r = await fullSync(srv, users[i]);
+      floors.push(await floorRun(`floor-${floors.length}`));
+      syncs.push({ ...r, ratio: ratioOf(r) });
+      if (base) {
+        const b = await fullSync(base, baseUsers[i]);
+        floors.push(await floorRun(`floor-${floors.length}`));
+        baseSyncs.push({ ...b, ratio: ratioOf(b) });
+      }
+    }
+    const ratios = syncs.map((r) => r.ratio);
     const ratio = median(ratios);
     const syncS = median(syncs.map((r) => r.s));
     const floorS = median(floors.map((r) => r.s));
@@ -259,6 +279,15 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
       ratio >= 0.8,
       `full sync: ${syncS.toFixed(1)} s for ${items} items (${(items / syncS).toFixed(0)}/s); floor ${floorS.toFixed(1)} s for ${floorItems} (${(floorItems / floorS).toFixed(0)}/s) (medians: syncs ${fmt(syncs.map((r) => r.s), 1)}, floors ${fmt(floors.map((r) => r.s), 1)}); throughput ratio ${ratio.toFixed(2)} (median of ${fmt(ratios, 2)}, each against the floors before and after it; target ≥ 0.80)`,
     );
+
+    if (base) {
+      const baseRatios = baseSyncs.map((r) => r.ratio);
+      Object.assign(results, { baselineRatio: median(baseRatios), baselineRatios: baseRatios, baselineRunsS: baseSyncs.map((r) => r.s), baselineServerCpuS: baseSyncs.map((r) => r.cpuS) });
+      process.stdout.write(
+        `INFO  baseline server ${baselineBin}, in turns with this one: throughput ratio ${median(baseRatios).toFixed(2)} (median of ${fmt(baseRatios, 2)}); server CPU per sync ${median(baseSyncs.map((r) => r.cpuS ?? Number.NaN)).toFixed(2)} s vs ${median(syncs.map((r) => r.cpuS ?? Number.NaN)).toFixed(2)} s here\n`,
+      );
+      await stop(base.child);
+    }
 
     // No-op incremental: everything is stored; count upstream requests at the sim.
     await request('POST', `${sim.url}/__sim/reset-stats`);
