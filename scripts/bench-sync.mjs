@@ -13,7 +13,8 @@
 //      to 4N.
 // Prints PASS/MISS per line; exits non-zero only on errors. Sizes: FITSYNC_BENCH_ACTIVITIES
 // (default 2000), FITSYNC_BENCH_BIG_ACTIVITIES (default 4 × that; 0 skips the growth check),
-// FITSYNC_BENCH_SYNC_RUNS (R, default 5).
+// FITSYNC_BENCH_SYNC_RUNS (R, default 5). FITSYNC_BENCH_BASELINE_SERVER=<another build's bin>
+// times that server in turns with this one (an INFO line): how to see a change's effect.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
