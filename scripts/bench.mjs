@@ -6,14 +6,15 @@
 //    `fitsync --version` vs `node -e 0`; `fitsync auth status` and
 //    `fitsync sync status JOB_ID` vs a plain node:http script doing the same GET.
 // 2. The sync engine (scripts/bench-sync.mjs): throughput vs a floor download of
-//    the same data, no-op incremental sync, peak RSS at 2,000 and 8,000 activities.
+//    the same data (median of paired runs), no-op incremental sync, peak RSS at
+//    2,000 and 8,000 activities.
 // 3. Job events (scripts/bench/event-latency.ts): progress change -> SSE frame, median
 //    in one process and across two instances on PostgreSQL (FITSYNC_BENCH_PG_URL or
 //    FITSYNC_TEST_PG_URL; skipped without), vs the same frame written to a socket;
 //    queries per idle watcher per second.
 //
 // FITSYNC_BENCH_RUNS (20) sets the start-up runs; FITSYNC_BENCH_ACTIVITIES (2000)
-// the sync size; FITSYNC_BENCH_EVENTS (60) the progress changes timed;
+// the sync size; FITSYNC_BENCH_SYNC_RUNS (5) the full syncs timed; FITSYNC_BENCH_EVENTS (60) the progress changes timed;
 // FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 skip parts 2 / 3.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,7 +110,8 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SYNC !== '1') {
   const { benchSync } = await import('./bench-sync.mjs');
   const activities = Number(process.env.FITSYNC_BENCH_ACTIVITIES ?? 2000);
   try {
-    await benchSync({ activities, bigActivities: 4 * activities });
+    const runs = Number(process.env.FITSYNC_BENCH_SYNC_RUNS ?? 5);
+    await benchSync({ activities, bigActivities: 4 * activities, runs });
   } catch (err) {
     console.error(`bench-sync failed: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;

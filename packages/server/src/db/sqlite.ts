@@ -36,6 +36,13 @@ function createPrivate(file: string): void {
   }
 }
 
+/**
+ * Statements a connection keeps prepared. Preparing is most of a small statement's cost (the
+ * sync's heartbeats, job reads and 100-row upserts repeat the same texts); the texts come from
+ * code, not input, so a few hundred cover them all. When full, the cache starts over.
+ */
+const STATEMENT_CACHE_SIZE = 500;
+
 function bind(params: Params): unknown[] {
   // better-sqlite3 refuses JS booleans; store them as 0/1 like the schema does.
   return params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
@@ -61,17 +68,27 @@ export class SqliteDb implements Db {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
     const db = this.db;
+    const statements = new Map<string, Database.Statement>();
+    const prepare = (sql: string): Database.Statement => {
+      let stmt = statements.get(sql);
+      if (!stmt) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+        stmt = db.prepare(sql);
+        statements.set(sql, stmt);
+      }
+      return stmt;
+    };
     this.direct = {
       dialect: 'sqlite',
-      all: async <T>(sql: string, params: Params = []) => db.prepare(sql).all(...bind(params)) as T[],
+      all: async <T>(sql: string, params: Params = []) => prepare(sql).all(...bind(params)) as T[],
       get: async <T>(sql: string, params: Params = []) => {
-        const stmt = db.prepare(sql);
+        const stmt = prepare(sql);
         if (stmt.reader) return stmt.get(...bind(params)) as T | undefined;
         stmt.run(...bind(params));
         return undefined;
       },
       run: async (sql: string, params: Params = []) => {
-        const stmt = db.prepare(sql);
+        const stmt = prepare(sql);
         if (stmt.reader) return { changes: stmt.all(...bind(params)).length };
         return { changes: stmt.run(...bind(params)).changes };
       },
