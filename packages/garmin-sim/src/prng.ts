@@ -1,3 +1,5 @@
+import { mulberry32 } from '@fitsync/runtime/mulberry32';
+
 /**
  * Seeded randomness: every generated value derives from the sim seed so that two
  * sims started with the same seed serve the same bytes (no Math.random anywhere).
@@ -23,19 +25,15 @@ export function hashSeed(...parts: Array<string | number | bigint>): number {
 
 /** A small deterministic generator (mulberry32). */
 export class Prng {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.draw = mulberry32(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** Integer in [min, max] inclusive. */

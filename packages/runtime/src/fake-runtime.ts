@@ -1,4 +1,5 @@
 import { abortError, type Runtime } from './index.js';
+import { mulberry32 } from './mulberry32.js';
 
 interface Timer {
   at: number;
@@ -19,11 +20,11 @@ export class FakeRuntime implements Runtime {
   private ms: number;
   private seq = 0;
   private timers: Timer[] = [];
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(opts: { now?: number; seed?: number } = {}) {
     this.ms = opts.now ?? Date.UTC(2026, 0, 1);
-    this.state = (opts.seed ?? 1) >>> 0;
+    this.draw = mulberry32(opts.seed ?? 1);
   }
 
   now(): number {
@@ -51,11 +52,7 @@ export class FakeRuntime implements Runtime {
   }
 
   random(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** Sleeps waiting now. */
