@@ -30,17 +30,65 @@ export const ActivityList = Type.Object({
 });
 export type ActivityList = Static<typeof ActivityList>;
 
+/** A nullable number (Garmin has no value). */
+const N = NullableNumber;
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/**
+ * The daily fields of `GET /v1/health/daily`, in order (product.md Part 2 §B). `null` where Garmin has
+ * no value. `sleep_start`/`sleep_end` are ISO UTC; `hrv_status` is Garmin's word (BALANCED, …).
+ */
+export const HEALTH_DAILY_FIELDS = [
+  'date', 'steps', 'distance_m', 'calories', 'active_calories', 'floors', 'intensity_minutes',
+  'resting_hr', 'min_hr', 'max_hr', 'avg_stress', 'max_stress',
+  'body_battery_high', 'body_battery_low', 'body_battery_charged', 'body_battery_drained',
+  'sleep_start', 'sleep_end', 'sleep_s', 'sleep_deep_s', 'sleep_light_s', 'sleep_rem_s', 'sleep_awake_s',
+  'sleep_score', 'spo2_avg', 'spo2_low', 'respiration_avg', 'hrv_nightly_avg_ms', 'hrv_status',
+  'training_readiness', 'vo2max_running', 'vo2max_cycling',
+  'weight_g', 'body_fat_pct', 'muscle_mass_g', 'bone_mass_g', 'body_water_pct', 'bmi', 'hydration_ml',
+] as const;
+export type HealthDailyField = (typeof HEALTH_DAILY_FIELDS)[number];
+
 export const HealthDay = Type.Object({
   date: CalendarDate,
-  steps: NullableNumber,
-  distance_m: NullableNumber,
-  calories: NullableNumber,
-  resting_hr: NullableNumber,
-  avg_stress: NullableNumber,
-  body_battery_high: NullableNumber,
-  body_battery_low: NullableNumber,
-  sleep_s: NullableNumber,
-  weight_g: NullableNumber,
+  steps: N,
+  distance_m: N,
+  calories: N,
+  active_calories: N,
+  floors: N,
+  intensity_minutes: Type.Union([Type.Number(), Type.Null()], { description: 'moderate + 2 × vigorous, as Garmin counts toward the goal' }),
+  resting_hr: N,
+  min_hr: N,
+  max_hr: N,
+  avg_stress: N,
+  max_stress: N,
+  body_battery_high: N,
+  body_battery_low: N,
+  body_battery_charged: N,
+  body_battery_drained: N,
+  sleep_start: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'ISO UTC' }),
+  sleep_end: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'ISO UTC' }),
+  sleep_s: N,
+  sleep_deep_s: N,
+  sleep_light_s: N,
+  sleep_rem_s: N,
+  sleep_awake_s: N,
+  sleep_score: N,
+  spo2_avg: N,
+  spo2_low: N,
+  respiration_avg: N,
+  hrv_nightly_avg_ms: N,
+  hrv_status: NullableString,
+  training_readiness: N,
+  vo2max_running: N,
+  vo2max_cycling: N,
+  weight_g: N,
+  body_fat_pct: N,
+  muscle_mass_g: N,
+  bone_mass_g: N,
+  body_water_pct: N,
+  bmi: N,
+  hydration_ml: N,
 });
 export type HealthDay = Static<typeof HealthDay>;
 
@@ -48,6 +96,57 @@ export const HealthQuery = Type.Object({ since: Type.Optional(CalendarDate), unt
 export type HealthQuery = Static<typeof HealthQuery>;
 export const HealthDays = Type.Object({ days: Type.Array(HealthDay) });
 export type HealthDays = Static<typeof HealthDays>;
+
+/** Intraday series (`GET /v1/health/series/{metric}`) and their units. */
+export const HEALTH_SERIES_UNITS = {
+  heart_rate: 'bpm',
+  stress: 'level',
+  body_battery: 'level',
+  respiration: 'brpm',
+  spo2: 'percent',
+  steps: 'steps',
+  sleep_stages: 'stage',
+} as const;
+export type HealthSeriesMetric = keyof typeof HEALTH_SERIES_UNITS;
+export const HEALTH_SERIES_METRICS = Object.keys(HEALTH_SERIES_UNITS) as HealthSeriesMetric[];
+
+export const HealthSeriesParams = Type.Object({
+  metric: Type.Union(HEALTH_SERIES_METRICS.map((m) => Type.Literal(m))),
+});
+export type HealthSeriesParams = Static<typeof HealthSeriesParams>;
+export const HealthSeriesQuery = Type.Object({
+  date: Type.Optional(CalendarDate),
+});
+export type HealthSeriesQuery = Static<typeof HealthSeriesQuery>;
+
+/**
+ * One day of an intraday series: `points` are `[epoch_ms, value]`, oldest first. `sleep_stages` values:
+ * 0 deep, 1 light, 2 REM, 3 awake, one point per change. A day without data has `points: []`; with no
+ * `date` asked and no data at all, `date` is null.
+ */
+export const HealthSeries = Type.Object({
+  metric: Type.String(),
+  date: Type.Union([CalendarDate, Type.Null()]),
+  unit: Type.String(),
+  points: Type.Array(Type.Tuple([Type.Number(), Type.Number()])),
+});
+export type HealthSeries = Static<typeof HealthSeries>;
+
+/** One weigh-in (`GET /v1/health/weight`): every entry Garmin holds, with its body composition. */
+export const WeightEntry = Type.Object({
+  time: Type.String({ format: 'date-time', description: 'UTC time of the weigh-in' }),
+  date: CalendarDate,
+  weight_g: Type.Number(),
+  bmi: N,
+  body_fat_pct: N,
+  body_water_pct: N,
+  bone_mass_g: N,
+  muscle_mass_g: N,
+  source: NullableString,
+});
+export type WeightEntry = Static<typeof WeightEntry>;
+export const WeightEntries = Type.Object({ entries: Type.Array(WeightEntry) });
+export type WeightEntries = Static<typeof WeightEntries>;
 
 export const Workout = Type.Object({
   workout_id: Type.String(),

@@ -20,6 +20,7 @@ import {
   GarminUnexpectedAnswerError,
 } from './errors.js';
 import { parseExactJson } from './exact-json.js';
+import { type HealthParams, type HealthSource, healthRequest } from './health.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import {
   type GarminActivityDetail,
@@ -392,21 +393,37 @@ export class GarminApi {
   }
 
   private async getJson(path: string, query: Record<string, string> | undefined, opts: GarminCallOptions | undefined): Promise<unknown> {
+    const text = await this.getJsonText(path, query, opts);
+    return text.trim() === '' ? null : parseExactJson(text);
+  }
+
+  /** A JSON answer's exact text ('' for 204 or an empty body), checked to be complete JSON. */
+  private async getJsonText(path: string, query: Record<string, string> | undefined, opts: GarminCallOptions | undefined): Promise<string> {
     return this.call('GET', path, query, 'application/json', opts, (res) => {
-      if (res.status === 204) return null;
+      if (res.status === 204) return '';
       if (res.status !== 200) throw new GarminUnexpectedAnswerError(`Garmin ${path} answered ${describeAnswer(res)}`);
       const type = mediaType(res);
       if (type.includes('html')) throw new GarminUnexpectedAnswerError(`Garmin ${path} answered ${describeAnswer(res)}`);
       const text = res.body.toString('utf8');
-      if (text.trim() === '') return null;
+      if (text.trim() === '') return '';
       try {
-        return parseExactJson(text);
+        parseExactJson(text);
       } catch {
         // A JSON answer that does not parse was cut short (e.g. connection closed mid-body).
         if (type.includes('json') || type === '') throw new BodyCorruptError('answer is not complete JSON');
         throw new GarminUnexpectedAnswerError(`Garmin ${path} answered ${describeAnswer(res)}, not JSON`);
       }
+      return text;
     });
+  }
+
+  /**
+   * The exact text of one health endpoint's answer ('' for 204), for storing it losslessly;
+   * `parseHealthAnswer(source, text)` turns it into the typed answer (also later, without a call).
+   */
+  async getHealthAnswer(source: HealthSource, params: HealthParams, opts?: GarminCallOptions): Promise<string> {
+    const { path, query } = healthRequest(source, params);
+    return this.getJsonText(path, query, opts);
   }
 
   /**

@@ -100,3 +100,4 @@ export {
   parseGarthToken,
   readGarthTokenDir,
 } from './garth-import.js';
+export * from './health.js';

@@ -1,4 +1,4 @@
-import type { Activity, HealthDay, Workout } from '@fitsync/api';
+import { type Activity, HEALTH_DAILY_FIELDS, type HealthDay, type Workout } from '@fitsync/api';
 import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
 import { findActivityFit, listActivities } from '../repositories/activity-rows.js';
@@ -58,7 +58,9 @@ export class DataService {
   async healthDays(userId: string, q: { since?: string; until?: string }): Promise<{ days: HealthDay[] }> {
     realDay(q.since, 'since');
     realDay(q.until, 'until');
-    return { days: await listHealthDays(this.d.db, userId, q.since, q.until) };
+    const days = await listHealthDays(this.d.db, userId, q.since, q.until);
+    // Until the typed rows carry every field: the missing ones are null.
+    return { days: days.map((d) => ({ ...(Object.fromEntries(HEALTH_DAILY_FIELDS.map((f) => [f, null])) as unknown as HealthDay), ...d })) };
   }
 
   async workouts(userId: string): Promise<{ workouts: Workout[] }> {
