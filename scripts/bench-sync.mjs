@@ -8,7 +8,8 @@
 //      each sync's items/s is compared with the mean of the floors right before and after it, and
 //      the median of those R ratios is what counts (the JSON line has every run, and the CPU
 //      seconds the server and the floor used);
-//   2. no-op incremental sync: < 1 s and ≤ 5 upstream requests;
+//   2. no-op incremental sync: < 1 s and ≤ 30 upstream requests (≤ 5 for activities and workouts,
+//      ≤ 25 for health, which always re-reads its last 3 days);
 //   3. peak RSS of the server during the first N-activity sync ≤ 250 MB, growing < 20 % from N
 //      to 4N.
 // Prints PASS/MISS per line; exits non-zero only on errors. Sizes: FITSYNC_BENCH_ACTIVITIES
@@ -36,14 +37,14 @@ const DAYS = 365;
 // RSS comparison is what grows with history.
 const WARMUP_ACTIVITIES = Number(process.env.FITSYNC_BENCH_WARMUP_ACTIVITIES ?? 500);
 
-function cleanEnv(extra) {
+export function cleanEnv(extra) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FITSYNC_')) env[k] = v;
   return { ...env, FITSYNC_LOG_LEVEL: 'warn', ...extra };
 }
 
 /** Spawns a bin that prints its URL first; resolves { url, child }. */
-function spawnUrl(bin, args, env, nodeArgs = []) {
+export function spawnUrl(bin, args, env, nodeArgs = []) {
   const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (c) => {
@@ -59,7 +60,7 @@ function spawnUrl(bin, args, env, nodeArgs = []) {
   });
 }
 
-function runBin(args, env, stdin) {
+export function runBin(args, env, stdin) {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [SERVER_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let err = '';
@@ -71,7 +72,7 @@ function runBin(args, env, stdin) {
   });
 }
 
-function stop(child) {
+export function stop(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
@@ -81,7 +82,7 @@ function stop(child) {
 }
 
 /** CPU seconds (user + system, all threads) a process has used, from /proc; null where /proc is missing. */
-function cpuSeconds(pid) {
+export function cpuSeconds(pid) {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
@@ -91,7 +92,7 @@ function cpuSeconds(pid) {
 }
 
 /** Peak resident set of a process, from /proc (VmHWM); null where /proc is missing. */
-function peakRssMb(pid) {
+export function peakRssMb(pid) {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;
@@ -100,7 +101,7 @@ function peakRssMb(pid) {
   }
 }
 
-async function waitJob(base, token, jobId, pollMs, timeoutMs) {
+export async function waitJob(base, token, jobId, pollMs, timeoutMs) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const r = await json('GET', `${base}/v1/sync/jobs/${jobId}`, { token });
@@ -111,7 +112,7 @@ async function waitJob(base, token, jobId, pollMs, timeoutMs) {
 }
 
 /** A fresh server (own data dir, SQLite), without users. */
-async function startServer(simUrl, tmp, name, bin = SERVER_BIN) {
+export async function startServer(simUrl, tmp, name, bin = SERVER_BIN) {
   const dataDir = join(tmp, name);
   const env = cleanEnv({
     FITSYNC_DATA_DIR: dataDir,
@@ -129,7 +130,7 @@ async function startServer(simUrl, tmp, name, bin = SERVER_BIN) {
 }
 
 /** Adds FitSync user `username` to `srv`, signs in and links the sim account `email`; returns the user's token. */
-async function linkedUser(srv, username, email) {
+export async function linkedUser(srv, username, email) {
   const password = `${username} pass phrase`;
   await runBin(['user', 'add', username, '--password-stdin'], cleanEnv({ FITSYNC_DATA_DIR: srv.dataDir }), password);
   const login = await json('POST', `${srv.url}/v1/auth/login`, { body: { username, password } });
@@ -139,10 +140,10 @@ async function linkedUser(srv, username, email) {
 }
 
 /** Runs a full sync as the user of `token`; returns seconds and the server's peak RSS so far (MB). */
-async function fullSync(srv, token) {
+export async function fullSync(srv, token, body = { sync_type: 'all', full: true }) {
   const cpu0 = cpuSeconds(srv.child.pid);
   const t0 = performance.now();
-  const job = await json('POST', `${srv.url}/v1/sync/jobs`, { token, body: { sync_type: 'all', full: true } });
+  const job = await json('POST', `${srv.url}/v1/sync/jobs`, { token, body });
   const end = await waitJob(srv.url, token, job.body.job_id, 100, 30 * 60_000);
   const s = (performance.now() - t0) / 1000;
   if (end.status !== 'completed') throw new Error(`full sync ${end.status}: ${end.error_message}`);
@@ -299,7 +300,8 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
     const calls = (await json('GET', `${sim.url}/__sim/stats`)).body.total;
     if (noopEnd.status !== 'completed') throw new Error(`no-op sync ${noopEnd.status}: ${noopEnd.error_message}`);
     Object.assign(results, { noopS, noopUpstreamRequests: calls });
-    line(noopS < 1 && calls <= 5, `no-op incremental sync: ${(noopS * 1000).toFixed(0)} ms, ${calls} upstream requests (targets < 1000 ms, ≤ 5)`);
+    // Activities and workouts need ≤ 5 requests; health re-reads its last 3 days (≤ 25, issue 9).
+    line(noopS < 1 && calls <= 30, `no-op incremental sync: ${(noopS * 1000).toFixed(0)} ms, ${calls} upstream requests (targets < 1000 ms, ≤ 30: 5 for activities and workouts, 25 for health)`);
     await stop(srv.child);
 
     if (rss === null) {

@@ -8,14 +8,17 @@
 // 2. The sync engine (scripts/bench-sync.mjs): throughput vs a floor download of
 //    the same data (median of paired runs), no-op incremental sync, peak RSS at
 //    2,000 and 8,000 activities.
-// 3. Job events (scripts/bench/event-latency.ts): progress change -> SSE frame, median
+// 3. Health sync (scripts/bench-health.mjs): upstream calls per day of a first 365-day sync and of
+//    a no-op incremental one, throughput vs a floor download of the same answers, peak RSS at 365
+//    and 1,825 days.
+// 4. Job events (scripts/bench/event-latency.ts): progress change -> SSE frame, median
 //    in one process and across two instances on PostgreSQL (FITSYNC_BENCH_PG_URL or
 //    FITSYNC_TEST_PG_URL; skipped without), vs the same frame written to a socket;
 //    queries per idle watcher per second.
 //
 // FITSYNC_BENCH_RUNS (20) sets the start-up runs; FITSYNC_BENCH_ACTIVITIES (2000)
 // the sync size; FITSYNC_BENCH_SYNC_RUNS (5) the full syncs timed; FITSYNC_BENCH_EVENTS (60) the progress changes timed;
-// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 skip parts 2 / 3.
+// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_HEALTH=1 / FITSYNC_BENCH_SKIP_EVENTS=1 skip parts 2 / 3 / 4.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,6 +106,20 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_EVENTS !== '1') {
   // TypeScript: it drives the server's own write + publish, the way the worker does.
   const r = spawnSync(node, ['--import', 'tsx', join(root, 'scripts/bench/event-latency.ts')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = 1;
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_HEALTH !== '1') {
+  console.log('');
+  const { benchHealth } = await import('./bench-health.mjs');
+  try {
+    await benchHealth({
+      runs: Number(process.env.FITSYNC_BENCH_HEALTH_RUNS ?? 3),
+      bigDays: Number(process.env.FITSYNC_BENCH_HEALTH_BIG_DAYS ?? 1825),
+    });
+  } catch (err) {
+    console.error(`bench-health failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
 }
 
 if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SYNC !== '1') {

@@ -1,8 +1,9 @@
 // The throughput floor: the least any sync must do — list the activities, download every FIT
-// (as the zip Garmin serves) and every daily summary + weight range, with the same concurrency,
+// (as the zip Garmin serves) and every health answer the health sync reads, with the same concurrency,
 // writing each answer to disk. No database, no parsing beyond paging, no fsync.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { floorHealth } from './floor-health.mjs';
 import { json, request } from './http-json.mjs';
 
 /** Signs in to the sim the way the mobile app does (mobile JSON API → DI token); returns a Bearer token. */
@@ -58,17 +59,7 @@ export async function floorDownload({ simUrl, token, displayName, concurrency, o
       items++;
     });
   }
-  const dates = [];
-  for (let k = days; k >= 0; k--) dates.push(new Date(Date.parse(`${today}T00:00:00Z`) - k * 86_400_000).toISOString().slice(0, 10));
-  await pool(dates, concurrency, async (d) => {
-    const body = await get(`/usersummary-service/usersummary/daily/${encodeURIComponent(displayName)}?calendarDate=${d}`);
-    await writeFile(join(outDir, 'days', `${d}.json`), body);
-    items++;
-  });
-  for (let k = 0; k < dates.length; k += 28) {
-    const a = dates[k];
-    const b = dates[Math.min(dates.length - 1, k + 27)];
-    await writeFile(join(outDir, 'days', `weight-${a}.json`), await get(`/weight-service/weight/range/${a}/${b}?includeAll=true`));
-  }
+  // Health: the same answers the health sync reads (floor-health.mjs), one item per day.
+  items += await floorHealth({ simUrl, token, displayName, concurrency, outDir: join(outDir, 'days'), days, today });
   return items;
 }
