@@ -171,9 +171,9 @@ describe('data endpoints (recorded answers)', () => {
     assert.equal(b, null);
   });
 
-  test('HRV range without results: 204 → []', async () => {
+  test('HRV range without results: 204 → no days', async () => {
     const r = await withReplay(steps('hrv-no-results'), (api) => api.getHrvRange('1990-06-23', '1990-07-20'));
-    assert.deepEqual(r, []);
+    assert.deepEqual(r, { days: [], rawText: '' });
   });
 
   test('weight range in grams', async () => {
