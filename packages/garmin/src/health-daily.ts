@@ -18,13 +18,19 @@ import type {
 } from './health-shapes.js';
 import { arr, bad, day, gmtMs, healthJson, type Obj, obj, optArr, optBool, optNum, optObj, optStr } from './json-fields.js';
 
+/**
+ * The column of `key` in a descriptor list. Garmin names the descriptor fields differently per
+ * endpoint (`{key, index}`, `{bodyBatteryValueDescriptorKey, bodyBatteryValueDescriptorIndex}`…);
+ * without a matching descriptor the recorded column is used.
+ */
 function descriptorIndex(list: unknown, key: string, fallback: number): number {
   if (!Array.isArray(list)) return fallback;
   for (const d of list) {
-    if (d && typeof d === 'object') {
-      const r = d as Obj;
-      if ((r.key === key || r.name === key) && typeof r.index === 'number') return r.index;
-    }
+    if (!d || typeof d !== 'object') continue;
+    const fields = Object.entries(d as Obj);
+    if (!fields.some(([k, v]) => /^(key|name)$|Key$/.test(k) && v === key)) continue;
+    const index = fields.find(([k, v]) => /^index$|Index$/.test(k) && Number.isInteger(v) && (v as number) >= 0);
+    if (index) return index[1] as number;
   }
   return fallback;
 }
