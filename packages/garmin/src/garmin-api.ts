@@ -21,29 +21,42 @@ import {
 } from './errors.js';
 import { parseExactJson } from './exact-json.js';
 import { type HealthParams, type HealthSource, healthRequest } from './health.js';
+import {
+  parseDailyHeartRate,
+  parseDailyRespiration,
+  parseDailySleep,
+  parseDailySpo2,
+  parseDailyStress,
+  parseDailySummary,
+  parseStepsChart,
+  parseTrainingReadiness,
+} from './health-daily.js';
+import { parseHrv, parseHrvRange, parseHydrationRange, parseMaxMetRange, parseWeightRange } from './health-range.js';
+import type {
+  GarminDailyHeartRate,
+  GarminDailyRespiration,
+  GarminDailySleep,
+  GarminDailySpo2,
+  GarminDailyStress,
+  GarminDailySummary,
+  GarminHrv,
+  GarminHrvRange,
+  GarminHydrationRange,
+  GarminMaxMetRange,
+  GarminStepsChart,
+  GarminTrainingReadiness,
+  GarminWeightRange,
+} from './health-shapes.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import {
   type GarminActivityDetail,
   type GarminActivitySummary,
-  type GarminDailyHeartRate,
-  type GarminDailySleep,
-  type GarminDailyStress,
-  type GarminDailySummary,
-  type GarminHrv,
   type GarminSocialProfile,
-  type GarminWeightRange,
   type GarminWorkout,
   parseActivityCount,
   parseActivityDetail,
   parseActivityList,
-  parseDailyHeartRate,
-  parseDailySleep,
-  parseDailyStress,
-  parseDailySummary,
-  parseHrv,
-  parseHrvSummary,
   parseSocialProfile,
-  parseWeightRange,
   parseWorkout,
   parseWorkoutList,
 } from './shapes.js';
@@ -123,6 +136,12 @@ function checkCount(v: number | undefined, dflt: number, max: number, what: stri
   const n = v ?? dflt;
   if (!Number.isInteger(n) || n < 0 || n > max) throw new GarminInputError(`${what} must be an integer 0..${max}`);
   return n;
+}
+
+/** An answer the typed method needs; an empty one (204 or `null`) is unexpected there. */
+function present<T>(v: T | null, what: string): T {
+  if (v === null) throw new GarminUnexpectedAnswerError(`Garmin ${what}: empty answer`);
+  return v;
 }
 
 /** Authenticated Garmin Connect data client. */
@@ -232,31 +251,17 @@ export class GarminApi {
 
   /** `GET /usersummary-service/usersummary/daily/{displayName}?calendarDate=`. */
   async getDailySummary(displayName: string, date: string, opts?: GarminCallOptions): Promise<GarminDailySummary> {
-    return parseDailySummary(
-      await this.getJson(
-        `/usersummary-service/usersummary/daily/${checkName(displayName)}`,
-        { calendarDate: checkDate(date, 'date') },
-        opts,
-      ),
-    );
+    return present(parseDailySummary(await this.getHealthAnswer('summary', { displayName, date }, opts)), 'daily summary');
   }
 
   /** `GET /wellness-service/wellness/dailyHeartRate/{displayName}?date=`. */
   async getDailyHeartRate(displayName: string, date: string, opts?: GarminCallOptions): Promise<GarminDailyHeartRate> {
-    return parseDailyHeartRate(
-      await this.getJson(
-        `/wellness-service/wellness/dailyHeartRate/${checkName(displayName)}`,
-        { date: checkDate(date, 'date') },
-        opts,
-      ),
-    );
+    return present(parseDailyHeartRate(await this.getHealthAnswer('heart_rate', { displayName, date }, opts)), 'daily heart rate');
   }
 
   /** `GET /wellness-service/wellness/dailyStress/{date}`; null when Garmin has no data (body `null`). */
   async getDailyStress(date: string, opts?: GarminCallOptions): Promise<GarminDailyStress | null> {
-    return parseDailyStress(
-      await this.getJson(`/wellness-service/wellness/dailyStress/${checkDate(date, 'date')}`, undefined, opts),
-    );
+    return parseDailyStress(await this.getHealthAnswer('stress', { date }, opts));
   }
 
   /**
@@ -266,9 +271,27 @@ export class GarminApi {
    */
   async getDailySleep(displayName: string, date: string, opts?: GarminCallOptions): Promise<GarminDailySleep | null> {
     checkName(displayName);
-    return parseDailySleep(
-      await this.getJson('/sleep-service/sleep/dailySleepData', { date: checkDate(date, 'date') }, opts),
-    );
+    return parseDailySleep(await this.getHealthAnswer('sleep', { date }, opts));
+  }
+
+  /** `GET /wellness-service/wellness/daily/respiration/{date}`; null when the day has no value. */
+  async getDailyRespiration(date: string, opts?: GarminCallOptions): Promise<GarminDailyRespiration | null> {
+    return parseDailyRespiration(await this.getHealthAnswer('respiration', { date }, opts));
+  }
+
+  /** `GET /wellness-service/wellness/daily/spo2/{date}`; null when the day has no value. */
+  async getDailySpo2(date: string, opts?: GarminCallOptions): Promise<GarminDailySpo2 | null> {
+    return parseDailySpo2(await this.getHealthAnswer('spo2', { date }, opts));
+  }
+
+  /** `GET /wellness-service/wellness/dailySummaryChart/{displayName}?date=` (steps per 15 minutes). */
+  async getStepsChart(displayName: string, date: string, opts?: GarminCallOptions): Promise<GarminStepsChart> {
+    return parseStepsChart(await this.getHealthAnswer('steps', { displayName, date }, opts));
+  }
+
+  /** `GET /metrics-service/metrics/trainingreadiness/{date}`; score null when the day has none. */
+  async getTrainingReadiness(date: string, opts?: GarminCallOptions): Promise<GarminTrainingReadiness> {
+    return parseTrainingReadiness(await this.getHealthAnswer('readiness', { date }, opts));
   }
 
   /** `GET /hrv-service/hrv/{date}`; null when none (204). */
@@ -276,31 +299,27 @@ export class GarminApi {
     return parseHrv(await this.getJson(`/hrv-service/hrv/${checkDate(date, 'date')}`, undefined, opts));
   }
 
-  /** `GET /hrv-service/hrv/daily/{start}/{end}`; [] when none (204). */
-  async getHrvRange(startDate: string, endDate: string, opts?: GarminCallOptions): Promise<GarminHrv[]> {
-    const v = await this.getJson(
-      `/hrv-service/hrv/daily/${checkDate(startDate, 'startDate')}/${checkDate(endDate, 'endDate')}`,
-      undefined,
-      opts,
-    );
-    if (v === null || v === undefined) return [];
-    const list = (v as Record<string, unknown>).hrvSummaries;
-    if (!Array.isArray(list)) throw new GarminUnexpectedAnswerError('Garmin HRV range: no hrvSummaries list');
-    return list.map((s) => parseHrvSummary(s));
+  /** `GET /hrv-service/hrv/daily/{start}/{end}` (≤ 28 days); no days when none (204). */
+  async getHrvRange(startDate: string, endDate: string, opts?: GarminCallOptions): Promise<GarminHrvRange> {
+    return parseHrvRange(await this.getHealthAnswer('hrv', { start: startDate, end: endDate }, opts));
+  }
+
+  /** `GET /metrics-service/metrics/maxmet/daily/{start}/{end}` (VO2max; ≤ 28 days by our rule). */
+  async getMaxMetRange(startDate: string, endDate: string, opts?: GarminCallOptions): Promise<GarminMaxMetRange> {
+    return parseMaxMetRange(await this.getHealthAnswer('maxmet', { start: startDate, end: endDate }, opts));
   }
 
   /**
-   * Weigh-ins (grams) between two dates, from the recorded path
+   * Weigh-ins (grams) between two dates (≤ 28 days), from the recorded path
    * `/weight-service/weight/range/{start}/{end}?includeAll=true`.
    */
   async getWeightRange(startDate: string, endDate: string, opts?: GarminCallOptions): Promise<GarminWeightRange> {
-    return parseWeightRange(
-      await this.getJson(
-        `/weight-service/weight/range/${checkDate(startDate, 'startDate')}/${checkDate(endDate, 'endDate')}`,
-        { includeAll: 'true' },
-        opts,
-      ),
-    );
+    return parseWeightRange(await this.getHealthAnswer('weight', { start: startDate, end: endDate }, opts));
+  }
+
+  /** `GET /usersummary-service/stats/hydration/daily/{start}/{end}` (ml; ≤ 28 days). */
+  async getHydrationRange(startDate: string, endDate: string, opts?: GarminCallOptions): Promise<GarminHydrationRange> {
+    return parseHydrationRange(await this.getHealthAnswer('hydration', { start: startDate, end: endDate }, opts));
   }
 
   /** `GET /workout-service/workouts?start=&limit=`. */

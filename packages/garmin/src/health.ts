@@ -4,10 +4,36 @@
  * `fitsync-server rebuild` parses the stored text again, without a call.
  */
 import { GarminInputError } from './errors.js';
-import { parseExactJson } from './exact-json.js';
-import type { HealthParams, HealthSource } from './health-shapes.js';
+import {
+  parseDailyHeartRate,
+  parseDailyRespiration,
+  parseDailySleep,
+  parseDailySpo2,
+  parseDailyStress,
+  parseDailySummary,
+  parseStepsChart,
+  parseTrainingReadiness,
+} from './health-daily.js';
+import { parseHrvRange, parseHydrationRange, parseMaxMetRange, parseWeightRange } from './health-range.js';
+import type {
+  GarminDailyHeartRate,
+  GarminDailyRespiration,
+  GarminDailySleep,
+  GarminDailySpo2,
+  GarminDailyStress,
+  GarminDailySummary,
+  GarminHrvRange,
+  GarminHydrationRange,
+  GarminMaxMetRange,
+  GarminStepsChart,
+  GarminTrainingReadiness,
+  GarminWeightRange,
+  HealthParams,
+  HealthSource,
+} from './health-shapes.js';
 
 export * from './health-shapes.js';
+export { healthJson } from './json-fields.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -73,17 +99,51 @@ export function healthRequest(source: HealthSource, p: HealthParams): { path: st
   }
 }
 
-/** The JSON value of an answer's text ('' → null). */
-export function healthJson(text: string): unknown {
-  return text.trim() === '' ? null : parseExactJson(text);
+/** The typed answer of each health source. */
+export interface HealthAnswerMap {
+  summary: GarminDailySummary;
+  heart_rate: GarminDailyHeartRate;
+  stress: GarminDailyStress;
+  sleep: GarminDailySleep;
+  respiration: GarminDailyRespiration;
+  spo2: GarminDailySpo2;
+  steps: GarminStepsChart;
+  readiness: GarminTrainingReadiness;
+  hrv: GarminHrvRange;
+  maxmet: GarminMaxMetRange;
+  weight: GarminWeightRange;
+  hydration: GarminHydrationRange;
 }
 
+const PARSERS: { [S in HealthSource]: (text: string) => HealthAnswerMap[S] | null } = {
+  summary: parseDailySummary,
+  heart_rate: parseDailyHeartRate,
+  stress: parseDailyStress,
+  sleep: parseDailySleep,
+  respiration: parseDailyRespiration,
+  spo2: parseDailySpo2,
+  steps: parseStepsChart,
+  readiness: parseTrainingReadiness,
+  hrv: parseHrvRange,
+  maxmet: parseMaxMetRange,
+  weight: parseWeightRange,
+  hydration: parseHydrationRange,
+};
+
 /**
- * Parses one stored or fresh answer of `source` into its typed answer; null when Garmin has no data
- * (204, `null`, an all-null DTO). A malformed answer throws GarminUnexpectedAnswerError.
- * (Filled in by the health-client work: one parse function per source, all in this package.)
+ * Parses one stored or fresh answer text of `source` (exactly as Garmin sent it, '' for 204)
+ * into its typed answer, which keeps the text as `rawText`. A malformed answer throws
+ * GarminUnexpectedAnswerError naming the field. When the result is null ("no data"):
+ * - summary, heart_rate: only for '' or `null` (an all-null summary is returned: the sync
+ *   judges "no data" from its fields and `includesWellnessData`);
+ * - stress: '' or `null` (Garmin's answer for a day without data);
+ * - sleep: '' / `null` / no `dailySleepDTO` / the all-null DTO of a night without data;
+ * - respiration, spo2: '' / `null` / a DTO with no value and no reading;
+ * - steps, readiness, hrv, maxmet, weight, hydration: never; '' / `null` / `[]` give an empty
+ *   answer (no points, no days, score null).
  */
-export function parseHealthAnswer(source: HealthSource, text: string): unknown {
-  void source;
-  return healthJson(text);
+export function parseHealthAnswer<S extends HealthSource>(source: S, text: string): HealthAnswerMap[S] | null {
+  const parse = PARSERS[source] as ((text: string) => HealthAnswerMap[S] | null) | undefined;
+  if (!parse) throw new GarminInputError(`unknown health source ${String(source)}`);
+  return parse(text);
 }

@@ -53,16 +53,7 @@ export type {
   GarminActivityBase,
   GarminActivityDetail,
   GarminActivitySummary,
-  GarminDailyHeartRate,
-  GarminDailySleep,
-  GarminDailyStress,
-  GarminDailySummary,
-  GarminHrv,
-  GarminSample,
   GarminSocialProfile,
-  GarminWeightDay,
-  GarminWeightEntry,
-  GarminWeightRange,
   GarminWorkout,
 } from './shapes.js';
 export { garminGmtToIso } from './shapes.js';

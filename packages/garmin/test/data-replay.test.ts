@@ -4,42 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { GarminApi, type GarminTokens } from '../src/index.js';
-import { type Interaction, loadFixture, withoutGarthSteps } from './helpers/fixtures.js';
-import { type ReplayOptions, type ReplayServer, startReplay } from './helpers/replay-server.js';
+import { type Interaction, loadFixture } from './helpers/fixtures.js';
+import { recordedSteps, replayApi, withReplay } from './helpers/replay-api.js';
+import { type ReplayServer, startReplay } from './helpers/replay-server.js';
 
-const NOW = Date.UTC(2026, 0, 10);
-const TOKENS: GarminTokens = {
-  accessToken: 'at-replay',
-  refreshToken: 'rt-replay',
-  expiresAt: NOW + 3600_000,
-  clientId: 'GARMIN_CONNECT_MOBILE_ANDROID_DI',
-};
-
-async function withReplay<T>(
-  interactions: Interaction[],
-  fn: (api: GarminApi, replay: ReplayServer) => Promise<T>,
-  opts?: ReplayOptions,
-): Promise<T> {
-  const replay = await startReplay(interactions, opts);
-  try {
-    const api = new GarminApi({
-      tokens: TOKENS,
-      endpoints: { ssoUrl: replay.url, apiUrl: replay.url, diauthUrl: replay.url },
-      runtime: { now: () => NOW, sleep: async () => {}, random: () => 0 },
-    });
-    const out = await fn(api, replay).catch((err: Error) => {
-      throw new Error(`${err.message}; replay failures: ${replay.failures.join(' | ')}`);
-    });
-    replay.assertDone();
-    for (const s of replay.seen) assert.equal(s.headers.authorization, 'Bearer at-replay');
-    return out;
-  } finally {
-    await replay.close();
-  }
-}
-
-const steps = (name: string) => withoutGarthSteps(loadFixture(name).interactions);
+const steps = recordedSteps;
 
 describe('data endpoints (recorded answers)', () => {
   test('social profile', async () => {
@@ -171,9 +140,9 @@ describe('data endpoints (recorded answers)', () => {
     assert.equal(b, null);
   });
 
-  test('HRV range without results: 204 → []', async () => {
+  test('HRV range without results: 204 → no days', async () => {
     const r = await withReplay(steps('hrv-no-results'), (api) => api.getHrvRange('1990-06-23', '1990-07-20'));
-    assert.deepEqual(r, []);
+    assert.deepEqual(r, { days: [], rawText: '' });
   });
 
   test('weight range in grams', async () => {
@@ -196,12 +165,7 @@ describe('malformed or surprising answers are typed errors', () => {
     request: { method: 'GET', url: `https://connectapi.garmin.com${path}`, headers: {}, body: null },
     response: { status, headers: { 'content-type': contentType }, body },
   });
-  const api = () =>
-    new GarminApi({
-      tokens: TOKENS,
-      endpoints: { apiUrl: replay.url, diauthUrl: replay.url, ssoUrl: replay.url },
-      runtime: { now: () => NOW, sleep: async () => {}, random: () => 0 },
-    });
+  const api = () => replayApi(replay.url);
 
   test('an activity id above 2^53 stays exact', async () => {
     const big = '9223372036854775807';

@@ -49,3 +49,19 @@ export function makeJwt(claims: Record<string, unknown>): string {
   const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
   return `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}.c2lnbmF0dXJl`;
 }
+
+/**
+ * The JSON body documented in `shared/spec/garmin-endpoints.md` under the comment line
+ * `// GET <pathAndQuery> -> 200` (for endpoints without a recording file; the spec's bodies are
+ * abbreviated copies of sanitised recordings).
+ */
+export function documentedAnswer(pathAndQuery: string): string {
+  const spec = readFileSync(resolve(fixturesDir(), '..', '..', 'spec', 'garmin-endpoints.md'), 'utf8');
+  const head = `\`\`\`json\n// GET ${pathAndQuery} -> 200\n`;
+  const at = spec.indexOf(head);
+  if (at < 0) throw new Error(`garmin-endpoints.md documents no answer of GET ${pathAndQuery}`);
+  const start = at + head.length;
+  const body = spec.slice(start, spec.indexOf('```', start));
+  JSON.parse(body); // a documented body that is not JSON is a broken fixture, not a client bug
+  return body;
+}
