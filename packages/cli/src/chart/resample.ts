@@ -20,7 +20,8 @@ export function typicalStep(points: readonly Point[]): number {
   }
   if (gaps.length === 0) return 1;
   gaps.sort((a, b) => a - b);
-  return gaps[Math.floor(gaps.length / 2)] as number;
+  // The lower median: one missing day among daily values is a gap, not a stretched neighbour.
+  return gaps[Math.floor((gaps.length - 1) / 2)] as number;
 }
 
 /** The span of `points` including the last reading's own step; undefined without points. */

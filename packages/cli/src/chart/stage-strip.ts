@@ -26,14 +26,7 @@ export interface StageStripOptions {
 export function stageStrip(points: readonly Point[], o: StageStripOptions): string[] {
   if (points.length === 0 || o.span.to <= o.span.from) return [clip('no data', o.width)];
   const columns = Math.max(1, o.width);
-  const stages: (number | null)[] = [];
-  let p = -1;
-  for (let c = 0; c < columns; c++) {
-    const centre = o.span.from + ((c + 0.5) / columns) * (o.span.to - o.span.from);
-    while (p + 1 < points.length && (points[p + 1] as Point)[0] <= centre) p++;
-    const v = p >= 0 ? (points[p] as Point)[1] : null;
-    stages.push(v !== null && Number.isInteger(v) && v >= 0 && v < STAGES.length ? v : null);
-  }
+  const stages = columnStages(points, o.span, columns);
   // Runs of one stage share one colour code, so a line carries few escape sequences.
   let row = '';
   for (let c = 0; c < columns; ) {
@@ -49,6 +42,33 @@ export function stageStrip(points: readonly Point[], o: StageStripOptions): stri
   if (o.ticks) lines.push(axisLine(o.span, columns, o.ticks(o.span, columns)));
   lines.push(legend(o.width, o.style));
   return lines;
+}
+
+/**
+ * Per column, the stage that lasts longest inside it (a tie goes to the lighter stage, so a short
+ * awakening is not lost between columns); null where no stage is known.
+ */
+function columnStages(points: readonly Point[], span: Span, columns: number): (number | null)[] {
+  const per = (span.to - span.from) / columns;
+  const time = Array.from({ length: columns }, () => new Array<number>(STAGES.length).fill(0));
+  points.forEach(([start, stage], i) => {
+    if (!Number.isInteger(stage) || stage < 0 || stage >= STAGES.length) return;
+    const end = Math.min(points[i + 1]?.[0] ?? span.to, span.to);
+    const a = Math.max(start, span.from);
+    if (end <= a) return;
+    for (let c = Math.floor((a - span.from) / per); c < columns && span.from + c * per < end; c++) {
+      const lo = Math.max(a, span.from + c * per);
+      const hi = Math.min(end, span.from + (c + 1) * per);
+      if (hi > lo) (time[c] as number[])[stage] = ((time[c] as number[])[stage] as number) + (hi - lo);
+    }
+  });
+  return time.map((t) => {
+    let best: number | null = null;
+    t.forEach((ms, s) => {
+      if (ms > 0 && (best === null || ms >= (t[best] as number))) best = s;
+    });
+    return best;
+  });
 }
 
 /** "█ deep  ▓ light  ▒ REM  ░ awake", as many entries as fit. */
