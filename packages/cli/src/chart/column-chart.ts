@@ -37,7 +37,8 @@ export function columnChart(points: readonly Point[], o: ColumnChartOptions): st
   const fmt = o.formatValue ?? formatValue;
   const min = Math.min(...values);
   const max = Math.max(...values);
-  const top = fmt(max);
+  // All readings equal: one label, beside the half-height bars.
+  const top = max === min ? '' : fmt(max);
   const bottom = fmt(min);
   // The y labels take a gutter; on a very narrow terminal the bars get all the room.
   let gutter = Math.max(top.length, bottom.length) + 2;

@@ -3,8 +3,9 @@ import type { ChartColour } from '../chart/chart-style.js';
 import { columnChart } from '../chart/column-chart.js';
 import { type Point, type Span, spanOf } from '../chart/resample.js';
 import { stageStrip } from '../chart/stage-strip.js';
-import { hourTicks, localOffsetMs } from '../chart/time-axis.js';
+import { hourTicks } from '../chart/time-axis.js';
 import type { ChartTarget } from './chart-target.js';
+import { clock } from './health-format.js';
 
 /** The series `health show` draws, in the order they are drawn. */
 export const DAY_CHART_METRICS = ['heart_rate', 'stress', 'body_battery', 'sleep_stages'] as const;
@@ -40,10 +41,4 @@ export function dayCharts(day: HealthDay, series: Record<DayChartMetric, HealthS
     lines.push('', `Sleep ${clock(span.from)}-${clock(span.to)}`, ...stageStrip(stages, { width: t.width, span, style: t.style, ticks: hourTicks }));
   }
   return lines;
-}
-
-/** HH:MM on the user's clock. */
-export function clock(ms: number): string {
-  const d = new Date(ms + localOffsetMs(ms));
-  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
 }

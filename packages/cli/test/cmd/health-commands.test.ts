@@ -38,8 +38,9 @@ describe('health commands against a stub server', () => {
     const t = await runMain(['health', 'days', ...range], { configDir: dir, runtime });
     assert.equal(t.code, 0, t.err);
     const lines = t.out.trimEnd().split('\n');
-    assert.match(lines[0] as string, /^DATE +STEPS +RESTING_HR +AVG_STRESS +BODY_BATTERY_HIGH .* TRAINING_READINESS$/);
-    assert.match(lines[1] as string, /^2026-03-12 +8000 +50 +30 +90 /, 'oldest first');
+    assert.match(lines[0] as string, /^DATE +STEPS +REST HR +STRESS +BB HIGH +BB LOW +SLEEP +SCORE +HRV +READY$/);
+    assert.match(lines[1] as string, /^2026-03-12 +8000 +50 +30 +90 +20 +7h 20m +80 +48 +70$/, 'oldest first');
+    assert.ok(lines.every((l) => l.length <= 80), 'fits 80 columns');
     assert.equal(lines.length, 4);
     const j = await runMain(['health', 'days', ...range, '-o', 'json'], { configDir: dir, runtime });
     assert.deepEqual(JSON.parse(j.out).days, DAYS);

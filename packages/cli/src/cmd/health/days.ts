@@ -7,6 +7,7 @@ import { fetchDays, reportNoData } from '../../health/health-api.js';
 import { parseFields } from '../../health/health-flags.js';
 import { type Column, printRows, type Scalar } from '../../output.js';
 import { parseDateRange } from '../../sync/flag-values.js';
+import { hoursMinutes } from '../../health/health-format.js';
 
 export const definition: CommandDefinition = {
   group: 'health',
@@ -38,21 +39,34 @@ export function parse({ flags }: CommandInput): HealthDaysOptions {
   return { ...parseDateRange(stringFlag(flags, 'since'), stringFlag(flags, 'until')), ...(fields ? { fields } : {}) };
 }
 
-/** The table's columns when --fields is not given: what most people look at each day. */
-const TABLE_FIELDS: readonly HealthDailyField[] = [
-  'date', 'steps', 'resting_hr', 'avg_stress', 'body_battery_high', 'body_battery_low', 'sleep_s', 'sleep_score', 'hrv_nightly_avg_ms', 'training_readiness',
+/** The table's columns when --fields is not given: what most people look at each day, short enough for 80 columns. */
+const TABLE: readonly (Column & { key: HealthDailyField })[] = [
+  { key: 'date', header: 'date' },
+  { key: 'steps', header: 'steps' },
+  { key: 'resting_hr', header: 'rest hr' },
+  { key: 'avg_stress', header: 'stress' },
+  { key: 'body_battery_high', header: 'bb high' },
+  { key: 'body_battery_low', header: 'bb low' },
+  { key: 'sleep_s', header: 'sleep' },
+  { key: 'sleep_score', header: 'score' },
+  { key: 'hrv_nightly_avg_ms', header: 'hrv' },
+  { key: 'training_readiness', header: 'ready' },
 ];
 
 export async function run(opts: HealthDaysOptions, deps: Deps): Promise<number> {
   const days = await fetchDays(deps, opts);
   const format = await deps.output();
-  const fields = opts.fields ?? (format === 'table' ? TABLE_FIELDS : HEALTH_DAILY_FIELDS);
-  const columns: Column[] = fields.map((f) => ({ key: f, header: f }));
+  const short = opts.fields === undefined && format === 'table';
+  const columns: Column[] = short ? [...TABLE] : (opts.fields ?? HEALTH_DAILY_FIELDS).map((f) => ({ key: f, header: f }));
   if (days.length === 0) {
     if (format !== 'table') printRows(deps.io.out, format, [], columns, 'days');
     return reportNoData(deps);
   }
-  const rows = days.map((d) => Object.fromEntries(fields.map((f) => [f, d[f]])) as Record<string, Scalar>);
+  const rows = days.map((d) => {
+    const row = Object.fromEntries(columns.map((c) => [c.key, d[c.key as HealthDailyField]])) as Record<string, Scalar>;
+    if (short && d.sleep_s !== null) row.sleep_s = hoursMinutes(d.sleep_s);
+    return row;
+  });
   printRows(deps.io.out, format, rows, columns, 'days');
   return 0;
 }

@@ -2,7 +2,8 @@ import { HEALTH_DAILY_FIELDS, type HealthDay } from '@fitsync/api';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
 import { chartTarget } from '../../health/chart-target.js';
-import { clock, DAY_CHART_METRICS, dayCharts } from '../../health/day-charts.js';
+import { DAY_CHART_METRICS, dayCharts } from '../../health/day-charts.js';
+import { hoursMinutes, localTime } from '../../health/health-format.js';
 import { fetchDay, fetchSeries, reportNoData } from '../../health/health-api.js';
 import { ASCII_FLAG, parseDateArg } from '../../health/health-flags.js';
 import { printRecord, type Scalar } from '../../output.js';
@@ -58,17 +59,4 @@ function numbers(day: HealthDay): Record<string, Scalar> {
     else out[f] = f.endsWith('_s') ? hoursMinutes(v) : v;
   }
   return out;
-}
-
-function hoursMinutes(seconds: number): string {
-  const m = Math.round(seconds / 60);
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
-/** An ISO UTC time as "YYYY-MM-DD HH:MM" on the user's clock. */
-function localTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) return iso;
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return `${d.toISOString().slice(0, 10)} ${clock(ms)}`;
 }
