@@ -5,9 +5,9 @@ import { DrivenRuntime } from '../helpers/driven-runtime.js';
 import { fakeIO } from '../helpers/fake-io.js';
 import { fullDay, healthDay, series } from '../helpers/health-data.js';
 import { runMain } from '../helpers/run-main.js';
+import { widest, withoutEscapes } from '../helpers/screen.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
 
-const ESC = /\u001b\[[0-9;]*m/g;
 /** Any drawing the charts use: block elements, box drawing, or an ASCII bar row. */
 const DRAWING = /[\u2500-\u259f]|\u001b|\| *[#+.]{3}/;
 
@@ -16,10 +16,6 @@ function terminal(columns: number) {
   const f = fakeIO({ tty: true });
   Object.assign(f.io.out, { isTTY: true, columns });
   return f;
-}
-
-function widest(text: string): number {
-  return Math.max(...text.split('\n').map((l) => Array.from(l.replace(ESC, '')).length));
 }
 
 const DAYS = ['2026-03-12', '2026-03-13', '2026-03-14'].map((d, i) => fullDay(d, i));
@@ -102,7 +98,7 @@ describe('health commands against a stub server', () => {
     assert.ok(!/^body_battery_charged/m.test(r.out), 'fields without a value are left out');
     for (const title of ['Heart rate (bpm)', 'Stress (0-100)', 'Body battery (0-100)', 'Sleep ']) assert.ok(r.out.includes(title), title);
     assert.match(r.out, /\u001b\[31m/, 'colour on a terminal');
-    assert.ok(r.out.replace(ESC, '').includes('█ deep  ▓ light  ▒ REM  ░ awake'), 'legend');
+    assert.ok(withoutEscapes(r.out).includes('█ deep  ▓ light  ▒ REM  ░ awake'), 'legend');
     assert.equal(widest(r.out), 100, 'as wide as the terminal, no wider');
     const plain = terminal(60);
     const n = await runMain(['health', 'show'], { configDir: dir, runtime, io: plain, env: { NO_COLOR: '1' } });

@@ -3,15 +3,10 @@ import { after, describe, test } from 'node:test';
 import { fullDay, series } from '../helpers/health-data.js';
 import { PtySession } from '../helpers/pty.js';
 import { bundlesReady } from '../helpers/real-server.js';
+import { screenLines } from '../helpers/screen.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
 
-const ESC = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const DAY_SERIES = ['heart_rate', 'stress', 'body_battery', 'sleep_stages'] as const;
-
-/** The screen's lines as the terminal got them (CR LF), escape codes removed. */
-function screenLines(output: string): string[] {
-  return output.replace(ESC, '').split(/\r?\n/);
-}
 
 // The built CLI in a real pseudo-terminal of a given width, against a stub server: the charts
 // must fit the terminal (a line as wide as it is fine, a wider one would wrap).

@@ -5,6 +5,7 @@ import { columnChart } from '../../src/chart/column-chart.js';
 import { type Point, resample } from '../../src/chart/resample.js';
 import { stageStrip } from '../../src/chart/stage-strip.js';
 import { axisLine, dayTicks, hourTicks } from '../../src/chart/time-axis.js';
+import { widest } from '../helpers/screen.js';
 
 const T0 = Date.UTC(2026, 2, 14);
 const MIN = 60_000;
@@ -25,8 +26,6 @@ const STAGES: Point[] = [
 const NIGHT = { from: T0 - 60 * MIN, to: T0 + 420 * MIN };
 const DAYS: Point[] = Array.from({ length: 400 }, (_, i) => [T0 + i * 86_400_000, 40 + (i % 13)] as Point);
 
-const ESC = /\u001b\[[0-9;]*m/g;
-const visible = (line: string) => Array.from(line.replace(ESC, '')).length;
 const STYLES: Record<string, ChartStyle> = { colour: { ascii: false, color: true }, plain: { ascii: false, color: false }, ascii: { ascii: true, color: false } };
 
 function allCharts(width: number, style: ChartStyle): string[] {
@@ -42,15 +41,15 @@ describe('terminal charts', () => {
   test('no line is wider than the width, for every width from 20 to 200 and every style', () => {
     for (const [name, style] of Object.entries(STYLES)) {
       for (let width = 20; width <= 200; width++) {
-        for (const line of allCharts(width, style)) assert.ok(visible(line) <= width, `${name} at ${width}: ${visible(line)} columns: ${JSON.stringify(line)}`);
+        for (const line of allCharts(width, style)) assert.ok(widest(line) <= width, `${name} at ${width}: ${widest(line)} columns: ${JSON.stringify(line)}`);
       }
     }
   });
 
   test('the charts use the width they are given (not a fixed size)', () => {
-    const at = (w: number) => Math.max(...columnChart(HR, { width: w, height: 3, style: STYLES.plain as ChartStyle }).map(visible));
+    const at = (w: number) => Math.max(...columnChart(HR, { width: w, height: 3, style: STYLES.plain as ChartStyle }).map(widest));
     assert.ok(at(120) > at(80) && at(80) > 70, 'wider terminal, wider chart');
-    assert.equal(visible(stageStrip(STAGES, { width: 97, span: NIGHT, style: STYLES.plain as ChartStyle })[0] as string), 97);
+    assert.equal(widest(stageStrip(STAGES, { width: 97, span: NIGHT, style: STYLES.plain as ChartStyle })[0] as string), 97);
   });
 
   test('--ascii: printable ASCII only, no escape codes, even with colour asked for', () => {
