@@ -12,7 +12,7 @@ export type TrendMetric = (typeof TREND_METRICS)[number];
 export const ASCII_FLAG: FlagSpec = { name: 'ascii', type: 'boolean', description: 'draw charts with plain ASCII characters and no colour' };
 
 /** A list of names for an error hint, wrapped so the hint stays readable. */
-function nameList(names: readonly string[]): string {
+export function nameList(names: readonly string[]): string {
   const lines: string[] = [];
   let line = '';
   for (const n of names) {

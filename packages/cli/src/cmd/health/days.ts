@@ -4,7 +4,7 @@ import { stringFlag } from '../../args.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
 import { fetchDays, reportNoData } from '../../health/health-api.js';
-import { parseFields } from '../../health/health-flags.js';
+import { nameList, parseFields } from '../../health/health-flags.js';
 import { type Column, printRows, type Scalar } from '../../output.js';
 import { parseDateRange } from '../../sync/flag-values.js';
 import { hoursMinutes } from '../../health/health-format.js';
@@ -14,7 +14,8 @@ export const definition: CommandDefinition = {
   name: 'days',
   summary: 'List daily health values, oldest first',
   description:
-    'One row per day with data. A table shows a few main fields unless --fields picks them;\n-o json and -o csv carry every daily field (or the --fields ones), null/empty where Garmin has no value.',
+    'One row per day with data. A table shows a few main fields unless --fields picks them;\n-o json and -o csv carry every daily field (or the --fields ones), null/empty where Garmin has no value.\n' +
+    `Fields:\n  ${nameList(HEALTH_DAILY_FIELDS)}`,
   usage: 'fitsync health days [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--fields a,b,…]',
   flags: [
     { name: 'since', type: 'string', value: 'YYYY-MM-DD', description: 'only days from this one on' },

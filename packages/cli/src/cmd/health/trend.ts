@@ -6,7 +6,7 @@ import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
 import { chartTarget } from '../../health/chart-target.js';
 import { fetchDays, reportNoData } from '../../health/health-api.js';
-import { ASCII_FLAG, parseTrendMetric, TREND_METRICS, type TrendMetric } from '../../health/health-flags.js';
+import { ASCII_FLAG, nameList, parseTrendMetric, TREND_METRICS, type TrendMetric } from '../../health/health-flags.js';
 import { printRows, type Scalar } from '../../output.js';
 import { parseDateRange } from '../../sync/flag-values.js';
 
@@ -16,7 +16,7 @@ export const definition: CommandDefinition = {
   group: 'health',
   name: 'trend',
   summary: 'Follow one daily value over time: a chart on a terminal, rows otherwise',
-  description: `METRIC is a numeric daily field: ${TREND_METRICS.join(', ')}.\nOn a terminal without -o the days are drawn as a chart as wide as the terminal; with -o table|json|csv,\nor when the output is piped, one row per day (date and value) is printed instead.`,
+  description: `METRIC is a numeric daily field:\n  ${nameList(TREND_METRICS)}\nOn a terminal without -o the days are drawn as a chart as wide as the terminal; with -o table|json|csv,\nor when the output is piped, one row per day (date and value) is printed instead.`,
   usage: USAGE,
   flags: [
     { name: 'since', type: 'string', value: 'YYYY-MM-DD', description: 'from this day on' },
