@@ -141,6 +141,16 @@ describe('health commands against a stub server', () => {
     stub.verify();
   });
 
+  test('show on a terminal: series without points are not drawn (a day with only a weigh-in)', async () => {
+    const { dir, stub, runtime } = await setup();
+    stub.json('GET', '/v1/health/daily?since=2026-03-10&until=2026-03-10', 200, { days: [healthDay('2026-03-10', { weight_g: 80_000 })] });
+    for (const m of DAY_SERIES) stub.json('GET', `/v1/health/series/${m}?date=2026-03-10`, 200, series(m, '2026-03-10', []));
+    const r = await runMain(['health', 'show', '2026-03-10'], { configDir: dir, runtime, io: terminal(80) });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'date:     2026-03-10\nweight_g: 80000\n');
+    stub.verify();
+  });
+
   test('trend: a chart on a terminal; rows with -o or in a pipe; a range without values is "no data"', async () => {
     const { dir, stub, runtime } = await setup();
     const days = Array.from({ length: 60 }, (_, i) => fullDay(new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10), i));

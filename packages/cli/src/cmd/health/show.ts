@@ -44,7 +44,8 @@ export async function run(opts: HealthShowOptions, deps: Deps): Promise<number> 
   printRecord(deps.io.out, format, numbers(day));
   if (target) {
     const byMetric = Object.fromEntries(DAY_CHART_METRICS.map((m, i) => [m, series[i]]));
-    deps.io.out.write(`${dayCharts(day, byMetric as Parameters<typeof dayCharts>[1], target).join('\n')}\n`);
+    const charts = dayCharts(day, byMetric as Parameters<typeof dayCharts>[1], target);
+    if (charts.length > 0) deps.io.out.write(`${charts.join('\n')}\n`);
   }
   return 0;
 }
