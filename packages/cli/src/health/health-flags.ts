@@ -4,9 +4,9 @@ import type { FlagSpec } from '../args.js';
 import { UsageError } from '../errors.js';
 
 /** Daily fields that are not numbers (a time, Garmin's word, the date itself): no trend of them. */
-const NOT_NUMBERS: readonly HealthDailyField[] = ['date', 'sleep_start', 'sleep_end', 'hrv_status'];
+const NOT_NUMBERS = ['date', 'sleep_start', 'sleep_end', 'hrv_status'] as const satisfies readonly HealthDailyField[];
 /** The daily fields `health trend` can follow over time (product.md §B, numbers only). */
-export const TREND_METRICS = HEALTH_DAILY_FIELDS.filter((f) => !NOT_NUMBERS.includes(f)) as Exclude<HealthDailyField, (typeof NOT_NUMBERS)[number]>[];
+export const TREND_METRICS = HEALTH_DAILY_FIELDS.filter((f) => !(NOT_NUMBERS as readonly string[]).includes(f)) as Exclude<HealthDailyField, (typeof NOT_NUMBERS)[number]>[];
 export type TrendMetric = (typeof TREND_METRICS)[number];
 
 export const ASCII_FLAG: FlagSpec = { name: 'ascii', type: 'boolean', description: 'draw charts with plain ASCII characters and no colour' };

@@ -165,6 +165,9 @@ describe('health commands against a stub server', () => {
     assert.match(lines[8] as string, /^50 ┤/);
     assert.match(lines[9] as string, /^ {4}2026-01-01 /);
     assert.equal(widest(chart.out), 120);
+    stub.json('GET', '/v1/health/daily?since=2026-01-01&until=2026-01-02', 200, { days: [fullDay('2026-01-01'), healthDay('2026-01-02', { sleep_s: 30_000 })] });
+    const sleep = await runMain(['health', 'trend', 'sleep_s', '--since', '2026-01-01', '--until', '2026-01-02'], { configDir: dir, runtime, io: terminal(80) });
+    assert.match(sleep.out, /^sleep_s, 2026-01-01 to 2026-01-02: 2 days, min 7h 20m, avg 7h 50m, max 8h 20m\n8h 20m ┤/, 'durations as hours');
     const table = await runMain([...args, '-o', 'table'], { configDir: dir, runtime, io: terminal(120) });
     assert.match(table.out, /^DATE +RESTING_HR\n2026-01-01 +50\n/);
     assert.match(table.out, /^2026-01-21 +-$/m, 'a day without a value');

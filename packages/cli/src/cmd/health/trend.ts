@@ -6,6 +6,7 @@ import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
 import { chartTarget } from '../../health/chart-target.js';
 import { fetchDays, reportNoData } from '../../health/health-api.js';
+import { hoursMinutes } from '../../health/health-format.js';
 import { ASCII_FLAG, nameList, parseTrendMetric, TREND_METRICS, type TrendMetric } from '../../health/health-flags.js';
 import { printRows, type Scalar } from '../../output.js';
 import { parseDateRange } from '../../sync/flag-values.js';
@@ -66,9 +67,11 @@ export async function run(opts: HealthTrendOptions, deps: Deps): Promise<number>
   const last = days[days.length - 1]?.date as string;
   const span = { from: Date.parse(`${first}T00:00:00Z`), to: Date.parse(`${last}T00:00:00Z`) + DAY };
   const values = points.map((p) => p[1]);
+  // Durations (sleep_*_s) read better as hours and minutes.
+  const fmt = opts.metric.endsWith('_s') ? hoursMinutes : formatValue;
   const avg = values.reduce((a, b) => a + b, 0) / values.length;
-  const head = `${opts.metric}, ${first} to ${last}: ${withValue.length} day${withValue.length === 1 ? '' : 's'}, min ${formatValue(Math.min(...values))}, avg ${formatValue(avg)}, max ${formatValue(Math.max(...values))}`;
-  const chart = columnChart(points, { width: target.width, height: 8, span, style: target.style, colour: 'cyan', ticks: dayTicks });
+  const head = `${opts.metric}, ${first} to ${last}: ${withValue.length} day${withValue.length === 1 ? '' : 's'}, min ${fmt(Math.min(...values))}, avg ${fmt(avg)}, max ${fmt(Math.max(...values))}`;
+  const chart = columnChart(points, { width: target.width, height: 8, span, style: target.style, colour: 'cyan', ticks: dayTicks, formatValue: fmt });
   deps.io.out.write(`${[head.slice(0, target.width), ...chart].join('\n')}\n`);
   return 0;
 }
