@@ -17,6 +17,8 @@ const NAMES = [
   'GarminConnected',
   'GarminConnection',
   'GarminConnectResponse',
+  'HealthDays',
+  'HealthSeries',
   'LoginResponse',
   'Me',
   'RecoveryCodes',

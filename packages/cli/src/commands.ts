@@ -67,6 +67,22 @@ export const GROUPS: readonly GroupEntry[] = [
       { name: 'download', summary: 'Download the original FIT file of an activity', load: () => import('./cmd/activities/download.js') },
     ],
   },
+  {
+    name: 'health',
+    summary: 'Daily health values, intraday series and charts of them',
+    examples: [
+      'fitsync health days --since 2026-03-01',
+      'fitsync health show',
+      'fitsync health trend resting_hr --since 2026-01-01',
+      'fitsync health series heart_rate --date 2026-03-14 -o csv',
+    ],
+    commands: [
+      { name: 'days', summary: 'List daily health values, oldest first', load: () => import('./cmd/health/days.js') },
+      { name: 'show', summary: 'Show one day: its numbers and, on a terminal, charts', load: () => import('./cmd/health/show.js') },
+      { name: 'trend', summary: 'Follow one daily value over time (a chart on a terminal)', load: () => import('./cmd/health/trend.js') },
+      { name: 'series', summary: "Print one day's intraday readings of a metric", load: () => import('./cmd/health/series.js') },
+    ],
+  },
 ];
 
 export function findGroup(name: string | undefined): GroupEntry | undefined {

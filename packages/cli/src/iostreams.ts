@@ -67,6 +67,11 @@ export class IOStreams {
   isStdoutTTY(): boolean {
     return this.out.isTTY === true;
   }
+  /** The terminal's width in columns when stdout is a terminal that tells it. */
+  stdoutColumns(): number | undefined {
+    const c = (this.out as { columns?: unknown }).columns;
+    return this.isStdoutTTY() && typeof c === 'number' && Number.isInteger(c) && c > 0 ? c : undefined;
+  }
   /** Prompts are allowed only when both stdin and stderr are terminals (spec: CLI contract). */
   canPrompt(): boolean {
     return this.isStdinTTY() && this.isStderrTTY();

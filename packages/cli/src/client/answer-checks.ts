@@ -2,7 +2,7 @@
 // change the schema, then run `node --import tsx scripts/gen-answer-checks.ts`.
 // @ts-nocheck: TypeBox emits JavaScript (its TypeScript output does not compile); the exports are typed by their casts.
 /** biome-ignore-all lint: generated code, checked only for being current (test/unit/answer-checks.test.ts) */
-import type { ActivityList, GarminConnectResponse, GarminConnected, GarminConnection, LoginResponse, Me, RecoveryCodes, SyncJob, SyncJobList, TokenPair, TotpSetup } from '@fitsync/api';
+import type { ActivityList, GarminConnectResponse, GarminConnected, GarminConnection, HealthDays, HealthSeries, LoginResponse, Me, RecoveryCodes, SyncJob, SyncJobList, TokenPair, TotpSetup } from '@fitsync/api';
 import { FORMATS } from '@fitsync/api/rules';
 
 /** The string formats the schemas name, as the server checks them too (@fitsync/api rules.ts). */
@@ -54,6 +54,31 @@ return function check(value) {
   )
 }
 })() as (value: unknown) => value is GarminConnection;
+
+/** Is `value` a HealthDays (@fitsync/api)? */
+export const isHealthDays = (() => {
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    Array.isArray(value['days']) &&
+    ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['date'] === 'string') && format('date', value['date']) && ((Number.isFinite(value['steps'])) || ((value['steps'] === null))) && ((Number.isFinite(value['distance_m'])) || ((value['distance_m'] === null))) && ((Number.isFinite(value['calories'])) || ((value['calories'] === null))) && ((Number.isFinite(value['active_calories'])) || ((value['active_calories'] === null))) && ((Number.isFinite(value['floors'])) || ((value['floors'] === null))) && ((Number.isFinite(value['intensity_minutes'])) || ((value['intensity_minutes'] === null))) && ((Number.isFinite(value['resting_hr'])) || ((value['resting_hr'] === null))) && ((Number.isFinite(value['min_hr'])) || ((value['min_hr'] === null))) && ((Number.isFinite(value['max_hr'])) || ((value['max_hr'] === null))) && ((Number.isFinite(value['avg_stress'])) || ((value['avg_stress'] === null))) && ((Number.isFinite(value['max_stress'])) || ((value['max_stress'] === null))) && ((Number.isFinite(value['body_battery_high'])) || ((value['body_battery_high'] === null))) && ((Number.isFinite(value['body_battery_low'])) || ((value['body_battery_low'] === null))) && ((Number.isFinite(value['body_battery_charged'])) || ((value['body_battery_charged'] === null))) && ((Number.isFinite(value['body_battery_drained'])) || ((value['body_battery_drained'] === null))) && (((typeof value['sleep_start'] === 'string') && format('date-time', value['sleep_start'])) || ((value['sleep_start'] === null))) && (((typeof value['sleep_end'] === 'string') && format('date-time', value['sleep_end'])) || ((value['sleep_end'] === null))) && ((Number.isFinite(value['sleep_s'])) || ((value['sleep_s'] === null))) && ((Number.isFinite(value['sleep_deep_s'])) || ((value['sleep_deep_s'] === null))) && ((Number.isFinite(value['sleep_light_s'])) || ((value['sleep_light_s'] === null))) && ((Number.isFinite(value['sleep_rem_s'])) || ((value['sleep_rem_s'] === null))) && ((Number.isFinite(value['sleep_awake_s'])) || ((value['sleep_awake_s'] === null))) && ((Number.isFinite(value['sleep_score'])) || ((value['sleep_score'] === null))) && ((Number.isFinite(value['spo2_avg'])) || ((value['spo2_avg'] === null))) && ((Number.isFinite(value['spo2_low'])) || ((value['spo2_low'] === null))) && ((Number.isFinite(value['respiration_avg'])) || ((value['respiration_avg'] === null))) && ((Number.isFinite(value['hrv_nightly_avg_ms'])) || ((value['hrv_nightly_avg_ms'] === null))) && (((typeof value['hrv_status'] === 'string')) || ((value['hrv_status'] === null))) && ((Number.isFinite(value['training_readiness'])) || ((value['training_readiness'] === null))) && ((Number.isFinite(value['vo2max_running'])) || ((value['vo2max_running'] === null))) && ((Number.isFinite(value['vo2max_cycling'])) || ((value['vo2max_cycling'] === null))) && ((Number.isFinite(value['weight_g'])) || ((value['weight_g'] === null))) && ((Number.isFinite(value['body_fat_pct'])) || ((value['body_fat_pct'] === null))) && ((Number.isFinite(value['muscle_mass_g'])) || ((value['muscle_mass_g'] === null))) && ((Number.isFinite(value['bone_mass_g'])) || ((value['bone_mass_g'] === null))) && ((Number.isFinite(value['body_water_pct'])) || ((value['body_water_pct'] === null))) && ((Number.isFinite(value['bmi'])) || ((value['bmi'] === null))) && ((Number.isFinite(value['hydration_ml'])) || ((value['hydration_ml'] === null)))))) { return false }; return true; })(value['days'])
+  )
+}
+})() as (value: unknown) => value is HealthDays;
+
+/** Is `value` a HealthSeries (@fitsync/api)? */
+export const isHealthSeries = (() => {
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    (typeof value['metric'] === 'string') &&
+    (((typeof value['date'] === 'string') && format('date', value['date'])) || ((value['date'] === null))) &&
+    (typeof value['unit'] === 'string') &&
+    Array.isArray(value['points']) &&
+    ((array) => { for(const value of array) if(!((Array.isArray(value) && (value.length === 2) && (Number.isFinite(value[0])) && (Number.isFinite(value[1]))))) { return false }; return true; })(value['points'])
+  )
+}
+})() as (value: unknown) => value is HealthSeries;
 
 /** Is `value` a LoginResponse (@fitsync/api)? */
 export const isLoginResponse = (() => {

@@ -4,6 +4,8 @@ import {
   isGarminConnected,
   isGarminConnection,
   isGarminConnectResponse,
+  isHealthDays,
+  isHealthSeries,
   isLoginResponse,
   isMe,
   isRecoveryCodes,
@@ -36,3 +38,5 @@ export const asActivityList = answer(isActivityList, 'activity list');
 export const asGarminConnectAnswer = answer(isGarminConnectResponse, 'Garmin sign-in');
 export const asGarminConnected = answer(isGarminConnected, 'Garmin sign-in');
 export const asGarminConnection = answer(isGarminConnection, 'Garmin connection');
+export const asHealthDays = answer(isHealthDays, 'health days');
+export const asHealthSeries = answer(isHealthSeries, 'health series');

@@ -8,11 +8,11 @@ export class PtySession {
   #consumed = 0;
   readonly exited: Promise<number>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
+  constructor(args: string[], env: NodeJS.ProcessEnv, size: { cols?: number; rows?: number } = {}) {
     this.#pty = spawn(process.execPath, [CLI_BIN, ...args], {
       name: 'xterm',
-      cols: 120,
-      rows: 40,
+      cols: size.cols ?? 120,
+      rows: size.rows ?? 40,
       env: { PATH: process.env.PATH ?? '', ...env } as Record<string, string>,
     });
     this.#pty.onData((d) => {
