@@ -75,16 +75,16 @@ async function startService(name, args, env) {
  * Runs the real CLI. stdout is captured (it is data); stderr goes to the
  * terminal as it is, so a terminal shows the live progress bar.
  */
-function fitsync(args, { input, env = {}, liveStderr = false } = {}) {
+function fitsync(args, { input, env = {}, liveStderr = false, liveStdout = false } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN.cli, '--config-dir', cfgDir(), ...args], {
       env: { PATH: process.env.PATH, HOME: cfgDir(), NO_COLOR: color ? '' : '1', ...env },
-      stdio: ['pipe', 'pipe', liveStderr ? 'inherit' : 'pipe'],
+      stdio: ['pipe', liveStdout ? 'inherit' : 'pipe', liveStderr ? 'inherit' : 'pipe'],
     });
     children.add(child);
     let out = '';
     let err = '';
-    child.stdout.on('data', (c) => {
+    child.stdout?.on('data', (c) => {
       out += c;
     });
     child.stderr?.on('data', (c) => {
@@ -298,6 +298,29 @@ async function demo() {
   const sha = createHash('sha256').update(readFileSync(fitPath)).digest('hex');
   if (sha !== pick.fit_sha256) throw new DemoError(`downloaded FIT sha256 ${sha} != ${pick.fit_sha256}`);
   ok(`fitsync activities download ${pick.activity_id}: ${readFileSync(fitPath).length} bytes, sha256 matches Garmin's original`);
+
+  step('fitsync health days — every daily metric Garmin keeps (a few columns of the last week here)');
+  const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+  show((await must(['health', 'days', '--since', weekAgo, '--fields', 'date,steps,resting_hr,sleep_s,sleep_score,hrv_nightly_avg_ms,body_battery_high'], { env: cliEnv })).out);
+  const days = JSON.parse((await must(['health', 'days', '-o', 'json'], { env: cliEnv })).out).days;
+  const truthDays = truth.health_days;
+  const fieldsOf = (d) => JSON.stringify(Object.fromEntries(Object.entries(d).filter(([k]) => k !== 'series_points')));
+  if (days.length !== truthDays.length || days.some((d, i) => fieldsOf(d) !== fieldsOf(truthDays[i]))) {
+    throw new DemoError(`the server holds ${days.length} health days; Garmin has ${truthDays.length} (or a field differs)`);
+  }
+  ok(`all ${days.length} days match Garmin's, field by field (${Object.keys(days[0] ?? {}).length - 1} fields a day)`);
+
+  // On a terminal these draw charts (heart rate, stress / body battery, a sleep-stage strip; a
+  // trend line); piped, they print numbers and rows.
+  const live = process.stdout.isTTY === true;
+  step(`fitsync health show — one day${live ? ', with charts drawn to fit this terminal' : ' (charts appear on a terminal)'}`);
+  const shown = await must(['health', 'show'], { env: cliEnv, liveStdout: live });
+  if (!live) show(shown.out);
+  step(`fitsync health trend resting_hr${live ? ' — a daily field over time, as a chart' : ' (a chart on a terminal; rows when piped)'}`);
+  const trend = await must(['health', 'trend', 'resting_hr', '--since', new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10)], { env: cliEnv, liveStdout: live });
+  if (!live) show(trend.out.split('\n').slice(0, 8).join('\n'));
+  const series = JSON.parse((await must(['health', 'series', 'heart_rate', '-o', 'json'], { env: cliEnv })).out);
+  ok(`fitsync health series heart_rate: ${series.points.length} readings on ${series.date} (intraday series: heart rate, stress, body battery, respiration, SpO2, steps, sleep stages)`);
 
   console.log(`\n${paint('32;1', `Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}`);
 }

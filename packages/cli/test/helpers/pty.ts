@@ -6,6 +6,7 @@ export class PtySession {
   output = '';
   #pty: IPty;
   #consumed = 0;
+  #lastDataAt = Date.now();
   readonly exited: Promise<number>;
 
   constructor(args: string[], env: NodeJS.ProcessEnv, size: { cols?: number; rows?: number } = {}) {
@@ -17,6 +18,7 @@ export class PtySession {
     });
     this.#pty.onData((d) => {
       this.output += d;
+      this.#lastDataAt = Date.now();
     });
     this.exited = new Promise((resolve) => this.#pty.onExit(({ exitCode }) => resolve(exitCode)));
   }
@@ -45,7 +47,12 @@ export class PtySession {
       t = setTimeout(() => reject(new Error(`pty did not exit; screen:\n${this.output}`)), ms);
     });
     try {
-      return await Promise.race([this.exited, timeout]);
+      const code = await Promise.race([this.exited, timeout]);
+      // node-pty may report the exit before the last output is read (seen on a loaded machine):
+      // wait until the terminal has been quiet for a moment, at most 2 s.
+      const until = Date.now() + 2000;
+      while (Date.now() - this.#lastDataAt < 150 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      return code;
     } finally {
       clearTimeout(t);
     }
