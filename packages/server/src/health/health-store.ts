@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import type { Queryable } from '../db/db.js';
+import { deleteHealthDay, healthDayHashes, putHealthDay } from '../repositories/health-days.js';
+import { forgetDayAnswers, rawOverlapping, recordRaw } from '../repositories/health-raw.js';
+import { replaceDaySeries } from '../repositories/health-series.js';
+import { replaceDayWeights } from '../repositories/health-weights.js';
+import type { Counts } from '../sync/kind-counts.js';
+import { zeroCounts } from '../sync/kind-counts.js';
+import {
+  DAY_SOURCES,
+  type DaySource,
+  type DayTexts,
+  type DerivedDay,
+  deriveHealth,
+  RANGE_SOURCES,
+  type RangeSource,
+  type RangeText,
+} from './derive-health.js';
+import { getRawBlobs, putRawBlob } from './raw-blobs.js';
+import { encodeSeries } from './series-codec.js';
+
+/** What one commit of a health sync carries: a run of days, the days read afresh, the range answers. */
+export interface HealthChunk {
+  /** Every day of the chunk, oldest first (fetched or not). */
+  days: string[];
+  /** Days whose per-day answers were all read now (a day left out kept its stored answers). */
+  fetched: { date: string; texts: DayTexts }[];
+  ranges: RangeText[];
+}
+
+/**
+ * Stores a chunk's raw answers and re-derives its days, in the caller's transaction (the raw
+ * answers and the rows they produced commit together).
+ */
+export async function storeHealthChunk(tx: Queryable, userId: string, chunk: HealthChunk, now: number): Promise<Counts> {
+  for (const { date, texts } of chunk.fetched) {
+    const asked = DAY_SOURCES.filter((s) => texts[s] !== undefined);
+    await forgetDayAnswers(tx, userId, date, DAY_SOURCES, asked);
+    for (const source of asked) {
+      const sha256 = await putRawBlob(tx, texts[source]!);
+      await recordRaw(tx, userId, { source, period: date, sha256, first: date, last: date }, now);
+    }
+  }
+  for (const r of chunk.ranges) {
+    const sha256 = await putRawBlob(tx, r.text);
+    await recordRaw(tx, userId, { source: r.source, period: `${r.first}..${r.last}`, sha256, first: r.first, last: r.last }, now);
+  }
+  return rederiveDays(tx, userId, chunk.days, now, new Map(chunk.fetched.map((f) => [f.date, f.texts])));
+}
+
+/**
+ * Derives `days` from the stored raw answers (`fresh` texts spare a read-back of what was just
+ * stored) and writes their rows, series and weigh-ins. A day counts `new` when it had no row,
+ * `updated` when anything derived for it changed (or it lost all data), else `unchanged`.
+ */
+export async function rederiveDays(
+  tx: Queryable,
+  userId: string,
+  days: readonly string[],
+  now: number,
+  fresh: ReadonlyMap<string, DayTexts> = new Map(),
+): Promise<Counts> {
+  const counts = zeroCounts();
+  if (days.length === 0) return counts;
+  const { dayTexts, ranges } = await loadAnswers(tx, userId, days, fresh);
+  const derived = deriveHealth(days, dayTexts, ranges);
+  const before = await healthDayHashes(tx, userId, days);
+  for (const d of derived) {
+    const had = before.has(d.date);
+    if (!d.day) {
+      if (had) {
+        await deleteHealthDay(tx, userId, d.date);
+        await replaceDaySeries(tx, userId, d.date, []);
+        await replaceDayWeights(tx, userId, d.date, []);
+      }
+      counts[had ? 'updated' : 'unchanged']++;
+      continue;
+    }
+    const encoded = d.series.map((s) => ({ metric: s.metric, count: s.points.length, points: encodeSeries(s.points) }));
+    const hash = contentHash(d, encoded);
+    if (had && before.get(d.date) === hash) {
+      counts.unchanged++;
+      continue;
+    }
+    await putHealthDay(tx, userId, d.day, hash, now);
+    await replaceDaySeries(tx, userId, d.date, encoded);
+    await replaceDayWeights(tx, userId, d.date, d.weights);
+    counts[had ? 'updated' : 'new']++;
+  }
+  return counts;
+}
+
+/** The per-day texts of `days` (fresh ones, else stored) and the range answers covering them, oldest fetch first. */
+async function loadAnswers(tx: Queryable, userId: string, days: readonly string[], fresh: ReadonlyMap<string, DayTexts>) {
+  const first = days[0]!;
+  const last = days[days.length - 1]!;
+  const rows = (await rawOverlapping(tx, userId, first, last)).filter(
+    (r) => (RANGE_SOURCES as readonly string[]).includes(r.source) || (!fresh.has(r.period) && days.includes(r.period)),
+  );
+  const texts = await getRawBlobs(
+    tx,
+    rows.map((r) => r.sha256),
+  );
+  const dayTexts = new Map<string, DayTexts>(fresh);
+  const ranges: RangeText[] = [];
+  for (const r of rows) {
+    const text = texts.get(r.sha256)!;
+    if ((RANGE_SOURCES as readonly string[]).includes(r.source)) {
+      ranges.push({ source: r.source as RangeSource, first: r.first_day, last: r.last_day, text });
+    } else if ((DAY_SOURCES as readonly string[]).includes(r.source)) {
+      const t = dayTexts.get(r.period) ?? {};
+      t[r.source as DaySource] = text;
+      dayTexts.set(r.period, t);
+    }
+  }
+  return { dayTexts, ranges };
+}
+
+/** The hash of everything derived for a day: equal hashes = nothing the API serves changed. */
+function contentHash(d: DerivedDay, series: readonly { metric: string; points: Buffer }[]): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(d.day));
+  for (const s of series) h.update(`\n${s.metric}:`).update(s.points);
+  h.update(`\n${JSON.stringify(d.weights)}`);
+  return h.digest('hex');
+}
