@@ -52,6 +52,8 @@ export async function storeHealthChunk(tx: Queryable, userId: string, chunk: Hea
  * Derives `days` from the stored raw answers (`fresh` texts spare a read-back of what was just
  * stored) and writes their rows, series and weigh-ins. A day counts `new` when it had no row,
  * `updated` when anything derived for it changed (or it lost all data), else `unchanged`.
+ * `rewrite` writes every day's rows even when their hash is unchanged (rebuild: rows may have been
+ * edited or deleted behind the hash's back).
  */
 export async function rederiveDays(
   tx: Queryable,
@@ -59,6 +61,7 @@ export async function rederiveDays(
   days: readonly string[],
   now: number,
   fresh: ReadonlyMap<string, DayTexts> = new Map(),
+  opts: { rewrite?: boolean } = {},
 ): Promise<Counts> {
   const counts = zeroCounts();
   if (days.length === 0) return counts;
@@ -68,7 +71,7 @@ export async function rederiveDays(
   for (const d of derived) {
     const had = before.has(d.date);
     if (!d.day) {
-      if (had) {
+      if (had || opts.rewrite) {
         await deleteHealthDay(tx, userId, d.date);
         await replaceDaySeries(tx, userId, d.date, []);
         await replaceDayWeights(tx, userId, d.date, []);
@@ -78,14 +81,15 @@ export async function rederiveDays(
     }
     const encoded = d.series.map((s) => ({ metric: s.metric, count: s.points.length, points: encodeSeries(s.points) }));
     const hash = contentHash(d, encoded);
-    if (had && before.get(d.date) === hash) {
+    const same = had && before.get(d.date) === hash;
+    if (same && !opts.rewrite) {
       counts.unchanged++;
       continue;
     }
     await putHealthDay(tx, userId, d.day, hash, now);
     await replaceDaySeries(tx, userId, d.date, encoded);
     await replaceDayWeights(tx, userId, d.date, d.weights);
-    counts[had ? 'updated' : 'new']++;
+    counts[same ? 'unchanged' : had ? 'updated' : 'new']++;
   }
   return counts;
 }
