@@ -8,7 +8,8 @@
 //      each sync's items/s is compared with the mean of the floors right before and after it, and
 //      the median of those R ratios is what counts (the JSON line has every run, and the CPU
 //      seconds the server and the floor used);
-//   2. no-op incremental sync: < 1 s and ≤ 5 upstream requests;
+//   2. no-op incremental sync: < 1 s and ≤ 25 upstream requests (issue 9: health re-reads 3 days' summaries
+//      and one range chunk of 4 answers; activities and workouts 1 each);
 //   3. peak RSS of the server during the first N-activity sync ≤ 250 MB, growing < 20 % from N
 //      to 4N.
 // Prints PASS/MISS per line; exits non-zero only on errors. Sizes: FITSYNC_BENCH_ACTIVITIES
@@ -299,7 +300,7 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
     const calls = (await json('GET', `${sim.url}/__sim/stats`)).body.total;
     if (noopEnd.status !== 'completed') throw new Error(`no-op sync ${noopEnd.status}: ${noopEnd.error_message}`);
     Object.assign(results, { noopS, noopUpstreamRequests: calls });
-    line(noopS < 1 && calls <= 5, `no-op incremental sync: ${(noopS * 1000).toFixed(0)} ms, ${calls} upstream requests (targets < 1000 ms, ≤ 5)`);
+    line(noopS < 1 && calls <= 25, `no-op incremental sync: ${(noopS * 1000).toFixed(0)} ms, ${calls} upstream requests (targets < 1000 ms, ≤ 25)`);
     await stop(srv.child);
 
     if (rss === null) {

@@ -1,5 +1,5 @@
 // The throughput floor: the least any sync must do — list the activities, download every FIT
-// (as the zip Garmin serves) and every daily summary + weight range, with the same concurrency,
+// (as the zip Garmin serves) and every health answer a sync asks for, with the same concurrency,
 // writing each answer to disk. No database, no parsing beyond paging, no fsync.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -60,15 +60,35 @@ export async function floorDownload({ simUrl, token, displayName, concurrency, o
   }
   const dates = [];
   for (let k = days; k >= 0; k--) dates.push(new Date(Date.parse(`${today}T00:00:00Z`) - k * 86_400_000).toISOString().slice(0, 10));
+  const name = encodeURIComponent(displayName);
+  // The same answers a health sync asks for (common.md "Which calls the sync makes"): the summary,
+  // then what it says exists; four range answers per 28 days.
   await pool(dates, concurrency, async (d) => {
-    const body = await get(`/usersummary-service/usersummary/daily/${encodeURIComponent(displayName)}?calendarDate=${d}`);
-    await writeFile(join(outDir, 'days', `${d}.json`), body);
+    const summary = await get(`/usersummary-service/usersummary/daily/${name}?calendarDate=${d}`);
+    await writeFile(join(outDir, 'days', `${d}.json`), summary);
+    const s = JSON.parse(summary.toString('utf8') || 'null') ?? {};
+    const keys = ['totalSteps', 'totalDistanceMeters', 'totalKilocalories', 'activeKilocalories', 'floorsAscended', 'moderateIntensityMinutes',
+      'vigorousIntensityMinutes', 'restingHeartRate', 'minHeartRate', 'maxHeartRate', 'averageStressLevel', 'maxStressLevel',
+      'bodyBatteryHighestValue', 'bodyBatteryLowestValue', 'bodyBatteryChargedValue', 'bodyBatteryDrainedValue', 'averageSpo2', 'lowestSpo2',
+      'avgWakingRespirationValue', 'sleepingSeconds'];
+    const paths = [];
+    if (s.includesWellnessData === true || keys.some((k) => s[k] !== null && s[k] !== undefined)) {
+      paths.push(`/wellness-service/wellness/dailyHeartRate/${name}?date=${d}`, `/wellness-service/wellness/dailyStress/${d}`,
+        `/wellness-service/wellness/dailySummaryChart/${name}?date=${d}`);
+      if (s.sleepingSeconds != null) paths.push(`/sleep-service/sleep/dailySleepData?date=${d}`, `/metrics-service/metrics/trainingreadiness/${d}`);
+      if (s.averageSpo2 != null || s.lowestSpo2 != null) paths.push(`/wellness-service/wellness/daily/spo2/${d}`);
+      if (s.avgWakingRespirationValue != null) paths.push(`/wellness-service/wellness/daily/respiration/${d}`);
+    }
+    for (const [i, path] of paths.entries()) await writeFile(join(outDir, 'days', `${d}-${i}.json`), await get(path));
     items++;
   });
   for (let k = 0; k < dates.length; k += 28) {
     const a = dates[k];
     const b = dates[Math.min(dates.length - 1, k + 27)];
-    await writeFile(join(outDir, 'days', `weight-${a}.json`), await get(`/weight-service/weight/range/${a}/${b}?includeAll=true`));
+    for (const path of [`/weight-service/weight/range/${a}/${b}?includeAll=true`, `/hrv-service/hrv/daily/${a}/${b}`,
+      `/metrics-service/metrics/maxmet/daily/${a}/${b}`, `/usersummary-service/stats/hydration/daily/${a}/${b}`]) {
+      await writeFile(join(outDir, 'days', `${path.split('/')[1]}-${a}.json`), await get(path));
+    }
   }
   return items;
 }
