@@ -81,6 +81,22 @@ const ROUTES: Route[] = [
   bearer('GET', `/hrv-service/hrv/daily/${DATE}/${DATE}`, '/hrv-service/hrv/daily/{date}/{date}', data.hrvRange),
   bearer('GET', '/weight-service/weight/dateRange', '/weight-service/weight/dateRange', data.weightDateRange),
   bearer('GET', `/weight-service/weight/range/${DATE}/${DATE}`, '/weight-service/weight/range/{date}/{date}', data.weightRange),
+  bearer('GET', `/wellness-service/wellness/daily/respiration/${DATE}`, '/wellness-service/wellness/daily/respiration/{date}', data.respiration),
+  bearer('GET', `/wellness-service/wellness/daily/spo2/${DATE}`, '/wellness-service/wellness/daily/spo2/{date}', data.spo2),
+  bearer(
+    'GET',
+    `/wellness-service/wellness/dailySummaryChart/${NAME}`,
+    '/wellness-service/wellness/dailySummaryChart/{displayName}',
+    data.stepsChart,
+  ),
+  bearer('GET', `/metrics-service/metrics/trainingreadiness/${DATE}`, '/metrics-service/metrics/trainingreadiness/{date}', data.trainingReadiness),
+  bearer('GET', `/metrics-service/metrics/maxmet/daily/${DATE}/${DATE}`, '/metrics-service/metrics/maxmet/daily/{date}/{date}', data.maxmetRange),
+  bearer(
+    'GET',
+    `/usersummary-service/stats/hydration/daily/${DATE}/${DATE}`,
+    '/usersummary-service/stats/hydration/daily/{date}/{date}',
+    data.hydrationRange,
+  ),
   bearer('GET', '/workout-service/workouts', '/workout-service/workouts', data.workoutList),
   bearer('GET', '/workout-service/workout/(\\d{1,20})', '/workout-service/workout/{id}', data.workoutGet),
 ];

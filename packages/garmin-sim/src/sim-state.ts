@@ -1,8 +1,10 @@
+import type { WeightEntry } from '@fitsync/api';
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { createHmac } from 'node:crypto';
 import { SimUser, type UserSpec } from './data/user.js';
 import { isoDate } from './data/dates.js';
-import { dayData } from './data/wellness.js';
+import { addToday, editSleep } from './data/health-model.js';
+import { type HealthTruthDay, healthTruth } from './data/health-truth.js';
 import { userWorkouts } from './data/workouts.js';
 import { FaultEngine } from './faults.js';
 import { hashSeed, Prng } from './prng.js';
@@ -68,6 +70,18 @@ export interface Truth {
   days: string[];
   days_without_data: string[];
   workouts: string[];
+  /** Every day with health data, oldest first: the API's daily fields plus series point counts. */
+  health_days: HealthTruthDay[];
+  /** Every weigh-in as the API's WeightEntry, oldest first. */
+  weights: WeightEntry[];
+}
+
+/** A health change for incremental-sync tests (`POST /__sim/users/{email}/health`). */
+export interface HealthEdit {
+  /** Changes that night's sleep (and so the day's summary); a night without sleep gains one. */
+  edit_sleep?: string;
+  /** Gives the sim clock's day data up to the sim clock (again later: up to the later time). */
+  add_today?: boolean;
 }
 
 /** All mutable sim state: accounts, sign-in sessions, tokens, faults, counters. */
@@ -259,15 +273,29 @@ export class SimState {
     const activities = [...user.activities]
       .reverse()
       .map((a) => ({ activity_id: a.seed.idText, fit_sha256: user.fitSha256(a) }));
-    const days: string[] = [];
-    const without: string[] = [];
-    for (const d of user.historyDates()) (dayData(user, d) ? days : without).push(d);
+    const { health_days, weights } = healthTruth(user);
+    const days = health_days.map((h) => h.date).reverse();
+    const withData = new Set(days);
     return {
       activities,
       days,
-      days_without_data: without,
+      days_without_data: user.historyDates().filter((d) => !withData.has(d)),
       workouts: userWorkouts(user).map((w) => String(w.workoutId)),
+      health_days,
+      weights,
     };
+  }
+
+  /** Applies add_today first (so both together can edit the day just added), then edit_sleep. */
+  editHealth(user: SimUser, edit: HealthEdit): { changed: string[] } | { error: string; changed: string[] } {
+    const changed: string[] = [];
+    if (edit.add_today) changed.push(addToday(user, this.nowS()));
+    if (edit.edit_sleep !== undefined) {
+      const error = editSleep(user, edit.edit_sleep);
+      if (error) return { error, changed };
+      if (!changed.includes(edit.edit_sleep)) changed.push(edit.edit_sleep);
+    }
+    return { changed };
   }
 
   today(): string {

@@ -2,7 +2,7 @@ import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import type { UserSpec } from './data/user.js';
 import type { FaultRule } from './faults.js';
 import { listen } from './server.js';
-import { type SimConfig, SimState, type Truth } from './sim-state.js';
+import { type HealthEdit, type SimConfig, SimState, type Truth } from './sim-state.js';
 import type { StatsSnapshot } from './stats.js';
 
 export interface StartSimOptions {
@@ -41,6 +41,8 @@ export interface RunningSim {
   mfaCode(email: string): string | null;
   addActivities(email: string, count: number): string[];
   truth(email: string): Truth;
+  /** Changes health data (see HealthEdit); returns the changed dates, throws when the edit is refused. */
+  editHealth(email: string, edit: HealthEdit): string[];
   setFaults(rules: FaultRule[]): void;
   stats(): StatsSnapshot;
   resetStats(): void;
@@ -79,6 +81,11 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     },
     addActivities: (email, count) => mustUser(email).addActivities(count, state.nowS()).map((a) => a.seed.idText),
     truth: (email) => state.truth(mustUser(email)),
+    editHealth(email, edit) {
+      const done = state.editHealth(mustUser(email), edit);
+      if ('error' in done) throw new Error(`garmin-sim: ${done.error}`);
+      return done.changed;
+    },
     setFaults: (rules) => state.faults.set(rules),
     stats: () => state.stats.snapshot(),
     resetStats: () => state.stats.reset(),

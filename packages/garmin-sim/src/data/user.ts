@@ -4,6 +4,7 @@ import { encodeActivityFit } from '../codec/fit.js';
 import { hashSeed, Prng } from '../prng.js';
 import { type ActivitySeed, type ActivityTotals, computeTotals, RECORD_INTERVAL_S, simulateTrack } from './activity-model.js';
 import { isoDate } from './dates.js';
+import { HealthEdits } from './health-model.js';
 import { SPORT_WEIGHTS, SPORTS, type SportDef } from './sports.js';
 
 export type MfaMode = null | 'email' | 'sms';
@@ -76,6 +77,8 @@ export class SimUser {
   readonly workoutCount: number;
   /** Oldest first; ids grow with start time. */
   readonly activities: StoredActivity[] = [];
+  /** Health edits from the control surface, and memoised day models. */
+  readonly health = new HealthEdits();
   private readonly byId = new Map<string, number>();
   private readonly home: { lat: number; lon: number };
 

@@ -1,7 +1,8 @@
+import { parseIsoDate } from '../data/dates.js';
 import type { MfaMode, UserSpec } from '../data/user.js';
 import { parseFaultRules } from '../faults.js';
 import { empty, json, jsonObject, type RequestContext, type SimResponse } from '../http-util.js';
-import type { SimConfig, SimState } from '../sim-state.js';
+import type { HealthEdit, SimConfig, SimState } from '../sim-state.js';
 
 /** Limits keep a typo from asking the sim for a billion activities. */
 export const USER_LIMITS = { activities: 20000, days: 3650, workouts: 1000, addCount: 1000 } as const;
@@ -87,6 +88,16 @@ export function parseConfig(body: Record<string, unknown> | null): Partial<SimCo
   return out;
 }
 
+/** Validates a `POST /__sim/users/{email}/health` body `{edit_sleep?: "YYYY-MM-DD", add_today?: true}`. */
+export function parseHealthEdit(b: Record<string, unknown> | null): HealthEdit | string {
+  const usage = 'body must be {"edit_sleep"?: "YYYY-MM-DD", "add_today"?: true} with at least one';
+  if (!b || Object.keys(b).length === 0 || Object.keys(b).some((k) => k !== 'edit_sleep' && k !== 'add_today')) return usage;
+  const { edit_sleep: night, add_today: today } = b;
+  if (today !== undefined && today !== true) return usage;
+  if (night !== undefined && (typeof night !== 'string' || parseIsoDate(night) === null)) return usage;
+  return { ...(night !== undefined ? { edit_sleep: night as string } : {}), ...(today ? { add_today: true } : {}) };
+}
+
 /** Routes under `/__sim` (never on real Garmin; never faulted; not counted). */
 export function control(sim: SimState, ctx: RequestContext): SimResponse {
   const { method, path } = ctx;
@@ -125,7 +136,7 @@ export function control(sim: SimState, ctx: RequestContext): SimResponse {
     return json(200, { now: new Date(sim.nowMs()).toISOString() });
   }
 
-  const m = /^\/__sim\/users\/([^/]+)\/(mfa-code|activities|truth|revoke-tokens|oauth1-token)$/.exec(path);
+  const m = /^\/__sim\/users\/([^/]+)\/(mfa-code|activities|truth|revoke-tokens|oauth1-token|health)$/.exec(path);
   if (m) {
     let email: string;
     try {
@@ -148,6 +159,12 @@ export function control(sim: SimState, ctx: RequestContext): SimResponse {
       if (user.activities.length + count > USER_LIMITS.activities * 2) return bad('too many activities');
       const added = user.addActivities(count, sim.nowS());
       return json(201, { added: added.map((a) => a.seed.idText), total: user.activities.length });
+    }
+    if (what === 'health' && method === 'POST') {
+      const edit = parseHealthEdit(body());
+      if (typeof edit === 'string') return bad(edit);
+      const done = sim.editHealth(user, edit);
+      return 'error' in done ? json(409, { error: 'conflict', message: done.error, changed: done.changed }) : json(200, done);
     }
     if (what === 'truth' && method === 'GET') return json(200, sim.truth(user));
     if (what === 'oauth1-token' && method === 'POST') return json(201, sim.issueOauth1(user.email));

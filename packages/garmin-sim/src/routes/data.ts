@@ -1,15 +1,15 @@
 import { activityDetail, activityListItem } from '../data/activity-json.js';
 import { isoDate, parseIsoDate } from '../data/dates.js';
 import type { SimUser } from '../data/user.js';
+import { hydrationRangeJson, maxmetRangeJson, weightDateRangeJson, weightRangeJson } from '../data/range-json.js';
+import { dailySleepJson, hrvJson, hrvRangeJson, readinessJson } from '../data/sleep-json.js';
 import {
   dailyHeartRateJson,
-  dailySleepJson,
   dailyStressJson,
   dailySummaryJson,
-  hrvJson,
-  hrvRangeJson,
-  weightDateRangeJson,
-  weightRangeJson,
+  respirationJson,
+  spo2Json,
+  stepsChartJson,
 } from '../data/wellness.js';
 import { userWorkouts, workoutDetail, workoutListItem } from '../data/workouts.js';
 import { stringifyJson } from '../codec/json.js';
@@ -147,32 +147,34 @@ export const activityDownload: DataHandler = (_sim, user, _ctx, [id]) => {
   };
 };
 
-export const dailySummary: DataHandler = (_sim, user, ctx, [name]) => {
-  const denied = checkDisplayName(user, name);
-  if (denied) return denied;
-  const date = dateParam(ctx.query, 'calendarDate');
-  return typeof date === 'string' ? json(200, dailySummaryJson(user, date)) : date;
-};
+/** A per-day wellness answer addressed by display name and `?{query}=YYYY-MM-DD`. */
+function byNameAndDate(query: string, answer: (user: SimUser, date: string) => unknown): DataHandler {
+  return (_sim, user, ctx, [name]) => {
+    const denied = checkDisplayName(user, name);
+    if (denied) return denied;
+    const date = dateParam(ctx.query, query);
+    return typeof date === 'string' ? json(200, answer(user, date)) : date;
+  };
+}
 
-export const dailyHeartRate: DataHandler = (_sim, user, ctx, [name]) => {
-  const denied = checkDisplayName(user, name);
-  if (denied) return denied;
-  const date = dateParam(ctx.query, 'date');
-  return typeof date === 'string' ? json(200, dailyHeartRateJson(user, date)) : date;
-};
+/** A per-day answer addressed by `/{date}` in the path. */
+function byPathDate(answer: (user: SimUser, date: string) => unknown): DataHandler {
+  return (_sim, user, _ctx, [date]) => {
+    if (parseIsoDate(date) === null) return badRequest('date must be YYYY-MM-DD');
+    return json(200, answer(user, date!));
+  };
+}
 
-export const dailyStress: DataHandler = (_sim, user, _ctx, [date]) => {
-  if (parseIsoDate(date) === null) return badRequest('date must be YYYY-MM-DD');
-  // No data: HTTP 200 with the JSON body `null` (fixture daily-stress-no-data).
-  return json(200, dailyStressJson(user, date!));
-};
-
-export const dailySleep: DataHandler = (_sim, user, ctx, [name]) => {
-  const denied = checkDisplayName(user, name);
-  if (denied) return denied;
-  const date = dateParam(ctx.query, 'date');
-  return typeof date === 'string' ? json(200, dailySleepJson(user, date)) : date;
-};
+export const dailySummary = byNameAndDate('calendarDate', dailySummaryJson);
+export const dailyHeartRate = byNameAndDate('date', dailyHeartRateJson);
+export const dailySleep = byNameAndDate('date', dailySleepJson);
+export const stepsChart = byNameAndDate('date', stepsChartJson);
+/** No data: HTTP 200 with the JSON body `null` (fixture daily-stress-no-data). */
+export const dailyStress = byPathDate(dailyStressJson);
+export const respiration = byPathDate(respirationJson);
+export const spo2 = byPathDate(spo2Json);
+/** No data: `200 []`. */
+export const trainingReadiness = byPathDate(readinessJson);
 
 export const hrv: DataHandler = (_sim, user, _ctx, [date]) => {
   if (parseIsoDate(date) === null) return badRequest('date must be YYYY-MM-DD');
@@ -181,30 +183,36 @@ export const hrv: DataHandler = (_sim, user, _ctx, [date]) => {
   return body === null ? empty(204) : json(200, body);
 };
 
-function rangeOf(from: string | undefined | null, to: string | undefined | null): [number, number] | SimResponse {
+/** Garmin's daily statistics endpoints serve at most 28 days per call (garmin-endpoints.md "Range limits"). */
+export const STATS_MAX_DAYS = 28;
+
+function rangeOf(from: string | undefined | null, to: string | undefined | null, maxDays = 366): [number, number] | SimResponse {
   const a = parseIsoDate(from);
   const b = parseIsoDate(to);
   if (a === null || b === null) return badRequest('start and end must be dates YYYY-MM-DD');
   if (b < a) return badRequest('end date is before start date');
-  if (b - a > 366 * 86400) return badRequest('range is limited to 366 days');
+  if ((b - a) / 86400 + 1 > maxDays) return badRequest(`Date range difference cannot be more than ${maxDays} days`);
   return [a, b];
 }
 
-export const hrvRange: DataHandler = (_sim, user, _ctx, [from, to]) => {
-  const r = rangeOf(from, to);
-  if (!Array.isArray(r)) return r;
-  const body = hrvRangeJson(user, r[0], r[1]);
-  return body === null ? empty(204) : json(200, body);
-};
+/** A range answer over `/{start}/{end}`; `null` from `answer` means 204. */
+function byPathRange(maxDays: number, answer: (user: SimUser, startS: number, endS: number) => unknown): DataHandler {
+  return (_sim, user, _ctx, [from, to]) => {
+    const r = rangeOf(from, to, maxDays);
+    if (!Array.isArray(r)) return r;
+    const body = answer(user, r[0], r[1]);
+    return body === null ? empty(204) : json(200, body);
+  };
+}
+
+export const hrvRange = byPathRange(STATS_MAX_DAYS, hrvRangeJson);
+export const hydrationRange = byPathRange(STATS_MAX_DAYS, hydrationRangeJson);
+export const maxmetRange = byPathRange(366, maxmetRangeJson);
+export const weightRange = byPathRange(366, weightRangeJson);
 
 export const weightDateRange: DataHandler = (_sim, user, ctx) => {
   const r = rangeOf(ctx.query.get('startDate'), ctx.query.get('endDate'));
   return Array.isArray(r) ? json(200, weightDateRangeJson(user, r[0], r[1])) : r;
-};
-
-export const weightRange: DataHandler = (_sim, user, _ctx, [from, to]) => {
-  const r = rangeOf(from, to);
-  return Array.isArray(r) ? json(200, weightRangeJson(user, r[0], r[1])) : r;
 };
 
 export const workoutList: DataHandler = (_sim, user, ctx) => {
