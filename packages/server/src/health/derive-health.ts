@@ -1,5 +1,5 @@
 import { HEALTH_DAILY_FIELDS, type HealthDay, type HealthSeriesMetric } from '@fitsync/api';
-import { type GarminDailySummary, type HealthPoint, type HealthSource, parseHealthAnswer } from '@fitsync/garmin';
+import { type GarminDailySummary, type GarminWeightEntry, type HealthPoint, type HealthSource, parseHealthAnswer } from '@fitsync/garmin';
 
 /**
  * Answers → typed rows: the one pure derivation (common.md "Derivation rules") used by the sync
@@ -111,58 +111,50 @@ export function deriveHealth(days: readonly string[], dayTexts: ReadonlyMap<stri
 }
 
 function applyRange(r: RangeText, facts: Map<string, RangeFacts>): void {
-  const covered = [...facts.entries()].filter(([d]) => d >= r.first && d <= r.last);
-  const at = (date: string) => facts.get(date);
+  /** Clears `key` on every covered day, then sets it from each dated item of the answer. */
+  const replace = <K extends keyof RangeFacts, T extends { calendarDate: string }>(
+    key: K,
+    items: readonly T[],
+    value: (item: T, old: RangeFacts[K]) => RangeFacts[K],
+  ) => {
+    for (const [d, f] of facts) if (d >= r.first && d <= r.last) delete f[key];
+    for (const item of items) {
+      const f = facts.get(item.calendarDate);
+      if (f) f[key] = value(item, f[key]);
+    }
+  };
   switch (r.source) {
-    case 'hrv': {
-      for (const [, f] of covered) delete f.hrv;
-      for (const d of parseHealthAnswer('hrv', r.text)?.days ?? []) {
-        const f = at(d.calendarDate);
-        if (f) f.hrv = { avg: d.lastNightAvg, status: d.status };
-      }
+    case 'hrv':
+      replace('hrv', parseHealthAnswer('hrv', r.text)?.days ?? [], (d) => ({ avg: d.lastNightAvg, status: d.status }));
       return;
-    }
-    case 'maxmet': {
-      for (const [, f] of covered) delete f.vo2;
-      for (const d of parseHealthAnswer('maxmet', r.text)?.days ?? []) {
-        const f = at(d.calendarDate);
-        if (f) f.vo2 = { running: d.running, cycling: d.cycling };
-      }
+    case 'maxmet':
+      replace('vo2', parseHealthAnswer('maxmet', r.text)?.days ?? [], (d) => ({ running: d.running, cycling: d.cycling }));
       return;
-    }
-    case 'hydration': {
-      for (const [, f] of covered) delete f.hydration;
-      for (const d of parseHealthAnswer('hydration', r.text)?.days ?? []) {
-        const f = at(d.calendarDate);
-        if (f) f.hydration = d.valueInML;
-      }
+    case 'hydration':
+      replace('hydration', parseHealthAnswer('hydration', r.text)?.days ?? [], (d) => d.valueInML);
       return;
-    }
     case 'weight': {
-      for (const [, f] of covered) delete f.weights;
-      for (const d of parseHealthAnswer('weight', r.text)?.days ?? []) {
-        for (const e of d.entries) {
-          const f = at(e.calendarDate);
-          if (!f) continue;
-          const time = e.timestampGMT ?? Date.parse(`${e.calendarDate}T00:00:00Z`);
-          f.weights ??= [];
-          f.weights.push({
-            sample_pk: e.samplePk ?? `${e.calendarDate}@${time}`,
-            date: e.calendarDate,
-            time_ms: time,
-            weight_g: e.weightGrams,
-            bmi: e.bmi,
-            body_fat_pct: e.bodyFat,
-            body_water_pct: e.bodyWater,
-            bone_mass_g: e.boneMass,
-            muscle_mass_g: e.muscleMass,
-            source: e.sourceType,
-          });
-        }
-      }
+      const entries = (parseHealthAnswer('weight', r.text)?.days ?? []).flatMap((d) => d.entries);
+      replace('weights', entries, (e, old) => [...(old ?? []), weighIn(e)]);
       return;
     }
   }
+}
+
+function weighIn(e: GarminWeightEntry): WeightRecord {
+  const time = e.timestampGMT ?? Date.parse(`${e.calendarDate}T00:00:00Z`);
+  return {
+    sample_pk: e.samplePk ?? `${e.calendarDate}@${time}`,
+    date: e.calendarDate,
+    time_ms: time,
+    weight_g: e.weightGrams,
+    bmi: e.bmi,
+    body_fat_pct: e.bodyFat,
+    body_water_pct: e.bodyWater,
+    bone_mass_g: e.boneMass,
+    muscle_mass_g: e.muscleMass,
+    source: e.sourceType,
+  };
 }
 
 function deriveDay(date: string, texts: DayTexts, f: RangeFacts): DerivedDay {
