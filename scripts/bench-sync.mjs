@@ -28,23 +28,23 @@ import { agent, json, request } from './bench/http-json.mjs';
 import { median } from './bench/timing.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SIM_BIN = join(root, 'packages/garmin-sim/bin/garmin-sim.js');
+export const SIM_BIN = join(root, 'packages/garmin-sim/bin/garmin-sim.js');
 const SERVER_BIN = join(root, 'packages/server/bin/fitsync-server.js');
-const CONCURRENCY = 4;
+export const CONCURRENCY = 4;
 const DAYS = 365;
 // Each server first syncs this other account, unmeasured, so both measured syncs start from a
 // process in the same warmed-up state (JIT, allocator arenas, SQLite caches): what remains in the
 // RSS comparison is what grows with history.
 const WARMUP_ACTIVITIES = Number(process.env.FITSYNC_BENCH_WARMUP_ACTIVITIES ?? 500);
 
-function cleanEnv(extra) {
+export function cleanEnv(extra) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('FITSYNC_')) env[k] = v;
   return { ...env, FITSYNC_LOG_LEVEL: 'warn', ...extra };
 }
 
 /** Spawns a bin that prints its URL first; resolves { url, child }. */
-function spawnUrl(bin, args, env, nodeArgs = []) {
+export function spawnUrl(bin, args, env, nodeArgs = []) {
   const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (c) => {
@@ -60,7 +60,7 @@ function spawnUrl(bin, args, env, nodeArgs = []) {
   });
 }
 
-function runBin(args, env, stdin) {
+export function runBin(args, env, stdin) {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [SERVER_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let err = '';
@@ -72,7 +72,7 @@ function runBin(args, env, stdin) {
   });
 }
 
-function stop(child) {
+export function stop(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
@@ -92,7 +92,7 @@ function cpuSeconds(pid) {
 }
 
 /** Peak resident set of a process, from /proc (VmHWM); null where /proc is missing. */
-function peakRssMb(pid) {
+export function peakRssMb(pid) {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;
@@ -101,7 +101,7 @@ function peakRssMb(pid) {
   }
 }
 
-async function waitJob(base, token, jobId, pollMs, timeoutMs) {
+export async function waitJob(base, token, jobId, pollMs, timeoutMs) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const r = await json('GET', `${base}/v1/sync/jobs/${jobId}`, { token });
@@ -112,7 +112,7 @@ async function waitJob(base, token, jobId, pollMs, timeoutMs) {
 }
 
 /** A fresh server (own data dir, SQLite), without users. */
-async function startServer(simUrl, tmp, name, bin = SERVER_BIN) {
+export async function startServer(simUrl, tmp, name, bin = SERVER_BIN) {
   const dataDir = join(tmp, name);
   const env = cleanEnv({
     FITSYNC_DATA_DIR: dataDir,
@@ -130,7 +130,7 @@ async function startServer(simUrl, tmp, name, bin = SERVER_BIN) {
 }
 
 /** Adds FitSync user `username` to `srv`, signs in and links the sim account `email`; returns the user's token. */
-async function linkedUser(srv, username, email) {
+export async function linkedUser(srv, username, email) {
   const password = `${username} pass phrase`;
   await runBin(['user', 'add', username, '--password-stdin'], cleanEnv({ FITSYNC_DATA_DIR: srv.dataDir }), password);
   const login = await json('POST', `${srv.url}/v1/auth/login`, { body: { username, password } });

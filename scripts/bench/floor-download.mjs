@@ -42,7 +42,8 @@ export async function floorDownload({ simUrl, token, displayName, concurrency, o
   await mkdir(join(outDir, 'days'), { recursive: true });
   const get = async (path) => {
     const r = await request('GET', `${simUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    if (r.status !== 200) throw new Error(`floor: ${path} → ${r.status}`);
+    // 204: Garmin's "no data" for some health answers (HRV).
+    if (r.status !== 200 && r.status !== 204) throw new Error(`floor: ${path} → ${r.status}`);
     return r.body;
   };
   let items = 0;
