@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { storeHealthChunk } from '../src/health/health-store.js';
+import { type PreparedBlob, prepareRawBlob } from '../src/health/raw-blobs.js';
 import { healthRebuilder } from '../src/rebuild/health-rebuilder.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call } from './helpers/api.js';
@@ -91,21 +92,20 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test('stored answers are served as days, series and weigh-ins; rebuild restores deleted rows', async () => {
-      await s.db.transaction((tx) =>
-        storeHealthChunk(
-          tx,
-          userId,
-          {
-            days: [D1, D2],
-            fetched: [
-              { date: D1, texts: answers(D1, 1000) },
-              { date: D2, texts: answers(D2, 2000) },
-            ],
-            ranges: [{ source: 'weight', first: D1, last: D2, text: weights }],
-          },
-          1,
-        ),
-      );
+      const prepared = async (texts: Record<string, string>) =>
+        Object.fromEntries(await Promise.all(Object.entries(texts).map(async ([k, t]) => [k, await prepareRawBlob(t)] as const))) as Record<
+          'summary',
+          PreparedBlob
+        >;
+      const chunk = {
+        days: [D1, D2],
+        fetched: [
+          { date: D1, answers: await prepared(answers(D1, 1000)) },
+          { date: D2, answers: await prepared(answers(D2, 2000)) },
+        ],
+        ranges: [{ source: 'weight' as const, first: D1, last: D2, blob: await prepareRawBlob(weights) }],
+      };
+      await s.db.transaction((tx) => storeHealthChunk(tx, userId, chunk, 1));
       const days = (await call(s.app, 'GET', '/v1/health/daily', { token })).body.days;
       assert.deepEqual(
         days.map((d: { date: string; steps: number }) => [d.date, d.steps]),

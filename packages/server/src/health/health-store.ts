@@ -16,16 +16,24 @@ import {
   type RangeSource,
   type RangeText,
 } from './derive-health.js';
-import { getRawBlobs, putRawBlob } from './raw-blobs.js';
+import { getRawBlobs, type PreparedBlob, putRawBlob } from './raw-blobs.js';
 import { encodeSeries } from './series-codec.js';
+
+/** A range answer ready to store, and the days it covers. */
+export interface RangeBlob {
+  source: RangeSource;
+  first: string;
+  last: string;
+  blob: PreparedBlob;
+}
 
 /** What one commit of a health sync carries: a run of days, the days read afresh, the range answers. */
 export interface HealthChunk {
   /** Every day of the chunk, oldest first (fetched or not). */
   days: string[];
   /** Days whose per-day answers were all read now (a day left out kept its stored answers). */
-  fetched: { date: string; texts: DayTexts }[];
-  ranges: RangeText[];
+  fetched: { date: string; answers: Partial<Record<DaySource, PreparedBlob>> }[];
+  ranges: RangeBlob[];
 }
 
 /**
@@ -33,19 +41,26 @@ export interface HealthChunk {
  * answers and the rows they produced commit together).
  */
 export async function storeHealthChunk(tx: Queryable, userId: string, chunk: HealthChunk, now: number): Promise<Counts> {
-  for (const { date, texts } of chunk.fetched) {
-    const asked = DAY_SOURCES.filter((s) => texts[s] !== undefined);
+  const fresh = new Map<string, DayTexts>();
+  const known = new Map<string, string>();
+  for (const { date, answers } of chunk.fetched) {
+    const asked = DAY_SOURCES.filter((s) => answers[s] !== undefined);
     await forgetDayAnswers(tx, userId, date, DAY_SOURCES, asked);
+    const texts: DayTexts = {};
     for (const source of asked) {
-      const sha256 = await putRawBlob(tx, texts[source]!);
-      await recordRaw(tx, userId, { source, period: date, sha256, first: date, last: date }, now);
+      const blob = answers[source]!;
+      await putRawBlob(tx, blob);
+      await recordRaw(tx, userId, { source, period: date, sha256: blob.sha256, first: date, last: date }, now);
+      texts[source] = blob.text;
     }
+    fresh.set(date, texts);
   }
   for (const r of chunk.ranges) {
-    const sha256 = await putRawBlob(tx, r.text);
-    await recordRaw(tx, userId, { source: r.source, period: `${r.first}..${r.last}`, sha256, first: r.first, last: r.last }, now);
+    await putRawBlob(tx, r.blob);
+    await recordRaw(tx, userId, { source: r.source, period: `${r.first}..${r.last}`, sha256: r.blob.sha256, first: r.first, last: r.last }, now);
+    known.set(r.blob.sha256, r.blob.text);
   }
-  return rederiveDays(tx, userId, chunk.days, now, new Map(chunk.fetched.map((f) => [f.date, f.texts])));
+  return rederiveDays(tx, userId, chunk.days, now, fresh, { known });
 }
 
 /**
@@ -53,7 +68,7 @@ export async function storeHealthChunk(tx: Queryable, userId: string, chunk: Hea
  * stored) and writes their rows, series and weigh-ins. A day counts `new` when it had no row,
  * `updated` when anything derived for it changed (or it lost all data), else `unchanged`.
  * `rewrite` writes every day's rows even when their hash is unchanged (rebuild: rows may have been
- * edited or deleted behind the hash's back).
+ * edited or deleted behind the hash's back); `known` texts by hash spare reading those blobs back.
  */
 export async function rederiveDays(
   tx: Queryable,
@@ -61,11 +76,11 @@ export async function rederiveDays(
   days: readonly string[],
   now: number,
   fresh: ReadonlyMap<string, DayTexts> = new Map(),
-  opts: { rewrite?: boolean } = {},
+  opts: { rewrite?: boolean; known?: ReadonlyMap<string, string> } = {},
 ): Promise<Counts> {
   const counts = zeroCounts();
   if (days.length === 0) return counts;
-  const { dayTexts, ranges } = await loadAnswers(tx, userId, days, fresh);
+  const { dayTexts, ranges } = await loadAnswers(tx, userId, days, fresh, opts.known);
   const derived = deriveHealth(days, dayTexts, ranges);
   const before = await healthDayHashes(tx, userId, days);
   for (const d of derived) {
@@ -95,7 +110,13 @@ export async function rederiveDays(
 }
 
 /** The per-day texts of `days` (fresh ones, else stored) and the range answers covering them, oldest fetch first. */
-async function loadAnswers(tx: Queryable, userId: string, days: readonly string[], fresh: ReadonlyMap<string, DayTexts>) {
+async function loadAnswers(
+  tx: Queryable,
+  userId: string,
+  days: readonly string[],
+  fresh: ReadonlyMap<string, DayTexts>,
+  known?: ReadonlyMap<string, string>,
+) {
   const first = days[0]!;
   const last = days[days.length - 1]!;
   const rows = (await rawOverlapping(tx, userId, first, last)).filter(
@@ -104,6 +125,7 @@ async function loadAnswers(tx: Queryable, userId: string, days: readonly string[
   const texts = await getRawBlobs(
     tx,
     rows.map((r) => r.sha256),
+    known,
   );
   const dayTexts = new Map<string, DayTexts>(fresh);
   const ranges: RangeText[] = [];

@@ -1,6 +1,6 @@
-import { type DaySource, type DayTexts, followUpSources, RANGE_SOURCES, type RangeText } from '../../health/derive-health.js';
-import { type HealthChunk, storeHealthChunk } from '../../health/health-store.js';
-import { rawHash } from '../../health/raw-blobs.js';
+import { type DaySource, followUpSources, RANGE_SOURCES } from '../../health/derive-health.js';
+import { type HealthChunk, type RangeBlob, storeHealthChunk } from '../../health/health-store.js';
+import { type PreparedBlob, prepareRawBlob } from '../../health/raw-blobs.js';
 import { hashesOf } from '../../repositories/health-raw.js';
 import { throwIfStopped } from '../abortable.js';
 import { addDays, daysBetween, isoDay } from '../dates.js';
@@ -109,41 +109,47 @@ async function fetchChunk(run: SyncRun, force: boolean, start: string, end: stri
   const stored = force ? new Map<string, string>() : await hashesOf(run.db, run.spec.userId, 'summary', days);
   const [ranges, perDay] = await Promise.all([
     Promise.all(
-      RANGE_SOURCES.map(async (source): Promise<RangeText> => {
+      RANGE_SOURCES.map(async (source): Promise<RangeBlob> => {
         const text = await garminCall(run, `reading ${source} from ${start} to ${end}`, (api, call) =>
           api.getHealthAnswer(source, { start, end }, call),
         );
-        return { source, first: start, last: end, text };
+        return { source, first: start, last: end, blob: await prepareRawBlob(text) };
       }),
     ),
     Promise.all(
       days.map(async (date) => {
-        const texts = await fetchDay(run, date, displayName, stored.get(date));
+        const answers = await fetchDay(run, date, displayName, stored.get(date));
         run.progress.advance();
-        return texts && { date, texts };
+        return answers && { date, answers };
       }),
     ),
   ]);
   return { days, ranges, fetched: perDay.filter((d) => d !== null) };
 }
 
-/** A day's answers, or null when its summary is the stored one (nothing of that day changed). */
-async function fetchDay(run: SyncRun, date: string, displayName: string, storedSummary: string | undefined): Promise<DayTexts | null> {
-  const summary = await garminCall(run, `reading the daily summary of ${date}`, (api, call) =>
+type DayAnswers = Partial<Record<DaySource, PreparedBlob>>;
+
+/**
+ * A day's answers (hashed and compressed off the event loop while other calls are in flight), or
+ * null when its summary is the stored one (nothing of that day changed).
+ */
+async function fetchDay(run: SyncRun, date: string, displayName: string, storedSummary: string | undefined): Promise<DayAnswers | null> {
+  const text = await garminCall(run, `reading the daily summary of ${date}`, (api, call) =>
     api.getHealthAnswer('summary', { displayName, date }, call),
   );
-  if (storedSummary !== undefined && rawHash(summary) === storedSummary) return null;
-  const texts: DayTexts = { summary };
+  const summary = await prepareRawBlob(text);
+  if (summary.sha256 === storedSummary) return null;
+  const answers: DayAnswers = { summary };
   const more = await Promise.all(
-    followUpSources(summary).map(async (source: DaySource) => {
-      const text = await garminCall(run, `reading ${source.replace('_', ' ')} of ${date}`, (api, call) =>
+    followUpSources(text).map(async (source: DaySource) => {
+      const answer = await garminCall(run, `reading ${source.replace('_', ' ')} of ${date}`, (api, call) =>
         api.getHealthAnswer(source, { displayName, date }, call),
       );
-      return [source, text] as const;
+      return [source, await prepareRawBlob(answer)] as const;
     }),
   );
-  for (const [source, text] of more) texts[source] = text;
-  return texts;
+  for (const [source, blob] of more) answers[source] = blob;
+  return answers;
 }
 
 function dayCount(p: HealthPlan): number {
