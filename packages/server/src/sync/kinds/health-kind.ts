@@ -71,7 +71,8 @@ export const healthKind = defineKind<HealthPlan, HealthChunk>({
     }
     // Calls of the next chunks are already queued at the limiter while a chunk is written, so
     // Garmin is never idle between chunks; at most CHUNKS_AHEAD chunks of answers are held.
-    const fetching: Promise<HealthChunk>[] = [];
+    // A chunk's answers are dropped once committed: memory stays flat however long the window.
+    const fetching: (Promise<HealthChunk> | undefined)[] = [];
     const fetchNext = () => {
       const c = chunks[fetching.length];
       if (!c) return;
@@ -82,6 +83,7 @@ export const healthKind = defineKind<HealthPlan, HealthChunk>({
     for (let i = 0; i < CHUNKS_AHEAD; i++) fetchNext();
     for (let i = 0; i < chunks.length; i++) {
       const chunk = await fetching[i]!;
+      fetching[i] = undefined;
       fetchNext();
       // Days were counted as processed when they arrived (progress moves during slow fetches).
       await commit([chunk], {
