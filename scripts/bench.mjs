@@ -15,7 +15,10 @@
 //
 // FITSYNC_BENCH_RUNS (20) sets the start-up runs; FITSYNC_BENCH_ACTIVITIES (2000)
 // the sync size; FITSYNC_BENCH_SYNC_RUNS (5) the full syncs timed; FITSYNC_BENCH_EVENTS (60) the progress changes timed;
-// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 skip parts 2 / 3.
+// 4. Health sync (scripts/bench-health.mjs): upstream calls of a 365-day first health sync per
+//    endpoint and per day, of a no-op incremental one; throughput vs a floor download of the same
+//    answers; bytes per series point; peak RSS 365 → 1,825 days.
+// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 skip parts 2 / 3 / 4.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,6 +117,17 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SYNC !== '1') {
     await benchSync({ activities, bigActivities: 4 * activities, runs });
   } catch (err) {
     console.error(`bench-sync failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_HEALTH !== '1') {
+  console.log('');
+  const { benchHealth } = await import('./bench-health.mjs');
+  try {
+    await benchHealth({ runs: Number(process.env.FITSYNC_BENCH_HEALTH_RUNS ?? 3), bigDays: Number(process.env.FITSYNC_BENCH_HEALTH_BIG_DAYS ?? 1825) });
+  } catch (err) {
+    console.error(`bench-health failed: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;
   }
 }
