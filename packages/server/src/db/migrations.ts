@@ -283,6 +283,9 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (user_id, sample_pk)
         )`,
         'CREATE INDEX health_weights_user_day ON health_weights(user_id, day, time_ms)',
+        // Days stored before this kept 9 fields and no raw answers: the next health sync reads the
+        // whole year again (as a first sync does) and fills every field.
+        "DELETE FROM sync_cursors WHERE cursor_key = 'health'",
       ];
     },
   },
