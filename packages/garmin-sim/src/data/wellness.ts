@@ -168,11 +168,18 @@ export function dailyStressJson(user: SimUser, date: string): unknown {
   };
 }
 
-/** Sleep window fields as the respiration and SpO2 answers carry them (null without sleep). */
-function sleepWindow(user: SimUser, d: DayModel | null) {
+/** The head the respiration and SpO2 answers share: the day and the night's sleep window (null without sleep). */
+function dayAndSleepWindow(user: SimUser, date: string, d: DayModel | null) {
+  const startS = parseIsoDate(date) ?? 0;
   const s = d?.sleep;
   const at = (t: number | undefined, local: boolean) => (t === undefined ? null : dtoTime(t + (local ? user.tz.offsetS : 0)));
   return {
+    userProfilePK: user.profileId,
+    calendarDate: date,
+    startTimestampGMT: dtoTime(startS),
+    endTimestampGMT: dtoTime(startS + 86400),
+    startTimestampLocal: dtoTime(startS + user.tz.offsetS),
+    endTimestampLocal: dtoTime(startS + 86400 + user.tz.offsetS),
     sleepStartTimestampGMT: at(s?.startS, false),
     sleepEndTimestampGMT: at(s?.endS, false),
     sleepStartTimestampLocal: at(s?.startS, true),
@@ -183,7 +190,6 @@ function sleepWindow(user: SimUser, d: DayModel | null) {
 /** `wellness-service/wellness/daily/respiration/{date}`: values -1/-2 mean "no reading". */
 export function respirationJson(user: SimUser, date: string): unknown {
   const d = healthDay(user, date);
-  const startS = parseIsoDate(date) ?? 0;
   const values = d?.respiration ?? null;
   const ok = values?.filter((p) => p[1] !== null && p[1] >= 0).map((p) => p[1]!) ?? [];
   const hourly: Array<[number, number]> = [];
@@ -192,13 +198,7 @@ export function respirationJson(user: SimUser, date: string): unknown {
     hourly.push([values[i]![0], hour.length ? Math.round(hour.reduce((a, p) => a + p[1]!, 0) / hour.length) : -2]);
   }
   return {
-    userProfilePK: user.profileId,
-    calendarDate: date,
-    startTimestampGMT: dtoTime(startS),
-    endTimestampGMT: dtoTime(startS + 86400),
-    startTimestampLocal: dtoTime(startS + user.tz.offsetS),
-    endTimestampLocal: dtoTime(startS + 86400 + user.tz.offsetS),
-    ...sleepWindow(user, d),
+    ...dayAndSleepWindow(user, date, d),
     lowestRespirationValue: ok.length ? Math.min(...ok) : null,
     highestRespirationValue: ok.length ? Math.max(...ok) : null,
     avgWakingRespirationValue: values ? d!.respAvg : null,
@@ -224,17 +224,10 @@ export function respirationJson(user: SimUser, date: string): unknown {
 /** `wellness-service/wellness/daily/spo2/{date}`: pulse-ox readings during the night's sleep (Garmin's default). */
 export function spo2Json(user: SimUser, date: string): unknown {
   const d = healthDay(user, date);
-  const startS = parseIsoDate(date) ?? 0;
   const readings = d?.spo2 ?? null;
   const last = readings?.at(-1);
   return {
-    userProfilePK: user.profileId,
-    calendarDate: date,
-    startTimestampGMT: dtoTime(startS),
-    endTimestampGMT: dtoTime(startS + 86400),
-    startTimestampLocal: dtoTime(startS + user.tz.offsetS),
-    endTimestampLocal: dtoTime(startS + 86400 + user.tz.offsetS),
-    ...sleepWindow(user, d),
+    ...dayAndSleepWindow(user, date, d),
     averageSpO2: readings ? d!.spo2Avg : null,
     lowestSpO2: readings ? d!.spo2Low : null,
     lastSevenDaysAvgSpO2: null,
