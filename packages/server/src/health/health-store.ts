@@ -80,6 +80,10 @@ export async function rederiveDays(
 ): Promise<Counts> {
   const counts = zeroCounts();
   if (days.length === 0) return counts;
+  // A sync's commit and a rebuild of the same user must not interleave: each reads raw answers and
+  // writes what it derived, so under READ COMMITTED the later writer could store rows derived from
+  // answers the other just replaced. SQLite's BEGIN IMMEDIATE already serialises writers.
+  if (tx.dialect === 'postgres') await tx.get("SELECT pg_advisory_xact_lock(hashtext('fitsync-health:' || ?))", [userId]);
   const { dayTexts, ranges } = await loadAnswers(tx, userId, days, fresh, opts.known);
   const derived = deriveHealth(days, dayTexts, ranges);
   const before = await healthDayHashes(tx, userId, days);
