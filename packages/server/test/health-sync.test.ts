@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { healthRebuilder } from '../src/rebuild/health-rebuilder.js';
+import { PassThrough, Readable } from 'node:stream';
+import { main } from '../src/main.js';
 import { addDays, isoDay } from '../src/sync/dates.js';
 import { call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
@@ -48,14 +49,21 @@ for (const { dialect, skip } of await dialects()) {
       assert.ok(stats.total >= 366 + 14 * 4 + truth.health_days.length * 3 + withSleep * 2, `${stats.total} calls`);
     });
 
-    test('rebuild after deleting the typed rows restores them exactly, without one upstream call', async () => {
+    test('`fitsync-server rebuild` after deleting the typed rows restores them exactly, without one upstream call', async () => {
       const before = w.sim.stats().total;
       for (const t of ['health_days', 'health_series', 'health_weights']) await w.s.db.run(`DELETE FROM ${t} WHERE user_id = ?`, [u.userId]);
       assert.deepEqual((await call(w.s.app, 'GET', '/v1/health/daily', { token: u.token })).body.days, []);
       const truth = w.sim.truth(u.email);
-      const counts = await healthRebuilder.rebuild(w.s.db, u.userId, Date.now());
-      assert.equal(counts.new, truth.health_days.length);
-      assert.equal(counts.updated, 0);
+      let out = '';
+      const stdout = new PassThrough().on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const env: Record<string, string | undefined> = { FITSYNC_LOG_LEVEL: 'silent', FITSYNC_DATABASE_URL: w.s.config.databaseUrl };
+      const io = { stdin: Readable.from([]), stdout, stderr: new PassThrough(), env, stopSignal: () => new Promise<string>(() => {}) };
+      assert.equal(await main(['rebuild', '--user', u.username, '--data-dir', w.s.dataDir], io), 0);
+      // Every day an answer covers (the year read) is re-derived; those with data are new again.
+      const n = truth.health_days.length;
+      assert.equal(out, `${u.username}: health 366 days (${n} new, 0 updated, ${366 - n} unchanged)\n`);
       await assertHealthTruth(apiGet(w, u), truth);
       assert.equal(w.sim.stats().total, before, 'rebuild called Garmin');
     });
