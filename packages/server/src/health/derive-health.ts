@@ -212,7 +212,9 @@ function deriveDay(date: string, texts: DayTexts, f: RangeFacts): DerivedDay {
 
 /** Points oldest first with null or negative values dropped (Garmin's -1/-2 "no reading"). */
 function validPoints(points: readonly HealthPoint[]): HealthPoint[] {
-  return points.filter((p) => p[1] !== null && p[1] >= 0).sort((a, b) => a[0] - b[0]);
+  const out = points.filter((p) => p[1] !== null && p[1] >= 0);
+  // Garmin sends them in order; sort only when it did not.
+  return out.every((p, i) => i === 0 || out[i - 1]![0] <= p[0]) ? out : out.sort((a, b) => a[0] - b[0]);
 }
 
 /** One point per change: consecutive segments with the same level are one. */
