@@ -8,17 +8,17 @@
 // 2. The sync engine (scripts/bench-sync.mjs): throughput vs a floor download of
 //    the same data (median of paired runs), no-op incremental sync, peak RSS at
 //    2,000 and 8,000 activities.
-// 3. Health sync (scripts/bench-health.mjs): upstream calls per day of a first 365-day sync and of
-//    a no-op incremental one, throughput vs a floor download of the same answers, peak RSS at 365
-//    and 1,825 days.
-// 4. Job events (scripts/bench/event-latency.ts): progress change -> SSE frame, median
+// 3. Job events (scripts/bench/event-latency.ts): progress change -> SSE frame, median
 //    in one process and across two instances on PostgreSQL (FITSYNC_BENCH_PG_URL or
 //    FITSYNC_TEST_PG_URL; skipped without), vs the same frame written to a socket;
 //    queries per idle watcher per second.
 //
 // FITSYNC_BENCH_RUNS (20) sets the start-up runs; FITSYNC_BENCH_ACTIVITIES (2000)
 // the sync size; FITSYNC_BENCH_SYNC_RUNS (5) the full syncs timed; FITSYNC_BENCH_EVENTS (60) the progress changes timed;
-// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_HEALTH=1 / FITSYNC_BENCH_SKIP_EVENTS=1 skip parts 2 / 3 / 4.
+// 4. Health sync (scripts/bench-health.mjs): upstream calls of a 365-day first health sync per
+//    endpoint and per day, of a no-op incremental one; throughput vs a floor download of the same
+//    answers; bytes per series point; peak RSS 365 → 1,825 days.
+// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 skip parts 2 / 3 / 4.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,20 +108,6 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_EVENTS !== '1') {
   if (r.status !== 0) process.exitCode = 1;
 }
 
-if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_HEALTH !== '1') {
-  console.log('');
-  const { benchHealth } = await import('./bench-health.mjs');
-  try {
-    await benchHealth({
-      runs: Number(process.env.FITSYNC_BENCH_HEALTH_RUNS ?? 3),
-      bigDays: Number(process.env.FITSYNC_BENCH_HEALTH_BIG_DAYS ?? 1825),
-    });
-  } catch (err) {
-    console.error(`bench-health failed: ${err instanceof Error ? err.message : err}`);
-    process.exitCode = 1;
-  }
-}
-
 if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SYNC !== '1') {
   console.log('');
   const { benchSync } = await import('./bench-sync.mjs');
@@ -131,6 +117,17 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SYNC !== '1') {
     await benchSync({ activities, bigActivities: 4 * activities, runs });
   } catch (err) {
     console.error(`bench-sync failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_HEALTH !== '1') {
+  console.log('');
+  const { benchHealth } = await import('./bench-health.mjs');
+  try {
+    await benchHealth({ runs: Number(process.env.FITSYNC_BENCH_HEALTH_RUNS ?? 3), bigDays: Number(process.env.FITSYNC_BENCH_HEALTH_BIG_DAYS ?? 1825) });
+  } catch (err) {
+    console.error(`bench-health failed: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;
   }
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MAIN_HELP, MIGRATE_HELP, START_HELP, USER_HELP } from './cli/help.js';
+import { MAIN_HELP, MIGRATE_HELP, REBUILD_HELP, START_HELP, USER_HELP } from './cli/help.js';
 import { type CliIo, processIo, UsageError } from './cli/io.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 
@@ -16,6 +16,7 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'password-stdin': { type: 'boolean' },
+  user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -57,6 +58,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     if (wrong.length > 0) throw new UsageError(`--${wrong[0]} only applies to start`);
   }
   if (command !== 'user' && values['password-stdin']) throw new UsageError('--password-stdin only applies to user add');
+  if (command !== 'rebuild' && values.user !== undefined) throw new UsageError('--user only applies to rebuild');
 
   const help = values.help === true;
   const config = () =>
@@ -89,10 +91,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'user':
       if (help) return printed(io, USER_HELP);
       return userWith(config(), io, rest[0], rest.slice(1), values['password-stdin'] === true);
+    case 'rebuild': {
+      if (help) return printed(io, REBUILD_HELP);
+      if (rest.length > 0) throw new UsageError(`rebuild takes no arguments, got "${rest[0]}" (one user: --user NAME)`);
+      const c = config();
+      return (await import('./cli/rebuild-command.js')).runRebuild(c, io, values.user);
+    }
     case 'help':
       return printed(io, MAIN_HELP);
     default:
-      throw new UsageError(`unknown command "${command}" (start, migrate, user; see --help)`);
+      throw new UsageError(`unknown command "${command}" (start, migrate, user, rebuild; see --help)`);
   }
 }
 

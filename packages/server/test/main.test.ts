@@ -37,7 +37,7 @@ async function run(argv: string[], env: Record<string, string> = {}, stdin = '')
 
 describe('admin CLI (in-process)', () => {
   test('--help for every command, with examples', async () => {
-    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['user', '--help']]) {
+    for (const args of [['--help'], ['start', '--help'], ['migrate', '--help'], ['user', '--help'], ['rebuild', '--help']]) {
       const r = await run(args);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /Usage/);
@@ -62,6 +62,8 @@ describe('admin CLI (in-process)', () => {
       [['frobnicate'], {}, /unknown command/],
       [['user', 'add', 'x'], {}, /--password-stdin/],
       [['user', 'remove', 'x'], {}, /unknown user command/],
+      [['rebuild', 'ann'], {}, /rebuild takes no arguments.*--user NAME/],
+      [['migrate', '--user', 'ann'], {}, /--user only applies to rebuild/],
     ] as const) {
       const r = await run([...args, '--data-dir', join(tmp, 'bad')], env as Record<string, string>);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
@@ -82,6 +84,20 @@ describe('admin CLI (in-process)', () => {
     const list = await run(['user', 'list', '--data-dir', dir]);
     assert.match(list.out, /^zoe\s/m);
     assert.doesNotMatch(list.out, /amy/);
+  });
+
+  test('rebuild: one line per user, exit 4 for an unknown user', async () => {
+    const dir = join(tmp, 'rebuild');
+    assert.equal((await run(['user', 'add', 'ann', '--password-stdin', '--data-dir', dir], {}, 'pw')).code, 0);
+    assert.equal((await run(['user', 'add', 'bob', '--password-stdin', '--data-dir', dir], {}, 'pw')).code, 0);
+    const all = await run(['rebuild', '--data-dir', dir]);
+    assert.equal(all.code, 0, all.err);
+    assert.equal(all.out, 'ann: health 0 days (0 new, 0 updated, 0 unchanged)\nbob: health 0 days (0 new, 0 updated, 0 unchanged)\n');
+    const one = await run(['rebuild', '--user', 'BOB', '--data-dir', dir]);
+    assert.equal(one.out, 'bob: health 0 days (0 new, 0 updated, 0 unchanged)\n');
+    const none = await run(['rebuild', '--user', 'cy', '--data-dir', dir]);
+    assert.equal(none.code, 4);
+    assert.match(none.err, /no user named cy/);
   });
 
   test('start prints the URL first and returns 0 when stopped', async () => {

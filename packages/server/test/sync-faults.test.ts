@@ -5,7 +5,17 @@ import { call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
 import { assertTruth, drain, linkedUser, routeCounts, startSync, startWorld, type SyncWorld } from './sync/harness.js';
 
-const DATA_PATHS = ['/activitylist-service/', '/download-service/', '/usersummary-service/', '/weight-service/', '/workout-service/'];
+const DATA_PATHS = [
+  '/activitylist-service/',
+  '/download-service/',
+  '/usersummary-service/',
+  '/weight-service/',
+  '/workout-service/',
+  '/wellness-service/',
+  '/sleep-service/',
+  '/hrv-service/',
+  '/metrics-service/',
+];
 
 /** About 10 % of data calls fail: 429 with Retry-After, 500, connection reset, truncated body. */
 function tenPercent(): FaultRule[] {

@@ -6,6 +6,7 @@ Usage:
   fitsync-server user add NAME [--password-stdin] [--data-dir DIR]
   fitsync-server user list [--data-dir DIR]
   fitsync-server user reset-mfa NAME [--data-dir DIR]
+  fitsync-server rebuild [--user NAME] [--data-dir DIR]
 
 Run \`fitsync-server COMMAND --help\` for details.
 
@@ -61,4 +62,20 @@ Examples:
   fitsync-server user add ann            # asks for the password twice
   fitsync-server user list
   fitsync-server user reset-mfa ann
+`;
+
+export const REBUILD_HELP = `Usage: fitsync-server rebuild [--user NAME] [--data-dir DIR]
+
+Re-derives the typed data (health: daily rows, intraday series, weigh-ins) from the raw Garmin
+answers the server keeps, for every user or one. Makes no Garmin call; safe to run while the
+server runs (each batch of days is one transaction). Use it after an upgrade that derives more
+from the same answers, or to repair typed rows. Prints one line per user:
+  ann: health 120 days (0 new, 2 updated, 118 unchanged)
+
+Exit codes: 0 done, 2 usage error, 4 no such user, 1 anything else.
+
+Examples:
+  fitsync-server rebuild
+  fitsync-server rebuild --user ann
+  FITSYNC_DATABASE_URL=postgres://fitsync@db/fitsync fitsync-server rebuild --user ann
 `;

@@ -227,4 +227,66 @@ export const MIGRATIONS: readonly Migration[] = [
     },
     sql: ['CREATE UNIQUE INDEX users_username_lower ON users (lower(username))'],
   },
+  {
+    // Health data in depth (product.md Part 2 §B): raw answers (content-addressed, compressed) and
+    // the rows derived from them — every daily field, weigh-ins, intraday series (src/health/).
+    version: 30,
+    name: 'health-in-depth',
+    sql: (dialect) => {
+      const blob = dialect === 'postgres' ? 'BYTEA' : 'BLOB';
+      const num = [
+        'active_calories', 'floors', 'intensity_minutes', 'min_hr', 'max_hr', 'max_stress',
+        'body_battery_charged', 'body_battery_drained', 'sleep_deep_s', 'sleep_light_s', 'sleep_rem_s',
+        'sleep_awake_s', 'sleep_score', 'spo2_avg', 'spo2_low', 'respiration_avg', 'hrv_nightly_avg_ms',
+        'training_readiness', 'vo2max_running', 'vo2max_cycling', 'body_fat_pct', 'muscle_mass_g',
+        'bone_mass_g', 'body_water_pct', 'bmi', 'hydration_ml',
+      ];
+      return [
+        ...num.map((c) => `ALTER TABLE health_days ADD COLUMN ${c} DOUBLE PRECISION`),
+        ...['sleep_start', 'sleep_end', 'hrv_status', 'content_hash'].map((c) => `ALTER TABLE health_days ADD COLUMN ${c} TEXT`),
+        `CREATE TABLE health_raw_blobs (
+          sha256 TEXT PRIMARY KEY,
+          size BIGINT NOT NULL,
+          data ${blob} NOT NULL
+        )`,
+        `CREATE TABLE health_raw (
+          user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+          source TEXT NOT NULL,
+          period TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          fetched_at BIGINT NOT NULL,
+          first_day TEXT NOT NULL,
+          last_day TEXT NOT NULL,
+          PRIMARY KEY (user_id, source, period)
+        )`,
+        'CREATE INDEX health_raw_user_days ON health_raw(user_id, first_day, last_day)',
+        `CREATE TABLE health_series (
+          user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+          metric TEXT NOT NULL,
+          day TEXT NOT NULL,
+          count INTEGER NOT NULL,
+          points ${blob} NOT NULL,
+          PRIMARY KEY (user_id, metric, day)
+        )`,
+        `CREATE TABLE health_weights (
+          user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+          sample_pk TEXT NOT NULL,
+          day TEXT NOT NULL,
+          time_ms BIGINT NOT NULL,
+          weight_g DOUBLE PRECISION NOT NULL,
+          bmi DOUBLE PRECISION,
+          body_fat_pct DOUBLE PRECISION,
+          body_water_pct DOUBLE PRECISION,
+          bone_mass_g DOUBLE PRECISION,
+          muscle_mass_g DOUBLE PRECISION,
+          source TEXT,
+          PRIMARY KEY (user_id, sample_pk)
+        )`,
+        'CREATE INDEX health_weights_user_day ON health_weights(user_id, day, time_ms)',
+        // Days stored before this kept 9 fields and no raw answers: the next health sync reads the
+        // whole year again (as a first sync does) and fills every field.
+        "DELETE FROM sync_cursors WHERE cursor_key = 'health'",
+      ];
+    },
+  },
 ];

@@ -1,4 +1,14 @@
-import { ActivityList, ActivityListQuery, HealthDays, HealthQuery, Workouts } from '@fitsync/api';
+import {
+  ActivityList,
+  ActivityListQuery,
+  HealthDays,
+  HealthQuery,
+  HealthSeries,
+  HealthSeriesParams,
+  HealthSeriesQuery,
+  WeightEntries,
+  Workouts,
+} from '@fitsync/api';
 import { FIT_CONTENT_TYPE } from '@fitsync/api/codes';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
@@ -80,6 +90,41 @@ export const dataRoutes: FastifyPluginAsync<DataRoutesOptions> = async (app, opt
       },
     },
     (req) => data.healthDays(authOf(req).userId, req.query),
+  );
+
+  app.get<{ Params: HealthSeriesParams; Querystring: HealthSeriesQuery }>(
+    '/v1/health/series/:metric',
+    {
+      ...auth,
+      schema: {
+        tags: ['data'],
+        summary: 'One day of an intraday series',
+        description:
+          '`points` are `[epoch_ms, value]`, oldest first. Without `date`: the latest day with points of the metric ' +
+          '(`date` null when there is none). A day without points: `points: []`.',
+        security,
+        params: HealthSeriesParams,
+        querystring: HealthSeriesQuery,
+        response: { 200: HealthSeries, ...problems(400, 401) },
+      },
+    },
+    (req) => data.healthSeries(authOf(req).userId, req.params.metric, req.query.date),
+  );
+
+  app.get<{ Querystring: HealthQuery }>(
+    '/v1/health/weight',
+    {
+      ...auth,
+      schema: {
+        tags: ['data'],
+        summary: 'Every weigh-in with its body composition, oldest first',
+        description: '`since`/`until` are calendar dates (as Garmin reports them), inclusive.',
+        security,
+        querystring: HealthQuery,
+        response: { 200: WeightEntries, ...problems(400, 401) },
+      },
+    },
+    (req) => data.weights(authOf(req).userId, req.query),
   );
 
   app.get(

@@ -1,15 +1,18 @@
-import { type Activity, HEALTH_DAILY_FIELDS, type HealthDay, type Workout } from '@fitsync/api';
+import { type Activity, HEALTH_SERIES_UNITS, type HealthDay, type HealthSeries, type HealthSeriesMetric, type WeightEntry, type Workout } from '@fitsync/api';
 import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
 import { findActivityFit, listActivities } from '../repositories/activity-rows.js';
+import { decodeSeries } from '../health/series-codec.js';
 import { listHealthDays } from '../repositories/health-days.js';
+import { getSeries, latestSeriesDay } from '../repositories/health-series.js';
+import { listWeights } from '../repositories/health-weights.js';
 import { listWorkouts } from '../repositories/workout-rows.js';
 import { addDays, dayStartMs } from '../sync/dates.js';
 import { decodeKeyset, keysetPage } from './keyset-cursor.js';
 
 const ACTIVITY_ID = /^\d{1,20}$/;
 
-/** Reading the synced data (the rules behind /v1/activities, /v1/health/daily, /v1/workouts). */
+/** Reading the synced data (the rules behind /v1/activities, /v1/health/*, /v1/workouts). */
 export class DataService {
   constructor(private readonly d: { db: Db }) {}
 
@@ -58,9 +61,38 @@ export class DataService {
   async healthDays(userId: string, q: { since?: string; until?: string }): Promise<{ days: HealthDay[] }> {
     realDay(q.since, 'since');
     realDay(q.until, 'until');
-    const days = await listHealthDays(this.d.db, userId, q.since, q.until);
-    // Until the typed rows carry every field: the missing ones are null.
-    return { days: days.map((d) => ({ ...(Object.fromEntries(HEALTH_DAILY_FIELDS.map((f) => [f, null])) as unknown as HealthDay), ...d })) };
+    return { days: await listHealthDays(this.d.db, userId, q.since, q.until) };
+  }
+
+  /**
+   * One day of an intraday series. Without `date`: the latest day holding points of the metric
+   * (`date` null when there is none). A day without points answers `points: []`.
+   */
+  async healthSeries(userId: string, metric: HealthSeriesMetric, date: string | undefined): Promise<HealthSeries> {
+    realDay(date, 'date');
+    const day = date ?? (await latestSeriesDay(this.d.db, userId, metric));
+    const bytes = day === null ? undefined : await getSeries(this.d.db, userId, metric, day);
+    return { metric, date: day, unit: HEALTH_SERIES_UNITS[metric], points: bytes ? decodeSeries(bytes) : [] };
+  }
+
+  /** Every weigh-in with its date in [since, until], oldest first. */
+  async weights(userId: string, q: { since?: string; until?: string }): Promise<{ entries: WeightEntry[] }> {
+    realDay(q.since, 'since');
+    realDay(q.until, 'until');
+    const rows = await listWeights(this.d.db, userId, q.since, q.until);
+    return {
+      entries: rows.map((w) => ({
+        time: new Date(w.time_ms).toISOString(),
+        date: w.date,
+        weight_g: w.weight_g,
+        bmi: w.bmi,
+        body_fat_pct: w.body_fat_pct,
+        body_water_pct: w.body_water_pct,
+        bone_mass_g: w.bone_mass_g,
+        muscle_mass_g: w.muscle_mass_g,
+        source: w.source,
+      })),
+    };
   }
 
   async workouts(userId: string): Promise<{ workouts: Workout[] }> {

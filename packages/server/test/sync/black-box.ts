@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningSim } from '@fitsync/garmin-sim';
 import { postJson } from '../helpers/spawn-server.js';
+import { assertHealthTruth } from './health-truth.js';
 
 /** JSON over real HTTP with a bearer token (tests only; the product uses node:http). */
 // biome-ignore lint/suspicious/noExplicitAny: tests read ad-hoc JSON answers field by field
@@ -68,4 +69,9 @@ export async function assertTruthOverApi(base: string, token: string, dataDir: s
   assert.deepEqual(days, [...truth.days].sort());
   const workouts = (await authed('GET', `${base}/v1/workouts`, token)).body.workouts.map((x: { workout_id: string }) => x.workout_id);
   assert.deepEqual([...workouts].sort(), [...truth.workouts].sort());
+  await assertHealthTruth(async (path) => {
+    const r = await authed('GET', `${base}${path}`, token);
+    assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+    return r.body;
+  }, truth);
 }

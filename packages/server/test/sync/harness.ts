@@ -7,6 +7,7 @@ import type { Db } from '../../src/db/db.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-server.js';
 import { call, uniqueName } from '../helpers/api.js';
 import { userWithSession } from '../helpers/flows.js';
+import { assertHealthTruth } from './health-truth.js';
 
 /** Server settings for sync tests: no background workers (tests drain with runOnce), fast retries. */
 export function syncEnv(sim: RunningSim, extra: Record<string, string> = {}): Record<string, string> {
@@ -124,7 +125,19 @@ export async function stored(db: Db, fitRoot: (sha: string) => string, userId: s
   return { activities, days, workouts };
 }
 
-/** Asserts the user's stored data equals the sim's truth exactly (ids, FIT hashes, days, workouts). */
+/** GET as the user through the app (in-process), asserting 200. */
+export function apiGet(w: SyncWorld, u: SyncUser) {
+  return async (path: string) => {
+    const r = await call(w.s.app, 'GET', path, { token: u.token });
+    assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+}
+
+/**
+ * Asserts the user's stored data equals the sim's truth exactly (ids, FIT hashes, days, workouts,
+ * and what the health API serves: every daily field, series point counts, weigh-ins).
+ */
 export async function assertTruth(w: SyncWorld, u: SyncUser): Promise<void> {
   const truth = w.sim.truth(u.email);
   const got = await stored(w.s.db, (sha) => w.s.app.deps.fitStore.pathOf(sha), u.userId);
@@ -133,6 +146,7 @@ export async function assertTruth(w: SyncWorld, u: SyncUser): Promise<void> {
   assert.deepEqual([...got.activities].sort(byId), [...truth.activities].sort(byId));
   assert.deepEqual([...got.days].sort(), [...truth.days].sort());
   assert.deepEqual([...got.workouts].sort(), [...truth.workouts].sort());
+  await assertHealthTruth(apiGet(w, u), truth);
 }
 
 /** Requests the sim served, by route pattern (ids as `{id}`), all statuses summed. */

@@ -1,8 +1,11 @@
-import type { GarminDailySummary } from '@fitsync/garmin';
-import { type HealthDayRecord, upsertHealthDays } from '../../repositories/health-days.js';
+import { type DaySource, followUpSources, RANGE_SOURCES } from '../../health/derive-health.js';
+import { type HealthChunk, type RangeBlob, storeHealthChunk } from '../../health/health-store.js';
+import { type PreparedBlob, prepareRawBlob } from '../../health/raw-blobs.js';
+import { hashesOf } from '../../repositories/health-raw.js';
 import { throwIfStopped } from '../abortable.js';
 import { addDays, daysBetween, isoDay } from '../dates.js';
 import { garminCall } from '../garmin-call.js';
+import { zeroCounts } from '../kind-counts.js';
 import type { SyncRun } from '../sync-run.js';
 import { defineKind } from './data-kind.js';
 
@@ -11,45 +14,46 @@ import { defineKind } from './data-kind.js';
  * data, and a year of days is what users look at. Windows (`since`) may reach further.
  */
 export const HEALTH_FULL_DAYS = 365;
-/** Garmin limits range statistics to 28 days per call (garmin-protocol.md). */
-export const WEIGHT_RANGE_DAYS = 28;
+/** Garmin limits range statistics to 28 days per call (garmin-endpoints.md); one commit per chunk. */
+export const HEALTH_CHUNK_DAYS = 28;
+/** An incremental sync re-reads this many days up to today: a watch uploads late, today is partial. */
+export const HEALTH_REREAD_DAYS = 3;
 /** Chunks whose calls are queued ahead of the one being written. */
 const CHUNKS_AHEAD = 2;
 
 interface HealthPlan {
   /** A window (since/until) leaves the cursor where it is. */
   window: boolean;
+  /** Re-read every day's answers even when its summary did not change (`full`). */
+  force: boolean;
   from: string;
   to: string;
 }
 
-interface ChunkData {
-  days: number;
-  records: HealthDayRecord[];
-}
-
 /**
- * Health: one row per day with data. Each day costs one call — the daily summary carries steps,
- * distance, calories, resting HR, average stress, body battery high/low and sleep seconds
- * (`sleepingSeconds`, the same total as the sleep DTO's `sleepTimeSeconds`) — plus one weight
- * range call per 28 days. Days are processed oldest first in 28-day chunks; each chunk is one
- * commit with the cursor (the last day written), so the cursor never runs ahead of the data. The
- * cursor day itself is read again next time: it may have been partial.
+ * Health: every §B metric (one kind; `--type health` covers them all). Per 28-day chunk: the four
+ * range answers (HRV, VO2max, weight, hydration), and per day the summary, then only the per-day
+ * answers the summary says exist (common.md "Which calls the sync makes"). A day whose summary
+ * text is byte-identical to the stored one (stored = its whole fetch committed, since a day's
+ * answers commit together) needs no further call: the summary's `lastSyncTimestampGMT` changes
+ * with every upload. Each chunk is one commit: raw answers, derived rows and the cursor (the last
+ * day written). The next incremental sync starts at the cursor or 3 days back, whichever is earlier.
  */
-export const healthKind = defineKind<HealthPlan, HealthDayRecord>({
+export const healthKind = defineKind<HealthPlan, HealthChunk>({
   name: 'health',
 
   async plan(run, cursor) {
     const { spec, runtime, progress } = run;
     const today = isoDay(runtime.now());
+    const force = spec.full;
     let plan: HealthPlan;
     if (spec.since !== null || spec.until !== null) {
       const to = spec.until !== null && spec.until < today ? spec.until : today;
-      plan = { window: true, to, from: spec.since ?? addDays(to, -HEALTH_FULL_DAYS) };
+      plan = { window: true, force, to, from: spec.since ?? addDays(to, -HEALTH_FULL_DAYS) };
     } else if (!spec.full && cursor && /^\d{4}-\d{2}-\d{2}$/.test(cursor)) {
-      plan = { window: false, to: today, from: minDay(cursor, today) };
+      plan = { window: false, force, to: today, from: minDay(minDay(cursor, today), addDays(today, 1 - HEALTH_REREAD_DAYS)) };
     } else {
-      plan = { window: false, to: today, from: addDays(today, -HEALTH_FULL_DAYS) };
+      plan = { window: false, force, to: today, from: addDays(today, -HEALTH_FULL_DAYS) };
     }
     progress.setTotal('health', dayCount(plan));
     return plan;
@@ -62,55 +66,92 @@ export const healthKind = defineKind<HealthPlan, HealthDayRecord>({
     }
     const displayName = await run.profile.displayName();
     const chunks: { start: string; end: string }[] = [];
-    for (let c = plan.from; c <= plan.to; c = addDays(c, WEIGHT_RANGE_DAYS)) {
-      chunks.push({ start: c, end: minDay(addDays(c, WEIGHT_RANGE_DAYS - 1), plan.to) });
+    for (let c = plan.from; c <= plan.to; c = addDays(c, HEALTH_CHUNK_DAYS)) {
+      chunks.push({ start: c, end: minDay(addDays(c, HEALTH_CHUNK_DAYS - 1), plan.to) });
     }
     // Calls of the next chunks are already queued at the limiter while a chunk is written, so
     // Garmin is never idle between chunks; at most CHUNKS_AHEAD chunks of answers are held.
-    const fetching: Promise<ChunkData>[] = [];
+    // A chunk's answers are dropped once committed: memory stays flat however long the window.
+    const fetching: (Promise<HealthChunk> | undefined)[] = [];
     const fetchNext = () => {
       const c = chunks[fetching.length];
       if (!c) return;
-      const p = fetchChunk(run, c.start, c.end, displayName);
+      const p = fetchChunk(run, plan.force, c.start, c.end, displayName);
       p.catch(() => {}); // observed when its turn comes
       fetching.push(p);
     };
     for (let i = 0; i < CHUNKS_AHEAD; i++) fetchNext();
     for (let i = 0; i < chunks.length; i++) {
-      const { days, records } = await fetching[i]!;
+      const chunk = await fetching[i]!;
+      fetching[i] = undefined;
       fetchNext();
-      const last = i === chunks.length - 1;
       // Days were counted as processed when they arrived (progress moves during slow fetches).
-      await commit(records, { last, processed: false, ...(plan.window ? {} : { cursor: chunks[i]!.end }) });
-      // Days Garmin has no data for (watch not worn) are not stored: they count as unchanged.
-      run.progress.count('health', 'unchanged', days - records.length);
+      await commit([chunk], {
+        last: i === chunks.length - 1,
+        processed: false,
+        ...(plan.window ? {} : { cursor: chunks[i]!.end }),
+      });
     }
   },
 
-  store: upsertHealthDays,
+  async store(tx, userId, chunks, now) {
+    const total = zeroCounts();
+    for (const chunk of chunks) {
+      const c = await storeHealthChunk(tx, userId, chunk, now);
+      for (const k of ['new', 'updated', 'unchanged'] as const) total[k] += c[k];
+    }
+    return total;
+  },
 });
 
-async function fetchChunk(run: SyncRun, start: string, end: string, displayName: string): Promise<ChunkData> {
+async function fetchChunk(run: SyncRun, force: boolean, start: string, end: string, displayName: string): Promise<HealthChunk> {
   throwIfStopped(run.signal);
   const days: string[] = [];
   for (let d = start; d <= end; d = addDays(d, 1)) days.push(d);
-  const [weights, summaries] = await Promise.all([
-    garminCall(run, `reading weights from ${start} to ${end}`, (api, call) => api.getWeightRange(start, end, call)),
+  const stored = force ? new Map<string, string>() : await hashesOf(run.db, run.spec.userId, 'summary', days);
+  const [ranges, perDay] = await Promise.all([
     Promise.all(
-      days.map(async (day) => {
-        const s = await garminCall(run, `reading the daily summary of ${day}`, (api, call) =>
-          api.getDailySummary(displayName, day, call),
+      RANGE_SOURCES.map(async (source): Promise<RangeBlob> => {
+        const text = await garminCall(run, `reading ${source} from ${start} to ${end}`, (api, call) =>
+          api.getHealthAnswer(source, { start, end }, call),
         );
+        return { source, first: start, last: end, blob: await prepareRawBlob(text) };
+      }),
+    ),
+    Promise.all(
+      days.map(async (date) => {
+        const answers = await fetchDay(run, date, displayName, stored.get(date));
         run.progress.advance();
-        return s;
+        return answers && { date, answers };
       }),
     ),
   ]);
-  const weightOf = new Map(weights.days.map((d) => [d.calendarDate, d.weightGrams]));
-  const records = summaries
-    .map((s, i) => toDay(days[i]!, s, weightOf.get(days[i]!) ?? null))
-    .filter((r): r is HealthDayRecord => r !== null);
-  return { days: days.length, records };
+  return { days, ranges, fetched: perDay.filter((d) => d !== null) };
+}
+
+type DayAnswers = Partial<Record<DaySource, PreparedBlob>>;
+
+/**
+ * A day's answers (hashed and compressed off the event loop while other calls are in flight), or
+ * null when its summary is the stored one (nothing of that day changed).
+ */
+async function fetchDay(run: SyncRun, date: string, displayName: string, storedSummary: string | undefined): Promise<DayAnswers | null> {
+  const text = await garminCall(run, `reading the daily summary of ${date}`, (api, call) =>
+    api.getHealthAnswer('summary', { displayName, date }, call),
+  );
+  const summary = await prepareRawBlob(text);
+  if (summary.sha256 === storedSummary) return null;
+  const answers: DayAnswers = { summary };
+  const more = await Promise.all(
+    followUpSources(text).map(async (source: DaySource) => {
+      const answer = await garminCall(run, `reading ${source.replace('_', ' ')} of ${date}`, (api, call) =>
+        api.getHealthAnswer(source, { displayName, date }, call),
+      );
+      return [source, await prepareRawBlob(answer)] as const;
+    }),
+  );
+  for (const [source, blob] of more) answers[source] = blob;
+  return answers;
 }
 
 function dayCount(p: HealthPlan): number {
@@ -119,22 +160,4 @@ function dayCount(p: HealthPlan): number {
 
 function minDay(a: string, b: string): string {
   return a < b ? a : b;
-}
-
-/** A day's row, or null when Garmin has no data for it. */
-function toDay(date: string, s: GarminDailySummary, weightG: number | null): HealthDayRecord | null {
-  const r: HealthDayRecord = {
-    date,
-    steps: s.totalSteps,
-    distance_m: s.totalDistanceMeters,
-    calories: s.totalKilocalories,
-    resting_hr: s.restingHeartRate,
-    avg_stress: s.averageStressLevel,
-    body_battery_high: s.bodyBatteryHighestValue,
-    body_battery_low: s.bodyBatteryLowestValue,
-    sleep_s: s.sleepingSeconds,
-    weight_g: weightG,
-  };
-  const any = Object.entries(r).some(([k, v]) => k !== 'date' && v !== null);
-  return any ? r : null;
 }

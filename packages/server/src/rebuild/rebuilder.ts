@@ -1,0 +1,16 @@
+import type { Db } from '../db/db.js';
+import type { Counts } from '../sync/kind-counts.js';
+
+/**
+ * One kind of typed data that `fitsync-server rebuild` re-derives from what the server stored
+ * verbatim (raw Garmin answers; FIT files next), never calling Garmin. Joining the rebuild = one
+ * module implementing this and one line in `REBUILDERS` (rebuilders.ts).
+ */
+export interface Rebuilder {
+  /** The data kind's name (as in sync counts). */
+  readonly name: string;
+  /** What its counts count, for the summary line ("days", "activities"). */
+  readonly unit: string;
+  /** Re-derives one user's rows; `new`/`updated` = rows the stored rows lacked or differed from. */
+  rebuild(db: Db, userId: string, now: number): Promise<Counts>;
+}
