@@ -1,6 +1,6 @@
 /**
  * An independent deriver for the health tests: the derivation rules of the health brief
- * (common.md), applied to the sim's JSON answers exactly as a client sees them. It shares no code
+ * (docs/health-data.md), applied to the sim's JSON answers exactly as a client sees them. It shares no code
  * with the sim, so the sim's /truth can be checked against it.
  */
 
@@ -47,7 +47,7 @@ export async function deriveRanges(get: Fetch, from: string, to: string) {
 
 export type Ranges = Awaited<ReturnType<typeof deriveRanges>>;
 
-/** One day's fields and series, asking only what the sync would ask (see common.md "Which calls"). */
+/** One day's fields and series, asking only what the sync would ask (see docs/health-data.md "Which calls the sync makes"). */
 export async function deriveDay(get: Fetch, name: string, date: string, ranges: Ranges): Promise<Derived> {
   const s = parse(await get(`/usersummary-service/usersummary/daily/${name}?calendarDate=${date}`)) as Json;
   const f: Record<string, unknown> = { date };
@@ -144,7 +144,7 @@ export async function deriveDay(get: Fetch, name: string, date: string, ranges: 
   return { fields: f, series };
 }
 
-/** common.md: a day has data when any field but date is non-null or any series has a point. */
+/** docs/health-data.md: a day has data when any field but date is non-null or any series has a point. */
 export function hasData(d: Derived): boolean {
   return Object.entries(d.fields).some(([k, v]) => k !== 'date' && v !== null) || Object.values(d.series).some((s) => s.length > 0);
 }

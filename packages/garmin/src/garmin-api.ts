@@ -426,7 +426,7 @@ export class GarminApi {
       const text = res.body.toString('utf8');
       if (text.trim() === '') return '';
       try {
-        parseExactJson(text);
+        JSON.parse(text); // only completeness is checked here: the same JSON, big integers aside
       } catch {
         // A JSON answer that does not parse was cut short (e.g. connection closed mid-body).
         if (type.includes('json') || type === '') throw new BodyCorruptError('answer is not complete JSON');

@@ -2,7 +2,7 @@
  * Parsers of the per-day health answers (summary, heart rate, stress, sleep, respiration, SpO2,
  * steps chart, training readiness). Each takes the answer's exact text and keeps it as `rawText`;
  * which fields and points are taken follows the derivation rules the server and the emulator
- * share (issue 9, briefs/common.md). Points drop nulls and Garmin's negative "no reading" values.
+ * share (issue 9, docs/health-data.md). Points drop nulls and Garmin's negative "no reading" values.
  */
 import type {
   GarminDailyHeartRate,

@@ -69,7 +69,7 @@ export interface GarminDailySpo2 {
   calendarDate: string;
   averageSpO2: number | null;
   lowestSpO2: number | null;
-  /** From `continuousReadingDTOList` (`epochTimestamp` GMT, `spo2Reading`) only (common.md derivation rules). */
+  /** From `continuousReadingDTOList` (`epochTimestamp` GMT, `spo2Reading`) only (docs/health-data.md). */
   points: HealthPoint[];
   rawText: string;
 }

@@ -83,19 +83,31 @@ export function day(o: Obj, key: string, what: string): string {
  * "YYYY-MM-DDTHH:MM:SS.0" in DTOs) as an ISO-8601 UTC string.
  */
 export function garminGmtToIso(v: string): string | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?$/.exec(v);
+  const ms = garminGmtMs(v);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+const GMT_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
+
+/** A zone-less GMT time as epoch ms (fractions beyond milliseconds are cut); undefined when not a real time. */
+export function garminGmtMs(v: string): number | undefined {
+  const m = GMT_TIME.exec(v);
   if (!m) return undefined;
-  const ms = ((m[3] ?? '.0').slice(1) + '000').slice(0, 3);
-  const d = new Date(`${m[1]}T${m[2]}.${ms}Z`);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const t = Date.UTC(y, mo - 1, d, h, mi, s, m[7] ? Number(`${m[7]}00`.slice(0, 3)) : 0);
+  // Date.UTC rolls 2026-02-30 over into March: a time is real only when its fields come back.
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h) return undefined;
+  if (back.getUTCMinutes() !== mi || back.getUTCSeconds() !== s) return undefined;
+  return t;
 }
 
 /** A required zone-less GMT time field as epoch ms. */
 export function gmtMs(o: Obj, key: string, what: string): number {
   const v = o[key];
-  const iso = typeof v === 'string' ? garminGmtToIso(v) : undefined;
-  if (iso === undefined) bad(what, `field ${key} is not a GMT date-time`);
-  return Date.parse(iso);
+  const ms = typeof v === 'string' ? garminGmtMs(v) : undefined;
+  if (ms === undefined) bad(what, `field ${key} is not a GMT date-time`);
+  return ms;
 }
 
 /** The JSON value of an answer's text ('' or whitespace, i.e. 204 → null); 64-bit integers stay exact. */

@@ -1,7 +1,8 @@
 /** Exact JSON, the zip reader and the cookie jar. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CookieJar, crc32, extractFitFromZip, parseExactJson, readZip, writeZip, ZipFormatError } from '../src/index.js';
+import { garminGmtMs } from '../src/json-fields.js';
+import { CookieJar, crc32, extractFitFromZip, garminGmtToIso, parseExactJson, readZip, writeZip, ZipFormatError } from '../src/index.js';
 
 describe('parseExactJson', () => {
   test('integers above 2^53 come back as exact strings; everything else untouched', () => {
@@ -18,6 +19,28 @@ describe('parseExactJson', () => {
   });
   test('2^53-1 stays a number', () => {
     assert.equal(parseExactJson('9007199254740991'), 9007199254740991);
+  });
+  test('a huge integer first in the text, or after any separator, is found by the fast pre-scan', () => {
+    assert.equal(parseExactJson('18446744073709551615'), '18446744073709551615');
+    assert.deepEqual(parseExactJson('[1,-18446744073709551615,\n18446744073709551616]'), [1, '-18446744073709551615', '18446744073709551616']);
+    // Long runs of ordinary numbers (a day's series) parse as plain numbers.
+    const series = Array.from({ length: 2000 }, (_, i) => [1_733_443_200_000 + i * 120_000, 60 + (i % 40)]);
+    assert.deepEqual(parseExactJson(JSON.stringify(series)), series);
+  });
+});
+
+describe('garminGmtToIso / garminGmtMs', () => {
+  test('both of Garmin\'s zone-less GMT forms, fractions cut to milliseconds', () => {
+    assert.equal(garminGmtToIso('2025-06-03 04:00:00'), '2025-06-03T04:00:00.000Z');
+    assert.equal(garminGmtToIso('2025-06-03T04:15:00.0'), '2025-06-03T04:15:00.000Z');
+    assert.equal(garminGmtMs('2023-07-02T11:54:17.128'), Date.UTC(2023, 6, 2, 11, 54, 17, 128));
+    assert.equal(garminGmtMs('2023-07-02T11:54:17.1287'), Date.UTC(2023, 6, 2, 11, 54, 17, 128));
+  });
+  test('times that do not exist, or other spellings, are refused', () => {
+    for (const bad of ['2026-02-30T00:00:00.0', '2026-13-01 00:00:00', '2026-01-01T24:00:00.0', '2026-01-01T10:60:00', '2026-01-01', '2026-01-01T10:00:00Z', '']) {
+      assert.equal(garminGmtMs(bad), undefined, bad);
+      assert.equal(garminGmtToIso(bad), undefined, bad);
+    }
   });
 });
 

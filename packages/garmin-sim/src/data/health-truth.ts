@@ -5,7 +5,7 @@ import type { SimUser } from './user.js';
 
 /**
  * What a correct sync must end with: the API's daily fields and series point counts, derived from the
- * day model by the rules in the health brief (common.md "Derivation rules"), which the server applies
+ * day model by the rules in docs/health-data.md, which the server applies
  * to the JSON answers.
  */
 export type HealthTruthDay = HealthDay & { series_points: Record<HealthSeriesMetric, number> };

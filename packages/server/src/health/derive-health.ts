@@ -2,7 +2,7 @@ import { HEALTH_DAILY_FIELDS, type HealthDay, type HealthSeriesMetric } from '@f
 import { type GarminDailySummary, type GarminWeightEntry, type HealthPoint, type HealthSource, parseHealthAnswer } from '@fitsync/garmin';
 
 /**
- * Answers → typed rows: the one pure derivation (common.md "Derivation rules") used by the sync
+ * Answers → typed rows: the one pure derivation (docs/health-data.md) used by the sync
  * and by `fitsync-server rebuild`. It sees only answer texts, never the database or Garmin.
  */
 
@@ -47,7 +47,7 @@ export interface DerivedDay {
   weights: WeightRecord[];
 }
 
-/** The per-day calls the summary asks for (common.md "Which calls the sync makes"); [] = no data that day. */
+/** The per-day calls the summary asks for (docs/health-data.md "Which calls the sync makes"); [] = no data that day. */
 export function followUpSources(summaryText: string): DaySource[] {
   const s = parseHealthAnswer('summary', summaryText);
   if (!s || !summaryHasData(s)) return [];

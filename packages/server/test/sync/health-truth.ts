@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { HEALTH_SERIES_METRICS } from '@fitsync/api';
 
-/** What the sim's truth says about health (product.md §B names; common.md derivation rules). */
+/** What the sim's truth says about health (product.md §B names; docs/health-data.md). */
 export interface HealthTruth {
   health_days: (Record<string, unknown> & { date: string; series_points: Record<string, number> })[];
   weights: Record<string, unknown>[];

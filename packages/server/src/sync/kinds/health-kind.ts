@@ -33,7 +33,7 @@ interface HealthPlan {
 /**
  * Health: every §B metric (one kind; `--type health` covers them all). Per 28-day chunk: the four
  * range answers (HRV, VO2max, weight, hydration), and per day the summary, then only the per-day
- * answers the summary says exist (common.md "Which calls the sync makes"). A day whose summary
+ * answers the summary says exist (docs/health-data.md "Which calls the sync makes"). A day whose summary
  * text is byte-identical to the stored one (stored = its whole fetch committed, since a day's
  * answers commit together) needs no further call: the summary's `lastSyncTimestampGMT` changes
  * with every upload. Each chunk is one commit: raw answers, derived rows and the cursor (the last
