@@ -25,7 +25,7 @@ describe('health charts in a pseudo-terminal', () => {
       stub.json('GET', '/v1/health/daily', 200, { days });
       for (const m of DAY_SERIES) stub.json('GET', `/v1/health/series/${m}?date=2026-03-31`, 200, series(m, '2026-03-31'));
     } else stub.json('GET', '/v1/health/daily?since=2026-01-01', 200, { days });
-    const p = new PtySession(args, { HOME: dir, FITSYNC_CONFIG_DIR: dir, TZ: 'UTC', ...env }, { cols, rows: 50 });
+    const p = new PtySession(args, { HOME: dir, FITSYNC_CONFIG_DIR: dir, TZ: 'UTC', ...env }, { cols, rows: 50, linger: true });
     ptys.push(p);
     const code = await p.exitCode();
     stub.verify();
@@ -37,7 +37,7 @@ describe('health charts in a pseudo-terminal', () => {
       const r = await run(['health', 'show'], cols);
       assert.equal(r.code, 0, r.output);
       assert.ok(r.lines.includes('Heart rate (bpm)') && r.lines.includes('Body battery (0-100)'), r.output);
-      assert.ok(r.lines.some((l) => l.startsWith('█ deep')));
+      assert.ok(r.lines.some((l) => l.startsWith('█ deep')), r.output);
       assert.match(r.output, /\u001b\[31m/, 'coloured');
       const widths = r.lines.map((l) => Array.from(l).length);
       assert.ok(Math.max(...widths) <= cols, `widest line ${Math.max(...widths)} > ${cols}`);

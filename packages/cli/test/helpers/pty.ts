@@ -9,8 +9,16 @@ export class PtySession {
   #lastDataAt = Date.now();
   readonly exited: Promise<number>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv, size: { cols?: number; rows?: number } = {}) {
-    this.#pty = spawn(process.execPath, [CLI_BIN, ...args], {
+  /**
+   * `linger`: keep the terminal open 0.3 s after the CLI exits (through `sh`), so output written
+   * right before the exit is read before node-pty closes the terminal — it can drop that tail on a
+   * loaded machine. Only for commands that are not sent signals (sh would take them too).
+   */
+  constructor(args: string[], env: NodeJS.ProcessEnv, size: { cols?: number; rows?: number; linger?: boolean } = {}) {
+    const [file, argv] = size.linger
+      ? ['/bin/sh', ['-c', '"$@"; rc=$?; sleep 0.3; exit $rc', 'sh', process.execPath, CLI_BIN, ...args]]
+      : [process.execPath, [CLI_BIN, ...args]];
+    this.#pty = spawn(file, argv, {
       name: 'xterm',
       cols: size.cols ?? 120,
       rows: size.rows ?? 40,
