@@ -1,12 +1,21 @@
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
 import { buildApp } from '../app.js';
 import type { Config } from '../config.js';
 import { loadServerKey } from '../crypto/server-key.js';
 import type { CliIo } from './io.js';
 import { openStores } from './open-stores.js';
 
+/** V8's heap growth step for the server process (see runStart). */
+export const HEAP_GROWTH_FLAG = '--heap-growing-percent=20';
+
 /** Serves until a stop signal; returns the exit code. */
 export async function runStart(config: Config, io: CliIo): Promise<number> {
+  // A sync parses tens of megabytes of Garmin JSON a minute, nearly all of it garbage at once; by
+  // default V8 answers such a burst by growing the heap in large steps, and the process holds on to
+  // 250-320 MB for a live set under 100 MB. Growing by at most 20 % at a time collects a little more
+  // often and keeps the peak near 200 MB (bench: peak RSS of the syncs), for a few % of sync CPU.
+  setFlagsFromString(HEAP_GROWTH_FLAG);
   const stop = io.stopSignal();
   const db = await openStores(config);
   try {
