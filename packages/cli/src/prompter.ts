@@ -35,10 +35,11 @@ export class TerminalPrompter implements Prompter {
   #ask(label: string, echo: boolean): Promise<string> {
     const io = this.#io;
     if (!io.canPrompt()) throw new UsageError('cannot prompt: stdin or stderr is not a terminal');
-    io.err.write(label);
     const input = io.in;
     const raw = typeof input.setRawMode === 'function' && input.isTTY === true;
+    // Echo off before the label shows: whatever is typed once it is on screen stays hidden.
     if (raw) input.setRawMode?.(true);
+    io.err.write(label);
     return new Promise<string>((resolve, reject) => {
       let answer = '';
       const finish = (err?: Error) => {

@@ -61,8 +61,9 @@ export function canPrompt(io: CliIo): boolean {
  */
 export function promptHidden(io: CliIo, question: string): Promise<string> {
   const input = io.stdin as TtyIn;
-  io.stderr.write(question);
+  // Echo off before the question shows: whatever is typed once it is on screen stays hidden.
   input.setRawMode?.(true);
+  io.stderr.write(question);
   input.resume();
   return new Promise((resolve, reject) => {
     let value = '';
