@@ -24,6 +24,9 @@ export const ERROR_CODES = [
   // Added with the server's MFA endpoints: enabling TOTP twice / disabling it when off (409).
   'mfa_already_enabled',
   'mfa_not_enabled',
+  // Activity exports (422): the stored FIT file could not be decoded / holds nothing the format can carry.
+  'decode_error',
+  'nothing_to_export',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -13,8 +13,126 @@ export const Activity = Type.Object({
   calories: NullableNumber,
   avg_hr: NullableNumber,
   fit_sha256: Type.Union([Type.String(), Type.Null()]),
+  decode_error: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why the stored FIT file could not be decoded (the file is kept); null when it was decoded or is not decoded yet',
+  }),
 });
 export type Activity = Static<typeof Activity>;
+
+/**
+ * The record fields of `GET /v1/activities/{id}/records`, in their default order (product.md Part 2 §C).
+ * Each value is the official FIT SDK's value after its own scaling, unrounded: `time` epoch ms (the
+ * record's timestamp); `lat`/`lon` degrees = the SDK's semicircles × (180 / 2^31); `altitude_m` the
+ * SDK's enhancedAltitude, else altitude; `speed_mps` enhancedSpeed, else speed; `heart_rate` bpm;
+ * `cadence` rpm (one foot for running, as the file holds it); `power_w`; `temperature_c`; `distance_m`.
+ * A value the record does not carry is null.
+ */
+export const RECORD_FIELDS = [
+  'time', 'lat', 'lon', 'altitude_m', 'heart_rate', 'cadence', 'speed_mps', 'power_w', 'temperature_c', 'distance_m',
+] as const;
+export type RecordField = (typeof RECORD_FIELDS)[number];
+
+/** One lap as decoded from the FIT file (null where the file has no value). */
+export const Lap = Type.Object({
+  index: Type.Integer({ minimum: 0, description: '0-based, in file order' }),
+  start_time: Type.String({ format: 'date-time', description: 'UTC' }),
+  duration_s: Type.Union([Type.Number(), Type.Null()], { description: 'timer time (pauses excluded), seconds' }),
+  distance_m: NullableNumber,
+  avg_hr: NullableNumber,
+  max_hr: NullableNumber,
+  avg_speed_mps: NullableNumber,
+  max_speed_mps: NullableNumber,
+  ascent_m: NullableNumber,
+  descent_m: NullableNumber,
+  calories: NullableNumber,
+});
+export type Lap = Static<typeof Lap>;
+
+/** The recording device, from the FIT file's file_id (and device_info of the creator). */
+export const Device = Type.Object({
+  manufacturer: Type.Union([Type.String(), Type.Null()], { description: "the SDK's name, e.g. garmin" }),
+  product: Type.Union([Type.String(), Type.Null()], { description: "the SDK's product name (fr945), else the product number" }),
+  serial_number: Type.Union([Type.String(), Type.Null()]),
+  software_version: Type.Union([Type.String(), Type.Null()]),
+});
+export type Device = Static<typeof Device>;
+
+/** `GET /v1/activities/{id}`: the list summary plus what the FIT file holds. */
+export const ActivityDetail = Type.Composite([
+  Activity,
+  Type.Object({
+    sport: Type.Union([Type.String(), Type.Null()], { description: "FIT sport, the SDK's name (running)" }),
+    sub_sport: Type.Union([Type.String(), Type.Null()], { description: "FIT sub_sport, the SDK's name (trail)" }),
+    device: Type.Union([Device, Type.Null()]),
+    laps: Type.Array(Lap),
+    record_count: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'null when not decoded' }),
+    record_fields: Type.Array(Type.String(), { description: 'RECORD_FIELDS with at least one value, in RECORD_FIELDS order' }),
+  }),
+]);
+export type ActivityDetail = Static<typeof ActivityDetail>;
+
+export const ActivityIdParams = Type.Object({ activity_id: Type.String({ minLength: 1, maxLength: 20, pattern: '^[0-9]+$' }) });
+export type ActivityIdParams = Static<typeof ActivityIdParams>;
+
+export const ActivityRecordsQuery = Type.Object({
+  fields: Type.Optional(
+    Type.String({ maxLength: 200, description: `comma-separated, any of ${RECORD_FIELDS.join(', ')}; default all, in that order` }),
+  ),
+});
+export type ActivityRecordsQuery = Static<typeof ActivityRecordsQuery>;
+
+/** `GET /v1/activities/{id}/records`: one point per FIT record, oldest first, values in `fields` order. */
+export const ActivityRecords = Type.Object({
+  fields: Type.Array(Type.String()),
+  points: Type.Array(Type.Array(Type.Union([Type.Number(), Type.Null()]))),
+});
+export type ActivityRecords = Static<typeof ActivityRecords>;
+
+export const EXPORT_FORMATS = ['gpx', 'tcx', 'csv', 'fit'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Media types and file extensions of the export formats. */
+export const EXPORT_MEDIA: Record<ExportFormat, { type: string; ext: string }> = {
+  gpx: { type: 'application/gpx+xml', ext: 'gpx' },
+  tcx: { type: 'application/vnd.garmin.tcx+xml', ext: 'tcx' },
+  csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
+  fit: { type: 'application/vnd.ant.fit', ext: 'fit' },
+};
+export const ActivityExportQuery = Type.Object({ format: Type.Union(EXPORT_FORMATS.map((f) => Type.Literal(f))) });
+export type ActivityExportQuery = Static<typeof ActivityExportQuery>;
+
+/** `GET /v1/gear`: shoes, bikes, … as Garmin lists them, with their totals. */
+export const GearItem = Type.Object({
+  gear_id: Type.String({ description: "Garmin's gear UUID" }),
+  name: Type.Union([Type.String(), Type.Null()], { description: 'displayName, else customMakeModel, else make + model' }),
+  type: Type.Union([Type.String(), Type.Null()], { description: 'gearTypeName lower-cased (shoes, bike, …)' }),
+  make: Type.Union([Type.String(), Type.Null()]),
+  model: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.String(), Type.Null()], { description: 'active or retired' }),
+  date_begin: Type.Union([CalendarDate, Type.Null()]),
+  date_end: Type.Union([CalendarDate, Type.Null()]),
+  max_distance_m: NullableNumber,
+  total_distance_m: NullableNumber,
+  total_activities: NullableNumber,
+});
+export type GearItem = Static<typeof GearItem>;
+export const GearList = Type.Object({ gear: Type.Array(GearItem) });
+export type GearList = Static<typeof GearList>;
+
+/** `GET /v1/records`: personal records as Garmin holds them. */
+export const PersonalRecord = Type.Object({
+  record_id: Type.String(),
+  type_id: Type.Integer({ description: "Garmin's typeId (1 = 1 km, 2 = 1 mile, 3 = 5 km run times, …; see docs)" }),
+  label: Type.Union([Type.String(), Type.Null()], { description: 'what the typeId is understood to mean, null when unknown' }),
+  value: NullableNumber,
+  unit: Type.Union([Type.String(), Type.Null()], { description: 's, m or steps where understood, else null' }),
+  activity_id: Type.Union([Type.String(), Type.Null()], { description: 'null when the record is not tied to an activity' }),
+  activity_name: Type.Union([Type.String(), Type.Null()]),
+  activity_type: Type.Union([Type.String(), Type.Null()]),
+  time: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when the record was set, UTC' }),
+});
+export type PersonalRecord = Static<typeof PersonalRecord>;
+export const PersonalRecords = Type.Object({ records: Type.Array(PersonalRecord) });
+export type PersonalRecords = Static<typeof PersonalRecords>;
 
 export const ActivityListQuery = Type.Object({
   since: Type.Optional(CalendarDate),

@@ -43,6 +43,7 @@ export class DataService {
         calories: num(r.calories),
         avg_hr: num(r.avg_hr),
         fit_sha256: r.fit_sha256,
+        decode_error: null,
       })),
       next_cursor: next,
     };
