@@ -5,7 +5,7 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { systemRuntime } from '@fitsync/runtime';
 import { Decoder, Stream } from '@garmin/fitsdk';
 import { type RunningSim, startSim } from '../src/index.js';
-import { bearer, http, readSingleEntryZip, signIn } from './helpers.js';
+import { bearer, http, readSingleEntryZip, signedInUsers, signIn } from './helpers.js';
 
 interface ListItem {
   activityId: number;
@@ -217,14 +217,11 @@ const LAP_M: Record<string, number> = { running: 1000, walking: 1000, hiking: 10
 describe('realistic activity files', () => {
   let sim: RunningSim;
   const accounts = ['ann@example.com', 'bob@example.com', 'cid@example.com'];
-  const tokens = new Map<string, string>();
+  let tokens: Map<string, string>;
 
   before(async () => {
     sim = await startSim({ seed: 'realism' });
-    for (const email of accounts) {
-      sim.createUser({ email, password: 'pw', activities: 40, days: 90 });
-      tokens.set(email, (await signIn(sim.url, email, 'pw')).access_token);
-    }
+    tokens = await signedInUsers(sim, accounts, { activities: 40, days: 90 });
   });
   after(() => sim.close());
 

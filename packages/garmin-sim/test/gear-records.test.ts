@@ -5,7 +5,7 @@ import type { GearItem, PersonalRecord } from '@fitsync/api';
 import { PR_TYPES } from '@fitsync/garmin';
 import { Decoder, Stream } from '@garmin/fitsdk';
 import { type RunningSim, startSim } from '../src/index.js';
-import { bearer, http, readSingleEntryZip, signIn } from './helpers.js';
+import { bearer, http, readSingleEntryZip, signedInUsers } from './helpers.js';
 
 interface FilterGearItem {
   gearPk: number;
@@ -33,15 +33,12 @@ const PR_KEYS = [
 describe('gear and personal records', () => {
   let sim: RunningSim;
   const emails = ['g1@example.com', 'g2@example.com', 'g3@example.com', 'g4@example.com', 'g5@example.com', 'g6@example.com'];
-  const tokens = new Map<string, string>();
+  let tokens: Map<string, string>;
   const get = (email: string, path: string) => http(`${sim.url}${path}`, { headers: bearer(tokens.get(email)!) });
 
   before(async () => {
     sim = await startSim({ seed: 'gear' });
-    for (const email of emails) {
-      sim.createUser({ email, password: 'pw', activities: 25, days: 60 });
-      tokens.set(email, (await signIn(sim.url, email, 'pw')).access_token);
-    }
+    tokens = await signedInUsers(sim, emails, { activities: 25, days: 60 });
   });
   after(() => sim.close());
 
