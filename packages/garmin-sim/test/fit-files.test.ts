@@ -288,7 +288,15 @@ describe('realistic activity files', () => {
           } else assert.ok(dt >= 1, `${what}: records ${dt} s apart`);
         }
         assert.equal(gaps, t.paused ? 1 : 0);
-        if (t.paused) paused++;
+        if (t.paused) {
+          paused++;
+          // The detail view tells the two durations apart like the file does.
+          const detail = await http(`${sim.url}/activity-service/activity/${t.activity_id}`, { headers: bearer(tokens.get(email)!) });
+          const sum = detail.json<{ summaryDTO: { duration: number; elapsedDuration: number; distance: number } }>().summaryDTO;
+          assert.equal(sum.duration, session.totalTimerTime);
+          assert.equal(sum.elapsedDuration, session.totalElapsedTime);
+          assert.equal(sum.distance, session.totalDistance);
+        }
 
         // Laps: a new one each lapM metres (the first record reaching it), the last shorter; totals from the records.
         const lapM = LAP_M[t.sport]!;
