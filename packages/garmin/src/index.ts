@@ -35,6 +35,11 @@ export {
 } from './errors.js';
 export { parseExactJson } from './exact-json.js';
 export {
+  type GarminGear,
+  type GarminGearStats,
+  type GarminPersonalRecord,
+} from './gear.js';
+export {
   GarminApi,
   type GarminApiOptions,
   type GarminCallOptions,
