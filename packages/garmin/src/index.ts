@@ -34,10 +34,10 @@ export {
   type NetworkFailureKind,
 } from './errors.js';
 export { parseExactJson } from './exact-json.js';
-export {
-  type GarminGear,
-  type GarminGearStats,
-  type GarminPersonalRecord,
+export type {
+  GarminGear,
+  GarminGearStats,
+  GarminPersonalRecord,
 } from './gear.js';
 export {
   GarminApi,
