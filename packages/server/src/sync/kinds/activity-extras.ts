@@ -1,4 +1,4 @@
-import type { GarminGear, GarminGearStats, GarminPersonalRecord } from '@fitsync/garmin';
+import { type GarminGear, type GarminGearStats, GarminNotFoundError, type GarminPersonalRecord } from '@fitsync/garmin';
 import { getCursor, setCursor } from '../../repositories/sync-cursors.js';
 import { activitiesChangedSince } from '../../repositories/activity-changes.js';
 import { type GearRecord, replaceGear } from '../../repositories/gear-rows.js';
@@ -33,10 +33,12 @@ export async function syncActivityExtras(run: SyncRun): Promise<void> {
   const startedAt = runtime.now();
 
   const displayName = await run.profile.displayName();
-  const records = await garminCall(run, 'reading personal records', (api, call) => api.getPersonalRecords(displayName, call));
+  const records = await garminCall(run, 'reading personal records', (api, call) =>
+    noneIfMissing(api.getPersonalRecords(displayName, call)),
+  );
   const profileId = await run.profile.profileId();
   const gear =
-    profileId === null ? [] : await garminCall(run, 'listing gear', (api, call) => api.getGear(profileId, call));
+    profileId === null ? [] : await garminCall(run, 'listing gear', (api, call) => noneIfMissing(api.getGear(profileId, call)));
   // Stats only for active gear: Garmin answers 404 for retired gear (garmin-endpoints.md, "Gear").
   const stats = await Promise.all(
     gear.map((g) =>
@@ -50,6 +52,19 @@ export async function syncActivityExtras(run: SyncRun): Promise<void> {
     await replacePersonalRecords(tx, spec.userId, lastOfEach(records.map(toRecord), (r) => r.record_id), now);
     await setCursor(tx, spec.userId, EXTRAS_CURSOR, String(startedAt), now);
   });
+}
+
+/**
+ * A 404 for the whole list: the account has none of it (an account without the service). Only
+ * 404: any other failure fails the job and leaves the stored set as it was.
+ */
+async function noneIfMissing<T>(p: Promise<T[]>): Promise<T[]> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof GarminNotFoundError) return [];
+    throw err;
+  }
 }
 
 function isActive(g: GarminGear): boolean {
