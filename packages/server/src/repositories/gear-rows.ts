@@ -1,5 +1,6 @@
 import type { GearItem } from '@fitsync/api';
 import type { Queryable } from '../db/db.js';
+import { replaceUserRows } from './user-snapshot.js';
 
 /** A gear item as stored: the API's columns plus Garmin's answers kept whole. */
 export interface GearRecord extends GearItem {
@@ -9,33 +10,18 @@ export interface GearRecord extends GearItem {
   statsJson: string | null;
 }
 
-const GEAR_COLS =
-  'user_id, gear_id, position, name, gear_type, make, model, status, date_begin, date_end, max_distance_m, total_distance_m, ' +
-  'total_activities, raw_json, stats_json, fetched_at';
+const GEAR_COLS = [
+  'gear_id', 'position', 'name', 'gear_type', 'make', 'model', 'status', 'date_begin', 'date_end', 'max_distance_m',
+  'total_distance_m', 'total_activities', 'raw_json', 'stats_json', 'fetched_at',
+];
 
 /** Replaces the user's gear with `items` (a snapshot: gear Garmin no longer lists is dropped). Call inside a transaction. */
 export async function replaceGear(q: Queryable, userId: string, items: readonly GearRecord[], now: number): Promise<void> {
-  await q.run('DELETE FROM gear WHERE user_id = ?', [userId]);
-  for (const [i, g] of items.entries()) {
-    await q.run(`INSERT INTO gear (${GEAR_COLS}) VALUES (${GEAR_COLS.split(',').map(() => '?').join(', ')})`, [
-      userId,
-      g.gear_id,
-      i,
-      g.name,
-      g.type,
-      g.make,
-      g.model,
-      g.status,
-      g.date_begin,
-      g.date_end,
-      g.max_distance_m,
-      g.total_distance_m,
-      g.total_activities,
-      g.rawJson,
-      g.statsJson,
-      now,
-    ]);
-  }
+  const rows = items.map((g, i) => [
+    g.gear_id, i, g.name, g.type, g.make, g.model, g.status, g.date_begin, g.date_end, g.max_distance_m, g.total_distance_m,
+    g.total_activities, g.rawJson, g.statsJson, now,
+  ]);
+  await replaceUserRows(q, 'gear', GEAR_COLS, userId, rows);
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));

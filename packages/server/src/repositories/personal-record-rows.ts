@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { replaceUserRows } from './user-snapshot.js';
 
 /** A personal record as stored (label and unit are looked up when read: they are our reading of typeId). */
 export interface PersonalRecordRow {
@@ -12,7 +13,7 @@ export interface PersonalRecordRow {
   set_at: string | null;
 }
 
-const PR_COLS = 'user_id, record_id, position, type_id, value, activity_id, activity_name, activity_type, set_at, raw_json, fetched_at';
+const PR_COLS = ['record_id', 'position', 'type_id', 'value', 'activity_id', 'activity_name', 'activity_type', 'set_at', 'raw_json', 'fetched_at'];
 
 /** Replaces the user's personal records (a snapshot). Call inside a transaction. */
 export async function replacePersonalRecords(
@@ -21,22 +22,8 @@ export async function replacePersonalRecords(
   records: readonly (PersonalRecordRow & { rawJson: string })[],
   now: number,
 ): Promise<void> {
-  await q.run('DELETE FROM personal_records WHERE user_id = ?', [userId]);
-  for (const [i, r] of records.entries()) {
-    await q.run(`INSERT INTO personal_records (${PR_COLS}) VALUES (${PR_COLS.split(',').map(() => '?').join(', ')})`, [
-      userId,
-      r.record_id,
-      i,
-      r.type_id,
-      r.value,
-      r.activity_id,
-      r.activity_name,
-      r.activity_type,
-      r.set_at,
-      r.rawJson,
-      now,
-    ]);
-  }
+  const rows = records.map((r, i) => [r.record_id, i, r.type_id, r.value, r.activity_id, r.activity_name, r.activity_type, r.set_at, r.rawJson, now]);
+  await replaceUserRows(q, 'personal_records', PR_COLS, userId, rows);
 }
 
 /** The user's personal records in Garmin's order. */

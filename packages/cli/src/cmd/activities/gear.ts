@@ -1,9 +1,10 @@
 import type { GearItem } from '@fitsync/api';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
-import { type Column, printRows, type Scalar } from '../../output.js';
+import type { Column, Scalar } from '../../output.js';
 import { oneLine } from '../../sync/format.js';
 import { asGearList } from '../../client/answers.js';
+import { printListing } from './listing.js';
 
 export const definition: CommandDefinition = {
   group: 'activities',
@@ -50,13 +51,13 @@ const RAW: Column[] = [
 export async function run(_opts: ActivitiesGearOptions, deps: Deps): Promise<number> {
   const session = await deps.session();
   const { gear } = asGearList((await session.request('GET', '/v1/gear')).body);
-  const format = await deps.output();
-  if (format === 'table') {
-    printRows(deps.io.out, format, gear.map(tableRow), TABLE, 'gear');
-    if (gear.length === 0) deps.io.info('No gear synced. Gear comes with `fitsync sync start --wait` when Garmin Connect has some.');
-  } else {
-    printRows(deps.io.out, format, gear as unknown as Record<string, Scalar>[], RAW, 'gear');
-  }
+  await printListing(deps, {
+    items: gear,
+    key: 'gear',
+    table: { columns: TABLE, row: tableRow },
+    raw: RAW,
+    empty: 'No gear synced. Gear comes with `fitsync sync start --wait` when Garmin Connect has some.',
+  });
   return 0;
 }
 

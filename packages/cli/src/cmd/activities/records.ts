@@ -1,9 +1,10 @@
 import type { PersonalRecord } from '@fitsync/api';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
-import { type Column, printRows, type Scalar } from '../../output.js';
+import type { Column, Scalar } from '../../output.js';
 import { formatDuration, oneLine } from '../../sync/format.js';
 import { asPersonalRecords } from '../../client/answers.js';
+import { printListing } from './listing.js';
 
 export const definition: CommandDefinition = {
   group: 'activities',
@@ -46,13 +47,13 @@ const RAW: Column[] = [
 export async function run(_opts: ActivitiesRecordsOptions, deps: Deps): Promise<number> {
   const session = await deps.session();
   const { records } = asPersonalRecords((await session.request('GET', '/v1/records')).body);
-  const format = await deps.output();
-  if (format === 'table') {
-    printRows(deps.io.out, format, records.map(tableRow), TABLE, 'records');
-    if (records.length === 0) deps.io.info('No personal records synced. They come with `fitsync sync start --wait` when Garmin Connect has some.');
-  } else {
-    printRows(deps.io.out, format, records as unknown as Record<string, Scalar>[], RAW, 'records');
-  }
+  await printListing(deps, {
+    items: records,
+    key: 'records',
+    table: { columns: TABLE, row: tableRow },
+    raw: RAW,
+    empty: 'No personal records synced. They come with `fitsync sync start --wait` when Garmin Connect has some.',
+  });
   return 0;
 }
 
