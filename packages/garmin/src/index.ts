@@ -97,4 +97,4 @@ export {
   readGarthTokenDir,
 } from './garth-import.js';
 export * from './health.js';
-export { PR_TYPES } from './personal-records.js';
+export { PR_TYPES, prType } from './personal-records.js';

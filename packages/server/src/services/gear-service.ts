@@ -1,5 +1,5 @@
 import type { GearList, PersonalRecords } from '@fitsync/api';
-import { PR_TYPES } from '@fitsync/garmin';
+import { prType } from '@fitsync/garmin';
 import type { Db } from '../db/db.js';
 import { listGear } from '../repositories/gear-rows.js';
 import { listPersonalRecords } from '../repositories/personal-record-rows.js';
@@ -12,14 +12,11 @@ export class GearService {
     return { gear: await listGear(this.d.db, userId) };
   }
 
-  /** Label and unit are our reading of Garmin's typeId (PR_TYPES), null for the ones not understood. */
+  /** Label and unit are our reading of Garmin's typeId (PR_TYPES, via prType), null for the ones not understood. */
   async records(userId: string): Promise<PersonalRecords> {
     const rows = await listPersonalRecords(this.d.db, userId);
     return {
-      records: rows.map(({ set_at, ...r }) => {
-        const t = PR_TYPES[r.type_id];
-        return { ...r, label: t?.label ?? null, unit: t?.unit ?? null, time: set_at };
-      }),
+      records: rows.map(({ set_at, ...r }) => ({ ...r, ...prType(r.type_id), time: set_at })),
     };
   }
 }
