@@ -60,11 +60,18 @@ export const GROUPS: readonly GroupEntry[] = [
   },
   {
     name: 'activities',
-    summary: 'List synced activities and download their FIT files',
-    examples: ['fitsync activities list --since 2026-01-01', 'fitsync activities download 18234567890'],
+    summary: 'List synced activities, download their FIT files, list gear and personal records',
+    examples: [
+      'fitsync activities list --since 2026-01-01',
+      'fitsync activities download 18234567890',
+      'fitsync activities gear',
+      'fitsync activities records -o json',
+    ],
     commands: [
       { name: 'list', summary: 'List synced activities, newest first', load: () => import('./cmd/activities/list.js') },
       { name: 'download', summary: 'Download the original FIT file of an activity', load: () => import('./cmd/activities/download.js') },
+      { name: 'gear', summary: 'List your shoes, bikes and other gear with their totals', load: () => import('./cmd/activities/gear.js') },
+      { name: 'records', summary: 'List your personal records', load: () => import('./cmd/activities/records.js') },
     ],
   },
   {

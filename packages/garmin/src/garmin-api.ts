@@ -20,6 +20,15 @@ import {
   GarminUnexpectedAnswerError,
 } from './errors.js';
 import { parseExactJson } from './exact-json.js';
+import {
+  GEAR_UUID,
+  type GarminGear,
+  type GarminGearStats,
+  type GarminPersonalRecord,
+  parseGearList,
+  parseGearStats,
+  parsePersonalRecords,
+} from './gear.js';
 import { type HealthParams, type HealthSource, healthRequest } from './health.js';
 import {
   parseDailyHeartRate,
@@ -339,6 +348,34 @@ export class GarminApi {
   /** `GET /workout-service/workout/{id}`. */
   async getWorkout(workoutId: string | number | bigint, opts?: GarminCallOptions): Promise<GarminWorkout> {
     return parseWorkout(await this.getJson(`/workout-service/workout/${checkId(workoutId, 'workoutId')}`, undefined, opts));
+  }
+
+  /**
+   * `GET /personalrecord-service/personalrecord/prs/{displayName}`: every personal record of the
+   * account (an empty list when none).
+   */
+  async getPersonalRecords(displayName: string, opts?: GarminCallOptions): Promise<GarminPersonalRecord[]> {
+    return parsePersonalRecords(await this.getJson(`/personalrecord-service/personalrecord/prs/${checkName(displayName)}`, undefined, opts));
+  }
+
+  /**
+   * `GET /gear-service/gear/filterGear?userProfilePk=`: the account's gear, active and retired.
+   * `userProfilePk` is the social profile's `profileId`.
+   */
+  async getGear(userProfilePk: string | number | bigint, opts?: GarminCallOptions): Promise<GarminGear[]> {
+    const q = { userProfilePk: checkId(userProfilePk, 'userProfilePk') };
+    return parseGearList(await this.getJson('/gear-service/gear/filterGear', q, opts));
+  }
+
+  /** `GET /gear-service/gear/stats/{uuid}`: a gear item's totals; null when Garmin has none (404, retired gear). */
+  async getGearStats(uuid: string, opts?: GarminCallOptions): Promise<GarminGearStats | null> {
+    if (typeof uuid !== 'string' || !GEAR_UUID.test(uuid)) throw new GarminInputError('uuid must be a gear id');
+    try {
+      return parseGearStats(present(await this.getJson(`/gear-service/gear/stats/${uuid}`, undefined, opts), 'gear stats'));
+    } catch (err) {
+      if (err instanceof GarminNotFoundError) return null;
+      throw err;
+    }
   }
 
   /** Refreshes the tokens now (deduplicated across concurrent callers) and hands them to `onTokens`. */

@@ -34,6 +34,11 @@ export {
   type NetworkFailureKind,
 } from './errors.js';
 export { parseExactJson } from './exact-json.js';
+export type {
+  GarminGear,
+  GarminGearStats,
+  GarminPersonalRecord,
+} from './gear.js';
 export {
   GarminApi,
   type GarminApiOptions,

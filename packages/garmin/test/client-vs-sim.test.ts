@@ -223,6 +223,22 @@ describe('client vs garmin-sim: data', () => {
     assert.equal((await client.getWorkout(workouts[0]!.workoutId)).workoutId, workouts[0]!.workoutId);
   });
 
+  test('gear and personal records parse the sim answers; stats of retired gear are null', async () => {
+    const client = api(tokens);
+    const { displayName, profileId } = await client.getSocialProfile();
+    const truth = sim.truth('plain@example.com');
+    const records = await client.getPersonalRecords(displayName);
+    assert.deepEqual(records.map((r) => r.id).sort(), truth.personal_records.map((r) => r.record_id).sort());
+    const gear = await client.getGear(profileId!);
+    assert.deepEqual(gear.map((g) => g.uuid).sort(), truth.gear.map((g) => g.gear_id).sort());
+    for (const g of gear) {
+      const stats = await client.getGearStats(g.uuid);
+      const want = truth.gear.find((t) => t.gear_id === g.uuid)!;
+      assert.equal(stats === null, want.status === 'retired', g.uuid);
+      if (stats) assert.equal(stats.totalDistance, want.total_distance_m);
+    }
+  });
+
   test('FIT download: unzipped bytes match the sim truth', async () => {
     const truth = sim.truth('plain@example.com');
     const a = truth.activities[0]!;

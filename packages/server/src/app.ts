@@ -22,12 +22,14 @@ import { meRoutes } from './routes/me-routes.js';
 import { mfaRoutes } from './routes/mfa-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
+import { gearRoutes } from './routes/gear-routes.js';
 import { syncRoutes } from './routes/sync-routes.js';
 import { openEventBus } from './events/open-event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
 import { FitStore } from './sync/fit-store.js';
 import { checkKindsContract } from './sync/kinds/check-kinds-contract.js';
 import { DataService } from './services/data-service.js';
+import { GearService } from './services/gear-service.js';
 import { SyncJobService } from './services/sync-job-service.js';
 import { AuthService } from './services/auth-service.js';
 import { GarminConnectionService } from './services/garmin-connection-service.js';
@@ -212,6 +214,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(garminRoutes);
   await app.register(syncRoutes, { jobs: syncJobs });
   await app.register(dataRoutes, { fitStore, data });
+  await app.register(gearRoutes, { gear: new GearService({ db }) });
   // Sync workers live with the server: they start once it is ready (FITSYNC_WORKERS of them) and
   // on close hand their running jobs back, so the next start resumes them at once.
   app.addHook('onReady', async () => syncWorkers.start());

@@ -2,7 +2,7 @@
 // change the schema, then run `node --import tsx scripts/gen-answer-checks.ts`.
 // @ts-nocheck: TypeBox emits JavaScript (its TypeScript output does not compile); the exports are typed by their casts.
 /** biome-ignore-all lint: generated code, checked only for being current (test/unit/answer-checks.test.ts) */
-import type { ActivityList, GarminConnectResponse, GarminConnected, GarminConnection, HealthDays, HealthSeries, LoginResponse, Me, RecoveryCodes, SyncJob, SyncJobList, TokenPair, TotpSetup } from '@fitsync/api';
+import type { ActivityList, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, TokenPair, TotpSetup } from '@fitsync/api';
 import { FORMATS } from '@fitsync/api/rules';
 
 /** The string formats the schemas name, as the server checks them too (@fitsync/api rules.ts). */
@@ -17,7 +17,7 @@ return function check(value) {
   return (
     (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
     Array.isArray(value['activities']) &&
-    ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['activity_id'] === 'string') && (((typeof value['name'] === 'string')) || ((value['name'] === null))) && (((typeof value['activity_type'] === 'string')) || ((value['activity_type'] === null))) && (typeof value['start_time'] === 'string') && format('date-time', value['start_time']) && ((Number.isFinite(value['duration_s'])) || ((value['duration_s'] === null))) && ((Number.isFinite(value['distance_m'])) || ((value['distance_m'] === null))) && ((Number.isFinite(value['calories'])) || ((value['calories'] === null))) && ((Number.isFinite(value['avg_hr'])) || ((value['avg_hr'] === null))) && (((typeof value['fit_sha256'] === 'string')) || ((value['fit_sha256'] === null)))))) { return false }; return true; })(value['activities']) &&
+    ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['activity_id'] === 'string') && (((typeof value['name'] === 'string')) || ((value['name'] === null))) && (((typeof value['activity_type'] === 'string')) || ((value['activity_type'] === null))) && (typeof value['start_time'] === 'string') && format('date-time', value['start_time']) && ((Number.isFinite(value['duration_s'])) || ((value['duration_s'] === null))) && ((Number.isFinite(value['distance_m'])) || ((value['distance_m'] === null))) && ((Number.isFinite(value['calories'])) || ((value['calories'] === null))) && ((Number.isFinite(value['avg_hr'])) || ((value['avg_hr'] === null))) && (((typeof value['fit_sha256'] === 'string')) || ((value['fit_sha256'] === null))) && (((typeof value['decode_error'] === 'string')) || ((value['decode_error'] === null)))))) { return false }; return true; })(value['activities']) &&
     (((typeof value['next_cursor'] === 'string')) || ((value['next_cursor'] === null)))
   )
 }
@@ -54,6 +54,17 @@ return function check(value) {
   )
 }
 })() as (value: unknown) => value is GarminConnection;
+
+/** Is `value` a GearList (@fitsync/api)? */
+export const isGearList = (() => {
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    Array.isArray(value['gear']) &&
+    ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['gear_id'] === 'string') && (((typeof value['name'] === 'string')) || ((value['name'] === null))) && (((typeof value['type'] === 'string')) || ((value['type'] === null))) && (((typeof value['make'] === 'string')) || ((value['make'] === null))) && (((typeof value['model'] === 'string')) || ((value['model'] === null))) && (((typeof value['status'] === 'string')) || ((value['status'] === null))) && (((typeof value['date_begin'] === 'string') && format('date', value['date_begin'])) || ((value['date_begin'] === null))) && (((typeof value['date_end'] === 'string') && format('date', value['date_end'])) || ((value['date_end'] === null))) && ((Number.isFinite(value['max_distance_m'])) || ((value['max_distance_m'] === null))) && ((Number.isFinite(value['total_distance_m'])) || ((value['total_distance_m'] === null))) && ((Number.isFinite(value['total_activities'])) || ((value['total_activities'] === null)))))) { return false }; return true; })(value['gear'])
+  )
+}
+})() as (value: unknown) => value is GearList;
 
 /** Is `value` a HealthDays (@fitsync/api)? */
 export const isHealthDays = (() => {
@@ -102,6 +113,17 @@ return function check(value) {
   )
 }
 })() as (value: unknown) => value is Me;
+
+/** Is `value` a PersonalRecords (@fitsync/api)? */
+export const isPersonalRecords = (() => {
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    Array.isArray(value['records']) &&
+    ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && (typeof value['record_id'] === 'string') && Number.isInteger(value['type_id']) && (((typeof value['label'] === 'string')) || ((value['label'] === null))) && ((Number.isFinite(value['value'])) || ((value['value'] === null))) && (((typeof value['unit'] === 'string')) || ((value['unit'] === null))) && (((typeof value['activity_id'] === 'string')) || ((value['activity_id'] === null))) && (((typeof value['activity_name'] === 'string')) || ((value['activity_name'] === null))) && (((typeof value['activity_type'] === 'string')) || ((value['activity_type'] === null))) && (((typeof value['time'] === 'string') && format('date-time', value['time'])) || ((value['time'] === null)))))) { return false }; return true; })(value['records'])
+  )
+}
+})() as (value: unknown) => value is PersonalRecords;
 
 /** Is `value` a RecoveryCodes (@fitsync/api)? */
 export const isRecoveryCodes = (() => {

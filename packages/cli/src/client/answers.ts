@@ -4,10 +4,12 @@ import {
   isGarminConnected,
   isGarminConnection,
   isGarminConnectResponse,
+  isGearList,
   isHealthDays,
   isHealthSeries,
   isLoginResponse,
   isMe,
+  isPersonalRecords,
   isRecoveryCodes,
   isSyncJob,
   isSyncJobList,
@@ -40,3 +42,5 @@ export const asGarminConnected = answer(isGarminConnected, 'Garmin sign-in');
 export const asGarminConnection = answer(isGarminConnection, 'Garmin connection');
 export const asHealthDays = answer(isHealthDays, 'health days');
 export const asHealthSeries = answer(isHealthSeries, 'health series');
+export const asGearList = answer(isGearList, 'gear list');
+export const asPersonalRecords = answer(isPersonalRecords, 'personal records');

@@ -289,4 +289,46 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    // Gear and personal records (product.md Part 2 §C), synced with activities as snapshots: the
+    // user's whole set is replaced in one transaction. Garmin's answers are kept whole (raw_json,
+    // stats_json) next to the columns the API reads (sync/kinds/activity-extras.ts).
+    version: 32,
+    name: 'gear-and-personal-records',
+    sql: [
+      `CREATE TABLE gear (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        gear_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT,
+        gear_type TEXT,
+        make TEXT,
+        model TEXT,
+        status TEXT,
+        date_begin TEXT,
+        date_end TEXT,
+        max_distance_m DOUBLE PRECISION,
+        total_distance_m DOUBLE PRECISION,
+        total_activities DOUBLE PRECISION,
+        raw_json TEXT NOT NULL,
+        stats_json TEXT,
+        fetched_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, gear_id)
+      )`,
+      `CREATE TABLE personal_records (
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        record_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        type_id INTEGER NOT NULL,
+        value DOUBLE PRECISION,
+        activity_id TEXT,
+        activity_name TEXT,
+        activity_type TEXT,
+        set_at TEXT,
+        raw_json TEXT NOT NULL,
+        fetched_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, record_id)
+      )`,
+    ],
+  },
 ];

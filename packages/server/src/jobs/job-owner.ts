@@ -105,10 +105,9 @@ export class JobOwner {
         api,
         limiter,
         progress: reporter,
-        profile: new GarminProfile(this.d.garmin, row.user_id, async () => {
-          const p = await garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call));
-          return p.displayName;
-        }),
+        profile: new GarminProfile(this.d.garmin, row.user_id, () =>
+          garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call)),
+        ),
         signal: ac.signal,
         concurrency: config.garminConcurrency,
       };

@@ -136,7 +136,7 @@ export function apiGet(w: SyncWorld, u: SyncUser) {
 
 /**
  * Asserts the user's stored data equals the sim's truth exactly (ids, FIT hashes, days, workouts,
- * and what the health API serves: every daily field, series point counts, weigh-ins).
+ * what the health API serves: every daily field, series point counts, weigh-ins; gear and records).
  */
 export async function assertTruth(w: SyncWorld, u: SyncUser): Promise<void> {
   const truth = w.sim.truth(u.email);
@@ -148,6 +148,9 @@ export async function assertTruth(w: SyncWorld, u: SyncUser): Promise<void> {
   assert.deepEqual([...got.days].sort(), [...truth.days].sort());
   assert.deepEqual([...got.workouts].sort(), [...truth.workouts].sort());
   await assertHealthTruth(apiGet(w, u), truth);
+  // Gear and personal records come with activities, in Garmin's order.
+  assert.deepEqual((await apiGet(w, u)('/v1/gear')).gear, truth.gear);
+  assert.deepEqual((await apiGet(w, u)('/v1/records')).records, truth.personal_records);
 }
 
 /** Requests the sim served, by route pattern (ids as `{id}`), all statuses summed. */

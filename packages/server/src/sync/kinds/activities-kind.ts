@@ -7,6 +7,7 @@ import { garminCall } from '../garmin-call.js';
 import { zeroCounts } from '../kind-counts.js';
 import type { SyncRun } from '../sync-run.js';
 import { TaskPool } from '../task-pool.js';
+import { syncActivityExtras } from './activity-extras.js';
 import { defineKind } from './data-kind.js';
 
 /** Activity list page size (Garmin accepts up to 1000; 100 keeps pages small in memory). */
@@ -118,6 +119,8 @@ export const activitiesKind = defineKind<ActivitiesPlan, ActivityItem>({
       await writer.abandon();
       throw err;
     }
+    // Gear and personal records, once the activities are committed (their module says when).
+    await syncActivityExtras(run);
   },
 
   async store(tx, userId, items, now) {
