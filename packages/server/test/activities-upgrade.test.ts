@@ -41,7 +41,7 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(detail.decode_error, null);
         assert.equal(detail.record_count, null);
         assert.deepEqual(detail.laps, []);
-        await assert.rejects(store.records('u1', '42', ['time']), (err: ApiError) => err.status === 422 && /not decoded yet/.test(err.message));
+        await assert.rejects(store.records('u1', '42', ['time']), (err) => err instanceof ApiError && err.status === 422 && /not decoded yet/.test(err.message));
         // Deleting the activity (or its user) takes its decoded data along.
         await db.run(
           `INSERT INTO activity_decoded (user_id, activity_id, fit_sha256, decoder_version, laps_json, record_fields) VALUES ('u1', '42', ?, 1, '[]', '')`,
