@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { RECORD_FIELDS, type RecordField } from '@fitsync/api';
 import { startSim } from '@fitsync/garmin-sim';
 import { mulberry32 } from '@fitsync/runtime/mulberry32';
+import { assertSameValues, expectedPoint, type Mesg } from './helpers/fit-oracle.js';
+import { Decoder, Encoder, Profile, Stream } from '@garmin/fitsdk';
 import { decodeFit } from '../src/activities/fit-decode.js';
 import { decodeRecords, encodeRecords, type RecordColumns, SEMICIRCLE_DEG } from '../src/activities/records-codec.js';
 
@@ -104,6 +106,28 @@ describe('records codec', () => {
 });
 
 describe('FIT decoding', () => {
+  test('a file whose values come from component expansion (compressed speed/distance) decodes as the default read does', () => {
+    const e = new Encoder();
+    const t0 = Date.UTC(2026, 0, 1);
+    e.writeMesg({ mesgNum: Profile.MesgNum.FILE_ID, type: 'activity', manufacturer: 'garmin', product: 3113, serialNumber: 1234, timeCreated: new Date(t0) } as never);
+    for (let i = 0; i < 50; i++) {
+      const csd = [(i * 40 + 3) % 256, 16 * (i % 16) + 1, (i * 7) % 256];
+      e.writeMesg({ mesgNum: Profile.MesgNum.RECORD, timestamp: new Date(t0 + i * 1000), compressedSpeedDistance: csd, heartRate: 100 + i, altitude: 100 + i * 0.2 } as never);
+    }
+    const bytes = Buffer.from(e.close());
+    const sdk = new Decoder(Stream.fromBuffer(bytes)).read();
+    assert.deepEqual(sdk.errors, []);
+    const want = (sdk.messages as unknown as { recordMesgs: Mesg[] }).recordMesgs.map(expectedPoint);
+    assert.equal(typeof want[1]![RECORD_FIELDS.indexOf('speed_mps')], 'number', 'speed comes from the compressed field');
+    const d = decodeFit(bytes);
+    assert.equal(d.error, null);
+    const { columns, count } = decodeRecords(d.records!);
+    const got = Array.from({ length: count }, (_, i) => RECORD_FIELDS.map((f) => columns[f][i]!));
+    assertSameValues(got, want, 'compressed speed/distance');
+    assert.deepEqual(d.device, { manufacturer: 'garmin', product: 'fr945', serial_number: '1234', software_version: null });
+  });
+
+
   test('files the SDK rejects give a short decode_error and nothing else', async () => {
     const sim = await startSim({ seed: 'decode-errors' });
     try {

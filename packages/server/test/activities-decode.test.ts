@@ -7,13 +7,11 @@ import { Decoder, Stream } from '@garmin/fitsdk';
 import { main } from '../src/main.js';
 import { assertProblem, call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
+import { assertSameValues, expectedPoint, type Mesg } from './helpers/fit-oracle.js';
 import { apiGet, drain, linkedUser, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
 
 /** Plus the two odd files of `odd_activities` (one without records, one with a corrupt tail). */
 const ACTIVITIES = 12;
-
-// biome-ignore lint/suspicious/noExplicitAny: the SDK types its messages loosely; the oracle reads them as they come
-type Mesg = Record<string, any>;
 
 /** The official SDK's default decode of a stored file: the oracle every API value is compared with. */
 async function sdkDecode(w: SyncWorld, sha: string): Promise<Record<string, Mesg[]>> {
@@ -21,34 +19,6 @@ async function sdkDecode(w: SyncWorld, sha: string): Promise<Record<string, Mesg
   const { messages, errors } = new Decoder(Stream.fromBuffer(bytes)).read();
   assert.deepEqual(errors, []);
   return messages as unknown as Record<string, Mesg[]>;
-}
-
-/** RECORD_FIELDS of one SDK record message, as packages/api/src/data.ts defines them. */
-function expectedPoint(r: Mesg): (number | null)[] {
-  const v = (x: unknown) => (typeof x === 'number' ? x : null);
-  const semi = (x: unknown) => (typeof x === 'number' ? x * (180 / 2 ** 31) : null);
-  const byField: Record<string, number | null> = {
-    time: r.timestamp instanceof Date ? r.timestamp.getTime() : null,
-    lat: semi(r.positionLat),
-    lon: semi(r.positionLong),
-    altitude_m: v(r.enhancedAltitude ?? r.altitude),
-    heart_rate: v(r.heartRate),
-    cadence: v(r.cadence),
-    speed_mps: v(r.enhancedSpeed ?? r.speed),
-    power_w: v(r.power),
-    temperature_c: v(r.temperature),
-    distance_m: v(r.distance),
-  };
-  return RECORD_FIELDS.map((f) => byField[f]!);
-}
-
-function assertSameValues(got: readonly (number | null)[][], want: readonly (number | null)[][], what: string): void {
-  assert.equal(got.length, want.length, `${what}: point count`);
-  for (let i = 0; i < want.length; i++) {
-    for (let j = 0; j < want[i]!.length; j++) {
-      if (!Object.is(got[i]![j], want[i]![j])) assert.fail(`${what}: point ${i} field ${j}: ${got[i]![j]} !== ${want[i]![j]}`);
-    }
-  }
 }
 
 async function syncAll(w: SyncWorld, u: SyncUser): Promise<void> {
