@@ -71,7 +71,7 @@ export interface SyncUser {
  */
 export async function linkedUser(
   w: SyncWorld,
-  history: { activities: number; days: number; workouts: number },
+  history: { activities: number; days: number; workouts: number; odd_activities?: boolean },
   prefix = 'sync',
 ): Promise<SyncUser> {
   const name = uniqueName(prefix);
