@@ -21,8 +21,9 @@ export interface ActivityExport {
 
 export interface ActivityExporterDeps {
   reader: ActivityReader;
-  data: DataService;
-  fitStore: FitStore;
+  /** Where an activity's original FIT file is (404 when it has none), and the files themselves. */
+  data: Pick<DataService, 'fitOf'>;
+  fitStore: Pick<FitStore, 'open'>;
 }
 
 /**
