@@ -11,17 +11,7 @@ import { chunkedStream } from '../src/export/chunked.js';
 import { renderGpx } from '../src/export/gpx.js';
 import { isoTime, xmlNumber, xmlText } from '../src/export/xml-text.js';
 import { ApiError } from '../src/http/api-error.js';
-import {
-  gpsbabelTrack,
-  gpxpyRead,
-  missingTools,
-  REQUIRE_TOOLS,
-  xmllintWellFormed,
-  xmllintXpath,
-} from './helpers/export-tools.js';
-
-const missing = await missingTools();
-const skip = missing.length > 0 && !REQUIRE_TOOLS ? `missing ${missing.join(', ')} (Debian packages)` : false;
+import { gpsbabelTrack, gpxpyRead, toolsSkip, xmllintWellFormed, xmllintXpath } from './helpers/export-tools.js';
 
 const T0 = Date.parse('2026-03-01T07:00:00Z');
 type Row = Partial<Record<RecordField, number | null>>;
@@ -111,7 +101,7 @@ describe('export text helpers', () => {
   });
 });
 
-describe('exports of unusual activities', { skip }, () => {
+describe('exports of unusual activities', { skip: await toolsSkip() }, () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'fitsync-export-render-'));

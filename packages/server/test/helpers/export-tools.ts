@@ -19,8 +19,16 @@ export async function missingTools(): Promise<string[]> {
   return missing;
 }
 
-/** CI sets FITSYNC_TEST_REQUIRE_TOOLS=1 (.ci/run): a missing reader fails there, and skips only on a developer machine. */
-export const REQUIRE_TOOLS = process.env.FITSYNC_TEST_REQUIRE_TOOLS === '1';
+/**
+ * The `skip` option of a suite that needs the readers: false when they are installed, or when CI
+ * requires them (FITSYNC_TEST_REQUIRE_TOOLS=1, set by .ci/run) so that a missing one fails there;
+ * on a developer machine without them, the reason to show.
+ */
+export async function toolsSkip(): Promise<string | false> {
+  const missing = await missingTools();
+  if (missing.length === 0 || process.env.FITSYNC_TEST_REQUIRE_TOOLS === '1') return false;
+  return `missing ${missing.join(', ')} (Debian packages: apt-get install gpsbabel python3-gpxpy libxml2-utils)`;
+}
 
 /** `xmllint --noout`: throws with its message unless the file is well-formed XML. */
 export async function xmllintWellFormed(file: string): Promise<void> {
