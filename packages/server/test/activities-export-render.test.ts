@@ -212,11 +212,17 @@ describe('exports of unusual activities', { skip: await toolsSkip() }, () => {
   test('a FIT file the SDK refused: 422 decode_error that points to format=fit', async () => {
     const ex = exporterOf(detailOf({ decode_error: 'integrity check failed' }), new ApiError(422, 'decode_error', 'x'));
     for (const f of ['gpx', 'tcx', 'csv'] as const) {
-      const message = /could not be decoded \(integrity check failed\).*format=fit still gives the original file/;
+      const message =
+        /could not be decoded \(integrity check failed\), so there is no (gpx|tcx|csv) to write; format=fit still gives the original file\./;
       await rejects422(ex.export('u', '42', f), 'decode_error', message);
     }
     // Not decoded yet (the reader refuses the records while the detail has no error): the same answer.
-    const pending = exporterOf(detailOf(), new ApiError(422, 'decode_error', 'not decoded yet'));
-    await rejects422(pending.export('u', '42', 'csv'), 'decode_error', /format=fit still gives the original file/);
+    const pending = exporterOf(detailOf(), new ApiError(422, 'decode_error', 'Activity 42: its FIT file is not decoded yet'));
+    const saysWhy = /^Activity 42: its FIT file is not decoded yet\. format=fit still gives/;
+    await rejects422(pending.export('u', '42', 'csv'), 'decode_error', saysWhy);
+    // Without a stored file there is no original to offer.
+    const noFileError = new ApiError(422, 'decode_error', 'Activity 42 has no stored FIT file.');
+    const noFile = exporterOf(detailOf({ fit_sha256: null }), noFileError);
+    await rejects422(noFile.export('u', '42', 'tcx'), 'decode_error', /^Activity 42 has no stored FIT file\.$/);
   });
 });

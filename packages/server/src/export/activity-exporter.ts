@@ -40,16 +40,20 @@ export class ActivityExporter {
     if (format === 'fit') return { type, filename, ...(await this.originalFit(userId, activityId)) };
 
     const detail = await this.d.reader.detail(userId, activityId);
-    const undecodable = (reason: string | null) =>
-      new ApiError(
+    const fitStill = 'format=fit still gives the original file.';
+    if (detail.decode_error !== null) {
+      throw new ApiError(
         422,
         'decode_error',
-        `The FIT file of activity ${activityId} could not be decoded${reason ? ` (${reason})` : ''}, so there is ` +
-          `nothing to write as ${format}; format=fit still gives the original file.`,
+        `The FIT file of activity ${activityId} could not be decoded (${detail.decode_error}), so there is no ` +
+          `${format} to write; ${fitStill}`,
       );
-    if (detail.decode_error !== null) throw undecodable(detail.decode_error);
+    }
+    // Not decoded yet (or no file): the reader says which; the original, when there is one, is still served.
     const records = await this.d.reader.records(userId, activityId, RECORD_FIELDS).catch((err: unknown) => {
-      throw err instanceof ApiError && err.code === 'decode_error' ? undecodable(null) : err;
+      if (!(err instanceof ApiError && err.code === 'decode_error')) throw err;
+      const hint = detail.fit_sha256 === null ? '' : ` ${fitStill}`;
+      throw new ApiError(422, 'decode_error', `${err.message.replace(/\.?$/, '.')}${hint}`);
     });
     if (records.points.length === 0) {
       throw new ApiError(
