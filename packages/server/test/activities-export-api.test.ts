@@ -9,7 +9,7 @@ import { EXPORT_FORMATS, EXPORT_MEDIA, type ExportFormat } from '@fitsync/api';
 import { assertProblem, call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
 import { assertCsvMatches, assertGpxMatches, assertTcxMatches, type SdkTruth, sdkTruth } from './helpers/export-checks.js';
-import { toolsSkip } from './helpers/export-tools.js';
+import { toolsSkip, xmllintXpath } from './helpers/export-tools.js';
 import { drain, linkedUser, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
 
 const toolSkip = await toolsSkip();
@@ -72,7 +72,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.ok(tracks > 0, 'some activities have a track');
     });
 
-    test('a name with markup, quotes and non-ASCII comes back intact in GPX', async () => {
+    test('a name with markup, quotes, non-ASCII and a control character comes back in GPX and TCX', async () => {
       let a = list[0]!;
       let t = sdkTruth(a.activity_id, await storedFit(a.fit_sha256));
       for (const x of list) {
@@ -81,9 +81,14 @@ for (const { dialect, skip } of await dialects()) {
         t = sdkTruth(x.activity_id, await storedFit(x.fit_sha256));
       }
       assert.ok(t.withPosition.length > 0, 'an activity with a track');
-      const name = `<Lauf> & "Rüdiger's" 10 km 🏃`;
+      const name = `<Lauf> & "Rüdiger's" — 10 km 🏃 \u0001`;
       await w.s.db.run('UPDATE activities SET name = ? WHERE user_id = ? AND activity_id = ?', [name, u.userId, a.activity_id]);
-      assert.equal(await assertGpxMatches((await download(a.activity_id, 'gpx')).file, t), name);
+      // A control character is not XML at all (XML 1.0 §2.2): it becomes U+FFFD, the rest is kept.
+      const kept = name.replace('\u0001', '\uFFFD');
+      assert.equal(await assertGpxMatches((await download(a.activity_id, 'gpx')).file, t), kept);
+      const tcx = (await download(a.activity_id, 'tcx')).file;
+      await assertTcxMatches(tcx, t);
+      assert.equal(await xmllintXpath(tcx, "string(//*[local-name()='Notes'])"), kept);
     });
 
     test('refusals: 400 for a missing or unknown format, 404 for an unknown or foreign activity, 401 without a token', async () => {

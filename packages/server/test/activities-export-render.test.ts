@@ -11,7 +11,14 @@ import { chunkedStream } from '../src/export/chunked.js';
 import { renderGpx } from '../src/export/gpx.js';
 import { isoTime, xmlNumber, xmlText } from '../src/export/xml-text.js';
 import { ApiError } from '../src/http/api-error.js';
-import { gpsbabelTrack, gpxpyRead, toolsSkip, xmllintWellFormed, xmllintXpath } from './helpers/export-tools.js';
+import {
+  gpsbabelTrack,
+  gpxpyRead,
+  missingTools,
+  toolsSkip,
+  xmllintWellFormed,
+  xmllintXpath,
+} from './helpers/export-tools.js';
 
 const T0 = Date.parse('2026-03-01T07:00:00Z');
 type Row = Partial<Record<RecordField, number | null>>;
@@ -107,6 +114,10 @@ describe('exports of unusual activities', { skip: await toolsSkip() }, () => {
     dir = mkdtempSync(join(tmpdir(), 'fitsync-export-render-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('the independent readers are installed', async () => {
+    assert.deepEqual(await missingTools(), [], 'install them: apt-get install gpsbabel python3-gpxpy libxml2-utils');
+  });
 
   async function exportTo(ex: ActivityExporter, format: ExportFormat): Promise<string> {
     const out = await ex.export('u', '42', format);
