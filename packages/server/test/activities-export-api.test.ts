@@ -25,8 +25,11 @@ for (const { dialect, skip } of await dialects()) {
     let list: { activity_id: string; name: string | null; fit_sha256: string; decode_error: string | null }[];
 
     before(async () => {
-      w = await startWorld(dialect, `export-api-${dialect}`);
-      u = await linkedUser(w, { activities: 6, days: 0, workouts: 0 }, 'exportapi');
+      // This seed's account has running, cycling, indoor (no position) and paused activities, plus
+      // the sim's two odd files (no records; a corrupt tail); the first test checks they are all there.
+      w = await startWorld(dialect, 'export-api');
+      const history = { activities: 8, days: 0, workouts: 0, odd_activities: true };
+      u = await linkedUser(w, history, 'exportapi', 'export@example.com');
       const job = await startSync(w, u, { sync_type: 'activities' });
       await drain(w);
       assert.equal((await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: u.token })).body.status, 'completed');
@@ -39,6 +42,8 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     const storedFit = (sha: string) => readFile(w.s.app.deps.fitStore.pathOf(sha));
+    const exportOf = (id: string, format: ExportFormat) =>
+      call(w.s.app, 'GET', `/v1/activities/${id}/export?format=${format}`, { token: u.token });
 
     /** GET the export over HTTP; asserts the attachment headers; returns the saved file and its bytes. */
     async function download(id: string, format: ExportFormat): Promise<{ file: string; bytes: Buffer }> {
@@ -54,22 +59,49 @@ for (const { dialect, skip } of await dialects()) {
       return { file, bytes };
     }
 
-    test('every activity in every format: what the independent tools read equals the SDK decode of its FIT file', async () => {
-      let tracks = 0;
+    test('every activity in every format: what the independent tools read equals the SDK decode and the sim truth', async () => {
+      const truth = new Map(w.sim.truth(u.email).activities.map((a) => [a.activity_id, a]));
+      const seen = new Set<string>();
       for (const a of list) {
-        assert.equal(a.decode_error, null);
-        const fit = await storedFit(a.fit_sha256);
-        const t: SdkTruth = sdkTruth(a.activity_id, fit);
-        if (t.withPosition.length > 0) {
-          tracks++;
-          assert.equal(await assertGpxMatches((await download(a.activity_id, 'gpx')).file, t), a.name);
-        }
-        await assertTcxMatches((await download(a.activity_id, 'tcx')).file, t);
-        await assertCsvMatches((await download(a.activity_id, 'csv')).file, t);
+        const sim = truth.get(a.activity_id)!;
+        const t: SdkTruth = sdkTruth(a.activity_id, await storedFit(a.fit_sha256));
+        // The original is served byte for byte whatever the decode found.
         const original = (await download(a.activity_id, 'fit')).bytes;
         assert.equal(createHash('sha256').update(original).digest('hex'), a.fit_sha256);
+        if (sim.odd === 'corrupt_tail') {
+          seen.add('corrupt_tail');
+          assert.notEqual(a.decode_error, null);
+          for (const f of ['gpx', 'tcx', 'csv'] as const) {
+            const p = assertProblem(await exportOf(a.activity_id, f), 422, 'decode_error');
+            assert.match(p.detail, /could not be decoded .*format=fit still gives the original file/);
+          }
+          continue;
+        }
+        assert.equal(a.decode_error, null);
+        assert.equal(t.records.length, sim.records);
+        assert.equal(t.withPosition.length, sim.records_with_position);
+        if (sim.odd === 'no_records') {
+          seen.add('no_records');
+          for (const f of ['gpx', 'tcx', 'csv'] as const) {
+            const p = assertProblem(await exportOf(a.activity_id, f), 422, 'nothing_to_export');
+            assert.match(p.detail, /has no records/);
+          }
+          continue;
+        }
+        if (sim.indoor) {
+          seen.add('indoor');
+          const p = assertProblem(await exportOf(a.activity_id, 'gpx'), 422, 'nothing_to_export');
+          assert.match(p.detail, /an indoor activity has no track; use tcx or csv/);
+        } else {
+          assert.equal(await assertGpxMatches((await download(a.activity_id, 'gpx')).file, t), a.name);
+        }
+        if (sim.paused) seen.add('paused');
+        seen.add(sim.sport);
+        assert.equal(t.laps, sim.laps);
+        await assertTcxMatches((await download(a.activity_id, 'tcx')).file, t);
+        await assertCsvMatches((await download(a.activity_id, 'csv')).file, t);
       }
-      assert.ok(tracks > 0, 'some activities have a track');
+      for (const kind of ['corrupt_tail', 'cycling', 'indoor', 'no_records', 'paused', 'running']) assert.ok(seen.has(kind), kind);
     });
 
     test('a name with markup, quotes, non-ASCII and a control character comes back in GPX and TCX', async () => {
