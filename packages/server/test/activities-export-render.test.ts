@@ -142,6 +142,7 @@ describe('exports of unusual activities', { skip: await toolsSkip() }, () => {
     assert.equal(await xmllintXpath(tcx, "string(//*[local-name()='Activity']/@Sport)"), 'Biking');
     assert.equal(await xmllintXpath(tcx, "count(//*[local-name()='Trackpoint'])"), '30');
     assert.equal(await xmllintXpath(tcx, "count(//*[local-name()='Position'])"), '0');
+    assert.equal(await xmllintXpath(tcx, "sum(//*[local-name()='Trackpoint']/*[local-name()='Cadence'])"), String(85 * 30));
     assert.equal(await xmllintXpath(tcx, "sum(//*[local-name()='Watts'])"), String(rows.reduce((s, r) => s + r.power_w, 0)));
     assert.deepEqual(await gpsbabelTrack('gtrnctr', tcx), [], 'GPSBabel reads no positions');
     const csv = (await text((await ex.export('u', '42', 'csv')).body)).split('\r\n');
@@ -150,9 +151,12 @@ describe('exports of unusual activities', { skip: await toolsSkip() }, () => {
   });
 
   test('no laps: TCX has one lap over all records with the activity totals', async () => {
-    const rows = Array.from({ length: 5 }, (_, i) => ({ time: T0 + i * 10_000, lat: 1e-7 * i, lon: -0.5, heart_rate: 90 }));
+    const rows = Array.from({ length: 5 }, (_, i) => ({ time: T0 + i * 10_000, lat: 1e-7 * i, lon: -0.5, heart_rate: 90, cadence: 88 }));
     const tcx = await exportTo(exporterOf(detailOf(), recordsOf(rows)), 'tcx');
     await xmllintWellFormed(tcx);
+    // A run's cadence goes in RunCadence (ActivityExtension v2), not in the bike's Cadence.
+    assert.equal(await xmllintXpath(tcx, "count(//*[local-name()='Cadence'])"), '0');
+    assert.equal(await xmllintXpath(tcx, "sum(//*[local-name()='RunCadence'])"), String(5 * 88));
     const lap = "//*[local-name()='Lap']";
     assert.equal(await xmllintXpath(tcx, `count(${lap})`), '1');
     assert.equal(await xmllintXpath(tcx, `count(${lap}//*[local-name()='Trackpoint'])`), '5');

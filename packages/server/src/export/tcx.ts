@@ -35,6 +35,9 @@ export function* renderTcx(detail: ActivityDetail, records: ActivityRecords): Ge
       ? [...detail.laps].sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time))
       : [wholeLap(detail, value, points)];
   const starts = laps.map((l) => Date.parse(l.start_time));
+  // TCX's Cadence is a bike's rpm; Garmin writes a run's steps per minute (one foot, as FIT holds
+  // it) as ActivityExtension v2's RunCadence instead, and readers such as Strava expect it there.
+  const runCadence = tcxSport(detail) === 'Running';
   yield HEAD;
   yield `  <Activities>\n    <Activity Sport="${tcxSport(detail)}">\n      <Id>${isoTime(Date.parse(detail.start_time))}</Id>\n`;
   let i = 0;
@@ -46,7 +49,7 @@ export function* renderTcx(detail: ActivityDetail, records: ActivityRecords): Ge
     yield lapHead(lap, value, points.slice(from, i));
     if (i > from) {
       yield '        <Track>\n';
-      for (let j = from; j < i; j++) yield trackpoint(value, points[j]!);
+      for (let j = from; j < i; j++) yield trackpoint(value, points[j]!, runCadence);
       yield '        </Track>\n';
     }
     yield lapTail(lap);
@@ -79,7 +82,7 @@ function lapTail(lap: Lap): string {
   return `        <Extensions><ax:LX><ax:AvgSpeed>${xmlNumber(lap.avg_speed_mps)}</ax:AvgSpeed></ax:LX></Extensions>\n      </Lap>\n`;
 }
 
-function trackpoint(value: RecordValue, p: Point): string {
+function trackpoint(value: RecordValue, p: Point, runCadence: boolean): string {
   let s = `          <Trackpoint><Time>${isoTime(value(p, 'time') ?? 0)}</Time>`;
   if (hasPosition(value, p)) {
     s += `<Position><LatitudeDegrees>${xmlNumber(value(p, 'lat')!)}</LatitudeDegrees>`;
@@ -91,14 +94,19 @@ function trackpoint(value: RecordValue, p: Point): string {
   if (dist !== null) s += `<DistanceMeters>${xmlNumber(dist)}</DistanceMeters>`;
   const hr = bpm(value(p, 'heart_rate'));
   if (hr) s += `<HeartRateBpm><Value>${hr}</Value></HeartRateBpm>`;
-  const cad = value(p, 'cadence');
-  if (cad !== null && cad >= 0 && cad <= 254) s += `<Cadence>${Math.round(cad)}</Cadence>`;
+  const c = value(p, 'cadence');
+  const cad = c !== null && c >= 0 && c <= 254 ? Math.round(c) : null;
+  if (cad !== null && !runCadence) s += `<Cadence>${cad}</Cadence>`;
   const speed = value(p, 'speed_mps');
-  const watts = value(p, 'power_w');
-  if (speed !== null || (watts !== null && watts >= 0 && watts <= 65535)) {
+  const w = value(p, 'power_w');
+  const watts = w !== null && w >= 0 && w <= 65535 ? Math.round(w) : null;
+  const run = runCadence ? cad : null;
+  if (speed !== null || run !== null || watts !== null) {
+    // TPX_t's sequence: Speed, RunCadence, Watts.
     s += '<Extensions><ax:TPX>';
     if (speed !== null) s += `<ax:Speed>${xmlNumber(speed)}</ax:Speed>`;
-    if (watts !== null && watts >= 0 && watts <= 65535) s += `<ax:Watts>${Math.round(watts)}</ax:Watts>`;
+    if (run !== null) s += `<ax:RunCadence>${run}</ax:RunCadence>`;
+    if (watts !== null) s += `<ax:Watts>${watts}</ax:Watts>`;
     s += '</ax:TPX></Extensions>';
   }
   return `${s}</Trackpoint>\n`;

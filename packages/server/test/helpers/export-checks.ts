@@ -89,6 +89,10 @@ export async function assertTcxMatches(file: string, t: SdkTruth): Promise<void>
   const lap = "*[local-name()='Activity']/*[local-name()='Lap']";
   assert.equal(Number(await xmllintXpath(file, `count(//${lap})`)), Math.max(1, t.laps), `${t.id}: laps`);
   assert.equal(Number(await xmllintXpath(file, `count(//${lap}//*[local-name()='Trackpoint'])`)), t.records.length);
+  // Cadence (bikes) or RunCadence (runs): every record's value, whole as FIT holds it.
+  const cadence = t.records.reduce((sum, r) => sum + (r.cadence ?? 0), 0);
+  const cadenceXpath = "sum(//*[local-name()='Trackpoint']//*[local-name()='Cadence' or local-name()='RunCadence'])";
+  assert.equal(Number(await xmllintXpath(file, cadenceXpath)), cadence, `${t.id}: cadence`);
   assertBabelPoints(await gpsbabelTrack('gtrnctr', file), t);
 }
 
