@@ -1,8 +1,10 @@
 // Sync benchmarks (`node scripts/bench-sync.mjs`, also run by `npm run bench`). Needs the built
 // bundles (`npm run build`). Everything is measured in this run, against the garmin-sim binary in
 // its own process and the real fitsync-server binary, so ratios hold on any machine:
-//   1. full sync of N activities (with FIT files) + 365 days: throughput ≥ 80 % of a floor that
-//      downloads the same data from the same sim with the same concurrency and writes it to disk.
+//   1. full sync of N activities (with FIT files, each decoded: laps, records) + 365 days:
+//      throughput ≥ 60 % of a floor that downloads the same data from the same sim with the same
+//      concurrency and writes it to disk (80 % before the sync decoded FIT files; product issue 10
+//      sets 60 % with decoding).
 //      One run of each varies by a factor of two on a busy machine, so R full syncs (each a fresh
 //      FitSync user and Garmin account of the same size) are interleaved with R + 1 floor runs;
 //      each sync's items/s is compared with the mean of the floors right before and after it, and
@@ -253,6 +255,10 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
         baseSyncs.push({ ...b, ratio: ratioOf(b) });
       }
     }
+    // The measured syncs decoded what they downloaded (the figure would mean little otherwise).
+    const first = (await json('GET', `${srv.url}/v1/activities?limit=1`, { token: users[0] })).body.activities[0];
+    const detail = (await json('GET', `${srv.url}/v1/activities/${first.activity_id}`, { token: users[0] })).body;
+    if (!(detail.record_count > 0) || first.decode_error !== null) throw new Error(`the sync did not decode activity ${first.activity_id}`);
     const ratios = syncs.map((r) => r.ratio);
     const ratio = median(ratios);
     const syncS = median(syncs.map((r) => r.s));
@@ -278,8 +284,8 @@ export async function benchSync({ activities = 2000, bigActivities = 4 * activit
     };
     const fmt = (xs, d) => xs.map((x) => x.toFixed(d)).join(' ');
     line(
-      ratio >= 0.8,
-      `full sync: ${syncS.toFixed(1)} s for ${items} items (${(items / syncS).toFixed(0)}/s); floor ${floorS.toFixed(1)} s for ${floorItems} (${(floorItems / floorS).toFixed(0)}/s) (medians: syncs ${fmt(syncs.map((r) => r.s), 1)}, floors ${fmt(floors.map((r) => r.s), 1)}); throughput ratio ${ratio.toFixed(2)} (median of ${fmt(ratios, 2)}, each against the floors before and after it; target ≥ 0.80)`,
+      ratio >= 0.6,
+      `full sync with FIT decoding: ${syncS.toFixed(1)} s for ${items} items (${(items / syncS).toFixed(0)}/s); floor ${floorS.toFixed(1)} s for ${floorItems} (${(floorItems / floorS).toFixed(0)}/s) (medians: syncs ${fmt(syncs.map((r) => r.s), 1)}, floors ${fmt(floors.map((r) => r.s), 1)}); throughput ratio ${ratio.toFixed(2)} (median of ${fmt(ratios, 2)}, each against the floors before and after it; target ≥ 0.60)`,
     );
 
     if (base) {

@@ -18,7 +18,10 @@
 // 4. Health sync (scripts/bench-health.mjs): upstream calls of a 365-day first health sync per
 //    endpoint and per day, of a no-op incremental one; throughput vs a floor download of the same
 //    answers; bytes per series point; peak RSS 365 → 1,825 days.
-// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 skip parts 2 / 3 / 4.
+// 5. Activity decoding (scripts/bench/decode-store.ts): decode + store records/s vs the FIT SDK's decode
+//    alone of the same files; bytes per stored record point.
+// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 / FITSYNC_BENCH_SKIP_DECODE=1
+// skip parts 2 / 3 / 4 / 5.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,4 +133,11 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_HEALTH !== '1') {
     console.error(`bench-health failed: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;
   }
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_DECODE !== '1') {
+  console.log('');
+  // TypeScript: it times the server's own decode and store functions against the SDK alone.
+  const r = spawnSync(node, ['--import', 'tsx', join(root, 'scripts/bench/decode-store.ts')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
 }

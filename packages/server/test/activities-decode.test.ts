@@ -7,12 +7,11 @@ import { Decoder, Stream } from '@garmin/fitsdk';
 import { main } from '../src/main.js';
 import { assertProblem, call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
+import { assertSameValues, expectedPoint, type Mesg } from './helpers/fit-oracle.js';
 import { apiGet, drain, linkedUser, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
 
+/** Plus the two odd files of `odd_activities` (one without records, one with a corrupt tail). */
 const ACTIVITIES = 12;
-
-// biome-ignore lint/suspicious/noExplicitAny: the SDK types its messages loosely; the oracle reads them as they come
-type Mesg = Record<string, any>;
 
 /** The official SDK's default decode of a stored file: the oracle every API value is compared with. */
 async function sdkDecode(w: SyncWorld, sha: string): Promise<Record<string, Mesg[]>> {
@@ -20,34 +19,6 @@ async function sdkDecode(w: SyncWorld, sha: string): Promise<Record<string, Mesg
   const { messages, errors } = new Decoder(Stream.fromBuffer(bytes)).read();
   assert.deepEqual(errors, []);
   return messages as unknown as Record<string, Mesg[]>;
-}
-
-/** RECORD_FIELDS of one SDK record message, as packages/api/src/data.ts defines them. */
-function expectedPoint(r: Mesg): (number | null)[] {
-  const v = (x: unknown) => (typeof x === 'number' ? x : null);
-  const semi = (x: unknown) => (typeof x === 'number' ? x * (180 / 2 ** 31) : null);
-  const byField: Record<string, number | null> = {
-    time: r.timestamp instanceof Date ? r.timestamp.getTime() : null,
-    lat: semi(r.positionLat),
-    lon: semi(r.positionLong),
-    altitude_m: v(r.enhancedAltitude ?? r.altitude),
-    heart_rate: v(r.heartRate),
-    cadence: v(r.cadence),
-    speed_mps: v(r.enhancedSpeed ?? r.speed),
-    power_w: v(r.power),
-    temperature_c: v(r.temperature),
-    distance_m: v(r.distance),
-  };
-  return RECORD_FIELDS.map((f) => byField[f]!);
-}
-
-function assertSameValues(got: readonly (number | null)[][], want: readonly (number | null)[][], what: string): void {
-  assert.equal(got.length, want.length, `${what}: point count`);
-  for (let i = 0; i < want.length; i++) {
-    for (let j = 0; j < want[i]!.length; j++) {
-      if (!Object.is(got[i]![j], want[i]![j])) assert.fail(`${what}: point ${i} field ${j}: ${got[i]![j]} !== ${want[i]![j]}`);
-    }
-  }
 }
 
 async function syncAll(w: SyncWorld, u: SyncUser): Promise<void> {
@@ -64,24 +35,38 @@ for (const { dialect, skip } of await dialects()) {
     let get: ReturnType<typeof apiGet>;
     before(async () => {
       w = await startWorld(dialect, `activities-decode-${dialect}`);
-      u = await linkedUser(w, { activities: ACTIVITIES, days: 0, workouts: 0 }, 'decode');
+      u = await linkedUser(w, { activities: ACTIVITIES, days: 0, workouts: 0, odd_activities: true }, 'decode');
       get = apiGet(w, u);
       await syncAll(w, u);
     });
     after(() => w?.close());
 
-    test("every activity's detail and records equal the SDK's decode of its FIT file, value for value", async () => {
+    test("every activity's detail and records equal the sim's truth and the SDK's decode of its file, value for value", async () => {
       const list = (await get('/v1/activities?limit=100')).activities;
-      assert.equal(list.length, ACTIVITIES);
+      const truth = new Map(w.sim.truth(u.email).activities.map((t) => [t.activity_id, t]));
+      assert.equal(list.length, ACTIVITIES + 2, 'the odd files are listed too');
+      assert.deepEqual(
+        list.map((a: { activity_id: string }) => truth.get(a.activity_id)?.odd).filter(Boolean).sort(),
+        ['corrupt_tail', 'no_records'],
+      );
       for (const a of list) {
-        assert.equal(a.decode_error, null);
-        const m = await sdkDecode(w, a.fit_sha256);
+        const t = truth.get(a.activity_id)!;
         const detail = await get(`/v1/activities/${a.activity_id}`);
         const { decode_error, ...summary } = a;
-        assert.deepEqual({ ...detail, decode_error }, { ...detail, ...summary, decode_error: null });
-        const session = m.sessionMesgs![0]!;
-        assert.equal(detail.sport, session.sport);
-        assert.equal(detail.sub_sport, session.subSport);
+        assert.deepEqual({ ...detail, decode_error }, { ...detail, ...summary, decode_error });
+        if (t.odd === 'corrupt_tail') {
+          assert.equal(a.decode_error, 'the FIT file is damaged: its size or CRC check failed');
+          assert.deepEqual([detail.record_count, detail.laps, detail.record_fields, detail.sport], [null, [], [], null]);
+          const p = assertProblem(await call(w.s.app, 'GET', `/v1/activities/${a.activity_id}/records`, { token: u.token }), 422, 'decode_error');
+          assert.match(p.detail, /could not be decoded: the FIT file is damaged/);
+          continue;
+        }
+        assert.equal(a.decode_error, null);
+        assert.equal(detail.sport, t.sport);
+        assert.equal(detail.sub_sport, t.sub_sport);
+        assert.equal(detail.laps.length, t.laps);
+        assert.equal(detail.record_count, t.records);
+        const m = await sdkDecode(w, a.fit_sha256);
         const id = m.fileIdMesgs![0]!;
         assert.deepEqual(detail.device, {
           manufacturer: id.manufacturer,
@@ -91,8 +76,7 @@ for (const { dialect, skip } of await dialects()) {
           software_version: m.deviceInfoMesgs === undefined ? null : detail.device.software_version,
         });
         const laps = m.lapMesgs ?? [];
-        assert.equal(detail.laps.length, laps.length);
-        assert.ok(laps.length >= 1);
+        assert.equal(laps.length, t.laps);
         for (const [index, l] of laps.entries()) {
           assert.deepEqual(detail.laps[index], {
             index,
@@ -108,9 +92,7 @@ for (const { dialect, skip } of await dialects()) {
             calories: l.totalCalories ?? null,
           });
         }
-        const recs = m.recordMesgs ?? [];
-        assert.equal(detail.record_count, recs.length);
-        const want = recs.map(expectedPoint);
+        const want = (m.recordMesgs ?? []).map(expectedPoint);
         assert.deepEqual(
           detail.record_fields,
           RECORD_FIELDS.filter((_, j) => want.some((p) => p[j] !== null)),
@@ -118,6 +100,8 @@ for (const { dialect, skip } of await dialects()) {
         const records = await get(`/v1/activities/${a.activity_id}/records`);
         assert.deepEqual(records.fields, [...RECORD_FIELDS]);
         assertSameValues(records.points, want, a.activity_id);
+        const lat = RECORD_FIELDS.indexOf('lat');
+        assert.equal(records.points.filter((p: (number | null)[]) => p[lat] !== null).length, t.records_with_position, 'records with position');
       }
     });
 
@@ -151,18 +135,25 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test('`fitsync-server rebuild` decodes stored files that have no decoded data, without one upstream call', async () => {
-      const list = (await get('/v1/activities?limit=100')).activities;
+      const list: { activity_id: string; decode_error: string | null }[] = (await get('/v1/activities?limit=100')).activities;
+      const n = list.length;
+      // Detail and records as a user sees them (the corrupt file's records are a 422).
+      const view = async (id: string) =>
+        Promise.all([`/v1/activities/${id}`, `/v1/activities/${id}/records`].map(async (p) => {
+          const r = await call(w.s.app, 'GET', p, { token: u.token });
+          return [r.status, r.body];
+        }));
       const before = new Map<string, unknown>();
-      for (const a of list) {
-        before.set(a.activity_id, [await get(`/v1/activities/${a.activity_id}`), await get(`/v1/activities/${a.activity_id}/records`)]);
-      }
+      for (const a of list) before.set(a.activity_id, await view(a.activity_id));
       // As stored before decoding existed: no decoded rows; and one decoded by an older decoder.
-      await w.s.db.run('DELETE FROM activity_decoded WHERE user_id = ? AND activity_id <> ?', [u.userId, list[0].activity_id]);
+      const [kept, stale] = list.filter((a) => a.decode_error === null);
+      await w.s.db.run('DELETE FROM activity_decoded WHERE user_id = ? AND activity_id <> ?', [u.userId, kept!.activity_id]);
       await w.s.db.run('UPDATE activity_decoded SET decoder_version = 0, laps_json = ? WHERE user_id = ?', ['[]', u.userId]);
-      const stale = await get(`/v1/activities/${list[1].activity_id}`);
-      assert.equal(stale.record_count, null);
-      assert.deepEqual(stale.laps, []);
-      assertProblem(await call(w.s.app, 'GET', `/v1/activities/${list[1].activity_id}/records`, { token: u.token }), 422, 'decode_error');
+      const undecoded = await get(`/v1/activities/${stale!.activity_id}`);
+      assert.equal(undecoded.record_count, null);
+      assert.deepEqual(undecoded.laps, []);
+      const p = assertProblem(await call(w.s.app, 'GET', `/v1/activities/${stale!.activity_id}/records`, { token: u.token }), 422, 'decode_error');
+      assert.match(p.detail, /not decoded yet/);
       const calls = w.sim.stats().total;
       let out = '';
       const stdout = new PassThrough().on('data', (c: Buffer) => {
@@ -171,14 +162,12 @@ for (const { dialect, skip } of await dialects()) {
       const env = { FITSYNC_LOG_LEVEL: 'silent', FITSYNC_DATABASE_URL: w.s.config.databaseUrl };
       const io = { stdin: Readable.from([]), stdout, stderr: new PassThrough(), env, stopSignal: () => new Promise<string>(() => {}) };
       assert.equal(await main(['rebuild', '--user', u.username, '--data-dir', w.s.dataDir], io), 0);
-      assert.match(out, new RegExp(`; activities ${ACTIVITIES} activities \\(${ACTIVITIES - 1} new, 1 updated, 0 unchanged\\)\\n$`));
-      for (const a of list) {
-        assert.deepEqual([await get(`/v1/activities/${a.activity_id}`), await get(`/v1/activities/${a.activity_id}/records`)], before.get(a.activity_id));
-      }
+      assert.match(out, new RegExp(`; activities ${n} activities \\(${n - 1} new, 1 updated, 0 unchanged\\)\\n$`));
+      for (const a of list) assert.deepEqual(await view(a.activity_id), before.get(a.activity_id));
       assert.equal(w.sim.stats().total, calls, 'rebuild called Garmin');
       out = '';
       assert.equal(await main(['rebuild', '--user', u.username, '--data-dir', w.s.dataDir], io), 0);
-      assert.match(out, new RegExp(`; activities ${ACTIVITIES} activities \\(0 new, 0 updated, ${ACTIVITIES} unchanged\\)\\n$`));
+      assert.match(out, new RegExp(`; activities ${n} activities \\(0 new, 0 updated, ${n} unchanged\\)\\n$`));
     });
   });
 }

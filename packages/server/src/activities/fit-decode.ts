@@ -33,17 +33,28 @@ interface Messages {
   sportMesgs?: Mesg[];
   lapMesgs?: Mesg[];
   recordMesgs?: Mesg[];
+  hrMesgs?: Mesg[];
 }
 
 /** Longest decode_error kept: a reason, not a dump. */
 const MAX_ERROR = 200;
 
+/** The FIT epoch (1989-12-31T00:00:00Z) in Unix milliseconds: the SDK's date-time base. */
+const FIT_EPOCH_MS = 631_065_600_000;
+
 /**
- * Decodes a FIT file with the official SDK, default read options: those define the values the
- * API serves (packages/api/src/data.ts RECORD_FIELDS). Leaner options (no component expansion, no
- * Date objects) measured at most ~20 % faster and would change values (enhanced speed/altitude
- * from compressed fields, merged heart rates), so exactness wins. Never throws: a file the SDK
- * rejects gives `error` and nothing else.
+ * Read options that give the values of the SDK's default read faster (docs/activities.md): no
+ * component expansion (the enhanced speed/altitude it would add equal speed/altitude, same scale
+ * and offset) and date-times as numbers (converted here as the SDK converts them). A file where
+ * expansion changes values — compressed speed/distance records, heart rates in HR messages to
+ * merge — is read again with the default options.
+ */
+const LEAN = { expandComponents: false, mergeHeartRates: false, convertDateTimesToDates: false };
+
+/**
+ * Decodes a FIT file with the official SDK; its default read defines the values the API serves
+ * (packages/api/src/data.ts RECORD_FIELDS). Never throws: a file the SDK rejects gives `error`
+ * and nothing else.
  */
 export function decodeFit(bytes: Uint8Array): DecodedFit {
   let messages: Messages;
@@ -51,7 +62,9 @@ export function decodeFit(bytes: Uint8Array): DecodedFit {
     const decoder = new Decoder(Stream.fromBuffer(bytes));
     if (!decoder.isFIT()) return failed('not a FIT file');
     if (!decoder.checkIntegrity()) return failed('the FIT file is damaged: its size or CRC check failed');
-    const result = decoder.read();
+    let result = decoder.read(LEAN);
+    // A second read needs a new stream: the first one is consumed.
+    if (result.errors.length === 0 && needsExpansion(result.messages as unknown as Messages)) result = new Decoder(Stream.fromBuffer(bytes)).read();
     if (result.errors.length > 0) return failed(`the FIT SDK could not read the file: ${reason(result.errors[0])}`);
     messages = result.messages as unknown as Messages;
   } catch (err) {
@@ -70,6 +83,19 @@ export function decodeFit(bytes: Uint8Array): DecodedFit {
     records: encodeRecords(columns, count),
     error: null,
   };
+}
+
+/** Whether component expansion or heart-rate merging would change a value read here. */
+function needsExpansion(m: Messages): boolean {
+  if ((m.hrMesgs?.length ?? 0) > 0) return true;
+  return (m.recordMesgs ?? []).some((r) => r.compressedSpeedDistance !== undefined);
+}
+
+/** Epoch ms of a FIT date-time, as the SDK's Date would hold it (a date-time read as a number or a Date). */
+function epochMs(v: Value): number | null {
+  if (v instanceof Date) return v.getTime();
+  // What new Date(x).getTime() gives for a finite x in Date's range (TimeClip), without the object.
+  return typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v * 1000 + FIT_EPOCH_MS) + 0 : null;
 }
 
 function failed(error: string): DecodedFit {
@@ -97,8 +123,7 @@ function recordColumns(recs: readonly Mesg[]): { count: number; columns: RecordC
   for (const f of RECORD_FIELDS) columns[f] = new Array<number | null>(recs.length);
   for (let i = 0; i < recs.length; i++) {
     const r = recs[i]!;
-    const ts = r.timestamp;
-    columns.time[i] = ts instanceof Date ? ts.getTime() : null;
+    columns.time[i] = epochMs(r.timestamp);
     const lat = num(r.positionLat);
     const lon = num(r.positionLong);
     columns.lat[i] = lat === null ? null : lat * SEMICIRCLE_DEG;
@@ -116,10 +141,10 @@ function recordColumns(recs: readonly Mesg[]): { count: number; columns: RecordC
 }
 
 function lap(l: Mesg, index: number, m: Messages): Lap {
-  const start = l.startTime ?? l.timestamp ?? m.fileIdMesgs?.[0]?.timeCreated;
+  const start = epochMs(l.startTime) ?? epochMs(l.timestamp) ?? epochMs(m.fileIdMesgs?.[0]?.timeCreated) ?? 0;
   return {
     index,
-    start_time: (start instanceof Date ? start : new Date(0)).toISOString(),
+    start_time: new Date(start).toISOString(),
     duration_s: num(l.totalTimerTime),
     distance_m: num(l.totalDistance),
     avg_hr: num(l.avgHeartRate),

@@ -168,7 +168,8 @@ function exactInts(values: readonly number[], t: Transform): number[] | null {
   const out = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    const n = t.toInt(v);
+    // `+ 0` turns -0 into 0, as decoding does: a -0 value then fails the check and goes float64.
+    const n = t.toInt(v) + 0;
     if (!Number.isSafeInteger(n) || Math.abs(n) > SAFE_INT || !Object.is(t.fromInt(n), v)) return null;
     out[i] = n;
   }

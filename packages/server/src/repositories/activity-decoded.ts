@@ -9,17 +9,8 @@ export interface DecodedRow {
   decoded: DecodedFit;
 }
 
-/** What the detail route reads (no records blob). */
-export interface DecodedMeta {
-  decoderVersion: number;
-  decodeError: string | null;
-  sport: string | null;
-  subSport: string | null;
-  device: Device | null;
-  laps: Lap[];
-  recordCount: number | null;
-  recordFields: RecordField[];
-}
+/** What the detail route reads: the decoded file without its records blob. */
+export type DecodedMeta = Omit<DecodedFit, 'records'>;
 
 const COLS =
   'user_id, activity_id, fit_sha256, decoder_version, decode_error, sport, sub_sport, device_json, laps_json, record_count, record_fields, records';
@@ -82,7 +73,7 @@ export async function findDecodedMeta(q: Queryable, userId: string, activityId: 
   if (!r) return undefined;
   return {
     decoderVersion: Number(r.decoder_version),
-    decodeError: r.decode_error,
+    error: r.decode_error,
     sport: r.sport,
     subSport: r.sub_sport,
     device: r.device_json ? (JSON.parse(r.device_json) as Device) : null,

@@ -3,29 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { RECORD_FIELDS, type RecordField } from '@fitsync/api';
 import { Decoder, Stream } from '@garmin/fitsdk';
 import { type BabelPoint, gpsbabelTrack, gpxpyRead, xmllintWellFormed, xmllintXpath } from './export-tools.js';
+import { expectedPoint, type Mesg } from './fit-oracle.js';
 
 type Values = Record<RecordField, number | null>;
-// biome-ignore lint/suspicious/noExplicitAny: the SDK types its messages loosely; the oracle reads them as they come
-type Mesg = Record<string, any>;
-
-const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-const deg = (semicircles: unknown): number | null => (typeof semicircles === 'number' ? semicircles * (180 / 2 ** 31) : null);
-
-/** RECORD_FIELDS of one SDK record message, as packages/api/src/data.ts defines them (written here from that text, not from the server's decoder). */
-function sdkValues(r: Mesg): Values {
-  return {
-    time: r.timestamp instanceof Date ? r.timestamp.getTime() : null,
-    lat: deg(r.positionLat),
-    lon: deg(r.positionLong),
-    altitude_m: num(r.enhancedAltitude) ?? num(r.altitude),
-    heart_rate: num(r.heartRate),
-    cadence: num(r.cadence),
-    speed_mps: num(r.enhancedSpeed) ?? num(r.speed),
-    power_w: num(r.power),
-    temperature_c: num(r.temperature),
-    distance_m: num(r.distance),
-  };
-}
 
 /** What the official SDK decodes from a FIT file: the reference every export reader's answer is held to. */
 export interface SdkTruth {
@@ -42,7 +22,10 @@ export function sdkTruth(id: string, fit: Buffer): SdkTruth {
   const ok = decoder.isFIT() && decoder.checkIntegrity();
   const { messages, errors } = ok ? decoder.read() : { messages: {} as Record<string, Mesg[]>, errors: ['not a FIT file'] };
   const m = messages as Record<string, Mesg[] | undefined>;
-  const records = (m.recordMesgs ?? []).map(sdkValues);
+  const records = (m.recordMesgs ?? []).map((r) => {
+    const point = expectedPoint(r);
+    return Object.fromEntries(RECORD_FIELDS.map((f, i) => [f, point[i]!])) as Values;
+  });
   return {
     id,
     decodeError: errors.length ? String(errors[0]) : null,
