@@ -73,11 +73,13 @@ export async function linkedUser(
   w: SyncWorld,
   history: { activities: number; days: number; workouts: number; odd_activities?: boolean },
   prefix = 'sync',
+  /** The Garmin e-mail; a fixed one gives the same generated history on every run (it seeds the sim's account). */
+  garminEmail?: string,
 ): Promise<SyncUser> {
   const name = uniqueName(prefix);
   const pair = await userWithSession(w.s.app, w.s.db, name);
   const me = await call(w.s.app, 'GET', '/v1/me', { token: pair.access_token });
-  const email = `${name}@example.com`;
+  const email = garminEmail ?? `${name}@example.com`;
   w.sim.createUser({ email, password: 'garmin-pw', mfa: null, ...history });
   const res = await call(w.s.app, 'PUT', '/v1/garmin/connection', {
     token: pair.access_token,
