@@ -43,7 +43,7 @@ const TABLE: Column[] = [
   { key: 'duration', header: 'duration' },
   { key: 'hr', header: 'avg hr' },
 ];
-const RAW: Column[] = ['activity_id', 'start_time', 'activity_type', 'name', 'distance_m', 'duration_s', 'avg_hr', 'calories', 'fit_sha256'].map((k) => ({ key: k, header: k }));
+const RAW: Column[] = ['activity_id', 'start_time', 'activity_type', 'name', 'distance_m', 'duration_s', 'avg_hr', 'calories', 'fit_sha256', 'decode_error'].map((k) => ({ key: k, header: k }));
 
 export async function run(opts: ActivitiesListOptions, deps: Deps): Promise<number> {
   const session = await deps.session();
