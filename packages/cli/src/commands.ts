@@ -60,10 +60,17 @@ export const GROUPS: readonly GroupEntry[] = [
   },
   {
     name: 'activities',
-    summary: 'List synced activities and download their FIT files',
-    examples: ['fitsync activities list --since 2026-01-01', 'fitsync activities download 18234567890'],
+    summary: 'List, show and export synced activities, download their FIT files',
+    examples: [
+      'fitsync activities list --since 2026-01-01',
+      'fitsync activities show 18234567890',
+      'fitsync activities export 18234567890 --format gpx',
+      'fitsync activities export --since 2026-01-01 --format tcx --dir exports',
+    ],
     commands: [
       { name: 'list', summary: 'List synced activities, newest first', load: () => import('./cmd/activities/list.js') },
+      { name: 'show', summary: 'Show one activity: summary, laps and, on a terminal, charts and the track', load: () => import('./cmd/activities/show.js') },
+      { name: 'export', summary: 'Export activities as GPX, TCX, CSV or FIT files', load: () => import('./cmd/activities/export.js') },
       { name: 'download', summary: 'Download the original FIT file of an activity', load: () => import('./cmd/activities/download.js') },
     ],
   },

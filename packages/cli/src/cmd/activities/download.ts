@@ -4,6 +4,7 @@ import type { CommandDefinition, CommandInput } from '../../command.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
 import { printRecord } from '../../output.js';
+import { isFitHead } from '../../stream/fit-head.js';
 import { exists, type SavedDownload, saveDownload } from '../../stream/save-download.js';
 import { parseId } from '../../sync/flag-values.js';
 
@@ -39,11 +40,6 @@ export function parse({ flags, positionals }: CommandInput): DownloadOptions {
   const out = stringFlag(flags, 'out') ?? `${activityId}.fit`;
   if (out === '') throw new UsageError('--out needs a file name, or - for stdout');
   return { activityId, out, force: flags.force === true };
-}
-
-/** Every FIT file starts with a header whose bytes 8–11 are ".FIT" (FIT SDK, "FIT File Header"). */
-export function isFitHead(head: Buffer): boolean {
-  return head.length >= 12 && head.subarray(8, 12).toString('latin1') === '.FIT';
 }
 
 export async function run(opts: DownloadOptions, deps: Deps): Promise<number> {
