@@ -15,6 +15,7 @@ import type { AuthContext, TokenService } from './services/token-service.js';
 import type { FitStore } from './sync/fit-store.js';
 import type { SyncJobService } from './services/sync-job-service.js';
 import type { DataService } from './services/data-service.js';
+import type { ActivityReader } from './activities/activity-reader.js';
 
 /**
  * Everything routes and later plugins (Garmin linking, sync engine) need, built once in buildApp
@@ -45,6 +46,8 @@ export interface AppDeps {
   events: EventBus;
   /** Reading the synced data. */
   data: DataService;
+  /** Decoded activities (detail, records; exports read through it). */
+  activities: ActivityReader;
   /** Starting, reading and cancelling sync jobs. */
   syncJobs: SyncJobService;
   /** This process's sync workers; `runOnce()` drains one job (tests run with FITSYNC_WORKERS=0). */

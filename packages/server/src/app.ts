@@ -22,6 +22,7 @@ import { meRoutes } from './routes/me-routes.js';
 import { mfaRoutes } from './routes/mfa-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
+import { ActivityStore } from './activities/activity-store.js';
 import { syncRoutes } from './routes/sync-routes.js';
 import { openEventBus } from './events/open-event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
@@ -150,6 +151,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     onCreated: () => syncWorkers.notify(),
   });
   const data = new DataService({ db });
+  const activities = new ActivityStore({ db });
   const deps: AppDeps = {
     config,
     db,
@@ -167,6 +169,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     fitStore,
     events,
     data,
+    activities,
     syncJobs,
     syncWorkers,
   };
@@ -211,7 +214,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(mfaRoutes);
   await app.register(garminRoutes);
   await app.register(syncRoutes, { jobs: syncJobs });
-  await app.register(dataRoutes, { fitStore, data });
+  await app.register(dataRoutes, { fitStore, data, activities });
   // Sync workers live with the server: they start once it is ready (FITSYNC_WORKERS of them) and
   // on close hand their running jobs back, so the next start resumes them at once.
   app.addHook('onReady', async () => syncWorkers.start());

@@ -63,7 +63,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await main(['rebuild', '--user', u.username, '--data-dir', w.s.dataDir], io), 0);
       // Every day an answer covers (the year read) is re-derived; those with data are new again.
       const n = truth.health_days.length;
-      assert.equal(out, `${u.username}: health 366 days (${n} new, 0 updated, ${366 - n} unchanged)\n`);
+      assert.equal(out, `${u.username}: health 366 days (${n} new, 0 updated, ${366 - n} unchanged); activities 0 activities (0 new, 0 updated, 0 unchanged)\n`);
       await assertHealthTruth(apiGet(w, u), truth);
       assert.equal(w.sim.stats().total, before, 'rebuild called Garmin');
     });

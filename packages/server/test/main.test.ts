@@ -92,9 +92,9 @@ describe('admin CLI (in-process)', () => {
     assert.equal((await run(['user', 'add', 'bob', '--password-stdin', '--data-dir', dir], {}, 'pw')).code, 0);
     const all = await run(['rebuild', '--data-dir', dir]);
     assert.equal(all.code, 0, all.err);
-    assert.equal(all.out, 'ann: health 0 days (0 new, 0 updated, 0 unchanged)\nbob: health 0 days (0 new, 0 updated, 0 unchanged)\n');
+    assert.equal(all.out, 'ann: health 0 days (0 new, 0 updated, 0 unchanged); activities 0 activities (0 new, 0 updated, 0 unchanged)\nbob: health 0 days (0 new, 0 updated, 0 unchanged); activities 0 activities (0 new, 0 updated, 0 unchanged)\n');
     const one = await run(['rebuild', '--user', 'BOB', '--data-dir', dir]);
-    assert.equal(one.out, 'bob: health 0 days (0 new, 0 updated, 0 unchanged)\n');
+    assert.equal(one.out, 'bob: health 0 days (0 new, 0 updated, 0 unchanged); activities 0 activities (0 new, 0 updated, 0 unchanged)\n');
     const none = await run(['rebuild', '--user', 'cy', '--data-dir', dir]);
     assert.equal(none.code, 4);
     assert.match(none.err, /no user named cy/);

@@ -66,11 +66,12 @@ Examples:
 
 export const REBUILD_HELP = `Usage: fitsync-server rebuild [--user NAME] [--data-dir DIR]
 
-Re-derives the typed data (health: daily rows, intraday series, weigh-ins) from the raw Garmin
-answers the server keeps, for every user or one. Makes no Garmin call; safe to run while the
-server runs (each batch of days is one transaction). Use it after an upgrade that derives more
-from the same answers, or to repair typed rows. Prints one line per user:
-  ann: health 120 days (0 new, 2 updated, 118 unchanged)
+Re-derives the typed data from what the server keeps, for every user or one: health (daily
+rows, intraday series, weigh-ins) from the raw Garmin answers; activities (laps, records,
+device) by decoding stored FIT files not decoded yet or by an older decoder. Makes no Garmin
+call; safe to run while the server runs (each batch is one transaction). Use it after an
+upgrade that derives more from the same data, or to repair typed rows. One line per user:
+  ann: health 120 days (0 new, 2 updated, 118 unchanged); activities 40 activities (40 new, 0 updated, 0 unchanged)
 
 Exit codes: 0 done, 2 usage error, 4 no such user, 1 anything else.
 

@@ -1,16 +1,18 @@
 import type { Config } from '../config.js';
 import { rebuildUser } from '../rebuild/rebuilders.js';
 import { findUserByName, listUsers } from '../repositories/users.js';
+import { FitStore } from '../sync/fit-store.js';
 import { UserAdminError } from '../services/user-admin.js';
 import type { CliIo } from './io.js';
 import { openStores } from './open-stores.js';
 
 /**
  * `rebuild [--user NAME]`: re-derives every user's (or one user's) typed rows from the stored raw
- * answers, without a Garmin call. One line per user: `ann: health 120 days (0 new, 2 updated, 118 unchanged)`.
+ * answers and FIT files, without a Garmin call. One line per user: `ann: health 120 days (0 new, 2 updated, 118 unchanged)`.
  */
 export async function runRebuild(config: Config, io: CliIo, username: string | undefined, now: () => number = Date.now): Promise<number> {
   const db = await openStores(config);
+  const fitStore = new FitStore(config.dataDir);
   try {
     let users: { id: string; username: string }[];
     if (username !== undefined) {
@@ -21,7 +23,7 @@ export async function runRebuild(config: Config, io: CliIo, username: string | u
       users = await listUsers(db);
     }
     for (const u of users) {
-      const parts = (await rebuildUser(db, u.id, now())).map(
+      const parts = (await rebuildUser({ db, fitStore }, u.id, now())).map(
         ({ rebuilder: r, counts: c }) =>
           `${r.name} ${c.new + c.updated + c.unchanged} ${r.unit} (${c.new} new, ${c.updated} updated, ${c.unchanged} unchanged)`,
       );

@@ -289,4 +289,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    // Activities in depth (product.md Part 2 §C): what each stored FIT file decodes to (src/activities/),
+    // written in the same transaction as the activity row. Records are one compact blob per activity
+    // (records-codec.ts). Activities stored before have no row here: `fitsync-server rebuild` decodes them.
+    version: 31,
+    name: 'activities-decoded',
+    sql: (dialect) => [
+      `CREATE TABLE activity_decoded (
+        user_id TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        fit_sha256 TEXT NOT NULL,
+        decoder_version INTEGER NOT NULL,
+        decode_error TEXT,
+        sport TEXT,
+        sub_sport TEXT,
+        device_json TEXT,
+        laps_json TEXT NOT NULL,
+        record_count INTEGER,
+        record_fields TEXT NOT NULL,
+        records ${dialect === 'postgres' ? 'BYTEA' : 'BLOB'},
+        PRIMARY KEY (user_id, activity_id),
+        FOREIGN KEY (user_id, activity_id) REFERENCES activities(user_id, activity_id) ON DELETE CASCADE
+      )`,
+    ],
+  },
 ];

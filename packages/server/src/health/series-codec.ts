@@ -8,6 +8,8 @@
  * zigzag varints of their deltas. A series that does not fit (non-integer times, values with more
  * than 6 decimals, beyond 2^52) falls back to raw float64s for that column: decoding is always exact.
  */
+import { ByteReader, ByteWriter, unzigzag, zigzag } from '../codec/byte-io.js';
+
 export type SeriesPoint = [number, number];
 
 const VERSION = 1;
@@ -54,7 +56,7 @@ export function encodeSeries(points: readonly SeriesPoint[]): Buffer {
 
 /** Decodes bytes written by `encodeSeries`; throws on truncated or unknown input. */
 export function decodeSeries(buf: Uint8Array): SeriesPoint[] {
-  const r = new ByteReader(buf);
+  const r = new ByteReader(buf, 'series');
   if (r.byte() !== VERSION) throw new Error('series: unknown encoding version');
   const flags = r.byte();
   const scale = r.byte();
@@ -107,87 +109,4 @@ function decimalScale(values: readonly number[]): number {
     if (ok) return s;
   }
   return -1;
-}
-
-function zigzag(n: number): number {
-  return n >= 0 ? n * 2 : -n * 2 - 1;
-}
-
-function unzigzag(z: number): number {
-  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-}
-
-class ByteWriter {
-  private buf = Buffer.allocUnsafe(64);
-  private len = 0;
-
-  private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  byte(b: number): void {
-    this.room(1);
-    this.buf[this.len++] = b;
-  }
-
-  /** Unsigned varint of a safe integer (arithmetic, not bit operations: values exceed 32 bits). */
-  varint(n: number): void {
-    this.room(8);
-    let v = n;
-    while (v >= 128) {
-      this.buf[this.len++] = (v % 128) + 128;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.len++] = v;
-  }
-
-  float64(v: number): void {
-    this.room(8);
-    this.buf.writeDoubleLE(v, this.len);
-    this.len += 8;
-  }
-
-  bytes(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.len));
-  }
-}
-
-class ByteReader {
-  private at = 0;
-  private readonly view: Buffer;
-
-  constructor(buf: Uint8Array) {
-    this.view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
-
-  byte(): number {
-    if (this.at >= this.view.length) throw new Error('series: truncated');
-    return this.view[this.at++]!;
-  }
-
-  varint(): number {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      const b = this.byte();
-      n += (b % 128) * mul;
-      if (b < 128) return n;
-      mul *= 128;
-      if (mul > 2 ** 56) throw new Error('series: varint too long');
-    }
-  }
-
-  float64(): number {
-    if (this.at + 8 > this.view.length) throw new Error('series: truncated');
-    const v = this.view.readDoubleLE(this.at);
-    this.at += 8;
-    return v;
-  }
-
-  done(): boolean {
-    return this.at === this.view.length;
-  }
 }

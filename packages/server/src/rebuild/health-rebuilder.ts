@@ -11,7 +11,7 @@ const DAYS_PER_TRANSACTION = 28;
 export const healthRebuilder: Rebuilder = {
   name: 'health',
   unit: 'days',
-  async rebuild(db, userId, now) {
+  async rebuild({ db }, userId, now) {
     const total = zeroCounts();
     const bounds = await rawDayBounds(db, userId);
     if (!bounds) return total;

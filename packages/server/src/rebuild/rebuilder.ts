@@ -1,5 +1,12 @@
 import type { Db } from '../db/db.js';
+import type { FitStore } from '../sync/fit-store.js';
 import type { Counts } from '../sync/kind-counts.js';
+
+/** What a rebuild reads and writes: the database and the stored FIT files. */
+export interface RebuildStores {
+  db: Db;
+  fitStore: FitStore;
+}
 
 /**
  * One kind of typed data that `fitsync-server rebuild` re-derives from what the server stored
@@ -12,5 +19,5 @@ export interface Rebuilder {
   /** What its counts count, for the summary line ("days", "activities"). */
   readonly unit: string;
   /** Re-derives one user's rows; `new`/`updated` = rows the stored rows lacked or differed from. */
-  rebuild(db: Db, userId: string, now: number): Promise<Counts>;
+  rebuild(stores: RebuildStores, userId: string, now: number): Promise<Counts>;
 }

@@ -29,6 +29,8 @@ export interface ActivityRow {
   calories: number | null;
   avg_hr: number | null;
   fit_sha256: string | null;
+  /** From the decoded data of the activity's current FIT file (null when decoded fine or not yet). */
+  decode_error: string | null;
 }
 
 const ACTIVITY_COLS =
@@ -99,27 +101,40 @@ export function listActivities(
   userId: string,
   opts: { sinceMs?: number; untilMs?: number; limit: number; before?: { startMs: number; activityId: string } },
 ): Promise<ActivityRow[]> {
-  const where = ['user_id = ?'];
+  const where = ['a.user_id = ?'];
   const params: SqlValue[] = [userId];
   if (opts.sinceMs !== undefined) {
-    where.push('start_ms >= ?');
+    where.push('a.start_ms >= ?');
     params.push(opts.sinceMs);
   }
   if (opts.untilMs !== undefined) {
-    where.push('start_ms < ?');
+    where.push('a.start_ms < ?');
     params.push(opts.untilMs);
   }
   if (opts.before) {
-    where.push('(start_ms < ? OR (start_ms = ? AND activity_id < ?))');
+    where.push('(a.start_ms < ? OR (a.start_ms = ? AND a.activity_id < ?))');
     params.push(opts.before.startMs, opts.before.startMs, opts.before.activityId);
   }
   params.push(opts.limit);
   return q.all<ActivityRow>(
-    `SELECT activity_id, name, activity_type, start_time, start_ms, duration_s, distance_m, calories, avg_hr, fit_sha256
-     FROM activities WHERE ${where.join(' AND ')} ORDER BY start_ms DESC, activity_id DESC LIMIT ?`,
+    `SELECT ${LIST_COLS} FROM activities a ${DECODED_JOIN}
+     WHERE ${where.join(' AND ')} ORDER BY a.start_ms DESC, a.activity_id DESC LIMIT ?`,
     params,
   );
 }
+
+/** One activity as the list shows it; undefined when the user has no such activity. */
+export function findActivity(q: Queryable, userId: string, activityId: string): Promise<ActivityRow | undefined> {
+  return q.get<ActivityRow>(`SELECT ${LIST_COLS} FROM activities a ${DECODED_JOIN} WHERE a.user_id = ? AND a.activity_id = ?`, [
+    userId,
+    activityId,
+  ]);
+}
+
+const LIST_COLS =
+  'a.activity_id, a.name, a.activity_type, a.start_time, a.start_ms, a.duration_s, a.distance_m, a.calories, a.avg_hr, a.fit_sha256, d.decode_error';
+// Decoded data of another file (a re-downloaded activity before its decode is stored) does not count.
+const DECODED_JOIN = 'LEFT JOIN activity_decoded d ON d.user_id = a.user_id AND d.activity_id = a.activity_id AND d.fit_sha256 = a.fit_sha256';
 
 export async function findActivityFit(q: Queryable, userId: string, activityId: string): Promise<{ fit_sha256: string | null } | undefined> {
   return q.get<{ fit_sha256: string | null }>('SELECT fit_sha256 FROM activities WHERE user_id = ? AND activity_id = ?', [

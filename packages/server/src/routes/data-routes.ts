@@ -1,6 +1,10 @@
 import {
+  ActivityDetail,
+  ActivityIdParams,
   ActivityList,
   ActivityListQuery,
+  ActivityRecords,
+  ActivityRecordsQuery,
   HealthDays,
   HealthQuery,
   HealthSeries,
@@ -12,6 +16,8 @@ import {
 import { FIT_CONTENT_TYPE } from '@fitsync/api/codes';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ActivityReader } from '../activities/activity-reader.js';
+import { parseRecordFields } from '../activities/activity-store.js';
 import { authOf } from '../app-deps.js';
 import { ApiError } from '../http/api-error.js';
 import { problems } from '../http/schemas.js';
@@ -23,6 +29,7 @@ const ActivityParams = Type.Object({ activity_id: Type.String({ minLength: 1, ma
 export interface DataRoutesOptions {
   fitStore: FitStore;
   data: DataService;
+  activities: ActivityReader;
 }
 
 /** The synced data: activities (with their original FIT files), daily health, workouts. */
@@ -45,6 +52,41 @@ export const dataRoutes: FastifyPluginAsync<DataRoutesOptions> = async (app, opt
       },
     },
     (req) => data.activities(authOf(req).userId, req.query),
+  );
+
+  app.get<{ Params: ActivityIdParams }>(
+    '/v1/activities/:activity_id',
+    {
+      ...auth,
+      schema: {
+        tags: ['data'],
+        summary: 'One activity with what its FIT file holds: sport, device, laps',
+        description: 'Decoded in the sync; `record_count` is null and `laps` empty while the file is not decoded (see `decode_error`).',
+        security,
+        params: ActivityIdParams,
+        response: { 200: ActivityDetail, ...problems(400, 401, 404) },
+      },
+    },
+    (req) => opts.activities.detail(authOf(req).userId, req.params.activity_id),
+  );
+
+  app.get<{ Params: ActivityIdParams; Querystring: ActivityRecordsQuery }>(
+    '/v1/activities/:activity_id/records',
+    {
+      ...auth,
+      schema: {
+        tags: ['data'],
+        summary: "The activity's record points, oldest first",
+        description:
+          '`fields` picks and orders the columns (default all). Values are the FIT SDK\'s after its own scaling; ' +
+          '`lat`/`lon` in degrees, `time` epoch ms; null where a record has no value. 422 `decode_error` when the FIT file could not be decoded.',
+        security,
+        params: ActivityIdParams,
+        querystring: ActivityRecordsQuery,
+        response: { 200: ActivityRecords, ...problems(400, 401, 404, 422) },
+      },
+    },
+    (req) => opts.activities.records(authOf(req).userId, req.params.activity_id, parseRecordFields(req.query.fields)),
   );
 
   app.get<{ Params: { activity_id: string } }>(

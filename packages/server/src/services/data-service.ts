@@ -1,6 +1,7 @@
 import { type Activity, HEALTH_SERIES_UNITS, type HealthDay, type HealthSeries, type HealthSeriesMetric, type WeightEntry, type Workout } from '@fitsync/api';
 import type { Db } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
+import { activityView } from '../activities/activity-view.js';
 import { findActivityFit, listActivities } from '../repositories/activity-rows.js';
 import { decodeSeries } from '../health/series-codec.js';
 import { listHealthDays } from '../repositories/health-days.js';
@@ -33,18 +34,7 @@ export class DataService {
     });
     const { page, next } = keysetPage(rows, limit, (r) => ({ at: Number(r.start_ms), id: r.activity_id }));
     return {
-      activities: page.map((r) => ({
-        activity_id: r.activity_id,
-        name: r.name,
-        activity_type: r.activity_type,
-        start_time: r.start_time,
-        duration_s: num(r.duration_s),
-        distance_m: num(r.distance_m),
-        calories: num(r.calories),
-        avg_hr: num(r.avg_hr),
-        fit_sha256: r.fit_sha256,
-        decode_error: null,
-      })),
+      activities: page.map(activityView),
       next_cursor: next,
     };
   }
@@ -117,6 +107,3 @@ function realDay(v: string | undefined, name: string): void {
   }
 }
 
-function num(v: number | null): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GarminActivitySummary } from '@fitsync/garmin';
 import { type ActivityRecord, knownActivities, upsertActivities } from '../../repositories/activity-rows.js';
+import { type DecodedRow, upsertDecoded } from '../../repositories/activity-decoded.js';
 import { throwIfStopped } from '../abortable.js';
 import { BatchWriter } from '../batch-writer.js';
 import { garminCall } from '../garmin-call.js';
@@ -32,6 +33,8 @@ interface ActivitiesPlan {
 interface ActivityItem {
   rec: ActivityRecord;
   outcome: 'new' | 'updated';
+  /** The downloaded file decoded, stored with the row in one transaction. */
+  decoded?: DecodedRow;
 }
 
 /** Activities: summaries + original FIT files, newest first. */
@@ -102,7 +105,10 @@ export const activitiesKind = defineKind<ActivitiesPlan, ActivityItem>({
               api.downloadFit(a.activityId, call),
             );
             const { sha256, size } = await fitStore.put(bytes);
-            writer.add({ rec: { ...rec, fitSha256: sha256, fitSize: size }, outcome: k ? 'updated' : 'new' });
+            // Decoded here, off the request path: the SDK is loaded only by syncs that download.
+            const { decodeFit } = await import('../../activities/fit-decode.js');
+            const decoded = { activityId: a.activityId, fitSha256: sha256, decoded: decodeFit(bytes) };
+            writer.add({ rec: { ...rec, fitSha256: sha256, fitSize: size }, outcome: k ? 'updated' : 'new', decoded });
           });
         }
         if (end) break;
@@ -126,6 +132,11 @@ export const activitiesKind = defineKind<ActivitiesPlan, ActivityItem>({
       userId,
       items.map((i) => i.rec),
       now,
+    );
+    await upsertDecoded(
+      tx,
+      userId,
+      items.flatMap((i) => (i.decoded ? [i.decoded] : [])),
     );
     const counts = zeroCounts();
     for (const i of items) counts[i.outcome]++;

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { PassThrough, Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { RECORD_FIELDS } from '@fitsync/api';
+import { Decoder, Stream } from '@garmin/fitsdk';
+import { main } from '../src/main.js';
+import { assertProblem, call } from './helpers/api.js';
+import { dialects } from './helpers/dialects.js';
+import { apiGet, drain, linkedUser, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
+
+const ACTIVITIES = 12;
+
+// biome-ignore lint/suspicious/noExplicitAny: the SDK types its messages loosely; the oracle reads them as they come
+type Mesg = Record<string, any>;
+
+/** The official SDK's default decode of a stored file: the oracle every API value is compared with. */
+async function sdkDecode(w: SyncWorld, sha: string): Promise<Record<string, Mesg[]>> {
+  const bytes = await readFile(w.s.app.deps.fitStore.pathOf(sha));
+  const { messages, errors } = new Decoder(Stream.fromBuffer(bytes)).read();
+  assert.deepEqual(errors, []);
+  return messages as unknown as Record<string, Mesg[]>;
+}
+
+/** RECORD_FIELDS of one SDK record message, as packages/api/src/data.ts defines them. */
+function expectedPoint(r: Mesg): (number | null)[] {
+  const v = (x: unknown) => (typeof x === 'number' ? x : null);
+  const semi = (x: unknown) => (typeof x === 'number' ? x * (180 / 2 ** 31) : null);
+  const byField: Record<string, number | null> = {
+    time: r.timestamp instanceof Date ? r.timestamp.getTime() : null,
+    lat: semi(r.positionLat),
+    lon: semi(r.positionLong),
+    altitude_m: v(r.enhancedAltitude ?? r.altitude),
+    heart_rate: v(r.heartRate),
+    cadence: v(r.cadence),
+    speed_mps: v(r.enhancedSpeed ?? r.speed),
+    power_w: v(r.power),
+    temperature_c: v(r.temperature),
+    distance_m: v(r.distance),
+  };
+  return RECORD_FIELDS.map((f) => byField[f]!);
+}
+
+function assertSameValues(got: readonly (number | null)[][], want: readonly (number | null)[][], what: string): void {
+  assert.equal(got.length, want.length, `${what}: point count`);
+  for (let i = 0; i < want.length; i++) {
+    for (let j = 0; j < want[i]!.length; j++) {
+      if (!Object.is(got[i]![j], want[i]![j])) assert.fail(`${what}: point ${i} field ${j}: ${got[i]![j]} !== ${want[i]![j]}`);
+    }
+  }
+}
+
+async function syncAll(w: SyncWorld, u: SyncUser): Promise<void> {
+  const job = await startSync(w, u, { sync_type: 'activities' });
+  await drain(w);
+  const done = (await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: u.token })).body;
+  assert.equal(done.status, 'completed', done.error_message);
+}
+
+for (const { dialect, skip } of await dialects()) {
+  describe(`decoded activities on ${dialect}`, { skip }, () => {
+    let w: SyncWorld;
+    let u: SyncUser;
+    let get: ReturnType<typeof apiGet>;
+    before(async () => {
+      w = await startWorld(dialect, `activities-decode-${dialect}`);
+      u = await linkedUser(w, { activities: ACTIVITIES, days: 0, workouts: 0 }, 'decode');
+      get = apiGet(w, u);
+      await syncAll(w, u);
+    });
+    after(() => w?.close());
+
+    test("every activity's detail and records equal the SDK's decode of its FIT file, value for value", async () => {
+      const list = (await get('/v1/activities?limit=100')).activities;
+      assert.equal(list.length, ACTIVITIES);
+      for (const a of list) {
+        assert.equal(a.decode_error, null);
+        const m = await sdkDecode(w, a.fit_sha256);
+        const detail = await get(`/v1/activities/${a.activity_id}`);
+        const { decode_error, ...summary } = a;
+        assert.deepEqual({ ...detail, decode_error }, { ...detail, ...summary, decode_error: null });
+        const session = m.sessionMesgs![0]!;
+        assert.equal(detail.sport, session.sport);
+        assert.equal(detail.sub_sport, session.subSport);
+        const id = m.fileIdMesgs![0]!;
+        assert.deepEqual(detail.device, {
+          manufacturer: id.manufacturer,
+          product: id.garminProduct ?? String(id.product),
+          serial_number: String(id.serialNumber),
+          // The sim's files carry no device_info message (no software version).
+          software_version: m.deviceInfoMesgs === undefined ? null : detail.device.software_version,
+        });
+        const laps = m.lapMesgs ?? [];
+        assert.equal(detail.laps.length, laps.length);
+        assert.ok(laps.length >= 1);
+        for (const [index, l] of laps.entries()) {
+          assert.deepEqual(detail.laps[index], {
+            index,
+            start_time: l.startTime.toISOString(),
+            duration_s: l.totalTimerTime,
+            distance_m: l.totalDistance,
+            avg_hr: l.avgHeartRate ?? null,
+            max_hr: l.maxHeartRate ?? null,
+            avg_speed_mps: l.enhancedAvgSpeed ?? l.avgSpeed ?? null,
+            max_speed_mps: l.enhancedMaxSpeed ?? l.maxSpeed ?? null,
+            ascent_m: l.totalAscent ?? null,
+            descent_m: l.totalDescent ?? null,
+            calories: l.totalCalories ?? null,
+          });
+        }
+        const recs = m.recordMesgs ?? [];
+        assert.equal(detail.record_count, recs.length);
+        const want = recs.map(expectedPoint);
+        assert.deepEqual(
+          detail.record_fields,
+          RECORD_FIELDS.filter((_, j) => want.some((p) => p[j] !== null)),
+        );
+        const records = await get(`/v1/activities/${a.activity_id}/records`);
+        assert.deepEqual(records.fields, [...RECORD_FIELDS]);
+        assertSameValues(records.points, want, a.activity_id);
+      }
+    });
+
+    test('?fields= picks and orders columns', async () => {
+      const a = (await get('/v1/activities?limit=1')).activities[0];
+      const all = await get(`/v1/activities/${a.activity_id}/records`);
+      const some = await get(`/v1/activities/${a.activity_id}/records?fields=heart_rate,time,lat`);
+      assert.deepEqual(some.fields, ['heart_rate', 'time', 'lat']);
+      const col = (f: string) => RECORD_FIELDS.indexOf(f as (typeof RECORD_FIELDS)[number]);
+      assertSameValues(
+        some.points,
+        all.points.map((p: (number | null)[]) => [p[col('heart_rate')]!, p[col('time')]!, p[col('lat')]!]),
+        'projection',
+      );
+    });
+
+    test('bad fields are 400 naming them; unknown or foreign activities 404', async () => {
+      const a = (await get('/v1/activities?limit=1')).activities[0];
+      const path = `/v1/activities/${a.activity_id}/records`;
+      const unknown = assertProblem(await call(w.s.app, 'GET', `${path}?fields=time,pulse`, { token: u.token }), 400, 'validation_error');
+      assert.match(unknown.detail, /unknown field "pulse"/);
+      const twice = assertProblem(await call(w.s.app, 'GET', `${path}?fields=time,lat,time`, { token: u.token }), 400, 'validation_error');
+      assert.match(twice.detail, /time is asked for twice/);
+      assertProblem(await call(w.s.app, 'GET', `${path}?fields=`, { token: u.token }), 400, 'validation_error');
+      assertProblem(await call(w.s.app, 'GET', '/v1/activities/123', { token: u.token }), 404, 'not_found');
+      assertProblem(await call(w.s.app, 'GET', '/v1/activities/123/records', { token: u.token }), 404, 'not_found');
+      assertProblem(await call(w.s.app, 'GET', '/v1/activities/abc', { token: u.token }), 400, 'validation_error');
+      const other = await linkedUser(w, { activities: 0, days: 0, workouts: 0 }, 'other');
+      assertProblem(await call(w.s.app, 'GET', `/v1/activities/${a.activity_id}`, { token: other.token }), 404, 'not_found');
+      assertProblem(await call(w.s.app, 'GET', path, { token: other.token }), 404, 'not_found');
+    });
+
+    test('`fitsync-server rebuild` decodes stored files that have no decoded data, without one upstream call', async () => {
+      const list = (await get('/v1/activities?limit=100')).activities;
+      const before = new Map<string, unknown>();
+      for (const a of list) {
+        before.set(a.activity_id, [await get(`/v1/activities/${a.activity_id}`), await get(`/v1/activities/${a.activity_id}/records`)]);
+      }
+      // As stored before decoding existed: no decoded rows; and one decoded by an older decoder.
+      await w.s.db.run('DELETE FROM activity_decoded WHERE user_id = ? AND activity_id <> ?', [u.userId, list[0].activity_id]);
+      await w.s.db.run('UPDATE activity_decoded SET decoder_version = 0, laps_json = ? WHERE user_id = ?', ['[]', u.userId]);
+      const stale = await get(`/v1/activities/${list[1].activity_id}`);
+      assert.equal(stale.record_count, null);
+      assert.deepEqual(stale.laps, []);
+      assertProblem(await call(w.s.app, 'GET', `/v1/activities/${list[1].activity_id}/records`, { token: u.token }), 422, 'decode_error');
+      const calls = w.sim.stats().total;
+      let out = '';
+      const stdout = new PassThrough().on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const env = { FITSYNC_LOG_LEVEL: 'silent', FITSYNC_DATABASE_URL: w.s.config.databaseUrl };
+      const io = { stdin: Readable.from([]), stdout, stderr: new PassThrough(), env, stopSignal: () => new Promise<string>(() => {}) };
+      assert.equal(await main(['rebuild', '--user', u.username, '--data-dir', w.s.dataDir], io), 0);
+      assert.match(out, new RegExp(`; activities ${ACTIVITIES} activities \\(${ACTIVITIES - 1} new, 1 updated, 0 unchanged\\)\\n$`));
+      for (const a of list) {
+        assert.deepEqual([await get(`/v1/activities/${a.activity_id}`), await get(`/v1/activities/${a.activity_id}/records`)], before.get(a.activity_id));
+      }
+      assert.equal(w.sim.stats().total, calls, 'rebuild called Garmin');
+      out = '';
+      assert.equal(await main(['rebuild', '--user', u.username, '--data-dir', w.s.dataDir], io), 0);
+      assert.match(out, new RegExp(`; activities ${ACTIVITIES} activities \\(0 new, 0 updated, ${ACTIVITIES} unchanged\\)\\n$`));
+    });
+  });
+}
