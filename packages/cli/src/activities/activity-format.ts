@@ -36,7 +36,8 @@ function round(v: number | null): number | null {
 export function summary(a: ActivityDetail): Record<string, Scalar> {
   const pace = usesPace(a);
   const avgSpeed = a.duration_s !== null && a.distance_m !== null && a.duration_s > 0 ? a.distance_m / a.duration_s : null;
-  const sport = [a.sport, a.sub_sport].filter((s) => s !== null && s !== 'generic').map((s) => oneLine(s as string));
+  // The FIT sport/sub-sport only where it says more than Garmin's activity type.
+  const sport = [a.sport, a.sub_sport].filter((s) => s !== null && s !== 'generic' && s !== a.activity_type).map((s) => oneLine(s as string));
   const d = a.device;
   const device = d && (d.manufacturer !== null || d.product !== null)
     ? oneLine([d.manufacturer, d.product].filter((s) => s !== null).join(' ') + (d.software_version !== null ? ` (software ${d.software_version})` : ''))

@@ -109,7 +109,8 @@ describe('activity charts and format', () => {
     assert.equal(s.Start, '2026-05-30 06:15 (2026-05-30 06:15:00Z)');
     assert.equal(s['Avg pace'], '5:05 /km');
     assert.equal(s.Device, 'garmin fr945 (software 12.1)');
-    assert.equal(s.Type, 'running (running)');
+    assert.equal(s.Type, 'running');
+    assert.equal(summary(detail({ activity_type: 'trail_running', sub_sport: 'trail' })).Type, 'trail_running (running, trail)');
     assert.equal('Decode error' in s, false);
     const bad = summary(detail({ decode_error: 'not a FIT file', sport: null, device: null, laps: [], record_count: null }));
     assert.equal(bad['Decode error'], 'not a FIT file');
