@@ -22,6 +22,8 @@ import { meRoutes } from './routes/me-routes.js';
 import { mfaRoutes } from './routes/mfa-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
+import { ActivityExporter } from './export/activity-exporter.js';
 import { ActivityStore } from './activities/activity-store.js';
 import { syncRoutes } from './routes/sync-routes.js';
 import { openEventBus } from './events/open-event-bus.js';
@@ -215,6 +217,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(garminRoutes);
   await app.register(syncRoutes, { jobs: syncJobs });
   await app.register(dataRoutes, { fitStore, data, activities });
+  await app.register(exportRoutes, { exporter: new ActivityExporter({ reader: activities, data, fitStore }) });
   // Sync workers live with the server: they start once it is ready (FITSYNC_WORKERS of them) and
   // on close hand their running jobs back, so the next start resumes them at once.
   app.addHook('onReady', async () => syncWorkers.start());
