@@ -137,9 +137,10 @@ export async function writeAtomically(target: string, force: boolean, write: (fi
     });
     await write(file);
     await new Promise<void>((ok, fail) => file.end((err?: Error | null) => (err ? fail(err) : ok())));
+    // fdatasync: the data and the size reach the disk before the name points at them.
     const fh = await open(tmp, 'r');
     try {
-      await fh.sync();
+      await fh.datasync();
     } finally {
       await fh.close();
     }
