@@ -18,7 +18,10 @@
 // 4. Health sync (scripts/bench-health.mjs): upstream calls of a 365-day first health sync per
 //    endpoint and per day, of a no-op incremental one; throughput vs a floor download of the same
 //    answers; bytes per series point; peak RSS 365 → 1,825 days.
-// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 skip parts 2 / 3 / 4.
+// 5. CLI export (scripts/bench-export.mjs): `fitsync activities export` of 500 activities to GPX,
+//    its time and the ratio to a bare node:http loop fetching and writing the same exports.
+// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 / FITSYNC_BENCH_SKIP_EXPORT=1
+// skip parts 2 / 3 / 4 / 5.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,6 +131,20 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_HEALTH !== '1') {
     await benchHealth({ runs: Number(process.env.FITSYNC_BENCH_HEALTH_RUNS ?? 3), bigDays: Number(process.env.FITSYNC_BENCH_HEALTH_BIG_DAYS ?? 1825) });
   } catch (err) {
     console.error(`bench-health failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_EXPORT !== '1') {
+  console.log('');
+  const { benchExport } = await import('./bench-export.mjs');
+  try {
+    await benchExport({
+      activities: Number(process.env.FITSYNC_BENCH_EXPORT_ACTIVITIES ?? 500),
+      runs: Number(process.env.FITSYNC_BENCH_EXPORT_RUNS ?? 3),
+    });
+  } catch (err) {
+    console.error(`bench-export failed: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;
   }
 }
