@@ -95,7 +95,9 @@ describe('activities show and export against the real server and garmin-sim', ()
     assert.deepEqual(readdirSync(dir).sort(), outdoor.map((d) => `${d.activity_id}.gpx`).sort(), 'no temporary files');
     const files = outdoor.map((d) => join(dir, `${d.activity_id}.gpx`));
     const points = gpxpyPoints(files);
-    outdoor.forEach((d, i) => assert.ok((points[i] as number) > 0 && (points[i] as number) <= (d.record_count as number), `${d.activity_id}: ${points[i]} points`));
+    for (const [i, d] of outdoor.entries()) {
+      assert.ok((points[i] as number) > 0 && (points[i] as number) <= (d.record_count as number), `${d.activity_id}: ${points[i]} points`);
+    }
     const doc = JSON.parse(r.out) as { exports: { activity_id: string; file: string; sha256: string }[] };
     for (const e of doc.exports.filter((x) => x.file !== null)) {
       assert.equal(createHash('sha256').update(readFileSync(e.file)).digest('hex'), e.sha256);
