@@ -97,6 +97,14 @@ const ROUTES: Route[] = [
     '/usersummary-service/stats/hydration/daily/{date}/{date}',
     data.hydrationRange,
   ),
+  bearer(
+    'GET',
+    `/personalrecord-service/personalrecord/prs/${NAME}`,
+    '/personalrecord-service/personalrecord/prs/{displayName}',
+    data.personalRecords,
+  ),
+  bearer('GET', '/gear-service/gear/filterGear', '/gear-service/gear/filterGear', data.gearFilter),
+  bearer('GET', '/gear-service/gear/stats/([0-9a-fA-F-]{1,64})', '/gear-service/gear/stats/{uuid}', data.gearStats),
   bearer('GET', '/workout-service/workouts', '/workout-service/workouts', data.workoutList),
   bearer('GET', '/workout-service/workout/(\\d{1,20})', '/workout-service/workout/{id}', data.workoutGet),
 ];

@@ -1,6 +1,9 @@
-import type { WeightEntry } from '@fitsync/api';
+import type { GearItem, PersonalRecord, WeightEntry } from '@fitsync/api';
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { createHmac } from 'node:crypto';
+import type { OddKind } from './data/activity-model.js';
+import { gearTruth } from './data/gear.js';
+import { personalRecordsTruth } from './data/personal-records.js';
 import { SimUser, type UserSpec } from './data/user.js';
 import { isoDate } from './data/dates.js';
 import { addToday, editSleep } from './data/health-model.js';
@@ -65,8 +68,27 @@ export interface TokenRecord {
   dead: boolean;
 }
 
+/** What decoding an activity's FIT file must find (see the garmin-sim README, "Truth"). */
+export interface ActivityTruth {
+  activity_id: string;
+  fit_sha256: string;
+  /** Lap messages in the file. */
+  laps: number;
+  /** Record messages in the file (for `corrupt_tail`: in the file before it was cut). */
+  records: number;
+  records_with_position: number;
+  /** FIT sport and sub_sport names as `@garmin/fitsdk` decodes them ('running', 'trail', 'indoorCycling'). */
+  sport: string;
+  sub_sport: string;
+  indoor: boolean;
+  odd: OddKind;
+  /** The timer was stopped and restarted: total_timer_time < total_elapsed_time. */
+  paused: boolean;
+}
+
 export interface Truth {
-  activities: Array<{ activity_id: string; fit_sha256: string }>;
+  /** Newest first. */
+  activities: ActivityTruth[];
   days: string[];
   days_without_data: string[];
   workouts: string[];
@@ -74,6 +96,10 @@ export interface Truth {
   health_days: HealthTruthDay[];
   /** Every weigh-in as the API's WeightEntry, oldest first. */
   weights: WeightEntry[];
+  /** The gear as `GET /v1/gear` answers it, in Garmin's order. */
+  gear: GearItem[];
+  /** The personal records as `GET /v1/records` answers them, by typeId. */
+  personal_records: PersonalRecord[];
 }
 
 /** A health change for incremental-sync tests (`POST /__sim/users/{email}/health`). */
@@ -270,9 +296,22 @@ export class SimState {
   }
 
   truth(user: SimUser): Truth {
-    const activities = [...user.activities]
-      .reverse()
-      .map((a) => ({ activity_id: a.seed.idText, fit_sha256: user.fitSha256(a) }));
+    const activities = [...user.activities].reverse().map((a): ActivityTruth => {
+      const t = user.totals(a);
+      const sport = a.seed.sport;
+      return {
+        activity_id: a.seed.idText,
+        fit_sha256: user.fitSha256(a),
+        laps: t.laps.length,
+        records: t.records,
+        records_with_position: t.recordsWithPosition,
+        sport: sport.fitSportName,
+        sub_sport: sport.fitSubSportName,
+        indoor: sport.indoor,
+        odd: a.seed.odd,
+        paused: t.paused,
+      };
+    });
     const { health_days, weights } = healthTruth(user);
     const days = health_days.map((h) => h.date).reverse();
     const withData = new Set(days);
@@ -283,6 +322,8 @@ export class SimState {
       workouts: userWorkouts(user).map((w) => String(w.workoutId)),
       health_days,
       weights,
+      gear: gearTruth(user),
+      personal_records: personalRecordsTruth(user),
     };
   }
 

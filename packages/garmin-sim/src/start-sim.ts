@@ -27,6 +27,7 @@ export interface CreatedUser {
   activities: number;
   days: number;
   workouts: number;
+  odd_activities: boolean;
 }
 
 /** A running sim. The methods do in-process what the `/__sim` control paths do over HTTP. */
@@ -73,7 +74,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
       }),
     createUser(spec) {
       if (state.user(spec.email)) throw new Error(`garmin-sim: user ${spec.email} exists`);
-      return state.createUser({ mfa: null, activities: 0, days: 30, workouts: 0, ...spec }).summary();
+      return state.createUser({ mfa: null, activities: 0, days: 30, workouts: 0, odd_activities: false, ...spec }).summary();
     },
     mfaCode(email) {
       const p = state.latestPending.get(email.toLowerCase());

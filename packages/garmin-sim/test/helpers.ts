@@ -129,6 +129,20 @@ export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
 
+/** Creates accounts (password "pw") and signs each in: e-mail → access token. */
+export async function signedInUsers(
+  sim: { url: string; createUser(spec: { email: string; password: string; activities: number; days: number }): unknown },
+  emails: readonly string[],
+  spec: { activities: number; days: number },
+): Promise<Map<string, string>> {
+  const tokens = new Map<string, string>();
+  for (const email of emails) {
+    sim.createUser({ email, password: 'pw', ...spec });
+    tokens.set(email, (await signIn(sim.url, email, 'pw')).access_token);
+  }
+  return tokens;
+}
+
 /** Reads the single entry of a ZIP built as Garmin's download (local header + deflate). */
 export interface ZipEntry {
   name: string;

@@ -92,3 +92,4 @@ export {
   readGarthTokenDir,
 } from './garth-import.js';
 export * from './health.js';
+export { PR_TYPES, prType } from './personal-records.js';

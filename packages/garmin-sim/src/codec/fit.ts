@@ -1,21 +1,16 @@
-import {
-  type ActivitySeed,
-  type ActivityTotals,
-  type ActivityTrack,
-  FIT_EPOCH_OFFSET_S,
-  RECORD_INTERVAL_S,
-} from '../data/activity-model.js';
+import { type ActivitySeed, type ActivityTotals, type ActivityTrack, FIT_EPOCH_OFFSET_S } from '../data/activity-model.js';
 import { fitCrc16 } from './fit-crc.js';
 
 // FIT base types (FIT protocol, "Base Types").
 const ENUM = 0x00;
+const SINT8 = 0x01;
 const UINT8 = 0x02;
 const UINT16 = 0x84;
 const SINT32 = 0x85;
 const UINT32 = 0x86;
 const UINT32Z = 0x8c;
 
-type Field = [num: number, size: number, baseType: number];
+type Field = [num: number, size: number, baseType: number, only?: 'pos' | 'power'];
 
 // Global message numbers and field numbers from the FIT profile (Profile.xlsx).
 const FILE_ID: Field[] = [
@@ -25,28 +20,41 @@ const FILE_ID: Field[] = [
   [3, 4, UINT32Z], // serial_number
   [4, 4, UINT32], // time_created
 ];
+const DEVICE_INFO: Field[] = [
+  [253, 4, UINT32], // timestamp
+  [0, 1, UINT8], // device_index (0: the creator)
+  [2, 2, UINT16], // manufacturer
+  [3, 4, UINT32Z], // serial_number
+  [4, 2, UINT16], // product
+  [5, 2, UINT16], // software_version (scale 100)
+  [25, 1, ENUM], // source_type (5: local)
+];
 const EVENT: Field[] = [
   [253, 4, UINT32], // timestamp
-  [0, 1, ENUM], // event
-  [1, 1, ENUM], // event_type
+  [0, 1, ENUM], // event (0: timer)
+  [1, 1, ENUM], // event_type (0: start, 4: stop_all)
   [4, 1, UINT8], // event_group
 ];
-const RECORD: Field[] = [
+/** Record fields in write order; `pos` fields only outdoors, `power` only on a bike. */
+const RECORD_ALL: Field[] = [
   [253, 4, UINT32], // timestamp
-  [0, 4, SINT32], // position_lat (semicircles)
-  [1, 4, SINT32], // position_long
+  [0, 4, SINT32, 'pos'], // position_lat (semicircles)
+  [1, 4, SINT32, 'pos'], // position_long
   [2, 2, UINT16], // altitude (scale 5, offset 500)
   [3, 1, UINT8], // heart_rate
+  [4, 1, UINT8], // cadence (rpm; strides per minute on foot)
   [5, 4, UINT32], // distance (scale 100)
   [6, 2, UINT16], // speed (scale 1000)
+  [7, 2, UINT16, 'power'], // power (W)
+  [13, 1, SINT8], // temperature (°C)
   [73, 4, UINT32], // enhanced_speed (scale 1000)
   [78, 4, UINT32], // enhanced_altitude (scale 5, offset 500)
 ];
 const LAP: Field[] = [
   [253, 4, UINT32], // timestamp
   [254, 2, UINT16], // message_index
-  [0, 1, ENUM], // event
-  [1, 1, ENUM], // event_type
+  [0, 1, ENUM], // event: lap
+  [1, 1, ENUM], // event_type: stop
   [2, 4, UINT32], // start_time
   [3, 4, SINT32], // start_position_lat
   [4, 4, SINT32], // start_position_long
@@ -60,15 +68,20 @@ const LAP: Field[] = [
   [14, 2, UINT16], // max_speed
   [15, 1, UINT8], // avg_heart_rate
   [16, 1, UINT8], // max_heart_rate
+  [17, 1, UINT8], // avg_cadence
+  [18, 1, UINT8], // max_cadence
+  [19, 2, UINT16], // avg_power
+  [20, 2, UINT16], // max_power
   [21, 2, UINT16], // total_ascent
   [22, 2, UINT16], // total_descent
+  [24, 1, ENUM], // lap_trigger (2: distance, 7: session_end)
   [25, 1, ENUM], // sport
 ];
 const SESSION: Field[] = [
   [253, 4, UINT32], // timestamp
   [254, 2, UINT16], // message_index
-  [0, 1, ENUM], // event
-  [1, 1, ENUM], // event_type
+  [0, 1, ENUM], // event: session
+  [1, 1, ENUM], // event_type: stop
   [2, 4, UINT32], // start_time
   [3, 4, SINT32], // start_position_lat
   [4, 4, SINT32], // start_position_long
@@ -82,6 +95,10 @@ const SESSION: Field[] = [
   [15, 2, UINT16], // max_speed
   [16, 1, UINT8], // avg_heart_rate
   [17, 1, UINT8], // max_heart_rate
+  [18, 1, UINT8], // avg_cadence
+  [19, 1, UINT8], // max_cadence
+  [20, 2, UINT16], // avg_power
+  [21, 2, UINT16], // max_power
   [22, 2, UINT16], // total_ascent
   [23, 2, UINT16], // total_descent
   [25, 2, UINT16], // first_lap_index
@@ -97,7 +114,9 @@ const ACTIVITY: Field[] = [
   [5, 4, UINT32], // local_timestamp
 ];
 
-const MESG = { fileId: 0, session: 18, lap: 19, record: 20, event: 21, activity: 34 } as const;
+const MESG = { fileId: 0, session: 18, lap: 19, record: 20, event: 21, deviceInfo: 23, activity: 34 } as const;
+const LOCAL = { fileId: 0, event: 1, record: 2, lap: 3, session: 4, activity: 5, deviceInfo: 6 } as const;
+const INVALID_SINT32 = 0x7fffffff;
 
 class Writer {
   readonly buf: Buffer;
@@ -120,7 +139,7 @@ class Writer {
     this.buf.writeInt32LE(v, this.pos);
     this.pos += 4;
   }
-  define(local: number, global: number, fields: Field[]): void {
+  define(local: number, global: number, fields: readonly Field[]): void {
     this.u8(0x40 | local); // definition message header
     this.u8(0); // reserved
     this.u8(0); // architecture: little endian
@@ -133,7 +152,7 @@ class Writer {
     }
   }
   /** Writes one data message; values follow the field order of the definition. */
-  data(local: number, fields: Field[], values: number[]): void {
+  data(local: number, fields: readonly Field[], values: number[]): void {
     this.u8(local);
     for (let i = 0; i < fields.length; i++) {
       const [, size, type] = fields[i]!;
@@ -148,65 +167,92 @@ class Writer {
 
 const fitTime = (unixS: number): number => unixS - FIT_EPOCH_OFFSET_S;
 
+/** Writes the record messages straight from the typed arrays (no per-record allocation). */
+function writeRecords(w: Writer, t: ActivityTrack, start: number, withPos: boolean, withPower: boolean): void {
+  const fields = RECORD_ALL.filter((f) => (f[3] === 'pos' ? withPos : f[3] === 'power' ? withPower : true));
+  w.define(LOCAL.record, MESG.record, fields);
+  for (let i = 0; i < t.n; i++) {
+    if (i === t.pauseAfter + 1 && i > 0) w.data(LOCAL.event, EVENT, [start + t.timeS[i]!, 0, 0, 0]); // timer start
+    const speed = t.speedMms[i]!;
+    const alt = t.altRaw[i]!;
+    w.u8(LOCAL.record);
+    w.u32(start + t.timeS[i]!);
+    if (withPos) {
+      w.i32(t.latSemi[i]!);
+      w.i32(t.lonSemi[i]!);
+    }
+    w.u16(Math.min(alt, 0xfffe));
+    w.u8(t.hr[i]!);
+    w.u8(t.cadence[i]!);
+    w.u32(t.distanceCm[i]!);
+    w.u16(Math.min(speed, 0xfffe));
+    if (withPower) w.u16(t.power[i]!);
+    w.u8(t.tempC[i]!);
+    w.u32(speed);
+    w.u32(alt);
+    if (i === t.pauseAfter) w.data(LOCAL.event, EVENT, [start + t.timeS[i]!, 0, 4, 0]); // timer stop_all
+  }
+}
+
 /**
- * Encodes an activity as a FIT 2.0 activity file: file_id, timer events, one
- * record every 10 s, laps, one session and the activity message, with the
- * header CRC and the trailing file CRC.
+ * Encodes an activity as a FIT 2.0 activity file: file_id, device_info, timer events (a stop and
+ * a start around a pause), records 1–10 s apart, laps, one session and the activity message,
+ * with the header CRC and the trailing file CRC. `corrupt_tail` files are cut short after that.
  */
-export function encodeActivityFit(a: ActivitySeed, track: ActivityTrack, totals: ActivityTotals): Buffer {
-  const n = a.records;
-  const w = new Writer(14 + 600 + n * 32 + totals.laps.length * 70 + 200);
+export function encodeActivityFit(a: ActivitySeed, t: ActivityTrack, totals: ActivityTotals): Buffer {
+  const withRecords = a.odd !== 'no_records';
+  const indoor = a.sport.indoor;
+  const w = new Writer(14 + 800 + (withRecords ? t.n * 40 : 0) + totals.laps.length * 80 + 300);
   w.pos = 14;
   const start = fitTime(a.startS);
   const end = fitTime(totals.endS);
+  const semi = (arr: Int32Array, i: number) => (indoor ? INVALID_SINT32 : arr[i]!);
 
-  w.define(0, MESG.fileId, FILE_ID);
-  w.data(0, FILE_ID, [4, 1, a.product, a.serial, start]); // type=activity, manufacturer=garmin
-  w.define(1, MESG.event, EVENT);
-  w.data(1, EVENT, [start, 0, 0, 0]); // timer start
-  w.define(2, MESG.record, RECORD);
-  for (let i = 0; i < n; i++) {
-    const speed = track.speedMms[i]!;
-    w.data(2, RECORD, [
-      start + i * RECORD_INTERVAL_S,
-      track.latSemi[i]!,
-      track.lonSemi[i]!,
-      Math.min(track.altRaw[i]!, 0xfffe),
-      track.hr[i]!,
-      track.distanceCm[i]!,
-      Math.min(speed, 0xfffe),
-      speed,
-      track.altRaw[i]!,
-    ]);
+  w.define(LOCAL.fileId, MESG.fileId, FILE_ID);
+  w.data(LOCAL.fileId, FILE_ID, [4, 1, a.product, a.serial, start]); // type=activity, manufacturer=garmin
+  w.define(LOCAL.deviceInfo, MESG.deviceInfo, DEVICE_INFO);
+  w.data(LOCAL.deviceInfo, DEVICE_INFO, [start, 0, 1, a.serial, a.product, a.softwareVersion, 5]);
+  w.define(LOCAL.event, MESG.event, EVENT);
+  w.data(LOCAL.event, EVENT, [start, 0, 0, 0]); // timer start
+  if (withRecords) writeRecords(w, t, start, !indoor, a.sport.powerW !== null);
+  else if (t.pauseAfter >= 0) {
+    w.data(LOCAL.event, EVENT, [start + t.timeS[t.pauseAfter]!, 0, 4, 0]);
+    w.data(LOCAL.event, EVENT, [start + t.timeS[t.pauseAfter + 1]!, 0, 0, 0]);
   }
-  w.data(1, EVENT, [end, 0, 4, 0]); // timer stop_all
-  w.define(3, MESG.lap, LAP);
+  w.data(LOCAL.event, EVENT, [end, 0, 4, 0]); // timer stop_all
+  w.define(LOCAL.lap, MESG.lap, LAP);
   totals.laps.forEach((lap, idx) => {
-    w.data(3, LAP, [
+    const last = idx === totals.laps.length - 1;
+    w.data(LOCAL.lap, LAP, [
       fitTime(lap.startS) + Math.floor(lap.elapsedMs / 1000),
       idx,
       9, // event: lap
       1, // event_type: stop
       fitTime(lap.startS),
-      track.latSemi[lap.firstRecord]!,
-      track.lonSemi[lap.firstRecord]!,
-      track.latSemi[lap.lastRecord]!,
-      track.lonSemi[lap.lastRecord]!,
+      semi(t.latSemi, lap.firstRecord),
+      semi(t.lonSemi, lap.firstRecord),
+      semi(t.latSemi, lap.lastRecord),
+      semi(t.lonSemi, lap.lastRecord),
       lap.elapsedMs,
-      lap.elapsedMs,
+      lap.timerMs,
       lap.distanceCm,
       lap.calories,
       lap.avgSpeedMms,
       lap.maxSpeedMms,
       lap.avgHr,
       lap.maxHr,
+      lap.avgCadence,
+      lap.maxCadence,
+      lap.avgPower,
+      lap.maxPower,
       lap.ascentM,
       lap.descentM,
+      last ? 7 : 2,
       a.sport.fitSport,
     ]);
   });
-  w.define(4, MESG.session, SESSION);
-  w.data(4, SESSION, [
+  w.define(LOCAL.session, MESG.session, SESSION);
+  w.data(LOCAL.session, SESSION, [
     end,
     0,
     8, // event: session
@@ -224,13 +270,17 @@ export function encodeActivityFit(a: ActivitySeed, track: ActivityTrack, totals:
     totals.maxSpeedMms,
     totals.avgHr,
     totals.maxHr,
+    totals.avgCadence,
+    totals.maxCadence,
+    totals.avgPower,
+    totals.maxPower,
     totals.ascentM,
     totals.descentM,
     0,
     totals.laps.length,
   ]);
-  w.define(5, MESG.activity, ACTIVITY);
-  w.data(5, ACTIVITY, [end, totals.timerMs, 1, 0, 26, 1, end]);
+  w.define(LOCAL.activity, MESG.activity, ACTIVITY);
+  w.data(LOCAL.activity, ACTIVITY, [end, totals.timerMs, 1, 0, 26, 1, end]);
 
   const dataSize = w.pos - 14;
   const out = w.buf.subarray(0, w.pos + 2);
@@ -241,5 +291,7 @@ export function encodeActivityFit(a: ActivitySeed, track: ActivityTrack, totals:
   out.write('.FIT', 8, 'ascii');
   out.writeUInt16LE(fitCrc16(out, 0, 12), 12);
   out.writeUInt16LE(fitCrc16(out, 0, w.pos), w.pos);
+  // A cut upload: the header still announces the whole file; the last 40 % and the CRC are gone.
+  if (a.odd === 'corrupt_tail') return Buffer.from(out.subarray(0, 14 + Math.floor(dataSize * 0.6)));
   return Buffer.from(out);
 }

@@ -1,9 +1,18 @@
 import { RawNumber } from '../codec/json.js';
-import { semiToDeg } from './activity-model.js';
+import { type ActivitySeed, type ActivityTotals, semiToDeg } from './activity-model.js';
 import { dtoTime, listTime } from './dates.js';
 import type { SimUser, StoredActivity } from './user.js';
 
 const USER_ROLES = ['SCOPE_CONNECT_READ', 'SCOPE_CONNECT_WRITE', 'ROLE_CONNECTUSER', 'ROLE_FITNESS_USER', 'ROLE_WELLNESS_USER'];
+
+/** The name Garmin shows for a sim activity. */
+export const activityName = (s: ActivitySeed): string => `Simtown ${s.sport.label}`;
+
+// Indoor activities have no position: Garmin leaves the coordinates out.
+const startPosition = (s: ActivitySeed, t: ActivityTotals) =>
+  s.sport.indoor ? {} : { startLatitude: semiToDeg(t.startLatSemi), startLongitude: semiToDeg(t.startLonSemi) };
+const endPosition = (s: ActivitySeed, t: ActivityTotals) =>
+  s.sport.indoor ? {} : { endLatitude: semiToDeg(t.endLatSemi), endLongitude: semiToDeg(t.endLonSemi) };
 
 /** An `activitylist-service` search item (shape of the recorded list, values from the FIT totals). */
 export function activityListItem(user: SimUser, a: StoredActivity): Record<string, unknown> {
@@ -12,7 +21,7 @@ export function activityListItem(user: SimUser, a: StoredActivity): Record<strin
   const sport = s.sport;
   const item: Record<string, unknown> = {
     activityId: new RawNumber(s.idText),
-    activityName: `Simtown ${sport.label}`,
+    activityName: activityName(s),
     startTimeLocal: listTime(s.startS + user.tz.offsetS),
     startTimeGMT: listTime(s.startS),
     activityType: {
@@ -32,9 +41,8 @@ export function activityListItem(user: SimUser, a: StoredActivity): Record<strin
     elevationLoss: t.descentM,
     averageSpeed: t.avgSpeedMms / 1000,
     maxSpeed: t.maxSpeedMms / 1000,
-    startLatitude: semiToDeg(t.startLatSemi),
-    startLongitude: semiToDeg(t.startLonSemi),
-    hasPolyline: true,
+    ...startPosition(s, t),
+    hasPolyline: !sport.indoor,
     hasImages: false,
     ownerId: user.profileId,
     ownerDisplayName: user.displayName,
@@ -63,8 +71,7 @@ export function activityListItem(user: SimUser, a: StoredActivity): Record<strin
     manufacturer: 'GARMIN',
     locationName: 'Simtown',
     lapCount: t.laps.length,
-    endLatitude: semiToDeg(t.endLatSemi),
-    endLongitude: semiToDeg(t.endLonSemi),
+    ...endPosition(s, t),
     splitSummaries: [],
     hasSplits: false,
     hasHeatMap: false,
@@ -91,7 +98,7 @@ export function activityDetail(user: SimUser, a: StoredActivity): Record<string,
   return {
     activityId: new RawNumber(s.idText),
     activityUUID: { uuid: `${s.seed.toString(16).padStart(8, '0')}-5bd9-4fbc-927e-${s.idText.slice(-12).padStart(12, '0')}` },
-    activityName: `Simtown ${sport.label}`,
+    activityName: activityName(s),
     userProfileId: user.profileId,
     isMultiSportParent: false,
     activityTypeDTO: {
@@ -115,7 +122,7 @@ export function activityDetail(user: SimUser, a: StoredActivity): Record<string,
       lastUpdateDate: dtoTime(t.endS + 600),
       uploadedDate: dtoTime(t.endS + 600),
       videoUrl: null,
-      hasPolyline: true,
+      hasPolyline: !sport.indoor,
       hasChartData: true,
       hasHrTimeInZones: true,
       hasPowerTimeInZones: false,
@@ -152,8 +159,7 @@ export function activityDetail(user: SimUser, a: StoredActivity): Record<string,
     summaryDTO: {
       startTimeLocal: dtoTime(s.startS + user.tz.offsetS),
       startTimeGMT: dtoTime(s.startS),
-      startLatitude: semiToDeg(t.startLatSemi),
-      startLongitude: semiToDeg(t.startLonSemi),
+      ...startPosition(s, t),
       distance: t.distanceCm / 100,
       duration: t.timerMs / 1000,
       movingDuration: Math.floor(t.timerMs / 1000),
@@ -170,8 +176,7 @@ export function activityDetail(user: SimUser, a: StoredActivity): Record<string,
       averageHR: t.avgHr,
       maxHR: t.maxHr,
       minHR: t.minHr,
-      endLatitude: semiToDeg(t.endLatSemi),
-      endLongitude: semiToDeg(t.endLonSemi),
+      ...endPosition(s, t),
       ...(t.steps > 0 ? { steps: t.steps } : {}),
     },
     locationName: 'Simtown',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeZip } from '@fitsync/garmin/zip';
 import { encodeActivityFit } from '../codec/fit.js';
 import { hashSeed, Prng } from '../prng.js';
-import { type ActivitySeed, type ActivityTotals, computeTotals, RECORD_INTERVAL_S, simulateTrack } from './activity-model.js';
+import { type ActivitySeed, type ActivityTotals, computeTotals, type OddKind, simulateTrack } from './activity-model.js';
 import { isoDate } from './dates.js';
 import { HealthEdits } from './health-model.js';
 import { SPORT_WEIGHTS, SPORTS, type SportDef } from './sports.js';
@@ -16,6 +16,8 @@ export interface UserSpec {
   activities: number;
   days: number;
   workouts: number;
+  /** Two more activities with odd FIT files: one without records, one with a corrupt tail. */
+  odd_activities: boolean;
 }
 
 export interface TimeZoneDef {
@@ -75,6 +77,7 @@ export class SimUser {
   /** Unix seconds when the account was generated: "now" for its history. */
   readonly createdAtS: number;
   readonly workoutCount: number;
+  readonly oddActivities: boolean;
   /** Oldest first; ids grow with start time. */
   readonly activities: StoredActivity[] = [];
   /** Health edits from the control surface, and memoised day models. */
@@ -88,6 +91,7 @@ export class SimUser {
     this.mfa = spec.mfa;
     this.days = spec.days;
     this.workoutCount = spec.workouts;
+    this.oddActivities = spec.odd_activities;
     this.index = index;
     this.seed = hashSeed(simSeed, 'user', spec.email.toLowerCase());
     const rng = new Prng(this.seed);
@@ -103,22 +107,25 @@ export class SimUser {
     this.createdAtS = nowS;
 
     const span = Math.max(1, spec.days) * 86400;
-    const starts: number[] = [];
-    for (let i = 0; i < spec.activities; i++) {
+    const starts: Array<{ startS: number; odd: OddKind }> = [];
+    const odd: OddKind[] = spec.odd_activities ? ['no_records', 'corrupt_tail'] : [];
+    for (let i = 0; i < spec.activities + odd.length; i++) {
       const r = new Prng(hashSeed(this.seed, 'start', i));
       // Spread over the past `days` days; the newest ends before "now".
-      starts.push(nowS - 3 * 3600 - Math.floor(r.next() * Math.max(1, span - 3 * 3600)));
+      const startS = nowS - 3 * 3600 - Math.floor(r.next() * Math.max(1, span - 3 * 3600));
+      starts.push({ startS, odd: i < spec.activities ? null : odd[i - spec.activities]! });
     }
-    starts.sort((a, b) => a - b);
-    for (let i = 0; i < starts.length; i++) this.pushActivity(starts[i]!);
+    starts.sort((a, b) => a.startS - b.startS);
+    for (const s of starts) this.pushActivity(s.startS, s.odd);
   }
 
-  private pushActivity(startS: number): StoredActivity {
+  private pushActivity(startS: number, odd: OddKind = null): StoredActivity {
     const ordinal = this.activities.length;
     const rng = new Prng(hashSeed(this.seed, 'activity', ordinal));
     const sport = pickSport(rng);
     const durationS = rng.int(sport.durationS[0], sport.durationS[1]);
-    const records = Math.max(2, Math.floor(durationS / RECORD_INTERVAL_S) + 1);
+    // About one activity in four has a pause (a stop at the lights, a café): 1 to 10 minutes.
+    const pause = rng.next() < 0.25 ? { atFraction: rng.range(0.2, 0.8), gapS: rng.int(60, 600) } : null;
     // Garmin ids grow with upload time; the ordinal keeps same-second ids unique.
     const id =
       ACTIVITY_ID_BASE + BigInt(startS) * 1_000_000n + BigInt(this.index % 1000) * 1000n + BigInt(ordinal % 1000);
@@ -128,13 +135,15 @@ export class SimUser {
       seed: hashSeed(this.seed, 'track', ordinal),
       sport,
       startS,
-      records,
+      durationS,
       tailMs: rng.int(0, 999),
-      lapCount: rng.int(1, 4),
+      pause,
+      odd,
       startLat: this.home.lat + rng.range(-0.02, 0.02),
       startLon: this.home.lon + rng.range(-0.02, 0.02),
       serial: this.deviceId,
       product: 3113,
+      softwareVersion: 1912,
     };
     const stored: StoredActivity = { seed };
     this.byId.set(seed.idText, this.activities.length);
@@ -152,6 +161,7 @@ export class SimUser {
       activities: this.activities.length,
       days: this.days,
       workouts: this.workoutCount,
+      odd_activities: this.oddActivities,
     };
   }
 

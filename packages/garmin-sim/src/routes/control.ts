@@ -23,7 +23,7 @@ function intIn(v: unknown, name: string, min: number, max: number, dflt: number)
 export function parseUserSpec(body: Record<string, unknown> | null): UserSpec | string {
   if (!body) return 'body must be a JSON object';
   for (const key of Object.keys(body)) {
-    if (!['email', 'password', 'mfa', 'activities', 'days', 'workouts'].includes(key)) return `unknown field ${key}`;
+    if (!['email', 'password', 'mfa', 'activities', 'days', 'workouts', 'odd_activities'].includes(key)) return `unknown field ${key}`;
   }
   const { email, password } = body;
   if (typeof email !== 'string' || !/^[^@\s/]+@[^@\s/]+$/.test(email) || email.length > 320) {
@@ -38,6 +38,8 @@ export function parseUserSpec(body: Record<string, unknown> | null): UserSpec | 
   const days = intIn(body.days, 'days', 1, USER_LIMITS.days, 30);
   const workouts = intIn(body.workouts, 'workouts', 0, USER_LIMITS.workouts, 0);
   for (const v of [activities, days, workouts]) if (typeof v === 'string') return v;
+  const odd = body.odd_activities ?? false;
+  if (typeof odd !== 'boolean') return 'odd_activities must be a boolean';
   return {
     email,
     password,
@@ -45,6 +47,7 @@ export function parseUserSpec(body: Record<string, unknown> | null): UserSpec | 
     activities: activities as number,
     days: days as number,
     workouts: workouts as number,
+    odd_activities: odd,
   };
 }
 

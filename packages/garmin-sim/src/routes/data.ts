@@ -11,6 +11,8 @@ import {
   spo2Json,
   stepsChartJson,
 } from '../data/wellness.js';
+import { gearJson, gearOfActivity, gearStatsJson, gearTotals, userGear } from '../data/gear.js';
+import { personalRecordsJson } from '../data/personal-records.js';
 import { userWorkouts, workoutDetail, workoutListItem } from '../data/workouts.js';
 import { stringifyJson } from '../codec/json.js';
 import { empty, json, type RequestContext, type SimResponse } from '../http-util.js';
@@ -231,4 +233,34 @@ export const workoutList: DataHandler = (_sim, user, ctx) => {
 export const workoutGet: DataHandler = (_sim, user, _ctx, [id]) => {
   const w = userWorkouts(user).find((x) => String(x.workoutId) === id);
   return w ? json(200, workoutDetail(user, w)) : notFound();
+};
+
+/** Personal records by display name; another user's name answers like the other display-name routes. */
+export const personalRecords: DataHandler = (_sim, user, _ctx, [name]) => {
+  return checkDisplayName(user, name) ?? json(200, personalRecordsJson(user));
+};
+
+/** `filterGear?userProfilePk=N` lists the account's gear; `?activityId=N` the gear one activity used. */
+export const gearFilter: DataHandler = (_sim, user, ctx) => {
+  const pk = ctx.query.get('userProfilePk');
+  const activityId = ctx.query.get('activityId');
+  const gear = userGear(user);
+  if (activityId !== null) {
+    if (!/^\d{1,20}$/.test(activityId)) return badRequest('activityId must be an integer');
+    const a = user.find(activityId);
+    if (!a) return notFound();
+    const g = gearOfActivity(gear, a);
+    return json(200, g ? [gearJson(user, g)] : []);
+  }
+  if (pk === null || !/^\d{1,20}$/.test(pk)) return badRequest('userProfilePk must be an integer');
+  if (Number(pk) !== user.profileId) return json(403, { message: 'Forbidden', error: 'ForbiddenException' });
+  return json(200, gear.map((g) => gearJson(user, g)));
+};
+
+/** Totals of one active piece of gear; retired or unknown gear answers 404 (garmin-endpoints.md "Gear"). */
+export const gearStats: DataHandler = (_sim, user, _ctx, [uuid]) => {
+  const gear = userGear(user);
+  const g = gear.find((x) => x.uuid === uuid);
+  if (!g || g.retired) return notFound();
+  return json(200, gearStatsJson(g, gearTotals(user, gear).get(g.uuid)!));
 };

@@ -64,7 +64,8 @@ export async function assertTruthOverApi(base: string, token: string, dataDir: s
     cursor = r.body.next_cursor;
   } while (cursor);
   assert.equal(got.length, truth.activities.length, 'activity count');
-  assert.deepEqual(got, truth.activities); // both newest first
+  // both newest first; the truth's decoding fields (laps, records, …) are checked by the decode tests
+  assert.deepEqual(got, truth.activities.map(({ activity_id, fit_sha256 }) => ({ activity_id, fit_sha256 })));
   const days = (await authed('GET', `${base}/v1/health/daily`, token)).body.days.map((d: { date: string }) => d.date);
   assert.deepEqual(days, [...truth.days].sort());
   const workouts = (await authed('GET', `${base}/v1/workouts`, token)).body.workouts.map((x: { workout_id: string }) => x.workout_id);
