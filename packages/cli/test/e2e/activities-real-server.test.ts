@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ActivityDetail } from '@fitsync/api';
+import type { ActivityTruth, RunningSim } from '@fitsync/garmin-sim';
 import { PtySession } from '../helpers/pty.js';
 import { tempDir } from '../helpers/real-server.js';
 import { schemaErrors } from '../helpers/schema-check.js';
@@ -14,13 +15,19 @@ import { type LinkedUser, simServerFixture } from '../helpers/sim-server-fixture
 // Black-box: the built CLI against the real fitsync-server (which decodes the FIT files in the sync)
 // with garmin-sim as Garmin: `activities show` in pseudo-terminals, `activities export` to files.
 describe('activities show and export against the real server and garmin-sim', () => {
-  const { dirs, ptys, linkedUser } = simServerFixture('cli-activities-e2e', { FITSYNC_GARMIN_RPS: '0' }, () => undefined);
+  let sim: RunningSim;
+  const { dirs, ptys, linkedUser } = simServerFixture('cli-activities-e2e', { FITSYNC_GARMIN_RPS: '0' }, (s) => {
+    sim = s;
+  });
 
-  let user: Promise<{ u: LinkedUser; details: ActivityDetail[] }> | undefined;
-  /** One synced account shared by the tests (a sync costs seconds): its activities' details, newest first. */
+  let user: Promise<{ u: LinkedUser; details: ActivityDetail[]; truth: Map<string, ActivityTruth> }> | undefined;
+  /**
+   * One synced account shared by the tests (a sync costs seconds), with the sim's odd files (one
+   * without records, one with a corrupt tail): its activities' details, newest first, and the truth.
+   */
   function synced() {
     user ??= (async () => {
-      const u = await linkedUser('acts', { activities: 6, days: 1, workouts: 0 });
+      const u = await linkedUser('acts', { activities: 12, days: 1, workouts: 0, odd_activities: true });
       const s = await u.cli(['sync', 'start', '--type', 'activities', '--wait', '-o', 'json'], { timeoutMs: 60_000 });
       assert.equal(s.code, 0, s.err);
       const list = await u.cli(['activities', 'list', '-o', 'json']);
@@ -31,20 +38,50 @@ describe('activities show and export against the real server and garmin-sim', ()
         assert.equal(r.code, 0, r.err);
         details.push(JSON.parse(r.out));
       }
-      return { u, details };
+      const truth = new Map(sim.truth(u.email).activities.map((t) => [t.activity_id, t]));
+      return { u, details, truth };
     })();
     return user;
   }
 
-  test('show -o json: the decoded detail of every synced activity, valid by the schema', async () => {
-    const { details } = await synced();
-    assert.equal(details.length, 6);
+  test('show -o json: every synced activity, valid by the schema, with the laps and records of the sim truth', async () => {
+    const { details, truth } = await synced();
+    assert.equal(details.length, truth.size);
+    const kinds = new Set<string>();
     for (const d of details) {
       assert.deepEqual(schemaErrors(ActivityDetail, d), [], d.activity_id);
-      assert.equal(d.decode_error, null);
-      assert.ok((d.record_count ?? 0) > 0, `${d.activity_id} has records`);
-      assert.ok(d.record_fields.includes('time') && d.record_fields.includes('heart_rate'));
+      const t = truth.get(d.activity_id) as ActivityTruth;
+      if (t.odd === 'corrupt_tail') {
+        assert.match(d.decode_error ?? '', /./, `${d.activity_id}: a decode error`);
+        kinds.add('corrupt');
+        continue;
+      }
+      assert.equal(d.decode_error, null, d.activity_id);
+      assert.equal(d.laps.length, t.laps, `${d.activity_id} laps`);
+      assert.equal(d.record_count, t.records, `${d.activity_id} records`);
+      assert.equal(d.record_fields.includes('lat'), t.records_with_position > 0, `${d.activity_id} positions`);
+      kinds.add(t.odd ?? (t.indoor ? 'indoor' : 'outdoor'));
     }
+    assert.deepEqual([...kinds].sort(), ['corrupt', 'indoor', 'no_records', 'outdoor'], 'the account has every kind');
+  });
+
+  test('show of an indoor activity and of an undecodable one, on a terminal: a line instead of the track; the decode error', async () => {
+    const { u, details, truth } = await synced();
+    const env = { HOME: u.dir, FITSYNC_CONFIG_DIR: u.dir, TZ: 'UTC' };
+    const indoor = details.find((d) => truth.get(d.activity_id)?.indoor && truth.get(d.activity_id)?.odd === null) as ActivityDetail;
+    const p = new PtySession(['activities', 'show', indoor.activity_id], env, { cols: 80, rows: 60, linger: true });
+    ptys.push(p);
+    assert.equal(await p.exitCode(), 0, p.output);
+    const lines = screenLines(p.output);
+    assert.ok(lines.includes('Heart rate (bpm)'), p.output);
+    assert.ok(lines.includes('No track: no positions were recorded (an indoor activity).'), p.output);
+    assert.ok(widest(p.output) <= 80);
+    const corrupt = details.find((d) => truth.get(d.activity_id)?.odd === 'corrupt_tail') as ActivityDetail;
+    const c = new PtySession(['activities', 'show', corrupt.activity_id], env, { cols: 80, rows: 60, linger: true });
+    ptys.push(c);
+    assert.equal(await c.exitCode(), 0, c.output);
+    assert.ok(screenLines(c.output).some((l) => /^Decode error: +\S/.test(l)), c.output);
+    assert.ok(!screenLines(c.output).includes('Heart rate (bpm)'));
   });
 
   for (const cols of [80, 120]) {
@@ -84,31 +121,30 @@ describe('activities show and export against the real server and garmin-sim', ()
     return execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' }).trim().split('\n').map(Number);
   }
 
-  test('export --since to GPX: one file per activity, read by gpxpy; refused without --force, replaced with it', async () => {
-    const { u, details } = await synced();
+  test('export --since to GPX: a file per activity with a track, points as the truth says (gpxpy); the rest reported (exit 5); --force', async () => {
+    const { u, details, truth } = await synced();
     const dir = tempDir();
     dirs.push(dir);
     const r = await u.cli(['activities', 'export', '--since', '2000-01-01', '--format', 'gpx', '--dir', dir, '-o', 'json'], { timeoutMs: 60_000 });
-    const outdoor = details.filter((d) => d.record_fields.includes('lat'));
-    const failed = details.length - outdoor.length;
-    assert.equal(r.code, failed === 0 ? 0 : 5, r.err);
-    assert.deepEqual(readdirSync(dir).sort(), outdoor.map((d) => `${d.activity_id}.gpx`).sort(), 'no temporary files');
-    const files = outdoor.map((d) => join(dir, `${d.activity_id}.gpx`));
-    const points = gpxpyPoints(files);
-    for (const [i, d] of outdoor.entries()) {
-      assert.ok((points[i] as number) > 0 && (points[i] as number) <= (d.record_count as number), `${d.activity_id}: ${points[i]} points`);
-    }
-    const doc = JSON.parse(r.out) as { exports: { activity_id: string; file: string; sha256: string }[] };
+    const tracked = details.filter((d) => d.decode_error === null && (truth.get(d.activity_id) as ActivityTruth).records_with_position > 0);
+    const refused = details.filter((d) => !tracked.includes(d));
+    assert.ok(refused.length >= 2, 'indoor and odd activities');
+    assert.equal(r.code, 5, r.err);
+    assert.deepEqual(readdirSync(dir).sort(), tracked.map((d) => `${d.activity_id}.gpx`).sort(), 'no other file, no temporary file');
+    const points = gpxpyPoints(tracked.map((d) => join(dir, `${d.activity_id}.gpx`)));
+    assert.deepEqual(points, tracked.map((d) => (truth.get(d.activity_id) as ActivityTruth).records_with_position));
+    for (const d of refused) assert.match(r.err, new RegExp(`activity ${d.activity_id} not exported: \\S`));
+    assert.match(r.err, new RegExp(`Exported ${tracked.length} of ${details.length} activities as GPX .*; ${refused.length} failed\\.`));
+    const doc = JSON.parse(r.out) as { exports: { activity_id: string; file: string | null; sha256: string | null }[] };
     for (const e of doc.exports.filter((x) => x.file !== null)) {
-      assert.equal(createHash('sha256').update(readFileSync(e.file)).digest('hex'), e.sha256);
+      assert.equal(createHash('sha256').update(readFileSync(e.file as string)).digest('hex'), e.sha256);
     }
-    assert.match(r.err, new RegExp(`Exported ${outdoor.length} of ${details.length} activities as GPX`));
 
-    const again = await u.cli(['activities', 'export', '--since', '2000-01-01', '--format', 'gpx', '--dir', dir]);
+    const ids = tracked.map((d) => d.activity_id);
+    const again = await u.cli(['activities', 'export', ...ids, '--format', 'gpx', '--dir', dir]);
     assert.equal(again.code, 2, again.err);
-    assert.match(again.err, new RegExp(`${outdoor.length === 1 ? 'a file exists' : `${outdoor.length} files exist`} already: .*\\.gpx`));
+    assert.match(again.err, new RegExp(`${ids.length} files exist already: .*\\.gpx`));
     assert.match(again.err, /use --force/);
-    const ids = outdoor.map((d) => d.activity_id);
     const forced = await u.cli(['activities', 'export', ...ids, '--format', 'gpx', '--dir', dir, '--force']);
     assert.equal(forced.code, 0, forced.err);
     assert.deepEqual(readdirSync(dir).sort(), ids.map((id) => `${id}.gpx`).sort());
@@ -116,7 +152,7 @@ describe('activities show and export against the real server and garmin-sim', ()
 
   test('export --format fit gives the stored original; --out - streams a TCX that xmllint accepts', async () => {
     const { u, details } = await synced();
-    const d = details[0] as ActivityDetail;
+    const d = details.find((x) => x.decode_error === null && (x.record_count ?? 0) > 0) as ActivityDetail;
     const dir = tempDir();
     dirs.push(dir);
     const fit = await u.cli(['activities', 'export', d.activity_id, '--format', 'fit', '--out', join(dir, 'a.fit')]);
@@ -132,12 +168,13 @@ describe('activities show and export against the real server and garmin-sim', ()
     const { u, details } = await synced();
     const dir = tempDir();
     dirs.push(dir);
-    const p = new PtySession(['activities', 'export', '--since', '2000-01-01', '--format', 'csv', '--dir', dir], { HOME: u.dir, FITSYNC_CONFIG_DIR: u.dir }, { cols: 80, linger: true });
+    // FIT: the stored original, which every activity has (even one that could not be decoded).
+    const p = new PtySession(['activities', 'export', '--since', '2000-01-01', '--format', 'fit', '--dir', dir], { HOME: u.dir, FITSYNC_CONFIG_DIR: u.dir }, { cols: 80, linger: true });
     ptys.push(p);
     assert.equal(await p.exitCode(), 0, p.output);
     assert.ok(p.output.includes('\r\u001b[2K'), 'redrawn in place');
     assert.match(p.output, new RegExp(`done +.*100% {2}${details.length}/${details.length} files`));
-    assert.match(p.output, new RegExp(`Exported ${details.length} of ${details.length} activities as CSV`));
+    assert.match(p.output, new RegExp(`Exported ${details.length} of ${details.length} activities as FIT`));
     assert.equal(readdirSync(dir).length, details.length);
   });
 });
