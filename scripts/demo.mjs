@@ -302,7 +302,10 @@ async function demo() {
   // Issue 10: the decoded FIT files. On a terminal `activities show` adds heart-rate and pace
   // charts and the track's outline; piped, the summary and the laps table.
   const live = process.stdout.isTTY === true;
-  const outdoor = all.find((a) => !/indoor|treadmill|virtual/.test(a.activity_type ?? '')) ?? all[0];
+  // The sim's truth says which activities record positions (treadmill and trainer rides do not).
+  const tracked = truth.activities.filter((t) => !t.indoor && t.odd === null).map((t) => t.activity_id);
+  const outdoor = all.find((a) => a.activity_id === tracked[0]);
+  if (!outdoor) throw new DemoError('the sim holds no activity with a track');
   step(`fitsync activities show ${outdoor.activity_id} — summary and laps${live ? ', charts and the track drawn to fit this terminal' : ' (charts and the track appear on a terminal)'}`);
   const shownActivity = await must(['activities', 'show', outdoor.activity_id], { env: cliEnv, liveStdout: live });
   if (!live) show(shownActivity.out);
@@ -310,7 +313,7 @@ async function demo() {
   if (detail.decode_error !== null || !(detail.record_count > 0)) throw new DemoError(`activity ${outdoor.activity_id} was not decoded: ${detail.decode_error}`);
   ok(`decoded: ${detail.record_count} records (${detail.record_fields.join(', ')}), ${detail.laps.length} laps, sport ${detail.sport}`);
 
-  const exportIds = all.filter((a) => !/indoor|treadmill|virtual/.test(a.activity_type ?? '')).slice(0, 3).map((a) => a.activity_id);
+  const exportIds = tracked.slice(0, 3);
   const gpxDir = join(tmp, 'gpx');
   step(`fitsync activities export ${exportIds.join(' ')} --format gpx --dir ${gpxDir}`);
   const exported = await must(['activities', 'export', ...exportIds, '--format', 'gpx', '--dir', gpxDir], { env: cliEnv });
