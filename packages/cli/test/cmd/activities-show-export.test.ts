@@ -108,6 +108,7 @@ describe('activities show and export against a stub server', () => {
     const d = await runMain(['activities', 'show', '9'], { configDir: dir, runtime, io: terminal(80) });
     assert.equal(d.code, 0, d.err);
     assert.match(d.out, /^Decode error: +FIT file integrity check failed$/m);
+    assert.match(d.err, /`fitsync activities download 9` still gives the original/);
     assert.ok(!d.out.includes('LAP'), 'no laps table without laps');
     stub.verify();
   });

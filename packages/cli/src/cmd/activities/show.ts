@@ -51,6 +51,9 @@ export async function run(opts: ActivitiesShowOptions, deps: Deps): Promise<numb
     records = await fetchRecords(deps, opts.activityId, chartFields(detail));
   }
   printRecord(deps.io.out, format, summary(detail));
+  if (detail.decode_error !== null) {
+    deps.io.info(`The FIT file could not be decoded: no laps or records. \`fitsync activities download ${detail.activity_id}\` still gives the original.`);
+  }
   const pace = usesPace(detail);
   if (detail.laps.length > 0) {
     deps.io.out.write('\nLaps\n');
