@@ -20,7 +20,10 @@
 //    answers; bytes per series point; peak RSS 365 → 1,825 days.
 // 5. Activity decoding (scripts/bench/decode-store.ts): decode + store records/s vs the FIT SDK's decode
 //    alone of the same files; bytes per stored record point.
-// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 / FITSYNC_BENCH_SKIP_DECODE=1
+// 6. CLI export (scripts/bench-export.mjs): `fitsync activities export` of 500 activities to GPX,
+//    its time and the ratio to a bare node:http loop fetching and writing the same exports.
+// FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 /
+// FITSYNC_BENCH_SKIP_DECODE=1 / FITSYNC_BENCH_SKIP_EXPORT=1
 // skip parts 2 / 3 / 4 / 5.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,4 +143,18 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_DECODE !== '1') {
   // TypeScript: it times the server's own decode and store functions against the SDK alone.
   const r = spawnSync(node, ['--import', 'tsx', join(root, 'scripts/bench/decode-store.ts')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = 1;
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_EXPORT !== '1') {
+  console.log('');
+  const { benchExport } = await import('./bench-export.mjs');
+  try {
+    await benchExport({
+      activities: Number(process.env.FITSYNC_BENCH_EXPORT_ACTIVITIES ?? 500),
+      runs: Number(process.env.FITSYNC_BENCH_EXPORT_RUNS ?? 3),
+    });
+  } catch (err) {
+    console.error(`bench-export failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
 }

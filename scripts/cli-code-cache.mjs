@@ -23,7 +23,7 @@ const job = {
 };
 const user = { user_id: 'u1', username: 'train', mfa_enabled: false, created_at: now };
 const activity = {
-  activity_id: '1', name: 'Run', activity_type: 'running', start_time: now, duration_s: 60, distance_m: 100, calories: 10, avg_hr: 120, fit_sha256: null,
+  activity_id: '1', name: 'Run', activity_type: 'running', start_time: now, duration_s: 60, distance_m: 100, calories: 10, avg_hr: 120, fit_sha256: null, decode_error: null,
 };
 const ANSWERS = {
   'POST /v1/auth/login': {

@@ -299,6 +299,34 @@ async function demo() {
   if (sha !== pick.fit_sha256) throw new DemoError(`downloaded FIT sha256 ${sha} != ${pick.fit_sha256}`);
   ok(`fitsync activities download ${pick.activity_id}: ${readFileSync(fitPath).length} bytes, sha256 matches Garmin's original`);
 
+  // Issue 10: the decoded FIT files. On a terminal `activities show` adds heart-rate and pace
+  // charts and the track's outline; piped, the summary and the laps table.
+  const live = process.stdout.isTTY === true;
+  // The sim's truth says which activities record positions (treadmill and trainer rides do not).
+  const tracked = truth.activities.filter((t) => !t.indoor && t.odd === null).map((t) => t.activity_id);
+  const outdoor = all.find((a) => a.activity_id === tracked[0]);
+  if (!outdoor) throw new DemoError('the sim holds no activity with a track');
+  step(`fitsync activities show ${outdoor.activity_id} — summary and laps${live ? ', charts and the track drawn to fit this terminal' : ' (charts and the track appear on a terminal)'}`);
+  const shownActivity = await must(['activities', 'show', outdoor.activity_id], { env: cliEnv, liveStdout: live });
+  if (!live) show(shownActivity.out);
+  const detail = JSON.parse((await must(['activities', 'show', outdoor.activity_id, '-o', 'json'], { env: cliEnv })).out);
+  if (detail.decode_error !== null || !(detail.record_count > 0)) throw new DemoError(`activity ${outdoor.activity_id} was not decoded: ${detail.decode_error}`);
+  ok(`decoded: ${detail.record_count} records (${detail.record_fields.join(', ')}), ${detail.laps.length} laps, sport ${detail.sport}`);
+
+  const exportIds = tracked.slice(0, 3);
+  const gpxDir = join(tmp, 'gpx');
+  step(`fitsync activities export ${exportIds.join(' ')} --format gpx --dir ${gpxDir}`);
+  const exported = await must(['activities', 'export', ...exportIds, '--format', 'gpx', '--dir', gpxDir], { env: cliEnv });
+  show(`${exported.out}${exported.err}`.trimEnd());
+  for (const id of exportIds) {
+    const text = readFileSync(join(gpxDir, `${id}.gpx`), 'utf8');
+    const points = (text.match(/<trkpt /g) ?? []).length;
+    if (!/<gpx[^>]* version="1\.1"/.test(text) || points === 0) throw new DemoError(`${id}.gpx is not a GPX 1.1 track`);
+  }
+  const again = await fitsync(['activities', 'export', ...exportIds, '--format', 'gpx', '--dir', gpxDir], { env: cliEnv });
+  if (again.code !== 2 || !again.err.includes('--force')) throw new DemoError(`a second export did not refuse to overwrite (exit ${again.code})`);
+  ok(`${exportIds.length} GPX 1.1 files with their track points; exporting again refuses to overwrite them without --force`);
+
   step('fitsync health days — every daily metric Garmin keeps (a few columns of the last week here)');
   const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
   show((await must(['health', 'days', '--since', weekAgo, '--fields', 'date,steps,resting_hr,sleep_s,sleep_score,hrv_nightly_avg_ms,body_battery_high'], { env: cliEnv })).out);
@@ -312,7 +340,6 @@ async function demo() {
 
   // On a terminal these draw charts (heart rate, stress / body battery, a sleep-stage strip; a
   // trend line); piped, they print numbers and rows.
-  const live = process.stdout.isTTY === true;
   step(`fitsync health show — one day${live ? ', with charts drawn to fit this terminal' : ' (charts appear on a terminal)'}`);
   const shown = await must(['health', 'show'], { env: cliEnv, liveStdout: live });
   if (!live) show(shown.out);

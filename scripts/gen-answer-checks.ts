@@ -13,7 +13,9 @@ import * as api from '@fitsync/api';
 
 /** The answers the CLI reads, by their @fitsync/api name. */
 const NAMES = [
+  'ActivityDetail',
   'ActivityList',
+  'ActivityRecords',
   'GarminConnected',
   'GarminConnection',
   'GarminConnectResponse',

@@ -25,7 +25,7 @@ export async function simToken(simUrl, email, password) {
   return JSON.parse(tok.body.toString('utf8')).access_token;
 }
 
-async function pool(items, concurrency, fn) {
+export async function pool(items, concurrency, fn) {
   let i = 0;
   const workers = Array.from({ length: concurrency }, async () => {
     while (i < items.length) {

@@ -60,15 +60,19 @@ export const GROUPS: readonly GroupEntry[] = [
   },
   {
     name: 'activities',
-    summary: 'List synced activities, download their FIT files, list gear and personal records',
+    summary: 'List, show and export synced activities, download their FIT files, list gear and personal records',
     examples: [
       'fitsync activities list --since 2026-01-01',
-      'fitsync activities download 18234567890',
+      'fitsync activities show 18234567890',
+      'fitsync activities export 18234567890 --format gpx',
+      'fitsync activities export --since 2026-01-01 --format tcx --dir exports',
       'fitsync activities gear',
       'fitsync activities records -o json',
     ],
     commands: [
       { name: 'list', summary: 'List synced activities, newest first', load: () => import('./cmd/activities/list.js') },
+      { name: 'show', summary: 'Show one activity: summary, laps and, on a terminal, charts and the track', load: () => import('./cmd/activities/show.js') },
+      { name: 'export', summary: 'Export activities as GPX, TCX, CSV or FIT files', load: () => import('./cmd/activities/export.js') },
       { name: 'download', summary: 'Download the original FIT file of an activity', load: () => import('./cmd/activities/download.js') },
       { name: 'gear', summary: 'List your shoes, bikes and other gear with their totals', load: () => import('./cmd/activities/gear.js') },
       { name: 'records', summary: 'List your personal records', load: () => import('./cmd/activities/records.js') },

@@ -71,3 +71,27 @@ export function axisLine(span: Span, columns: number, ticks: readonly Tick[]): s
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
+
+const MINUTE = 60_000;
+const ELAPSED_STEPS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440];
+
+/** Elapsed time as "0", "45m", "1h", "1h30". */
+export function elapsedLabel(ms: number): string {
+  const m = Math.round(ms / MINUTE);
+  if (m === 0) return '0';
+  if (m < 60) return `${m}m`;
+  return m % 60 === 0 ? `${m / 60}h` : `${Math.floor(m / 60)}h${pad(m % 60)}`;
+}
+
+/**
+ * Ticks on elapsed time since the span's start (an activity's minutes, not the clock), spaced by the
+ * smallest of 1, 2, 5, 10, 15, 20, 30 minutes or 1, 2, 3, 4, 6, 12, 24 hours whose labels fit.
+ */
+export function elapsedTicks(span: Span, columns: number): Tick[] {
+  const fits = Math.max(1, Math.floor(columns / 7));
+  const minutes = (span.to - span.from) / MINUTE;
+  const step = (ELAPSED_STEPS.find((s) => minutes / s <= fits) ?? 1440) * MINUTE;
+  const ticks: Tick[] = [];
+  for (let at = span.from; at < span.to; at += step) ticks.push({ at, label: elapsedLabel(at - span.from) });
+  return ticks;
+}

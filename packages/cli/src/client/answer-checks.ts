@@ -2,7 +2,7 @@
 // change the schema, then run `node --import tsx scripts/gen-answer-checks.ts`.
 // @ts-nocheck: TypeBox emits JavaScript (its TypeScript output does not compile); the exports are typed by their casts.
 /** biome-ignore-all lint: generated code, checked only for being current (test/unit/answer-checks.test.ts) */
-import type { ActivityList, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, TokenPair, TotpSetup } from '@fitsync/api';
+import type { ActivityDetail, ActivityList, ActivityRecords, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, TokenPair, TotpSetup } from '@fitsync/api';
 import { FORMATS } from '@fitsync/api/rules';
 
 /** The string formats the schemas name, as the server checks them too (@fitsync/api rules.ts). */
@@ -10,6 +10,34 @@ function format(name: string, value: string): boolean {
   const check = FORMATS[name];
   return check !== undefined && check(value);
 }
+
+/** Is `value` a ActivityDetail (@fitsync/api)? */
+export const isActivityDetail = (() => {
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    (typeof value['activity_id'] === 'string') &&
+    (((typeof value['name'] === 'string')) || ((value['name'] === null))) &&
+    (((typeof value['activity_type'] === 'string')) || ((value['activity_type'] === null))) &&
+    (typeof value['start_time'] === 'string') &&
+    format('date-time', value['start_time']) &&
+    ((Number.isFinite(value['duration_s'])) || ((value['duration_s'] === null))) &&
+    ((Number.isFinite(value['distance_m'])) || ((value['distance_m'] === null))) &&
+    ((Number.isFinite(value['calories'])) || ((value['calories'] === null))) &&
+    ((Number.isFinite(value['avg_hr'])) || ((value['avg_hr'] === null))) &&
+    (((typeof value['fit_sha256'] === 'string')) || ((value['fit_sha256'] === null))) &&
+    (((typeof value['decode_error'] === 'string')) || ((value['decode_error'] === null))) &&
+    (((typeof value['sport'] === 'string')) || ((value['sport'] === null))) &&
+    (((typeof value['sub_sport'] === 'string')) || ((value['sub_sport'] === null))) &&
+    (((typeof value['device'] === 'object' && value['device'] !== null && !Array.isArray(value['device'])) && (((typeof value['device']['manufacturer'] === 'string')) || ((value['device']['manufacturer'] === null))) && (((typeof value['device']['product'] === 'string')) || ((value['device']['product'] === null))) && (((typeof value['device']['serial_number'] === 'string')) || ((value['device']['serial_number'] === null))) && (((typeof value['device']['software_version'] === 'string')) || ((value['device']['software_version'] === null)))) || ((value['device'] === null))) &&
+    Array.isArray(value['laps']) &&
+    ((array) => { for(const value of array) if(!(((typeof value === 'object' && value !== null && !Array.isArray(value)) && Number.isInteger(value['index']) && value['index'] >= 0 && (typeof value['start_time'] === 'string') && format('date-time', value['start_time']) && ((Number.isFinite(value['duration_s'])) || ((value['duration_s'] === null))) && ((Number.isFinite(value['distance_m'])) || ((value['distance_m'] === null))) && ((Number.isFinite(value['avg_hr'])) || ((value['avg_hr'] === null))) && ((Number.isFinite(value['max_hr'])) || ((value['max_hr'] === null))) && ((Number.isFinite(value['avg_speed_mps'])) || ((value['avg_speed_mps'] === null))) && ((Number.isFinite(value['max_speed_mps'])) || ((value['max_speed_mps'] === null))) && ((Number.isFinite(value['ascent_m'])) || ((value['ascent_m'] === null))) && ((Number.isFinite(value['descent_m'])) || ((value['descent_m'] === null))) && ((Number.isFinite(value['calories'])) || ((value['calories'] === null)))))) { return false }; return true; })(value['laps']) &&
+    ((Number.isInteger(value['record_count']) && value['record_count'] >= 0) || ((value['record_count'] === null))) &&
+    Array.isArray(value['record_fields']) &&
+    ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['record_fields'])
+  )
+}
+})() as (value: unknown) => value is ActivityDetail;
 
 /** Is `value` a ActivityList (@fitsync/api)? */
 export const isActivityList = (() => {
@@ -22,6 +50,19 @@ return function check(value) {
   )
 }
 })() as (value: unknown) => value is ActivityList;
+
+/** Is `value` a ActivityRecords (@fitsync/api)? */
+export const isActivityRecords = (() => {
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    Array.isArray(value['fields']) &&
+    ((array) => { for(const value of array) if(!(((typeof value === 'string')))) { return false }; return true; })(value['fields']) &&
+    Array.isArray(value['points']) &&
+    ((array) => { for(const value of array) if(!((Array.isArray(value) && ((array) => { for(const value of array) if(!((((Number.isFinite(value)) || ((value === null)))))) { return false }; return true; })(value)))) { return false }; return true; })(value['points'])
+  )
+}
+})() as (value: unknown) => value is ActivityRecords;
 
 /** Is `value` a GarminConnectResponse (@fitsync/api)? */
 export const isGarminConnectResponse = (() => {

@@ -1,6 +1,8 @@
 import { UnavailableError } from '../errors.js';
 import {
+  isActivityDetail,
   isActivityList,
+  isActivityRecords,
   isGarminConnected,
   isGarminConnection,
   isGarminConnectResponse,
@@ -37,6 +39,8 @@ export const asRecoveryCodes = answer(isRecoveryCodes, 'recovery codes');
 export const asSyncJob = answer(isSyncJob, 'sync job');
 export const asSyncJobList = answer(isSyncJobList, 'sync job list');
 export const asActivityList = answer(isActivityList, 'activity list');
+export const asActivityDetail = answer(isActivityDetail, 'activity');
+export const asActivityRecords = answer(isActivityRecords, 'activity records');
 export const asGarminConnectAnswer = answer(isGarminConnectResponse, 'Garmin sign-in');
 export const asGarminConnected = answer(isGarminConnected, 'Garmin sign-in');
 export const asGarminConnection = answer(isGarminConnection, 'Garmin connection');

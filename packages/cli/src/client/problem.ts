@@ -64,6 +64,11 @@ function build(
       return new UnavailableError(detail ?? `${server} is rate limiting requests; ${wait}`);
     case 'upstream_unavailable':
       return new UnavailableError(text ?? 'an upstream service is unavailable');
+    case 'decode_error':
+      // The activity's stored FIT file could not be decoded: its state, not the request, is the problem.
+      return new ConflictError(text ?? 'the FIT file of this activity could not be decoded', 'format fit still gives the original file');
+    case 'nothing_to_export':
+      return new ConflictError(text ?? 'this activity has nothing to export in this format');
     case 'sync_in_progress':
       return new ConflictError(text ?? `a sync is already running${f.jobId ? ` (job ${f.jobId})` : ''}`);
     default:

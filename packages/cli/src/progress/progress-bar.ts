@@ -14,12 +14,30 @@ export interface ProgressBarOptions {
   width?: number;
 }
 
+/** What one progress line shows, whatever is being counted. */
+export interface ProgressState {
+  /** A short word before the bar (padded to 9 columns), e.g. running, completed. */
+  label: string;
+  /** 0–100. */
+  percent: number;
+  processed: number;
+  total: number | null;
+  /** What is counted, plural (items, exports). */
+  unit: string;
+  /** Rate and ETA are shown only while active. */
+  active: boolean;
+  tone: 'active' | 'ok' | 'bad';
+  /** Further parts after the counts, e.g. "2 failed". */
+  notes: readonly string[];
+}
+
 /**
  * A one-line progress bar on stderr (never stdout: it is data-only), redrawn
  * in place with CR + "erase line" (ECMA-48 EL, `CSI 2 K`). Loaded lazily: only
- * `--wait`/`--watch` on a terminal pays for it.
+ * a command that shows progress on a terminal pays for it. `ProgressBar` shows a
+ * sync job with it; `activities export` its files.
  */
-export class ProgressBar implements JobReporter {
+export class ProgressLine {
   readonly #err: OutStream;
   readonly #runtime: Runtime;
   readonly #o: ProgressBarOptions;
@@ -33,17 +51,17 @@ export class ProgressBar implements JobReporter {
     this.#o = o;
   }
 
-  update(job: SyncJob): void {
-    this.#sample(job);
-    const line = this.line(job);
+  update(state: ProgressState): void {
+    this.#sample(state);
+    const line = this.line(state);
     if (this.#drawn && line === this.#lastLine) return;
     this.#err.write(`\r\u001b[2K${line}`);
     this.#lastLine = line;
     this.#drawn = true;
   }
 
-  done(job: SyncJob): void {
-    this.update(job);
+  done(state: ProgressState): void {
+    this.update(state);
     if (this.#drawn) this.#err.write('\n');
     this.#drawn = false;
   }
@@ -56,40 +74,78 @@ export class ProgressBar implements JobReporter {
     return (last.n - first.n) / ((last.t - first.t) / 1000);
   }
 
-  #sample(job: SyncJob): void {
-    if (job.status !== 'running') return;
+  #sample(state: ProgressState): void {
+    if (!state.active) return;
     const t = this.#runtime.now();
     const last = this.#samples[this.#samples.length - 1];
-    if (last && job.processed_items < last.n) this.#samples.length = 0; // a restarted count
-    this.#samples.push({ t, n: job.processed_items });
+    if (last && state.processed < last.n) this.#samples.length = 0; // a restarted count
+    this.#samples.push({ t, n: state.processed });
     while (this.#samples.length > 2 && t - (this.#samples[0] as { t: number }).t > RATE_WINDOW_MS) this.#samples.shift();
   }
 
   /** The text of the bar (without control sequences), cut to the terminal width. */
-  line(job: SyncJob): string {
+  line(state: ProgressState): string {
     const width = this.#o.width ?? 24;
-    const filled = Math.round((job.progress / 100) * width);
+    const filled = Math.round((Math.min(100, Math.max(0, state.percent)) / 100) * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const items = job.total_items === null ? `${job.processed_items} items` : `${job.processed_items}/${job.total_items} items`;
-    const parts = [`${job.status.padEnd(9)} ${this.#paint(job, bar)} ${String(job.progress).padStart(3)}%`, items];
+    const counts = state.total === null ? `${state.processed} ${state.unit}` : `${state.processed}/${state.total} ${state.unit}`;
+    const parts = [`${state.label.padEnd(9)} ${this.#paint(state, bar)} ${String(Math.round(state.percent)).padStart(3)}%`, counts];
     const rate = this.rate();
-    if (job.status === 'running' && rate !== undefined) {
-      parts.push(`${rate.toFixed(rate < 10 ? 1 : 0)} items/s`);
-      if (job.total_items !== null && rate > 0) parts.push(`ETA ${formatDuration((job.total_items - job.processed_items) / rate)}`);
+    if (state.active && rate !== undefined) {
+      parts.push(`${rate.toFixed(rate < 10 ? 1 : 0)} ${state.unit}/s`);
+      if (state.total !== null && rate > 0) parts.push(`ETA ${formatDuration((state.total - state.processed) / rate)}`);
     }
-    const a = job.counts.activities;
-    if (a.new + a.updated > 0) parts.push(`${a.new} new activities`);
+    parts.push(...state.notes);
     const text = parts.join('  ');
     const cols = this.#o.columns ?? 80;
     // The bar's colour codes take no columns: cut by visible length.
     return visibleLength(text) > cols - 1 ? cutVisible(text, cols - 1) : text;
   }
 
-  #paint(job: SyncJob, bar: string): string {
+  #paint(state: ProgressState, bar: string): string {
     if (!this.#o.color) return bar;
-    const c = job.status === 'failed' || job.status === 'cancelled' ? 31 : job.status === 'completed' ? 32 : 36;
+    const c = state.tone === 'bad' ? 31 : state.tone === 'ok' ? 32 : 36;
     return `\u001b[${c}m${bar}\u001b[39m`;
   }
+}
+
+/** A sync job's progress as a ProgressLine (`sync start --wait`, `sync status --watch` on a terminal). */
+export class ProgressBar implements JobReporter {
+  readonly #line: ProgressLine;
+
+  constructor(err: OutStream, runtime: Runtime, o: ProgressBarOptions) {
+    this.#line = new ProgressLine(err, runtime, o);
+  }
+
+  update(job: SyncJob): void {
+    this.#line.update(jobState(job));
+  }
+
+  done(job: SyncJob): void {
+    this.#line.done(jobState(job));
+  }
+
+  rate(): number | undefined {
+    return this.#line.rate();
+  }
+
+  line(job: SyncJob): string {
+    return this.#line.line(jobState(job));
+  }
+}
+
+function jobState(job: SyncJob): ProgressState {
+  const a = job.counts.activities;
+  return {
+    label: job.status,
+    percent: job.progress,
+    processed: job.processed_items,
+    total: job.total_items,
+    unit: 'items',
+    active: job.status === 'running',
+    tone: job.status === 'failed' || job.status === 'cancelled' ? 'bad' : job.status === 'completed' ? 'ok' : 'active',
+    notes: a.new + a.updated > 0 ? [`${a.new} new activities`] : [],
+  };
 }
 
 const SGR = /\u001b\[\d+m/g;

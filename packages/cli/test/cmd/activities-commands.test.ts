@@ -38,7 +38,7 @@ describe('activities commands against a stub server', () => {
     const doc = JSON.parse(j.out);
     assert.deepEqual(doc.activities[0], acts[0]);
     const c = await runMain(['activities', 'list', '-o', 'csv'], { configDir: dir, runtime });
-    assert.match(c.out, /^activity_id,start_time,activity_type,name,distance_m,duration_s,avg_hr,calories,fit_sha256\n18234567890123456789,2026-05-30T06:15:00.000Z,running,Morning Run,10234.5,3725,148.6,640,/);
+    assert.match(c.out, /^activity_id,start_time,activity_type,name,distance_m,duration_s,avg_hr,calories,fit_sha256,decode_error\n18234567890123456789,2026-05-30T06:15:00.000Z,running,Morning Run,10234.5,3725,148.6,640,/);
     stub.verify();
   });
 

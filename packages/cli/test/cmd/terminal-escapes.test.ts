@@ -39,6 +39,7 @@ function activity(over: Record<string, unknown> = {}): Record<string, unknown> {
     calories: 640,
     avg_hr: 148.6,
     fit_sha256: HOSTILE,
+    decode_error: HOSTILE,
     ...over,
   };
 }

@@ -5,38 +5,20 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunningSim } from '@fitsync/garmin-sim';
 import { PtySession } from '../helpers/pty.js';
-import { type RealServer, runCli, tempDir } from '../helpers/real-server.js';
 import { simServerFixture } from '../helpers/sim-server-fixture.js';
 
 // Black-box: the built CLI and the real fitsync-server binary (embedded SQLite,
 // its own sync workers), with garmin-sim as Garmin Connect.
 describe('sync and activities against the real server and garmin-sim', () => {
   let sim: RunningSim;
-  let server: RealServer;
-  const { dirs, ptys } = simServerFixture(
+  const { ptys, linkedUser } = simServerFixture(
     'cli-sync-e2e',
     // The sim needs no politeness; tests slow it down with faults where they need a long job.
     { FITSYNC_GARMIN_RPS: '0' },
-    (s, srv) => {
+    (s) => {
       sim = s;
-      server = srv;
     },
   );
-
-  /** A FitSync user signed in through the CLI, with a Garmin account on the sim linked through the CLI. */
-  async function linkedUser(name: string, data: { activities: number; days: number; workouts: number }) {
-    await server.addUser(name, `fitsync-${name}-pw`);
-    const dir = tempDir();
-    dirs.push(dir);
-    const cli = (args: string[], o: { input?: string; timeoutMs?: number } = {}) => runCli(args, { configDir: dir, ...o });
-    const login = await cli(['auth', 'login', '--server', server.url, '--username', name, '--password-stdin'], { input: `fitsync-${name}-pw\n` });
-    assert.equal(login.code, 0, login.err);
-    const email = `${name}@example.com`;
-    sim.createUser({ email, password: `garmin-${name}-pw`, mfa: null, ...data });
-    const connect = await cli(['garmin', 'connect', '--email', email, '--password-stdin'], { input: `garmin-${name}-pw\n` });
-    assert.equal(connect.code, 0, connect.err);
-    return { dir, email, cli };
-  }
 
   test('conflicts, idempotency, other users, cancel', async () => {
     const a = await linkedUser('synca', { activities: 20, days: 10, workouts: 2 });

@@ -1,8 +1,16 @@
+import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import type { PtySession } from './pty.js';
-import { RealServer } from './real-server.js';
+import { type CliResult, RealServer, runCli, tempDir } from './real-server.js';
+
+/** A FitSync user signed in through the CLI, with a Garmin account on the sim linked through the CLI. */
+export interface LinkedUser {
+  dir: string;
+  email: string;
+  cli: (args: string[], o?: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }) => Promise<CliResult>;
+}
 
 /**
  * Per-suite scaffolding for black-box tests with garmin-sim as Garmin: call it
@@ -15,7 +23,7 @@ export function simServerFixture(
   seed: string,
   env: NodeJS.ProcessEnv,
   ready: (sim: RunningSim, server: RealServer) => void,
-): { dirs: string[]; ptys: PtySession[] } {
+): { dirs: string[]; ptys: PtySession[]; linkedUser: (name: string, data: Record<string, unknown>) => Promise<LinkedUser> } {
   let sim: RunningSim | undefined;
   let server: RealServer | undefined;
   const dirs: string[] = [];
@@ -37,5 +45,20 @@ export function simServerFixture(
     await sim?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  return { dirs, ptys };
+  /** `data`: the sim account's options (activities, days, workouts, …). */
+  async function linkedUser(name: string, data: Record<string, unknown>): Promise<LinkedUser> {
+    if (!sim || !server) throw new Error('linkedUser is for tests, after the fixture started');
+    await server.addUser(name, `fitsync-${name}-pw`);
+    const dir = tempDir();
+    dirs.push(dir);
+    const cli: LinkedUser['cli'] = (args, o = {}) => runCli(args, { configDir: dir, ...o });
+    const login = await cli(['auth', 'login', '--server', server.url, '--username', name, '--password-stdin'], { input: `fitsync-${name}-pw\n` });
+    assert.equal(login.code, 0, login.err);
+    const email = `${name}@example.com`;
+    sim.createUser({ email, password: `garmin-${name}-pw`, mfa: null, ...data } as Parameters<RunningSim['createUser']>[0]);
+    const connect = await cli(['garmin', 'connect', '--email', email, '--password-stdin'], { input: `garmin-${name}-pw\n` });
+    assert.equal(connect.code, 0, connect.err);
+    return { dir, email, cli };
+  }
+  return { dirs, ptys, linkedUser };
 }

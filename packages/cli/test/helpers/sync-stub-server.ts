@@ -106,6 +106,7 @@ export function activity(id: string, over: Record<string, unknown> = {}): Record
     calories: 640,
     avg_hr: 148.6,
     fit_sha256: 'ab'.repeat(32),
+    decode_error: null,
     ...over,
   };
 }

@@ -1,10 +1,11 @@
 import type { Activity } from '@fitsync/api';
+import { listActivities } from '../../activities/activity-api.js';
+import { utcTime } from '../../activities/activity-format.js';
 import { stringFlag } from '../../args.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
 import { type Column, printRows, type Scalar } from '../../output.js';
 import { formatDuration, oneLine } from '../../sync/format.js';
-import { asActivityList } from '../../client/answers.js';
 import { parseDateRange, parseLimit } from '../../sync/flag-values.js';
 
 export const definition: CommandDefinition = {
@@ -31,9 +32,6 @@ export function parse({ flags }: CommandInput): ActivitiesListOptions {
   return { limit: parseLimit(stringFlag(flags, 'limit'), 10_000) ?? 50, ...parseDateRange(stringFlag(flags, 'since'), stringFlag(flags, 'until')) };
 }
 
-/** The API allows at most 1000 per page; larger limits follow next_cursor. */
-const PAGE_MAX = 1000;
-
 const TABLE: Column[] = [
   { key: 'id', header: 'id' },
   { key: 'start', header: 'start' },
@@ -43,23 +41,10 @@ const TABLE: Column[] = [
   { key: 'duration', header: 'duration' },
   { key: 'hr', header: 'avg hr' },
 ];
-const RAW: Column[] = ['activity_id', 'start_time', 'activity_type', 'name', 'distance_m', 'duration_s', 'avg_hr', 'calories', 'fit_sha256'].map((k) => ({ key: k, header: k }));
+const RAW: Column[] = ['activity_id', 'start_time', 'activity_type', 'name', 'distance_m', 'duration_s', 'avg_hr', 'calories', 'fit_sha256', 'decode_error'].map((k) => ({ key: k, header: k }));
 
 export async function run(opts: ActivitiesListOptions, deps: Deps): Promise<number> {
-  const session = await deps.session();
-  const all: Activity[] = [];
-  let cursor: string | null = null;
-  do {
-    const q = new URLSearchParams({ limit: String(Math.min(PAGE_MAX, opts.limit - all.length)) });
-    if (opts.since) q.set('since', opts.since);
-    if (opts.until) q.set('until', opts.until);
-    if (cursor) q.set('cursor', cursor);
-    const page = asActivityList((await session.request('GET', `/v1/activities?${q}`)).body);
-    all.push(...page.activities);
-    // A cursor that does not move would loop forever: stop on it.
-    cursor = page.next_cursor !== cursor && page.activities.length > 0 ? page.next_cursor : null;
-  } while (cursor && all.length < opts.limit);
-  const rows = all.slice(0, opts.limit);
+  const rows = await listActivities(deps, opts);
   const format = await deps.output();
   if (format === 'table') {
     printRows(deps.io.out, format, rows.map(tableRow), TABLE, 'activities');
@@ -73,7 +58,7 @@ export async function run(opts: ActivitiesListOptions, deps: Deps): Promise<numb
 function tableRow(a: Activity): Record<string, Scalar> {
   return {
     id: a.activity_id,
-    start: a.start_time.replace('T', ' ').replace(/(:\d{2})(\.\d+)?Z$/, '$1Z'),
+    start: utcTime(a.start_time),
     type: a.activity_type === null ? null : oneLine(a.activity_type),
     name: a.name === null ? null : truncate(oneLine(a.name), 40),
     km: a.distance_m === null ? null : (a.distance_m / 1000).toFixed(2),
