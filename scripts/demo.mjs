@@ -327,6 +327,16 @@ async function demo() {
   if (again.code !== 2 || !again.err.includes('--force')) throw new DemoError(`a second export did not refuse to overwrite (exit ${again.code})`);
   ok(`${exportIds.length} GPX 1.1 files with their track points; exporting again refuses to overwrite them without --force`);
 
+  step('fitsync activities gear, then fitsync activities records — synced with the activities');
+  show((await must(['activities', 'gear'], { env: cliEnv })).out);
+  show((await must(['activities', 'records'], { env: cliEnv })).out);
+  const gear = JSON.parse((await must(['activities', 'gear', '-o', 'json'], { env: cliEnv })).out).gear;
+  const prs = JSON.parse((await must(['activities', 'records', '-o', 'json'], { env: cliEnv })).out).records;
+  if (JSON.stringify(gear) !== JSON.stringify(truth.gear) || JSON.stringify(prs) !== JSON.stringify(truth.personal_records)) {
+    throw new DemoError('gear or personal records differ from the sim’s truth');
+  }
+  ok(`${gear.length} ${gear.length === 1 ? 'piece' : 'pieces'} of gear and ${prs.length} personal records match Garmin's`);
+
   step('fitsync health days — every daily metric Garmin keeps (a few columns of the last week here)');
   const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
   show((await must(['health', 'days', '--since', weekAgo, '--fields', 'date,steps,resting_hr,sleep_s,sleep_score,hrv_nightly_avg_ms,body_battery_high'], { env: cliEnv })).out);
