@@ -71,7 +71,15 @@ export class FitDecodePool {
       return t.worker.terminate();
     });
     this.threads.clear();
-    await Promise.all(ending);
+    // A terminating thread does not always hold the event loop open until it has ended (seen on
+    // Node 20 with a thread ref()ed again after an idle unref()): this timer does, so the caller
+    // really waits for the threads instead of the process running out of work meanwhile.
+    const hold = setInterval(() => {}, 1000);
+    try {
+      await Promise.all(ending);
+    } finally {
+      clearInterval(hold);
+    }
   }
 
   private dispatch(): void {

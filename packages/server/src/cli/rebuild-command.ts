@@ -14,7 +14,9 @@ import { openStores } from './open-stores.js';
 export async function runRebuild(config: Config, io: CliIo, username: string | undefined, now: () => number = Date.now): Promise<number> {
   const db = await openStores(config);
   const fitStore = new FitStore(config.dataDir);
-  const decoder = new FitDecodePool(config.sync.decodeThreads);
+  const decoder = new FitDecodePool(config.sync.decodeThreads, (err) =>
+    io.stderr.write(`warning: a FIT decode thread died (its file is stored with a decode_error): ${err instanceof Error ? err.message : String(err)}\n`),
+  );
   try {
     let users: { id: string; username: string }[];
     if (username !== undefined) {
