@@ -28,7 +28,15 @@ const targets = [
   // cache written here from a run of the everyday commands (scripts/cli-code-cache.mjs,
   // packages/cli/bin/load-bundle.js).
   { pkg: 'cli', entry: 'src/main.ts', splitting: false, external: [], minify: true, format: 'cjs', codeCache: true },
-  { pkg: 'server', entry: 'src/main.ts', splitting: true, external: ['better-sqlite3', 'pg', 'pg-native', '@node-rs/argon2'] },
+  // The server's FIT decode threads start from their own entry, dist/decode-worker.js
+  // (src/activities/decode-pool.ts finds it); the FIT SDK is bundled into its side only.
+  {
+    pkg: 'server',
+    entry: 'src/main.ts',
+    workers: { 'decode-worker': 'src/activities/decode-worker.ts' },
+    splitting: true,
+    external: ['better-sqlite3', 'pg', 'pg-native', '@node-rs/argon2'],
+  },
   { pkg: 'garmin-sim', entry: 'src/main.ts', splitting: false, external: [] },
 ];
 
@@ -40,7 +48,10 @@ for (const t of targets) {
   rmSync(`${root}/${outdir}`, { recursive: true, force: true });
   await build({
     ...common,
-    entryPoints: [`packages/${t.pkg}/${t.entry}`],
+    entryPoints: {
+      main: `packages/${t.pkg}/${t.entry}`,
+      ...Object.fromEntries(Object.entries(t.workers ?? {}).map(([name, entry]) => [name, `packages/${t.pkg}/${entry}`])),
+    },
     outdir,
     splitting: t.splitting,
     chunkNames: 'chunks/[name]-[hash]',

@@ -12,6 +12,7 @@ import type { GarminConnectionService } from './services/garmin-connection-servi
 import type { MfaService } from './services/mfa-service.js';
 import type { ThrottleService } from './services/throttle-service.js';
 import type { AuthContext, TokenService } from './services/token-service.js';
+import type { FitDecodePool } from './activities/decode-pool.js';
 import type { FitStore } from './sync/fit-store.js';
 import type { SyncJobService } from './services/sync-job-service.js';
 import type { DataService } from './services/data-service.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   garmin: GarminConnectionService;
   /** Original FIT files, content-addressed in the data dir. */
   fitStore: FitStore;
+  /** FIT decode worker threads (FITSYNC_DECODE_THREADS), used by syncs; ended on close. */
+  decoder: FitDecodePool;
   /** Pushed events (job changes, session revocations): in-process, or across instances on PostgreSQL. */
   events: EventBus;
   /** Reading the synced data. */

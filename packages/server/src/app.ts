@@ -30,6 +30,7 @@ import { syncRoutes } from './routes/sync-routes.js';
 import { openEventBus } from './events/open-event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
 import { FitStore } from './sync/fit-store.js';
+import { FitDecodePool } from './activities/decode-pool.js';
 import { checkKindsContract } from './sync/kinds/check-kinds-contract.js';
 import { DataService } from './services/data-service.js';
 import { GearService } from './services/gear-service.js';
@@ -144,7 +145,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     onSyncJobsCancelled: (userId) => syncWorkers.stopUserJobs(userId),
   });
   const fitStore = new FitStore(config.dataDir);
-  const syncWorkers = new SyncWorkerPool({ db, runtime, events, config: config.sync, fitStore, garmin, log: app.log, metrics });
+  const decoder = new FitDecodePool(config.sync.decodeThreads, (err) => app.log.error({ err }, 'a FIT decode thread died; its file got a decode_error'));
+  const syncWorkers = new SyncWorkerPool({ db, runtime, events, config: config.sync, fitStore, decoder, garmin, log: app.log, metrics });
   const syncJobs = new SyncJobService({
     db,
     runtime,
@@ -171,6 +173,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     auth,
     garmin,
     fitStore,
+    decoder,
     events,
     data,
     activities,
@@ -226,6 +229,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onReady', async () => syncWorkers.start());
   app.addHook('onClose', async () => {
     await syncWorkers.stop();
+    // After the jobs: none of them waits on a decode any more.
+    await decoder.close();
     await fitStore.close();
     await events.close();
   });

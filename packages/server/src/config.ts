@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** Everything the server reads from flags and environment. */
@@ -57,6 +57,8 @@ export interface HttpTimeouts {
  * policy of data calls: FITSYNC_GARMIN_RETRY_ATTEMPTS 4, FITSYNC_GARMIN_RETRY_BASE_MS 1000,
  * FITSYNC_GARMIN_RETRY_MAX_MS 30000, FITSYNC_GARMIN_MAX_RETRY_AFTER_S 120.
  * FITSYNC_SYNC_MAX_JOBS_PER_HOUR 60: sync jobs one user may start per rolling hour (0 = no limit).
+ * FITSYNC_DECODE_THREADS: worker threads decoding FIT files for the process's syncs and for
+ * `fitsync-server rebuild` (default min(2, cores - 1), at least 1; docs/activities.md).
  */
 export interface SyncConfig {
   workers: number;
@@ -66,6 +68,7 @@ export interface SyncConfig {
   garminRps: number;
   garminRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterSeconds: number };
   maxJobsPerHour: number;
+  decodeThreads: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -175,6 +178,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
         maxRetryAfterSeconds: int('FITSYNC_GARMIN_MAX_RETRY_AFTER_S', 120, 0, 86_400),
       },
       maxJobsPerHour: int('FITSYNC_SYNC_MAX_JOBS_PER_HOUR', 60, 0, 1_000_000),
+      decodeThreads: int('FITSYNC_DECODE_THREADS', Math.min(2, Math.max(1, availableParallelism() - 1)), 1, 64),
     },
     http,
   };

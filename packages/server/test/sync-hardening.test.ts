@@ -191,6 +191,7 @@ for (const { dialect, skip } of await dialects()) {
         events: w.s.app.deps.events,
         config: { ...w.s.config.sync, garminRps: rps },
         fitStore: w.s.app.deps.fitStore,
+        decoder: w.s.app.deps.decoder,
         garmin: w.s.app.deps.garmin,
       });
       w.sim.resetStats();
@@ -242,6 +243,7 @@ for (const { dialect, skip } of await dialects()) {
           events: w.s.app.deps.events,
           config: w.s.config.sync,
           fitStore: w.s.app.deps.fitStore,
+          decoder: w.s.app.deps.decoder,
           garmin: w.s.app.deps.garmin,
         });
         const resumed = second.runOnce();

@@ -173,6 +173,7 @@ for (const { dialect, skip } of await dialects()) {
           events: bus,
           config: w.s.config.sync,
           fitStore: w.s.app.deps.fitStore,
+          decoder: w.s.app.deps.decoder,
           garmin: garmin.source,
         });
         const hb = heartbeatMs(LEASE_MS);
@@ -236,6 +237,7 @@ for (const { dialect, skip } of await dialects()) {
         events: w.s.app.deps.events,
         config: w.s.config.sync,
         fitStore: w.s.app.deps.fitStore,
+        decoder: w.s.app.deps.decoder,
         garmin: garmin.source,
       });
       const hb = heartbeatMs(LEASE_MS);

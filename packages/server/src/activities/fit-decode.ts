@@ -1,27 +1,9 @@
 import { type Device, type Lap, RECORD_FIELDS, type RecordField } from '@fitsync/api';
 import { Decoder, Stream } from '@garmin/fitsdk';
+import { DECODER_VERSION, type DecodedFit, failedDecode } from './decoded-fit.js';
 import { encodeRecords, type RecordColumns, SEMICIRCLE_DEG } from './records-codec.js';
 
-/**
- * Bumped whenever what is decoded from a FIT file changes: `fitsync-server rebuild` re-decodes
- * every activity stored by an older version (src/rebuild/activities-rebuilder.ts).
- */
-export const DECODER_VERSION = 1;
-
-/** What one FIT file holds, ready to store (the records already encoded by records-codec.ts). */
-export interface DecodedFit {
-  decoderVersion: number;
-  sport: string | null;
-  subSport: string | null;
-  device: Device | null;
-  laps: Lap[];
-  /** null when the file could not be decoded. */
-  recordCount: number | null;
-  recordFields: RecordField[];
-  records: Buffer | null;
-  /** Why the SDK rejected the file; null when it decoded. */
-  error: string | null;
-}
+export { DECODER_VERSION, type DecodedFit } from './decoded-fit.js';
 
 /** The parts of the SDK's messages read here (it types them loosely). */
 type Value = string | number | Date | undefined;
@@ -35,9 +17,6 @@ interface Messages {
   recordMesgs?: Mesg[];
   hrMesgs?: Mesg[];
 }
-
-/** Longest decode_error kept: a reason, not a dump. */
-const MAX_ERROR = 200;
 
 /** The FIT epoch (1989-12-31T00:00:00Z) in Unix milliseconds: the SDK's date-time base. */
 const FIT_EPOCH_MS = 631_065_600_000;
@@ -60,15 +39,15 @@ export function decodeFit(bytes: Uint8Array): DecodedFit {
   let messages: Messages;
   try {
     const decoder = new Decoder(Stream.fromBuffer(bytes));
-    if (!decoder.isFIT()) return failed('not a FIT file');
-    if (!decoder.checkIntegrity()) return failed('the FIT file is damaged: its size or CRC check failed');
+    if (!decoder.isFIT()) return failedDecode('not a FIT file');
+    if (!decoder.checkIntegrity()) return failedDecode('the FIT file is damaged: its size or CRC check failed');
     let result = decoder.read(LEAN);
     // A second read needs a new stream: the first one is consumed.
     if (result.errors.length === 0 && needsExpansion(result.messages as unknown as Messages)) result = new Decoder(Stream.fromBuffer(bytes)).read();
-    if (result.errors.length > 0) return failed(`the FIT SDK could not read the file: ${reason(result.errors[0])}`);
+    if (result.errors.length > 0) return failedDecode(`the FIT SDK could not read the file: ${reason(result.errors[0])}`);
     messages = result.messages as unknown as Messages;
   } catch (err) {
-    return failed(`the FIT SDK could not read the file: ${reason(err)}`);
+    return failedDecode(`the FIT SDK could not read the file: ${reason(err)}`);
   }
   const session = messages.sessionMesgs?.[0] ?? messages.sportMesgs?.[0];
   const { count, columns, fields } = recordColumns(messages.recordMesgs ?? []);
@@ -96,20 +75,6 @@ function epochMs(v: Value): number | null {
   if (v instanceof Date) return v.getTime();
   // What new Date(x).getTime() gives for a finite x in Date's range (TimeClip), without the object.
   return typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v * 1000 + FIT_EPOCH_MS) + 0 : null;
-}
-
-function failed(error: string): DecodedFit {
-  return {
-    decoderVersion: DECODER_VERSION,
-    sport: null,
-    subSport: null,
-    device: null,
-    laps: [],
-    recordCount: null,
-    recordFields: [],
-    records: null,
-    error: error.length > MAX_ERROR ? `${error.slice(0, MAX_ERROR - 1)}…` : error,
-  };
 }
 
 function reason(err: unknown): string {

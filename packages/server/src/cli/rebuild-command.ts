@@ -1,3 +1,4 @@
+import { FitDecodePool } from '../activities/decode-pool.js';
 import type { Config } from '../config.js';
 import { rebuildUser } from '../rebuild/rebuilders.js';
 import { findUserByName, listUsers } from '../repositories/users.js';
@@ -13,6 +14,9 @@ import { openStores } from './open-stores.js';
 export async function runRebuild(config: Config, io: CliIo, username: string | undefined, now: () => number = Date.now): Promise<number> {
   const db = await openStores(config);
   const fitStore = new FitStore(config.dataDir);
+  const decoder = new FitDecodePool(config.sync.decodeThreads, (err) =>
+    io.stderr.write(`warning: a FIT decode thread died (its file is stored with a decode_error): ${err instanceof Error ? err.message : String(err)}\n`),
+  );
   try {
     let users: { id: string; username: string }[];
     if (username !== undefined) {
@@ -23,7 +27,7 @@ export async function runRebuild(config: Config, io: CliIo, username: string | u
       users = await listUsers(db);
     }
     for (const u of users) {
-      const parts = (await rebuildUser({ db, fitStore }, u.id, now())).map(
+      const parts = (await rebuildUser({ db, fitStore, decoder }, u.id, now())).map(
         ({ rebuilder: r, counts: c }) =>
           `${r.name} ${c.new + c.updated + c.unchanged} ${r.unit} (${c.new} new, ${c.updated} updated, ${c.unchanged} unchanged)`,
       );
@@ -31,6 +35,7 @@ export async function runRebuild(config: Config, io: CliIo, username: string | u
     }
     return 0;
   } finally {
+    await decoder.close();
     await db.close();
   }
 }

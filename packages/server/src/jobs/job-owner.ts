@@ -5,6 +5,7 @@ import type { Counter } from '../metrics.js';
 import type { SyncJobRow } from '../repositories/sync-jobs.js';
 import { type StopReason, SyncAborted } from '../sync/abortable.js';
 import { failureMessage } from '../sync/failure-message.js';
+import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from '../sync/fit-store.js';
 import { garminCall } from '../sync/garmin-call.js';
 import { GarminProfile } from '../sync/garmin-profile.js';
@@ -28,6 +29,7 @@ export interface JobOwnerDeps {
   queue: SyncJobQueue;
   config: SyncConfig;
   fitStore: FitStore;
+  decoder: FitDecodePool;
   garmin: SyncGarminSource;
   log?: WorkerLog;
   /** `fitsync_sync_jobs_total{status}`: jobs ended by this process. */
@@ -102,6 +104,7 @@ export class JobOwner {
         db,
         runtime,
         fitStore: this.d.fitStore,
+        decoder: this.d.decoder,
         api,
         limiter,
         progress: reporter,

@@ -7,6 +7,7 @@ import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Metrics } from '../metrics.js';
 import type { StopReason } from '../sync/abortable.js';
+import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from '../sync/fit-store.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
 import { UpstreamPace } from '../sync/upstream-limiter.js';
@@ -23,6 +24,7 @@ export interface SyncWorkerPoolDeps {
   events: EventBus;
   config: SyncConfig;
   fitStore: FitStore;
+  decoder: FitDecodePool;
   garmin: SyncGarminSource;
   log?: WorkerLog;
   /** How long an idle worker waits before looking for jobs again (default 1000 ms). */
@@ -64,6 +66,7 @@ export class SyncWorkerPool {
       queue: this.queue,
       config: d.config,
       fitStore: d.fitStore,
+      decoder: d.decoder,
       garmin: d.garmin,
       log: d.log,
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),

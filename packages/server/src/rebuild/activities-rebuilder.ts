@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DECODER_VERSION, decodeFit } from '../activities/fit-decode.js';
+import { DECODER_VERSION } from '../activities/decoded-fit.js';
 import { countFitActivities, type DecodedRow, undecodedActivities, upsertDecoded } from '../repositories/activity-decoded.js';
 import { zeroCounts } from '../sync/kind-counts.js';
 import type { Rebuilder } from './rebuilder.js';
@@ -15,20 +15,23 @@ const PER_TRANSACTION = 50;
 export const activitiesRebuilder: Rebuilder = {
   name: 'activities',
   unit: 'activities',
-  async rebuild({ db, fitStore }, userId) {
+  async rebuild({ db, fitStore, decoder }, userId) {
     const counts = zeroCounts();
     const total = await countFitActivities(db, userId);
     for (let after = ''; ; ) {
       const todo = await undecodedActivities(db, userId, DECODER_VERSION, after, PER_TRANSACTION);
       if (todo.length === 0) break;
       after = todo[todo.length - 1]!.activity_id;
-      const rows: DecodedRow[] = [];
-      for (const t of todo) {
-        const bytes = await readFile(fitStore.pathOf(t.fit_sha256)).catch(() => null);
-        if (!bytes) continue;
-        rows.push({ activityId: t.activity_id, fitSha256: t.fit_sha256, decoded: decodeFit(bytes) });
-        counts[Number(t.decoded) ? 'updated' : 'new']++;
-      }
+      // The batch's files are decoded in parallel by the decode threads (at most PER_TRANSACTION in flight).
+      const decoded = await Promise.all(
+        todo.map(async (t): Promise<DecodedRow | null> => {
+          const bytes = await readFile(fitStore.pathOf(t.fit_sha256)).catch(() => null);
+          if (!bytes) return null;
+          counts[Number(t.decoded) ? 'updated' : 'new']++;
+          return { activityId: t.activity_id, fitSha256: t.fit_sha256, decoded: await decoder.decode(bytes) };
+        }),
+      );
+      const rows = decoded.filter((r): r is DecodedRow => r !== null);
       await db.transaction((tx) => upsertDecoded(tx, userId, rows));
     }
     counts.unchanged = total - counts.new - counts.updated;

@@ -1,5 +1,5 @@
 import type { Device, Lap, RecordField } from '@fitsync/api';
-import type { DecodedFit } from '../activities/fit-decode.js';
+import type { DecodedFit } from '../activities/decoded-fit.js';
 import type { Queryable, SqlValue } from '../db/db.js';
 
 /** A decoded FIT file to store for an activity (the file it came from, by hash). */

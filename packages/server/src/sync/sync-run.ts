@@ -1,6 +1,7 @@
 import type { Runtime } from '@fitsync/runtime';
 import type { GarminApi } from '@fitsync/garmin';
 import type { Db } from '../db/db.js';
+import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from './fit-store.js';
 import type { GarminProfile } from './garmin-profile.js';
 import type { ProgressReporter } from './progress-reporter.js';
@@ -13,6 +14,8 @@ export interface SyncRun {
   db: Db;
   runtime: Runtime;
   fitStore: FitStore;
+  /** Decodes downloaded FIT files off the main thread (the server's pool). */
+  decoder: FitDecodePool;
   /** The user's Garmin client (tokens persisted and reauth marked by the connection service). */
   api: GarminApi;
   limiter: UpstreamLimiter;

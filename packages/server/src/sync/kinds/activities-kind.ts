@@ -106,9 +106,8 @@ export const activitiesKind = defineKind<ActivitiesPlan, ActivityItem>({
               api.downloadFit(a.activityId, call),
             );
             const { sha256, size } = await fitStore.put(bytes);
-            // Decoded here, off the request path: the SDK is loaded only by syncs that download.
-            const { decodeFit } = await import('../../activities/fit-decode.js');
-            const decoded = { activityId: a.activityId, fitSha256: sha256, decoded: decodeFit(bytes) };
+            // Decoded by a decode thread, which takes the bytes (no copy): stored, they are not needed here.
+            const decoded = { activityId: a.activityId, fitSha256: sha256, decoded: await run.decoder.decode(bytes) };
             writer.add({ rec: { ...rec, fitSha256: sha256, fitSize: size }, outcome: k ? 'updated' : 'new', decoded });
           });
         }
