@@ -95,6 +95,7 @@ async function runningJob(s: TestServer, db: Db) {
     jobId,
     userId: pair.user.user_id,
     syncType: 'all',
+    trigger: 'manual',
     since: null,
     until: null,
     full: false,

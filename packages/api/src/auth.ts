@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { GARMIN_STATUSES } from './codes.js';
 
 const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
@@ -31,8 +32,14 @@ export const User = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
 });
 export type User = Static<typeof User>;
-export const Me = User;
-export type Me = User;
+/** GET /v1/me: the user, plus the state of their Garmin link (so `auth status` can warn). */
+export const Me = Type.Object({
+  ...User.properties,
+  garmin_status: Type.Union(GARMIN_STATUSES.map((s) => Type.Literal(s))),
+  /** When Garmin stopped accepting the stored sign-in; null unless garmin_status is reauth_required. */
+  garmin_reauth_required_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type Me = Static<typeof Me>;
 
 export const TokenPair = Type.Object({
   status: Type.Literal('authenticated'),

@@ -34,9 +34,17 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const SYNC_TYPES = ['all', 'activities', 'health', 'workouts'] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
 
+/** What started a job: `sync start`, the user's schedule, or an import of Garmin's export. */
+export const SYNC_TRIGGERS = ['manual', 'schedule', 'import'] as const;
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
+
 export const SYNC_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 export const TERMINAL_SYNC_STATUSES: readonly SyncStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** A Garmin link's state as `GET /v1/garmin/connection` and `GET /v1/me` (`garmin_status`) show it. */
+export const GARMIN_STATUSES = ['connected', 'not_connected', 'reauth_required'] as const;
+export type GarminStatus = (typeof GARMIN_STATUSES)[number];
 
 export const MFA_METHODS = ['totp', 'recovery_code'] as const;
 

@@ -1,10 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { SYNC_STATUSES, SYNC_TYPES } from './codes.js';
+import { SYNC_STATUSES, SYNC_TRIGGERS, SYNC_TYPES } from './codes.js';
 import { CalendarDate, JobId } from './common.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const SyncTypeSchema = Type.Union(SYNC_TYPES.map((t) => Type.Literal(t)));
+export const SyncTriggerSchema = Type.Union(SYNC_TRIGGERS.map((t) => Type.Literal(t)));
 export const SyncStatusSchema = Type.Union(SYNC_STATUSES.map((s) => Type.Literal(s)));
 
 const Counts = Type.Object({ new: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer() });
@@ -24,6 +25,13 @@ export const SyncJob = Type.Object({
   start_time: Nullable(Type.String({ format: 'date-time' })),
   end_time: Nullable(Type.String({ format: 'date-time' })),
   error_message: Nullable(Type.String()),
+  /** What started the job: `manual` (sync start), `schedule`, `import`. */
+  trigger: SyncTriggerSchema,
+  /**
+   * A note on how a job that did not fail ended, for people (e.g. a scheduled run that found
+   * nothing changed at Garmin: "Nothing changed at Garmin since …; 0 items."), else null.
+   */
+  message: Nullable(Type.String()),
   counts: Type.Object({ activities: Counts, health: Counts, workouts: Counts }),
 });
 export type SyncJob = Static<typeof SyncJob>;
@@ -48,3 +56,26 @@ export type SyncJobListQuery = Static<typeof SyncJobListQuery>;
 
 export const SyncJobList = Type.Object({ jobs: Type.Array(SyncJob), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 export type SyncJobList = Static<typeof SyncJobList>;
+
+/** GET/PUT /v1/sync/schedule: the user's automatic sync. */
+export const SyncSchedule = Type.Object({
+  /** Seconds between runs; null when the user never had a schedule. */
+  every_s: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  sync_type: SyncTypeSchema,
+  enabled: Type.Boolean(),
+  /** When the next run is due (jitter included); null when disabled. */
+  next_run_at: Nullable(Type.String({ format: 'date-time' })),
+  last_run_at: Nullable(Type.String({ format: 'date-time' })),
+  last_job_id: Type.Union([JobId, Type.Null()]),
+});
+export type SyncSchedule = Static<typeof SyncSchedule>;
+
+/** PUT /v1/sync/schedule: every_s below FITSYNC_SCHEDULE_MIN_INTERVAL is 422 validation_error. */
+export const PutSyncScheduleBody = Type.Object(
+  {
+    every_s: Type.Integer({ minimum: 1, maximum: 366 * 86400 }),
+    sync_type: Type.Optional(SyncTypeSchema),
+  },
+  { additionalProperties: false },
+);
+export type PutSyncScheduleBody = Static<typeof PutSyncScheduleBody>;

@@ -88,7 +88,7 @@ for (const { dialect, skip } of await dialects()) {
 
     test('connect without MFA: 200 connected with the display name; tokens stored sealed', async () => {
       const u = await setup();
-      assert.deepEqual(await status(u.token), { status: 'not_connected', display_name: null, connected_at: null });
+      assert.deepEqual(await status(u.token), { status: 'not_connected', display_name: null, connected_at: null, reauth_required_at: null, time_zone: null, signin_blocked_until: null });
       const res = await connect(u.token, u.email, u.password);
       assert.equal(res.status, 200, JSON.stringify(res.body));
       const displayName = sim.state.user(u.email)!.displayName;
@@ -292,7 +292,7 @@ for (const { dialect, skip } of await dialects()) {
       const del = await call(s.app, 'DELETE', '/v1/garmin/connection', { token: u.token });
       assert.equal(del.status, 204);
       assert.equal((await s.db.all('SELECT user_id FROM garmin_connections WHERE user_id = ?', [u.userId])).length, 0);
-      assert.deepEqual(await status(u.token), { status: 'not_connected', display_name: null, connected_at: null });
+      assert.deepEqual(await status(u.token), { status: 'not_connected', display_name: null, connected_at: null, reauth_required_at: null, time_zone: null, signin_blocked_until: null });
       await assert.rejects(s.app.deps.garmin.apiFor(u.userId), notConnected);
       assert.equal((await call(s.app, 'DELETE', '/v1/garmin/connection', { token: u.token })).status, 204, 'idempotent');
     });

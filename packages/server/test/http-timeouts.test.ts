@@ -109,6 +109,7 @@ describe('slow clients are cut off; long responses are not', () => {
       jobId,
       userId: me.body.user_id,
       syncType: 'all',
+      trigger: 'manual',
       since: null,
       until: null,
       full: false,

@@ -22,6 +22,8 @@ function job(id: string, extra: Partial<SyncJob> = {}): SyncJob {
     user_id: 'u1',
     status: 'running',
     sync_type: 'all',
+    trigger: 'manual',
+    message: null,
     progress: 10,
     total_items: 100,
     processed_items: 10,

@@ -42,7 +42,7 @@ function blockedGarmin(count = 7) {
   const api = { getActivityCount: () => gate, listActivities: () => new Promise(() => {}) } as unknown as GarminApi;
   const source: SyncGarminSource = {
     apiFor: async () => api,
-    status: async () => ({ status: 'connected', display_name: 'runner', connected_at: null }),
+    status: async () => ({ status: 'connected', display_name: 'runner', connected_at: null, reauth_required_at: null, time_zone: null, signin_blocked_until: null }),
   };
   return { source, open: () => open(count) };
 }

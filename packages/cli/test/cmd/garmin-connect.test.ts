@@ -216,13 +216,13 @@ describe('garmin commands: run', () => {
 
   test('status (json, table, reauth hint) and disconnect', async () => {
     const { dir, stub } = await setup([
-      { method: 'GET', path: '/v1/garmin/connection', reply: { status: 200, body: { status: 'connected', display_name: 'trail.runner', connected_at: '2026-06-01T12:00:00.000Z' } } },
-      { method: 'GET', path: '/v1/garmin/connection', reply: { status: 200, body: { status: 'reauth_required', display_name: 'trail.runner', connected_at: '2026-06-01T12:00:00.000Z' } } },
+      { method: 'GET', path: '/v1/garmin/connection', reply: { status: 200, body: { status: 'connected', display_name: 'trail.runner', connected_at: '2026-06-01T12:00:00.000Z', reauth_required_at: null, time_zone: null, signin_blocked_until: null } } },
+      { method: 'GET', path: '/v1/garmin/connection', reply: { status: 200, body: { status: 'reauth_required', display_name: 'trail.runner', connected_at: '2026-06-01T12:00:00.000Z', reauth_required_at: null, time_zone: null, signin_blocked_until: null } } },
       { method: 'DELETE', path: '/v1/garmin/connection', reply: { status: 204 } },
     ]);
     const a = await runMain(['garmin', 'status', '-o', 'json'], { configDir: dir });
     assert.equal(a.code, 0, a.err);
-    assert.deepEqual(JSON.parse(a.out), { status: 'connected', display_name: 'trail.runner', connected_at: '2026-06-01T12:00:00.000Z' });
+    assert.deepEqual(JSON.parse(a.out), { status: 'connected', display_name: 'trail.runner', connected_at: '2026-06-01T12:00:00.000Z', reauth_required_at: null, time_zone: null, signin_blocked_until: null });
     const b = await runMain(['garmin', 'status'], { configDir: dir });
     assert.equal(b.code, 0);
     assert.match(b.out, /^Status: +reauth_required$/m);

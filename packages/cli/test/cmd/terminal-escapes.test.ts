@@ -59,7 +59,7 @@ describe('server text never carries terminal control codes to the terminal', () 
   test('garmin status: display name in the table; -o json round-trips it exactly', async () => {
     const { dir, stub } = await signedIn();
     // connected_at is a date-time by the contract, so only display_name can carry free text.
-    const conn = { status: 'reauth_required', display_name: HOSTILE, connected_at: '2026-05-01T08:00:00.000Z' };
+    const conn = { status: 'reauth_required', display_name: HOSTILE, connected_at: '2026-05-01T08:00:00.000Z', reauth_required_at: null, time_zone: null, signin_blocked_until: null };
     stub.json('GET', '/v1/garmin/connection', 200, conn, 2);
     stub.json('GET', '/v1/garmin/connection', 200, { ...conn, connected_at: HOSTILE });
     const r = await runMain(['garmin', 'status'], { configDir: dir });
@@ -157,7 +157,7 @@ describe('server text never carries terminal control codes to the terminal', () 
   test('auth login / auth status: the username; -o json round-trips it', async () => {
     const { dir, stub } = await fixture.setup([
       { method: 'POST', path: '/v1/auth/login', reply: tokenPair({}, { username: HOSTILE }) },
-      { method: 'GET', path: '/v1/me', reply: { status: 200, body: { user_id: HOSTILE, username: HOSTILE, mfa_enabled: false, created_at: '2026-01-01T00:00:00.000Z' } }, times: 2 },
+      { method: 'GET', path: '/v1/me', reply: { status: 200, body: { user_id: HOSTILE, username: HOSTILE, mfa_enabled: false, created_at: '2026-01-01T00:00:00.000Z', garmin_status: 'not_connected', garmin_reauth_required_at: null } }, times: 2 },
     ]);
     const l = await runMain(['auth', 'login', '--server', stub.url, '--username', 'ada', '--password-stdin'], { configDir: dir, stdin: 'pw\n' });
     assert.equal(l.code, 0, l.err);

@@ -85,4 +85,7 @@ export function tokenPair(over: Partial<Record<string, unknown>> = {}, user: Par
   };
 }
 
-export const ME = { status: 200, body: { user_id: 'u1', username: 'ada', mfa_enabled: false, created_at: '2026-01-01T00:00:00.000Z' } };
+export const ME = {
+  status: 200,
+  body: { user_id: 'u1', username: 'ada', mfa_enabled: false, created_at: '2026-01-01T00:00:00.000Z', garmin_status: 'connected', garmin_reauth_required_at: null },
+};

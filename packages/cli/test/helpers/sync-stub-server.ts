@@ -89,6 +89,8 @@ export function job(over: Record<string, unknown> = {}): Record<string, unknown>
     start_time: null,
     end_time: null,
     error_message: null,
+    trigger: 'manual',
+    message: null,
     counts: { activities: zero(), health: zero(), workouts: zero() },
     ...over,
   };

@@ -356,4 +356,16 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Always current (product.md Part 2 §D): what started a job and a note on how it ended; when
+    // Garmin stopped accepting a connection's sign-in, and the account's time zone.
+    version: 33,
+    name: 'sync-trigger-and-garmin-state',
+    sql: [
+      `ALTER TABLE sync_jobs ADD COLUMN trigger TEXT NOT NULL DEFAULT 'manual'`,
+      `ALTER TABLE sync_jobs ADD COLUMN message TEXT`,
+      `ALTER TABLE garmin_connections ADD COLUMN reauth_required_at BIGINT`,
+      `ALTER TABLE garmin_connections ADD COLUMN time_zone TEXT`,
+    ],
+  },
 ];

@@ -1,3 +1,4 @@
+import type { SyncTrigger } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
 import type { SyncConfig } from '../config.js';
 import type { Db } from '../db/db.js';
@@ -100,6 +101,7 @@ export class JobOwner {
           since: row.since_date,
           until: row.until_date,
           full: Number(row.full_sync) === 1,
+          trigger: row.trigger as SyncTrigger,
         },
         db,
         runtime,

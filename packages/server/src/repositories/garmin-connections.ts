@@ -13,9 +13,13 @@ export interface GarminConnectionRow {
   token_version: number;
   connected_at: number;
   updated_at: number;
+  /** When Garmin stopped accepting the tokens (set with status reauth_required). */
+  reauth_required_at: number | null;
+  /** The Garmin account's IANA time zone, once learned. */
+  time_zone: string | null;
 }
 
-const COLUMNS = 'user_id, status, display_name, tokens_enc, token_version, connected_at, updated_at';
+const COLUMNS = 'user_id, status, display_name, tokens_enc, token_version, connected_at, updated_at, reauth_required_at, time_zone';
 
 export async function findGarminConnection(q: Queryable, userId: string): Promise<GarminConnectionRow | undefined> {
   const row = await q.get<GarminConnectionRow>(`SELECT ${COLUMNS} FROM garmin_connections WHERE user_id = ?`, [userId]);
@@ -30,7 +34,7 @@ export async function putGarminConnection(
   await q.run(
     `INSERT INTO garmin_connections (user_id, status, display_name, tokens_enc, token_version, connected_at, updated_at)
      VALUES (?, 'connected', ?, ?, 1, ?, ?)
-     ON CONFLICT (user_id) DO UPDATE SET status = 'connected', display_name = excluded.display_name,
+     ON CONFLICT (user_id) DO UPDATE SET status = 'connected', reauth_required_at = NULL, display_name = excluded.display_name,
        tokens_enc = excluded.tokens_enc, token_version = garmin_connections.token_version + 1,
        connected_at = excluded.connected_at, updated_at = excluded.updated_at`,
     [c.userId, c.displayName, c.tokensEnc, c.now, c.now],
@@ -57,14 +61,15 @@ export async function updateGarminTokens(q: Queryable, userId: string, tokensEnc
 export async function markGarminReauth(q: Queryable, userId: string, now: number, ifVersion?: number): Promise<boolean> {
   const r =
     ifVersion === undefined
-      ? await q.run(`UPDATE garmin_connections SET status = 'reauth_required', updated_at = ? WHERE user_id = ? AND status = 'connected'`, [
+      ? await q.run(`UPDATE garmin_connections SET status = 'reauth_required', reauth_required_at = ?, updated_at = ? WHERE user_id = ? AND status = 'connected'`, [
+          now,
           now,
           userId,
         ])
       : await q.run(
-          `UPDATE garmin_connections SET status = 'reauth_required', updated_at = ?
+          `UPDATE garmin_connections SET status = 'reauth_required', reauth_required_at = ?, updated_at = ?
            WHERE user_id = ? AND status = 'connected' AND token_version = ?`,
-          [now, userId, ifVersion],
+          [now, now, userId, ifVersion],
         );
   return r.changes === 1;
 }

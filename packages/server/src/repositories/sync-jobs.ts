@@ -15,6 +15,10 @@ export interface SyncJobRow {
   processed_items: number;
   counts_json: string;
   error_message: string | null;
+  /** manual | schedule | import (SYNC_TRIGGERS). */
+  trigger: string;
+  /** How a job that did not fail ended, for people (null when nothing to say). */
+  message: string | null;
   created_at: number;
   start_time: number | null;
   end_time: number | null;
@@ -32,7 +36,7 @@ export interface SyncJobRow {
 export const SYNC_JOB_COLS =
   'job_id, user_id, status, sync_type, since_date, until_date, full_sync, progress, total_items, processed_items, counts_json, ' +
   'error_message, created_at, start_time, end_time, version, idempotency_key, request_hash, lease_owner, lease_expires_at, ' +
-  'cancel_requested, attempts, state_json';
+  'cancel_requested, attempts, state_json, trigger, message';
 
 /** A job to insert: what it asks for, and how it was asked. */
 export interface NewSyncJob extends SyncJobSpec {
@@ -46,9 +50,9 @@ export interface NewSyncJob extends SyncJobSpec {
 export async function insertSyncJob(q: Queryable, j: NewSyncJob): Promise<SyncJobRow> {
   const row = await q.get<SyncJobRow>(
     `INSERT INTO sync_jobs (job_id, user_id, status, sync_type, since_date, until_date, full_sync, counts_json, created_at,
-       idempotency_key, request_hash)
-     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SYNC_JOB_COLS}`,
-    [j.jobId, j.userId, j.syncType, j.since, j.until, j.full ? 1 : 0, j.countsJson, j.now, j.idempotencyKey, j.requestHash],
+       idempotency_key, request_hash, trigger)
+     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SYNC_JOB_COLS}`,
+    [j.jobId, j.userId, j.syncType, j.since, j.until, j.full ? 1 : 0, j.countsJson, j.now, j.idempotencyKey, j.requestHash, j.trigger],
   );
   return row!;
 }

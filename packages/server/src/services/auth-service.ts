@@ -1,4 +1,4 @@
-import type { LoginResponse, TokenPair, User } from '@fitsync/api';
+import type { LoginResponse, Me, TokenPair } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
 import type { Config } from '../config.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
@@ -8,6 +8,7 @@ import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
 import { consumeChallenge, findChallenge, insertChallenge, reserveChallengeAttempt } from '../repositories/mfa-challenges.js';
 import { findUserById, findUserByName } from '../repositories/users.js';
+import { findGarminConnection } from '../repositories/garmin-connections.js';
 import { codeKey, type Factor, type MfaService } from './mfa-service.js';
 import type { ThrottleService } from './throttle-service.js';
 import type { TokenService } from './token-service.js';
@@ -121,10 +122,17 @@ export class AuthService {
   }
 
   /** The signed-in user (GET /v1/me); a token of a deleted user is invalid. */
-  async me(userId: string): Promise<User> {
+  /** GET /v1/me: the user and the state of their Garmin link (`auth status` warns on reauth_required). */
+  async me(userId: string): Promise<Me> {
     const user = await findUserById(this.d.db, userId);
     if (!user) throw invalidToken();
-    return toApiUser(user);
+    const garmin = await findGarminConnection(this.d.db, userId);
+    const reauthAt = garmin?.status === 'reauth_required' && garmin.reauth_required_at !== null ? Number(garmin.reauth_required_at) : null;
+    return {
+      ...toApiUser(user),
+      garmin_status: garmin ? garmin.status : 'not_connected',
+      garmin_reauth_required_at: reauthAt === null ? null : new Date(reauthAt).toISOString(),
+    };
   }
 
   private getDummyHash(): Promise<string> {

@@ -196,8 +196,17 @@ export class GarminConnectionService {
   /** The connection as the API shows it. */
   async status(userId: string): Promise<GarminConnection> {
     const row = await findGarminConnection(this.d.db, userId);
-    if (!row) return { status: 'not_connected', display_name: null, connected_at: null };
-    return { status: row.status, display_name: row.display_name, connected_at: new Date(Number(row.connected_at)).toISOString() };
+    const until = await garminCooldownUntil(this.d.db, userId);
+    const blocked = until > this.d.runtime.now() ? new Date(until).toISOString() : null;
+    if (!row) return { status: 'not_connected', display_name: null, connected_at: null, reauth_required_at: null, time_zone: null, signin_blocked_until: blocked };
+    return {
+      status: row.status,
+      display_name: row.display_name,
+      connected_at: new Date(Number(row.connected_at)).toISOString(),
+      reauth_required_at: row.status === 'reauth_required' && row.reauth_required_at !== null ? new Date(Number(row.reauth_required_at)).toISOString() : null,
+      time_zone: row.time_zone,
+      signin_blocked_until: blocked,
+    };
   }
 
   /**

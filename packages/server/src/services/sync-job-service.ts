@@ -142,6 +142,7 @@ export class SyncJobService {
         now: this.d.runtime.now(),
         idempotencyKey: idempotencyKey ?? null,
         requestHash: idempotencyKey === undefined ? null : requestHash,
+        trigger: 'manual',
       });
     } catch (err) {
       // A concurrent request won a unique index (same key, or another active job): answer as it would.

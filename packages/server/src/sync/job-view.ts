@@ -22,6 +22,8 @@ export function toSyncJob(r: SyncJobRow): SyncJob {
     start_time: iso(r.start_time),
     end_time: iso(r.end_time),
     error_message: r.error_message,
+    trigger: r.trigger as SyncJob['trigger'],
+    message: r.message ?? null,
     // The registry and the contract name the same kinds (checkKindsContract, at start-up).
     counts: parseCounts(r.counts_json, KIND_NAMES) as SyncJob['counts'],
   };

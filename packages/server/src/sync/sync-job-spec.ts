@@ -1,3 +1,5 @@
+import type { SyncTrigger } from '@fitsync/api';
+
 /** What a job asks for. */
 export interface SyncJobSpec {
   jobId: string;
@@ -9,4 +11,6 @@ export interface SyncJobSpec {
   /** YYYY-MM-DD, inclusive */
   until: string | null;
   full: boolean;
+  /** What started the job (SYNC_TRIGGERS): a scheduled run first checks cheaply whether anything changed. */
+  trigger: SyncTrigger;
 }

@@ -26,8 +26,15 @@ export async function run(_opts: GarminStatusOptions, deps: Deps): Promise<numbe
   printRecord(
     deps.io.out,
     await deps.output(),
-    { status: c.status, display_name: c.display_name, connected_at: c.connected_at },
-    { status: 'Status', display_name: 'Garmin account', connected_at: 'Connected at' },
+    c,
+    {
+      status: 'Status',
+      display_name: 'Garmin account',
+      connected_at: 'Connected at',
+      reauth_required_at: 'Reauth required at',
+      time_zone: 'Time zone',
+      signin_blocked_until: 'Sign-ins paused until',
+    },
   );
   if (c.status === 'reauth_required') deps.io.info('Garmin no longer accepts the stored sign-in; run `fitsync garmin connect`.');
   return 0;
