@@ -10,6 +10,8 @@ export interface FlagSpec {
   value?: string;
   env?: string;
   description: string;
+  /** The fixed set of values a string flag takes, when there is one (shell completion offers them). */
+  values?: readonly string[];
 }
 
 export type FlagValues = Record<string, string | boolean | undefined>;

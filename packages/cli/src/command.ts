@@ -11,6 +11,8 @@ export interface CommandDefinition {
   flags: readonly FlagSpec[];
   /** Maximum number of positional arguments (default 0). */
   maxArgs?: number;
+  /** What the arguments are, for shell completion: ids of the sync jobs this CLI saw lately. */
+  argValues?: 'recent-jobs';
   examples: readonly string[];
 }
 

@@ -11,6 +11,8 @@ export interface GroupEntry {
   summary: string;
   examples: readonly string[];
   commands: readonly CommandEntry[];
+  /** Left out of help and completion (plumbing the completion scripts call). */
+  hidden?: boolean;
 }
 
 // The static import() specifiers let esbuild split each command into its own chunk.
@@ -93,6 +95,23 @@ export const GROUPS: readonly GroupEntry[] = [
       { name: 'trend', summary: 'Follow one daily value over time (a chart on a terminal)', load: () => import('./cmd/health/trend.js') },
       { name: 'series', summary: "Print one day's intraday readings of a metric", load: () => import('./cmd/health/series.js') },
     ],
+  },
+  {
+    name: 'completion',
+    summary: 'Print a shell completion script for bash, zsh or fish',
+    examples: ['source <(fitsync completion bash)', 'fitsync completion zsh > ~/.zfunc/_fitsync', 'fitsync completion fish > ~/.config/fish/completions/fitsync.fish'],
+    commands: [
+      { name: 'bash', summary: 'Completion for bash', load: async () => (await import('./cmd/completion/completion.js')).completionCommand('bash') },
+      { name: 'zsh', summary: 'Completion for zsh', load: async () => (await import('./cmd/completion/completion.js')).completionCommand('zsh') },
+      { name: 'fish', summary: 'Completion for fish', load: async () => (await import('./cmd/completion/completion.js')).completionCommand('fish') },
+    ],
+  },
+  {
+    name: '__complete',
+    summary: 'Values for the completion scripts, from local files only',
+    examples: ['fitsync __complete jobs'],
+    hidden: true,
+    commands: [{ name: 'jobs', summary: 'Print the ids of recent sync jobs', load: () => import('./cmd/completion/complete-jobs.js') }],
   },
 ];
 

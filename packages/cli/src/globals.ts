@@ -9,7 +9,7 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:8787';
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'server', type: 'string', value: 'URL', env: 'FITSYNC_SERVER', description: `API base URL (default: the profile's, else ${DEFAULT_SERVER})` },
   { name: 'profile', type: 'string', value: 'NAME', env: 'FITSYNC_PROFILE', description: 'named profile (default "default")' },
-  { name: 'output', short: 'o', type: 'string', value: 'FMT', env: 'FITSYNC_OUTPUT', description: 'output format: table, json or csv' },
+  { name: 'output', short: 'o', type: 'string', value: 'FMT', env: 'FITSYNC_OUTPUT', description: 'output format: table, json or csv', values: OUTPUT_FORMATS },
   { name: 'no-color', type: 'boolean', env: 'NO_COLOR', description: 'disable colour' },
   { name: 'verbose', short: 'v', type: 'boolean', env: 'FITSYNC_DEBUG', description: 'log requests on stderr (secrets redacted)' },
   { name: 'config-dir', type: 'string', value: 'DIR', env: 'FITSYNC_CONFIG_DIR', description: 'config directory (default $XDG_CONFIG_HOME/fitsync)' },

@@ -4,7 +4,7 @@ import { GROUPS, type GroupEntry } from './commands.js';
 import { GLOBAL_FLAGS } from './globals.js';
 
 const EXIT_CODES =
-  'Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not signed in / auth failed, 4 not found, 5 conflict, 6 server unavailable, 7 sync job failed.';
+  'Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not signed in / auth failed, 4 not found, 5 conflict, 6 server unavailable, 7 sync job failed, 130 interrupted (Ctrl-C).';
 
 function flagLines(flags: readonly FlagSpec[]): string[] {
   const left = flags.map((f) => `${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.value ? ` ${f.value}` : ''}`);
@@ -17,11 +17,12 @@ function section(title: string, lines: readonly string[]): string {
 }
 
 export function rootHelp(): string {
-  const w = Math.max(...GROUPS.map((g) => g.name.length));
+  const groups = GROUPS.filter((g) => !g.hidden);
+  const w = Math.max(...groups.map((g) => g.name.length));
   return [
     'fitsync: sync your Garmin Connect data into your own FitSync server, from the terminal.\n',
     section('USAGE', ['  fitsync <command> <subcommand> [flags]']),
-    section('COMMANDS', GROUPS.map((g) => `  ${`${g.name}:`.padEnd(w + 2)} ${g.summary}`)),
+    section('COMMANDS', groups.map((g) => `  ${`${g.name}:`.padEnd(w + 2)} ${g.summary}`)),
     section('GLOBAL FLAGS', flagLines(GLOBAL_FLAGS)),
     section('EXAMPLES', [
       '  $ fitsync auth login --server https://fitsync.example.com',

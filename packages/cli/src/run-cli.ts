@@ -44,7 +44,7 @@ export async function runCli(argv: string[], o: MainOptions, VERSION: string): P
       return 0;
     }
     const group = findGroup(cmdPath[0]);
-    if (!group) throw unknownCommand(cmdPath[0] as string, GROUPS.map((g) => g.name), 'fitsync');
+    if (!group) throw unknownCommand(cmdPath[0] as string, GROUPS.filter((g) => !g.hidden).map((g) => g.name), 'fitsync');
     if (cmdPath.length === 1) {
       io.out.write((await help()).groupHelp(group));
       return 0;

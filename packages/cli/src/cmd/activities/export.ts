@@ -29,7 +29,7 @@ export const definition: CommandDefinition = {
     '       fitsync activities export --since YYYY-MM-DD [--until YYYY-MM-DD] --format F [--dir DIR] [--force]',
   maxArgs: 10_000,
   flags: [
-    { name: 'format', short: 'F', type: 'string', value: 'FORMAT', description: `file format: ${EXPORT_FORMATS.join(', ')}` },
+    { name: 'format', short: 'F', type: 'string', value: 'FORMAT', description: `file format: ${EXPORT_FORMATS.join(', ')}`, values: EXPORT_FORMATS },
     { name: 'out', type: 'string', value: 'FILE', description: 'the file for a single ACTIVITY_ID; - for stdout' },
     { name: 'dir', short: 'd', type: 'string', value: 'DIR', description: 'the directory for ACTIVITY_ID.EXT files (default: current)' },
     { name: 'since', type: 'string', value: 'YYYY-MM-DD', description: 'every activity from this day on (instead of ids)' },

@@ -4,6 +4,7 @@ import type { Deps } from '../../factory.js';
 import { parseJobId } from '../../sync/flag-values.js';
 import { asSyncJob } from '../../client/answers.js';
 import { printJob } from '../../sync/job-view.js';
+import { rememberJobs } from '../../sync/recent-jobs.js';
 
 export const definition: CommandDefinition = {
   group: 'sync',
@@ -12,6 +13,7 @@ export const definition: CommandDefinition = {
   description: 'Asks the server to cancel the job (it takes effect within 2 s). Exit 4 when there is no such job, 5 when it has already finished.',
   usage: 'fitsync sync cancel JOB_ID',
   maxArgs: 1,
+  argValues: 'recent-jobs',
   flags: [],
   examples: ['fitsync sync cancel 0b7c1e9a-…', 'fitsync sync cancel "$(fitsync sync status -o json | jq -r .job_id)"'],
 };
@@ -39,6 +41,7 @@ export async function run(opts: SyncCancelOptions, deps: Deps): Promise<number> 
     throw err;
   }
   const job = asSyncJob(body);
+  rememberJobs(deps, [job]);
   printJob(deps.io.out, await deps.output(), job);
   deps.io.info(job.status === 'cancelled' ? `Sync job ${job.job_id} cancelled.` : `Cancelling sync job ${job.job_id}…`);
   return 0;

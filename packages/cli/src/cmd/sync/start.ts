@@ -10,6 +10,7 @@ import type { Session } from '../../session.js';
 import { parseDateRange } from '../../sync/flag-values.js';
 import { asSyncJob } from '../../client/answers.js';
 import { printJob } from '../../sync/job-view.js';
+import { rememberJobs } from '../../sync/recent-jobs.js';
 
 export const definition: CommandDefinition = {
   group: 'sync',
@@ -21,7 +22,7 @@ export const definition: CommandDefinition = {
     'Exit 5 when a sync is already running (its id is shown) or Garmin Connect is not linked.',
   usage: 'fitsync sync start [--type all|activities|health|workouts] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--full] [--wait] [--idempotency-key K]',
   flags: [
-    { name: 'type', type: 'string', value: 'TYPE', description: 'what to sync: all (default), activities, health or workouts' },
+    { name: 'type', type: 'string', value: 'TYPE', description: 'what to sync: all (default), activities, health or workouts', values: SYNC_TYPES },
     { name: 'since', type: 'string', value: 'YYYY-MM-DD', description: 'first day of the window' },
     { name: 'until', type: 'string', value: 'YYYY-MM-DD', description: 'last day of the window' },
     { name: 'full', type: 'boolean', description: 'sync the whole account history' },
@@ -74,6 +75,7 @@ export async function run(opts: SyncStartOptions, deps: Deps): Promise<number> {
   if (opts.until !== undefined) body.until = opts.until;
   if (opts.full) body.full = true;
   const job = asSyncJob(await createJob(session, deps, body, key));
+  rememberJobs(deps, [job]);
   if (!opts.wait) {
     printJob(deps.io.out, await deps.output(), job);
     deps.io.info(`Sync job ${job.job_id} ${job.status}. Follow it with \`fitsync sync status ${job.job_id} --watch\`.`);

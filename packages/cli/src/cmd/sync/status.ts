@@ -4,6 +4,7 @@ import type { Deps } from '../../factory.js';
 import { parseJobId } from '../../sync/flag-values.js';
 import { asSyncJob } from '../../client/answers.js';
 import { printJob } from '../../sync/job-view.js';
+import { rememberJobs } from '../../sync/recent-jobs.js';
 
 export const definition: CommandDefinition = {
   group: 'sync',
@@ -15,6 +16,7 @@ export const definition: CommandDefinition = {
     'Exit 4 when there is no such job (or no job yet).',
   usage: 'fitsync sync status [JOB_ID] [--watch]',
   maxArgs: 1,
+  argValues: 'recent-jobs',
   flags: [{ name: 'watch', short: 'w', type: 'boolean', description: 'follow the job until it ends' }],
   examples: ['fitsync sync status', 'fitsync sync status --watch', 'fitsync sync status 0b7c1e9a-… -o json'],
 };
@@ -43,6 +45,7 @@ export async function run(opts: SyncStatusOptions, deps: Deps): Promise<number> 
       : new NotFoundError(`Sync job ${opts.jobId} not found`, 'see `fitsync sync list`');
   }
   const job = asSyncJob(body);
+  rememberJobs(deps, [job]);
   if (!opts.watch) {
     printJob(deps.io.out, await deps.output(), job);
     return 0;
