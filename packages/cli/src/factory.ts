@@ -3,6 +3,7 @@ import { ApiClient } from './client/client.js';
 import { type ProfileConfig, readProfileConfig } from './config.js';
 import { CorruptCredentialsError, CredentialStore } from './credentials/store.js';
 import { DEFAULT_SERVER, type GlobalOptions, type OutputFormat } from './globals.js';
+import { type Interrupts, processInterrupts } from './interrupts.js';
 import type { IOStreams } from './iostreams.js';
 import { type Prompter, TerminalPrompter } from './prompter.js';
 import { validateServerUrl } from './server-url.js';
@@ -19,6 +20,8 @@ export interface Deps {
   readonly runtime: Runtime;
   readonly globals: GlobalOptions;
   readonly version: string;
+  /** Ctrl-C, for commands that end cleanly on it (following a job). */
+  readonly interrupts: Interrupts;
   /** config.toml settings of the selected profile. */
   config(): Promise<ProfileConfig>;
   /** The validated server URL: --server/FITSYNC_SERVER, the profile's, the stored login's, else the default. */
@@ -39,6 +42,7 @@ export interface FactoryOptions {
   version: string;
   runtime?: Runtime;
   prompter?: Prompter;
+  interrupts?: Interrupts;
 }
 
 function once<T>(make: () => T): () => T {
@@ -80,5 +84,6 @@ export function createDeps(o: FactoryOptions): Deps {
   );
   const session = once(async () => new Session(await api(), credentials(), globals.profile, runtime));
   const prompter = once(() => o.prompter ?? new TerminalPrompter(io));
-  return { io, env: o.env, runtime, globals, version: o.version, config, server, output, credentials, api, session, prompter, debug };
+  const interrupts = o.interrupts ?? processInterrupts;
+  return { io, env: o.env, runtime, globals, version: o.version, interrupts, config, server, output, credentials, api, session, prompter, debug };
 }

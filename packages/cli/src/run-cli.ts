@@ -8,6 +8,7 @@ import { CliError, exitCodeFor, UsageError } from './errors.js';
 import { GLOBAL_FLAGS, resolveGlobals } from './globals.js';
 import { IOStreams } from './iostreams.js';
 import { sanitizeForTerminal } from './terminal-text.js';
+import type { Interrupts } from './interrupts.js';
 import type { Prompter } from './prompter.js';
 
 /** Test seams; by default the real process streams, environment and runtime (clock, timers, randomness). */
@@ -17,6 +18,7 @@ export interface MainOptions {
   runtime?: Runtime;
   homeDir?: string;
   prompter?: Prompter;
+  interrupts?: Interrupts;
 }
 
 /** Runs the CLI; returns the exit code (only the bin sets process.exitCode). */
@@ -83,6 +85,7 @@ export async function runCli(argv: string[], o: MainOptions, VERSION: string): P
       version: VERSION,
       ...(o.runtime ? { runtime: o.runtime } : {}),
       ...(o.prompter ? { prompter: o.prompter } : {}),
+      ...(o.interrupts ? { interrupts: o.interrupts } : {}),
     });
     return (await mod.run(opts as never, deps)) ?? 0;
   } catch (err) {

@@ -62,6 +62,11 @@ export class ProgressLine {
 
   done(state: ProgressState): void {
     this.update(state);
+    this.end();
+  }
+
+  /** Leaves the bar as last drawn and moves to a fresh line. */
+  end(): void {
     if (this.#drawn) this.#err.write('\n');
     this.#drawn = false;
   }
@@ -123,6 +128,10 @@ export class ProgressBar implements JobReporter {
 
   done(job: SyncJob): void {
     this.#line.done(jobState(job));
+  }
+
+  stop(): void {
+    this.#line.end();
   }
 
   rate(): number | undefined {

@@ -1,5 +1,5 @@
 import type { SyncJob } from '@fitsync/api';
-import type { Runtime } from '@fitsync/runtime';
+import { abortError, type Runtime } from '@fitsync/runtime';
 import { AuthError, CliError, NotFoundError, UnavailableError } from '../errors.js';
 import type { Session } from '../session.js';
 import { openStream } from '../stream/open-stream.js';
@@ -12,6 +12,8 @@ export interface FollowDeps {
   session: Session;
   runtime: Runtime;
   log?: (line: string) => void;
+  /** Stops following (Ctrl-C): the stream is closed and followJob rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 export interface FollowOptions {
@@ -52,6 +54,8 @@ type StreamOutcome = { kind: 'terminal'; job: SyncJob } | { kind: 'ended'; event
  * /v1/sync/jobs/{id}` every second when the stream is unavailable. A dead
  * server ends the follow with UnavailableError (exit 6) rather than a hang:
  * every wait is bounded and polling uses the client's bounded GET retries.
+ * When `d.signal` fires it stops at once (closing the stream, leaving a wait
+ * or a poll) and rejects with an AbortError; the job itself is left alone.
  */
 export async function followJob(first: SyncJob, d: FollowDeps, onUpdate: (job: SyncJob) => void, o: FollowOptions = {}): Promise<SyncJob> {
   const opt = { ...DEFAULTS, ...o };
@@ -69,12 +73,13 @@ export async function followJob(first: SyncJob, d: FollowDeps, onUpdate: (job: S
   let failures = 0;
   const state: StreamState = {};
   for (;;) {
+    if (d.signal?.aborted) throw abortError(d.signal);
     if (streaming) {
       let outcome: StreamOutcome | undefined;
       try {
         outcome = await streamOnce(d, opt, `/v1/sync/jobs/${id}/events`, state, seen, first.job_id);
       } catch (err) {
-        if (err instanceof AuthError) throw err;
+        if (err instanceof AuthError || d.signal?.aborted) throw err;
         if (err instanceof CliError && err.api?.status !== undefined && NO_STREAM.has(err.api.status)) outcome = { kind: 'unsupported' };
         else if (!(err instanceof UnavailableError)) throw err;
         else d.log?.(`* event stream failed: ${err.message}`);
@@ -93,13 +98,13 @@ export async function followJob(first: SyncJob, d: FollowDeps, onUpdate: (job: S
         continue;
       }
       // Reconnect delay: the server's `retry:` when given, else a short backoff.
-      await d.runtime.sleep(Math.min(state.retryMs ?? 250 * 2 ** failures, 5_000));
+      await d.runtime.sleep(Math.min(state.retryMs ?? 250 * 2 ** failures, 5_000), d.signal);
       continue;
     }
-    await d.runtime.sleep(opt.pollIntervalMs);
+    await d.runtime.sleep(opt.pollIntervalMs, d.signal);
     let job: SyncJob;
     try {
-      job = asSyncJob((await d.session.request('GET', `/v1/sync/jobs/${id}`)).body);
+      job = asSyncJob((await untilAborted(d.session.request('GET', `/v1/sync/jobs/${id}`), d.signal)).body);
     } catch (err) {
       if (err instanceof NotFoundError) throw new NotFoundError(`Sync job ${first.job_id} not found`);
       throw err;
@@ -119,7 +124,8 @@ async function streamOnce(
 ): Promise<StreamOutcome> {
   const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
   if (state.lastEventId !== undefined) headers['last-event-id'] = state.lastEventId;
-  const { res, close } = await openStream({
+  const { res, close } = await untilAborted(
+    openStream({
     baseUrl: d.baseUrl,
     path,
     session: d.session,
@@ -128,7 +134,11 @@ async function streamOnce(
     headersTimeoutMs: opt.headersTimeoutMs,
     idleTimeoutMs: opt.idleTimeoutMs,
     ...(d.log ? { log: d.log } : {}),
-  });
+    }),
+    d.signal,
+    // A stream that opens after the follow was stopped is closed at once.
+    (late) => late.close(),
+  );
   if (!/^text\/event-stream\b/i.test(String(res.headers['content-type'] ?? ''))) {
     close();
     return { kind: 'unsupported' };
@@ -136,9 +146,11 @@ async function streamOnce(
   return new Promise<StreamOutcome>((resolve, reject) => {
     let events = 0;
     let done = false;
+    const onAbort = () => finish(abortError(d.signal as AbortSignal));
     const finish = (r: StreamOutcome | Error) => {
       if (done) return;
       done = true;
+      d.signal?.removeEventListener('abort', onAbort);
       close();
       if (r instanceof Error) reject(r);
       else resolve(r);
@@ -172,5 +184,38 @@ async function streamOnce(
     res.on('error', (err) => finish(err instanceof UnavailableError ? err : new UnavailableError(`the event stream from ${d.baseUrl} broke: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
     res.on('end', () => finish({ kind: 'ended', events }));
     res.on('close', () => finish({ kind: 'ended', events }));
+    if (d.signal?.aborted) onAbort();
+    else d.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * `p`, or an AbortError as soon as `signal` fires; what `p` still resolves to
+ * after that is handed to `discard` (e.g. a stream to close).
+ */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, discard?: (late: T) => void): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.then(discard, () => undefined);
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      reject(abortError(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        if (aborted) discard?.(v);
+        else resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
   });
 }

@@ -7,6 +7,8 @@ import { jobLine } from './job-view.js';
 export interface JobReporter {
   update(job: SyncJob): void;
   done(job: SyncJob): void;
+  /** Stops before the job ended: ends a line drawn in place, so what follows starts on a fresh one. */
+  stop(): void;
 }
 
 /** Not a terminal (CI logs, pipes): one plain line per change, nothing redrawn. */
@@ -24,6 +26,9 @@ export class LineReporter implements JobReporter {
   }
   done(job: SyncJob): void {
     this.update(job);
+  }
+  stop(): void {
+    // Every line already ended.
   }
 }
 

@@ -10,7 +10,7 @@ export const definition: CommandDefinition = {
   name: 'status',
   summary: 'Show whether you are signed in',
   description:
-    'Checks the session with the server (GET /v1/me, refreshing the token if needed).\nExit 0 when signed in, 3 when not (or the session was revoked), 6 when the server cannot be reached (the locally stored details are still shown). Never shows a token.',
+    'Checks the session with the server (GET /v1/me, refreshing the token if needed), and shows the state of the Garmin link: when Garmin wants you to sign in again, a warning says so (the exit code stays 0).\nExit 0 when signed in, 3 when not (or the session was revoked), 6 when the server cannot be reached (the locally stored details are still shown). Never shows a token.',
   usage: 'fitsync auth status',
   flags: [],
   examples: ['fitsync auth status', 'fitsync auth status -o json', 'fitsync auth status --profile work'],
@@ -32,6 +32,8 @@ const LABELS: Record<string, string> = {
   mfa_verified: 'MFA verified',
   access_expires_at: 'Access token expires',
   refresh_expires_at: 'Session expires',
+  garmin_status: 'Garmin',
+  garmin_reauth_required_at: 'Garmin sign-in needed since',
 };
 
 export async function run(_opts: StatusOptions, deps: Deps): Promise<number> {
@@ -59,11 +61,27 @@ export async function run(_opts: StatusOptions, deps: Deps): Promise<number> {
   try {
     const me = asMe((await session.request('GET', '/v1/me')).body);
     // The session may have been refreshed during the request: show the current expiry.
-    printRecord(deps.io.out, format, record('signed in', await session.credentials(), me.mfa_enabled), LABELS);
+    const shown = record('signed in', await session.credentials(), me.mfa_enabled);
+    shown.garmin_status = me.garmin_status;
+    // Scripts get both fields always; the table shows the time only when there is one.
+    if (format !== 'table' || me.garmin_reauth_required_at !== null) shown.garmin_reauth_required_at = me.garmin_reauth_required_at;
+    if (me.garmin_status === 'reauth_required') await warnReauth(deps, shown, me.garmin_reauth_required_at);
+    printRecord(deps.io.out, format, shown, LABELS);
     return 0;
   } catch (err) {
     if (err instanceof UnavailableError) printRecord(deps.io.out, format, record('server unreachable', local), LABELS);
     else if (err instanceof AuthError) printRecord(deps.io.out, format, { status: 'not signed in', server, profile: deps.globals.profile }, LABELS);
     throw err;
   }
+}
+
+/**
+ * Being signed in to FitSync is what this command reports (so the exit code stays 0), but a
+ * Garmin link that needs a new sign-in stops every sync: say so, with the time and the fix.
+ * The time formatter is loaded only here, off the common path of a benchmarked command.
+ */
+async function warnReauth(deps: Deps, shown: Record<string, Scalar>, since: string | null): Promise<void> {
+  const { localTime } = await import('../../health/health-format.js');
+  if (since !== null && (await deps.output()) === 'table') shown.garmin_reauth_required_at = localTime(since);
+  deps.io.warn(`Garmin needs you to sign in again${since === null ? '' : ` (since ${localTime(since)})`}: run \`fitsync garmin connect\``);
 }
