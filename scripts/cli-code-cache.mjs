@@ -19,7 +19,7 @@ const counts = { new: 1, updated: 0, unchanged: 2 };
 const job = {
   job_id: '0123456789abcdef0123456789abcdef', user_id: 'u1', status: 'completed', sync_type: 'all', progress: 100,
   total_items: 3, processed_items: 3, since: null, until: null, full: false, created_at: now, start_time: now,
-  end_time: now, error_message: null, counts: { activities: counts, health: counts, workouts: counts },
+  end_time: now, error_message: null, trigger: 'manual', message: null, counts: { activities: counts, health: counts, workouts: counts },
 };
 const user = { user_id: 'u1', username: 'train', mfa_enabled: false, created_at: now };
 const activity = {
@@ -33,9 +33,9 @@ const ANSWERS = {
   [`GET /v1/sync/jobs/${job.job_id}`]: job,
   'GET /v1/sync/jobs/latest': job,
   'GET /v1/sync/jobs?limit=20': { jobs: [job], next_cursor: null },
-  'GET /v1/me': user,
+  'GET /v1/me': { ...user, garmin_status: 'connected', garmin_reauth_required_at: null },
   'GET /v1/activities?limit=50': { activities: [activity], next_cursor: null },
-  'GET /v1/garmin/connection': { status: 'connected', display_name: 'Train', connected_at: now },
+  'GET /v1/garmin/connection': { status: 'connected', display_name: 'Train', connected_at: now, reauth_required_at: null, time_zone: null, signin_blocked_until: null },
 };
 const server = createServer((req, res) => {
   req.resume();

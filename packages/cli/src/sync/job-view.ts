@@ -18,6 +18,7 @@ const LABELS: Record<string, string> = {
   start_time: 'Started',
   end_time: 'Ended',
   error_message: 'Error',
+  message: 'Note',
   activities: 'Activities',
   health: 'Health days',
   workouts: 'Workouts',
@@ -48,6 +49,8 @@ export function jobRecord(job: SyncJob): Record<string, Scalar> {
     start_time: job.start_time,
     end_time: job.end_time,
     error_message: job.error_message === null ? null : oneLine(job.error_message),
+    // How a job that did not fail ended, e.g. a scheduled run that found nothing new.
+    message: job.message === null ? null : oneLine(job.message),
     activities: countsText(job.counts.activities),
     health: countsText(job.counts.health),
     workouts: countsText(job.counts.workouts),
