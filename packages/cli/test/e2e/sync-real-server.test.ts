@@ -100,6 +100,36 @@ describe('sync and activities against the real server and garmin-sim', () => {
     assert.equal(JSON.parse(inc.out).counts.activities.new, 0);
   });
 
+  test('Ctrl-C during sync start --wait in a pseudo-terminal: exit 130, the way back told, the job goes on', async () => {
+    const u = await linkedUser('synce', { activities: 8, days: 2, workouts: 0 });
+    // Slow downloads keep the job running while the key is pressed.
+    sim.setFaults([{ path_prefix: '/download-service', kind: 'slow', rate: 1, delay_ms: 1_500 }]);
+    try {
+      const p = new PtySession(['sync', 'start', '--type', 'activities', '--wait'], { HOME: u.dir, FITSYNC_CONFIG_DIR: u.dir });
+      ptys.push(p);
+      await p.waitFor('items');
+      p.type('\u0003');
+      assert.equal(await p.exitCode(30_000), 130, p.output);
+      const id = /Sync job (\S+) started/.exec(p.output)?.[1] as string;
+      assert.ok(id, p.output);
+      assert.match(p.output, new RegExp(`Stopped following sync job ${id}; the sync goes on on the server\\.`));
+      assert.ok(p.output.includes(`fitsync sync status ${id} --watch`) && p.output.includes(`fitsync sync cancel ${id}`), p.output);
+      const after = await u.cli(['sync', 'status', id, '-o', 'json']);
+      assert.equal(after.code, 0, after.err);
+      assert.notEqual(JSON.parse(after.out).status, 'cancelled', 'Ctrl-C stopped following, not the job');
+      // `sync start` left the id where completion finds it, without asking the server.
+      const ids = await u.cli(['__complete', 'jobs', '--server', 'http://127.0.0.1:9']);
+      assert.equal(ids.code, 0, ids.err);
+      assert.equal(ids.out.split('\t')[0], id);
+      sim.setFaults([]);
+      const watch = await u.cli(['sync', 'status', id, '--watch', '-o', 'json'], { timeoutMs: 60_000 });
+      assert.equal(watch.code, 0, watch.err);
+      assert.equal(JSON.parse(watch.out).status, 'completed');
+    } finally {
+      sim.setFaults([]);
+    }
+  });
+
   test('sync status --watch in a pseudo-terminal draws a progress bar and ends 0', async () => {
     const u = await linkedUser('syncd', { activities: 8, days: 4, workouts: 1 });
     sim.setFaults([{ path_prefix: '/download-service', kind: 'slow', rate: 1, delay_ms: 400 }]);
