@@ -24,6 +24,7 @@ function which(shell: string): string | undefined {
  * COMPREPLY printed. `binDir` holds a `fitsync` for the job-id lookup.
  */
 function complete(script: string, words: string[], env: NodeJS.ProcessEnv = {}): string[] {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own ${…} expansion, not a JS template.
   const driver = 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _fitsync; printf "%s\\n" "${COMPREPLY[@]}"';
   const r = spawnSync('bash', ['--norc', '--noprofile', '-c', driver, 'complete', script, ...words], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
   assert.equal(r.status, 0, r.stderr);
