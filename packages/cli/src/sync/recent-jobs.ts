@@ -55,10 +55,13 @@ export function rememberJobs(deps: Pick<Deps, 'globals' | 'debug'>, jobs: readon
   const { configDir, profile } = deps.globals;
   try {
     const fresh = jobs.map((j) => asRecentJob(j)).filter((j): j is RecentJob => j !== undefined);
+    const stored = readRecentJobs(configDir, profile);
     const byId = new Map<string, RecentJob>();
-    for (const j of [...fresh, ...readRecentJobs(configDir, profile)]) if (!byId.has(j.job_id)) byId.set(j.job_id, j);
+    for (const j of [...fresh, ...stored]) if (!byId.has(j.job_id)) byId.set(j.job_id, j);
     // ISO 8601 UTC times sort as strings.
     const keep = [...byId.values()].sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0)).slice(0, MAX_RECENT_JOBS);
+    // `sync status` of the same job again changes nothing: no write on that everyday path.
+    if (JSON.stringify(keep) === JSON.stringify(stored)) return;
     ensureConfigDir(configDir);
     const path = cachePath(configDir, profile);
     const tmp = `${path}.${process.pid}.tmp`;

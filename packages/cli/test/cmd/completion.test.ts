@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { GROUPS, type GroupEntry } from '../../src/commands.js';
@@ -211,6 +211,13 @@ describe('the recent jobs cache', () => {
     assert.equal(lines.length, 20);
     assert.equal(lines[0], `j24\tcompleted all ${at(24)}`, 'the newer snapshot of a job replaces the older');
     assert.equal(lines[19]?.split('\t')[0], 'j5');
+    // The same snapshot again (a repeated `sync status`): the file is left as it is (a write renames a new one in).
+    const file = join(d, 'recent-jobs.default.json');
+    const inode = statSync(file).ino;
+    rememberJobs(deps(d), [job({ job_id: 'j24', status: 'completed', created_at: at(24) })] as never);
+    assert.equal(statSync(file).ino, inode);
+    rememberJobs(deps(d), [job({ job_id: 'j24', status: 'failed', created_at: at(24) })] as never);
+    assert.notEqual(statSync(file).ino, inode, 'a changed status is written');
     // A cache edited by hand (or by an attacker with write access to it): only job-id-shaped ids pass.
     writeFileSync(join(d, 'recent-jobs.default.json'), JSON.stringify([{ job_id: '$(touch /tmp/x)', status: 'running', sync_type: 'all', created_at: at(1) }, { job_id: 'ok-1', status: 'running', sync_type: 'all', created_at: at(1) }, 7]));
     assert.equal((await runMain(['__complete', 'jobs'], { configDir: d })).out, `ok-1\trunning all ${at(1)}\n`);
