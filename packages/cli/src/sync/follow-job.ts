@@ -126,14 +126,14 @@ async function streamOnce(
   if (state.lastEventId !== undefined) headers['last-event-id'] = state.lastEventId;
   const { res, close } = await untilAborted(
     openStream({
-    baseUrl: d.baseUrl,
-    path,
-    session: d.session,
-    headers,
-    connectTimeoutMs: opt.connectTimeoutMs,
-    headersTimeoutMs: opt.headersTimeoutMs,
-    idleTimeoutMs: opt.idleTimeoutMs,
-    ...(d.log ? { log: d.log } : {}),
+      baseUrl: d.baseUrl,
+      path,
+      session: d.session,
+      headers,
+      connectTimeoutMs: opt.connectTimeoutMs,
+      headersTimeoutMs: opt.headersTimeoutMs,
+      idleTimeoutMs: opt.idleTimeoutMs,
+      ...(d.log ? { log: d.log } : {}),
     }),
     d.signal,
     // A stream that opens after the follow was stopped is closed at once.
