@@ -47,7 +47,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.deepEqual(none.body, { every_s: null, sync_type: 'all', enabled: false, next_run_at: null, last_run_at: null, last_job_id: null });
 
       const low = assertProblem(await schedule(u, 'PUT', { every_s: 899 }), 422, 'validation_error');
-      assert.match(low.detail, /at least 900 \(15m/);
+      assert.match(low.detail, /at least 15m \(every_s 900\)/);
       assertProblem(await schedule(u, 'PUT', { every_s: 3600, sync_type: 'everything' }), 400, 'validation_error');
       assertProblem(await schedule(u, 'PUT', { every_s: 3600, extra: 1 }), 400, 'validation_error');
       assert.equal((await schedule(u, 'GET')).body.enabled, false, 'a refused PUT stores nothing');

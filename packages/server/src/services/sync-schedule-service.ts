@@ -44,7 +44,7 @@ export class SyncScheduleService {
   async put(userId: string, body: PutSyncScheduleBody): Promise<SyncSchedule> {
     const min = this.d.config.minIntervalS;
     if (body.every_s < min) {
-      const message = `every_s must be at least ${min} (${formatDuration(min)}, the server's minimum interval).`;
+      const message = `The interval must be at least ${formatDuration(min)} (every_s ${min}), the server's minimum (FITSYNC_SCHEDULE_MIN_INTERVAL).`;
       throw new ApiError(422, 'validation_error', message, { errors: [{ path: 'body/every_s', message }] });
     }
     const now = this.d.runtime.now();
