@@ -127,7 +127,7 @@ export class SyncScheduler {
       run = await this.d.db.transaction(async (tx): Promise<ScheduledRun> => {
         if (!(await advanceSyncSchedule(tx, userId, Number(row.next_run_at), next, now))) return { outcome: 'lost' };
         const conn = await findGarminConnection(tx, userId);
-        if (!conn || conn.status !== 'connected') return { outcome: 'skipped', reason: 'garmin_not_connected' };
+        if (conn?.status !== 'connected') return { outcome: 'skipped', reason: 'garmin_not_connected' };
         if (await findActiveSyncJob(tx, userId)) return { outcome: 'skipped', reason: 'job_active' };
         const job = await this.d.jobs.insertScheduled(tx, userId, row.sync_type as SyncType);
         await recordSyncScheduleRun(tx, userId, job.job_id, now);
