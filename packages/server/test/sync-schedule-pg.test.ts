@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { type RunningSim, startSim } from '@fitsync/garmin-sim';
+import { PostgresDb } from '../src/db/postgres.js';
+import { createUser } from '../src/services/user-admin.js';
+import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
+import { cleanEnv, type SpawnedServer, spawnServer } from './helpers/spawn-server.js';
+import { authed, signInAndLink } from './sync/black-box.js';
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { FakeRuntime } from '@fitsync/runtime/fake';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
@@ -58,6 +67,71 @@ describe('two schedulers on one PostgreSQL database', { skip: pgCase ? pgCase.sk
       const slots = mine.map((r) => Math.floor((Number(r.created_at) - start) / (15 * MIN)));
       assert.deepEqual(slots, Array.from({ length: 24 }, (_, k) => k + 1), `user ${u.username}: one run per slot`);
       for (const r of mine) assert.equal(r.status, 'completed');
+    }
+  });
+});
+
+// The same, with the real loops: two server processes, each running its own scheduler on the real
+// clock, share one PostgreSQL schema; eight users run every 2 s for a while. Runs may be skipped (a
+// user's previous job still running) but no due time may run twice.
+describe('two server processes with their scheduler loops on one PostgreSQL database', {
+  skip: pgCase ? pgCase.skip : 'postgres not in FITSYNC_TEST_DIALECTS',
+}, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'fitsync-sched-loops-'));
+  let schema: PgSchema | undefined;
+  let sim: RunningSim | undefined;
+  let db: PostgresDb | undefined;
+  const servers: SpawnedServer[] = [];
+  after(async () => {
+    for (const s of servers) await s.stop();
+    await db?.close();
+    await sim?.close();
+    await schema?.drop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('no user has two scheduled jobs in one slot', async () => {
+    sim = await startSim({ seed: 'sched-two-loops' });
+    schema = await createPgSchema();
+    const env = cleanEnv({
+      FITSYNC_DATABASE_URL: schema.url,
+      FITSYNC_SECRET_KEY: 'shared-secret-key-for-both-instances-0123456789',
+      FITSYNC_DATA_DIR: join(tmp, 'shared-data'),
+      FITSYNC_GARMIN_SSO_URL: sim.url,
+      FITSYNC_GARMIN_API_URL: sim.url,
+      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
+      FITSYNC_GARMIN_RPS: '0',
+      FITSYNC_SCHEDULE_MIN_INTERVAL: '1s',
+      FITSYNC_DEFAULT_SYNC_EVERY: 'off',
+    });
+    const a = await spawnServer(['--port', '0'], env, 60_000);
+    servers.push(a);
+    const b = await spawnServer(['--port', '0'], env, 60_000);
+    servers.push(b);
+    db = new PostgresDb(schema.url, 2);
+    const tokens: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      sim.createUser({ email: `loop${i}@example.com`, password: 'garmin-pw', mfa: null, activities: 1, days: 1, workouts: 0 });
+      await createUser(db, `loop${i}`, 'pass phrase');
+      tokens.push(await signInAndLink([a, b][i % 2]!.url, `loop${i}`, 'pass phrase', `loop${i}@example.com`));
+    }
+    for (const [i, t] of tokens.entries()) {
+      const r = await authed('PUT', `${[a, b][i % 2]!.url}/v1/sync/schedule`, t, { every_s: 2, sync_type: 'workouts' });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    await new Promise((r) => setTimeout(r, 9_000));
+    for (const [i, t] of tokens.entries()) assert.equal((await authed('DELETE', `${[a, b][i % 2]!.url}/v1/sync/schedule`, t)).status, 204);
+
+    const phases = new Map(
+      (await db.all<{ user_id: string; phase_at: number }>('SELECT user_id, phase_at FROM sync_schedules')).map((r) => [r.user_id, Number(r.phase_at)]),
+    );
+    const jobs = await db.all<{ user_id: string; created_at: number }>("SELECT user_id, created_at FROM sync_jobs WHERE trigger = 'schedule'");
+    assert.ok(jobs.length >= 8, `only ${jobs.length} scheduled jobs started`);
+    const seen = new Set<string>();
+    for (const j of jobs) {
+      const slot = `${j.user_id}/${Math.floor((Number(j.created_at) - phases.get(j.user_id)!) / 2000)}`;
+      assert.ok(!seen.has(slot), `two runs for ${slot}`);
+      seen.add(slot);
     }
   });
 });

@@ -146,6 +146,15 @@ for (const { dialect, skip } of await dialects()) {
       const rows = await w.s.db.all("SELECT job_id FROM sync_jobs WHERE trigger = 'schedule' AND created_at > ?", [clock.now() - 18 * MIN]);
       assert.deepEqual(rows, []);
       assert.ok(Date.parse((await schedule(lone, 'GET')).body.next_run_at) > clock.now());
+      await schedule(lone, 'DELETE');
+
+      // Garmin stopped accepting the sign-in: skipped the same way until the user connects again.
+      const stale = await linkedUser(w, { activities: 1, days: 1, workouts: 0 }, 'reauth');
+      await schedule(stale, 'PUT', { every_s: 900 });
+      await w.s.app.deps.garmin.markReauthRequired(stale.userId);
+      await clock.advance(17 * MIN);
+      assert.deepEqual(Object.values(await runOnce()).slice(0, 2), [0, 1]);
+      assert.equal((await scheduledJobs(stale)).length, 0);
     });
 
     test('a disabled schedule does not run; PUT again runs it one interval later', async () => {
