@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type RunningSim, startSim } from '@fitsync/garmin-sim';
-import { PostgresDb } from '../src/db/postgres.js';
 import { createUser } from '../src/services/user-admin.js';
-import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
-import { cleanEnv, type SpawnedServer, spawnServer } from './helpers/spawn-server.js';
+import { pgServerPair } from './helpers/pg-server-pair.js';
 import { authed, signInAndLink } from './sync/black-box.js';
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { FakeRuntime } from '@fitsync/runtime/fake';
@@ -77,38 +71,10 @@ describe('two schedulers on one PostgreSQL database', { skip: pgCase ? pgCase.sk
 describe('two server processes with their scheduler loops on one PostgreSQL database', {
   skip: pgCase ? pgCase.skip : 'postgres not in FITSYNC_TEST_DIALECTS',
 }, () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'fitsync-sched-loops-'));
-  let schema: PgSchema | undefined;
-  let sim: RunningSim | undefined;
-  let db: PostgresDb | undefined;
-  const servers: SpawnedServer[] = [];
-  after(async () => {
-    for (const s of servers) await s.stop();
-    await db?.close();
-    await sim?.close();
-    await schema?.drop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const start = pgServerPair('sched-loops');
 
   test('no user has two scheduled jobs in one slot', async () => {
-    sim = await startSim({ seed: 'sched-two-loops' });
-    schema = await createPgSchema();
-    const env = cleanEnv({
-      FITSYNC_DATABASE_URL: schema.url,
-      FITSYNC_SECRET_KEY: 'shared-secret-key-for-both-instances-0123456789',
-      FITSYNC_DATA_DIR: join(tmp, 'shared-data'),
-      FITSYNC_GARMIN_SSO_URL: sim.url,
-      FITSYNC_GARMIN_API_URL: sim.url,
-      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
-      FITSYNC_GARMIN_RPS: '0',
-      FITSYNC_SCHEDULE_MIN_INTERVAL: '1s',
-      FITSYNC_DEFAULT_SYNC_EVERY: 'off',
-    });
-    const a = await spawnServer(['--port', '0'], env, 60_000);
-    servers.push(a);
-    const b = await spawnServer(['--port', '0'], env, 60_000);
-    servers.push(b);
-    db = new PostgresDb(schema.url, 2);
+    const { sim, a, b, db } = await start('sched-two-loops', { FITSYNC_SCHEDULE_MIN_INTERVAL: '1s', FITSYNC_DEFAULT_SYNC_EVERY: 'off' });
     const tokens: string[] = [];
     for (let i = 0; i < 8; i++) {
       sim.createUser({ email: `loop${i}@example.com`, password: 'garmin-pw', mfa: null, activities: 1, days: 1, workouts: 0 });
