@@ -28,6 +28,7 @@ const NAMES = [
   'RecoveryCodes',
   'SyncJob',
   'SyncJobList',
+  'SyncSchedule',
   'TokenPair',
   'TotpSetup',
 ] as const satisfies readonly (keyof typeof api)[];

@@ -50,3 +50,26 @@ const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
 export function isJobId(s: string): boolean {
   return JOB_ID_RE.test(s);
 }
+
+const DURATION_RE = /^(\d{1,9})([smhd])$/;
+const DURATION_UNIT_S: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * A DURATION (`30s`, `15m`, `6h`, `1d`: a whole number and one unit) in seconds, or null when the
+ * text is not one (or is zero). Schedules (FITSYNC_SCHEDULE_MIN_INTERVAL, FITSYNC_DEFAULT_SYNC_EVERY,
+ * `fitsync sync schedule set --every`) all read durations through this.
+ */
+export function parseDuration(s: string): number | null {
+  const m = DURATION_RE.exec(s.trim());
+  if (!m) return null;
+  const n = Number(m[1]) * (DURATION_UNIT_S[m[2] as string] as number);
+  return n > 0 && Number.isSafeInteger(n) ? n : null;
+}
+
+/** Seconds as the shortest exact DURATION: 900 → `15m`, 86400 → `1d`, 90 → `90s`. */
+export function formatDuration(seconds: number): string {
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}

@@ -52,12 +52,19 @@ export const GROUPS: readonly GroupEntry[] = [
   {
     name: 'sync',
     summary: 'Start, follow and cancel syncs of your Garmin Connect data',
-    examples: ['fitsync sync start --wait', 'fitsync sync status --watch', 'fitsync sync list --status failed', 'fitsync sync cancel JOB_ID'],
+    examples: [
+      'fitsync sync start --wait',
+      'fitsync sync status --watch',
+      'fitsync sync list --status failed',
+      'fitsync sync cancel JOB_ID',
+      'fitsync sync schedule set --every 6h',
+    ],
     commands: [
       { name: 'start', summary: 'Start a sync (--wait to follow it)', load: () => import('./cmd/sync/start.js') },
       { name: 'status', summary: 'Show a sync job, the latest by default (--watch to follow it)', load: () => import('./cmd/sync/status.js') },
       { name: 'list', summary: 'List your sync jobs, newest first', load: () => import('./cmd/sync/list.js') },
       { name: 'cancel', summary: 'Cancel a pending or running sync job', load: () => import('./cmd/sync/cancel.js') },
+      { name: 'schedule', summary: 'Sync automatically: set, show or turn off your schedule', load: () => import('./cmd/sync/schedule.js') },
     ],
   },
   {

@@ -15,6 +15,8 @@ import type { AuthContext, TokenService } from './services/token-service.js';
 import type { FitDecodePool } from './activities/decode-pool.js';
 import type { FitStore } from './sync/fit-store.js';
 import type { SyncJobService } from './services/sync-job-service.js';
+import type { SyncScheduleService } from './services/sync-schedule-service.js';
+import type { SyncScheduler } from './schedule/sync-scheduler.js';
 import type { DataService } from './services/data-service.js';
 import type { ActivityReader } from './activities/activity-reader.js';
 
@@ -55,6 +57,13 @@ export interface AppDeps {
   syncJobs: SyncJobService;
   /** This process's sync workers; `runOnce()` drains one job (tests run with FITSYNC_WORKERS=0). */
   syncWorkers: SyncWorkerPool;
+  /** Users' automatic syncs (/v1/sync/schedule). */
+  schedules: SyncScheduleService;
+  /**
+   * Starts the jobs of due schedules. Its loop runs under `fitsync-server start` only; tests call
+   * `runOnce()` on their own clock.
+   */
+  scheduler: SyncScheduler;
 }
 
 declare module 'fastify' {

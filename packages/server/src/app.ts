@@ -27,6 +27,9 @@ import { exportRoutes } from './routes/export-routes.js';
 import { ActivityExporter } from './export/activity-exporter.js';
 import { ActivityStore } from './activities/activity-store.js';
 import { syncRoutes } from './routes/sync-routes.js';
+import { scheduleRoutes } from './routes/schedule-routes.js';
+import { SyncScheduler } from './schedule/sync-scheduler.js';
+import { SyncScheduleService } from './services/sync-schedule-service.js';
 import { openEventBus } from './events/open-event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
 import { FitStore } from './sync/fit-store.js';
@@ -143,6 +146,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     log: app.log,
     // Declared below: the pool needs this service, and disconnects stop the pool's jobs.
     onSyncJobsCancelled: (userId) => syncWorkers.stopUserJobs(userId),
+    // A new link gets the server's default schedule; failing to store it must not fail the link.
+    onLinked: (userId) =>
+      schedules.applyDefault(userId).catch((err: unknown) => {
+        app.log.error({ userId, errType: (err as Error)?.name }, 'could not set the default sync schedule');
+      }),
   });
   const fitStore = new FitStore(config.dataDir);
   const decoder = new FitDecodePool(config.sync.decodeThreads, (err) => app.log.error({ err }, 'a FIT decode thread died; its file got a decode_error'));
@@ -155,6 +163,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     garmin,
     maxJobsPerHour: config.sync.maxJobsPerHour,
     onCreated: () => syncWorkers.notify(),
+  });
+  const scheduler = new SyncScheduler({ db, runtime, jobs: syncJobs, log: app.log });
+  const schedules = new SyncScheduleService({
+    db,
+    runtime,
+    config: config.schedule,
+    onChanged: () => scheduler.notify(),
+    log: app.log,
   });
   const data = new DataService({ db });
   const activities = new ActivityStore({ db });
@@ -179,6 +195,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     activities,
     syncJobs,
     syncWorkers,
+    schedules,
+    scheduler,
   };
 
   app.decorate('deps', deps);
@@ -221,6 +239,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(mfaRoutes);
   await app.register(garminRoutes);
   await app.register(syncRoutes, { jobs: syncJobs });
+  await app.register(scheduleRoutes, { schedules });
   await app.register(dataRoutes, { fitStore, data, activities });
   await app.register(gearRoutes, { gear: new GearService({ db }) });
   await app.register(exportRoutes, { exporter: new ActivityExporter({ reader: activities, data, fitStore }) });
@@ -228,6 +247,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // on close hand their running jobs back, so the next start resumes them at once.
   app.addHook('onReady', async () => syncWorkers.start());
   app.addHook('onClose', async () => {
+    // The scheduler runs only under `fitsync-server start` (runStart); stopping an idle one is a no-op.
+    await scheduler.stop();
     await syncWorkers.stop();
     // After the jobs: none of them waits on a decode any more.
     await decoder.close();

@@ -1,5 +1,6 @@
 import { availableParallelism, homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { formatDuration, parseDuration } from '@fitsync/api/rules';
 
 /** Everything the server reads from flags and environment. */
 export interface Config {
@@ -33,6 +34,19 @@ export interface Config {
   sync: SyncConfig;
   /** Slow-client limits of the HTTP server (see `HttpTimeouts`). */
   http: HttpTimeouts;
+  /** Automatic syncs (see `ScheduleConfig`). */
+  schedule: ScheduleConfig;
+}
+
+/**
+ * Schedules (DURATION values: `30s`, `15m`, `6h`, `1d`). FITSYNC_SCHEDULE_MIN_INTERVAL (default
+ * 15m): the shortest interval a user may choose. FITSYNC_DEFAULT_SYNC_EVERY (default 6h, or `off`):
+ * the schedule a newly linked Garmin account gets when its user never had one.
+ */
+export interface ScheduleConfig {
+  minIntervalS: number;
+  /** null: `off`, linking adds no schedule. */
+  defaultEveryS: number | null;
 }
 
 /**
@@ -181,7 +195,25 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       decodeThreads: int('FITSYNC_DECODE_THREADS', Math.min(2, Math.max(1, availableParallelism() - 1)), 1, 64),
     },
     http,
+    schedule: scheduleConfig(str('FITSYNC_SCHEDULE_MIN_INTERVAL'), str('FITSYNC_DEFAULT_SYNC_EVERY')),
   };
+}
+
+function scheduleConfig(minRaw: string | undefined, defaultRaw: string | undefined): ScheduleConfig {
+  const duration = (raw: string, name: string): number => {
+    const s = parseDuration(raw);
+    if (s === null) throw new ConfigError(`${name} must be a duration such as 30s, 15m, 6h or 1d, got ${JSON.stringify(raw)}`);
+    return s;
+  };
+  const minIntervalS = minRaw === undefined ? 900 : duration(minRaw, 'FITSYNC_SCHEDULE_MIN_INTERVAL');
+  if (defaultRaw?.trim().toLowerCase() === 'off') return { minIntervalS, defaultEveryS: null };
+  const defaultEveryS = defaultRaw === undefined ? 6 * 3600 : duration(defaultRaw, 'FITSYNC_DEFAULT_SYNC_EVERY');
+  if (defaultEveryS < minIntervalS) {
+    throw new ConfigError(
+      `FITSYNC_DEFAULT_SYNC_EVERY (${formatDuration(defaultEveryS)}) must not be shorter than FITSYNC_SCHEDULE_MIN_INTERVAL (${formatDuration(minIntervalS)})`,
+    );
+  }
+  return { minIntervalS, defaultEveryS };
 }
 
 function defaultDataDir(env: Env): string {

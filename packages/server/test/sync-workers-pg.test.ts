@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { type RunningSim, startSim } from '@fitsync/garmin-sim';
-import { PostgresDb } from '../src/db/postgres.js';
+import { describe, test } from 'node:test';
 import { createUser } from '../src/services/user-admin.js';
-import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
 import { dialects } from './helpers/dialects.js';
-import { cleanEnv, type SpawnedServer, spawnServer } from './helpers/spawn-server.js';
+import { pgServerPair } from './helpers/pg-server-pair.js';
 import { assertTruthOverApi, authed, signInAndLink, waitForEnd } from './sync/black-box.js';
 
 // Two server processes with two workers each share one PostgreSQL database (and, as multi-instance
@@ -18,39 +12,10 @@ const pgCase = (await dialects()).find((d) => d.dialect === 'postgres');
 describe('ten users, two worker processes, one PostgreSQL database', {
   skip: pgCase ? pgCase.skip : 'postgres not in FITSYNC_TEST_DIALECTS',
 }, () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'fitsync-sync-workers-'));
-  let schema: PgSchema | undefined;
-  let sim: RunningSim | undefined;
-  let db: PostgresDb | undefined;
-  const servers: SpawnedServer[] = [];
-  after(async () => {
-    for (const s of servers) await s.stop();
-    await db?.close();
-    await sim?.close();
-    await schema?.drop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const start = pgServerPair('sync-workers');
 
   test('every job completes exactly once and every user ends with their truth', async () => {
-    sim = await startSim({ seed: 'sync-two-workers' });
-    schema = await createPgSchema();
-    const dataDir = join(tmp, 'shared-data');
-    const env = cleanEnv({
-      FITSYNC_DATABASE_URL: schema.url,
-      FITSYNC_SECRET_KEY: 'shared-secret-key-for-both-instances-0123456789',
-      FITSYNC_DATA_DIR: dataDir,
-      FITSYNC_GARMIN_SSO_URL: sim.url,
-      FITSYNC_GARMIN_API_URL: sim.url,
-      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
-      FITSYNC_WORKERS: '2',
-      FITSYNC_GARMIN_RPS: '0',
-    });
-    const a = await spawnServer(['--port', '0'], env, 60_000);
-    servers.push(a);
-    const b = await spawnServer(['--port', '0'], env, 60_000);
-    servers.push(b);
-    db = new PostgresDb(schema.url, 2);
-
+    const { sim, a, b, db, dataDir } = await start('sync-two-workers', { FITSYNC_WORKERS: '2' });
     const users = Array.from({ length: 10 }, (_, i) => ({ name: `worker${i}`, email: `worker${i}@example.com` }));
     for (const u of users) {
       sim.createUser({ email: u.email, password: 'garmin-pw', mfa: null, activities: 25, days: 20, workouts: 2 });

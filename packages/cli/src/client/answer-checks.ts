@@ -2,7 +2,7 @@
 // change the schema, then run `node --import tsx scripts/gen-answer-checks.ts`.
 // @ts-nocheck: TypeBox emits JavaScript (its TypeScript output does not compile); the exports are typed by their casts.
 /** biome-ignore-all lint: generated code, checked only for being current (test/unit/answer-checks.test.ts) */
-import type { ActivityDetail, ActivityList, ActivityRecords, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, TokenPair, TotpSetup } from '@fitsync/api';
+import type { ActivityDetail, ActivityList, ActivityRecords, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, SyncSchedule, TokenPair, TotpSetup } from '@fitsync/api';
 import { FORMATS } from '@fitsync/api/rules';
 
 /** The string formats the schemas name, as the server checks them too (@fitsync/api rules.ts). */
@@ -239,6 +239,22 @@ return function check(value) {
   )
 }
 })() as (value: unknown) => value is SyncJobList;
+
+/** Is `value` a SyncSchedule (@fitsync/api)? */
+export const isSyncSchedule = (() => {
+const local_0 = /^[A-Za-z0-9._:-]{1,64}$/;
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    ((Number.isInteger(value['every_s']) && value['every_s'] >= 1) || ((value['every_s'] === null))) &&
+    (((value['sync_type'] === 'all')) || ((value['sync_type'] === 'activities')) || ((value['sync_type'] === 'health')) || ((value['sync_type'] === 'workouts'))) &&
+    (typeof value['enabled'] === 'boolean') &&
+    (((typeof value['next_run_at'] === 'string') && format('date-time', value['next_run_at'])) || ((value['next_run_at'] === null))) &&
+    (((typeof value['last_run_at'] === 'string') && format('date-time', value['last_run_at'])) || ((value['last_run_at'] === null))) &&
+    (((typeof value['last_job_id'] === 'string') && local_0.test(value['last_job_id'])) || ((value['last_job_id'] === null)))
+  )
+}
+})() as (value: unknown) => value is SyncSchedule;
 
 /** Is `value` a TokenPair (@fitsync/api)? */
 export const isTokenPair = (() => {

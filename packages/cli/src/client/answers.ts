@@ -15,6 +15,7 @@ import {
   isRecoveryCodes,
   isSyncJob,
   isSyncJobList,
+  isSyncSchedule,
   isTokenPair,
   isTotpSetup,
 } from './answer-checks.js';
@@ -38,6 +39,7 @@ export const asTotpSetup = answer(isTotpSetup, 'MFA setup');
 export const asRecoveryCodes = answer(isRecoveryCodes, 'recovery codes');
 export const asSyncJob = answer(isSyncJob, 'sync job');
 export const asSyncJobList = answer(isSyncJobList, 'sync job list');
+export const asSyncSchedule = answer(isSyncSchedule, 'sync schedule');
 export const asActivityList = answer(isActivityList, 'activity list');
 export const asActivityDetail = answer(isActivityDetail, 'activity');
 export const asActivityRecords = answer(isActivityRecords, 'activity records');

@@ -24,6 +24,8 @@ export async function runStart(config: Config, io: CliIo): Promise<number> {
     try {
       await app.listen({ host: config.host, port: config.port });
       io.stdout.write(`${listenUrl(app.server.address() as AddressInfo, Boolean(config.tlsCert))}\n`);
+      // Schedules start jobs only in a serving process; app.close() stops the scheduler first.
+      app.deps.scheduler.start();
       const sig = await stop;
       app.log.info({ signal: sig }, 'shutting down');
     } finally {

@@ -368,4 +368,27 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE garmin_connections ADD COLUMN time_zone TEXT`,
     ],
   },
+  {
+    // Schedules (product.md Part 2 §D): one row per user who ever had one. next_run_at is the
+    // jittered due time (null while disabled); schedulers claim a due row by compare-and-set on it,
+    // so each due time runs once however many instances share the database. Slots are counted
+    // from phase_at (the last PUT), so a late or caught-up run does not shift later ones.
+    version: 34,
+    name: 'sync-schedules',
+    sql: [
+      `CREATE TABLE sync_schedules (
+        user_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        every_s INTEGER NOT NULL,
+        sync_type TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        next_run_at BIGINT,
+        phase_at BIGINT NOT NULL,
+        last_run_at BIGINT,
+        last_job_id TEXT,
+        updated_at BIGINT NOT NULL
+      )`,
+      // "What is due next" reads only enabled rows, earliest first.
+      `CREATE INDEX sync_schedules_due ON sync_schedules (next_run_at) WHERE next_run_at IS NOT NULL`,
+    ],
+  },
 ];

@@ -73,6 +73,8 @@ export interface GarminConnectionServiceDeps {
   retry?: Partial<RetryPolicy>;
   /** Called after a disconnect cancelled the user's sync jobs, so this process stops running them at once. */
   onSyncJobsCancelled?: (userId: string) => void;
+  /** Called after every successful link (password, MFA, token import), e.g. to give it a default schedule. */
+  onLinked?: (userId: string) => Promise<void> | void;
 }
 
 const NOT_CONNECTED = 'No Garmin account is connected; run `fitsync garmin connect`.';
@@ -318,6 +320,7 @@ export class GarminConnectionService {
     });
     this.count(step, 'connected');
     this.d.log?.info({ userId }, 'garmin account connected');
+    await this.d.onLinked?.(userId);
     return { status: 'connected', display_name: displayName };
   }
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { CreateSyncJobBody, SyncJob, SyncJobList } from '@fitsync/api';
+import type { SyncType } from '@fitsync/api/codes';
 import { isCalendarDate, isIdempotencyKey } from '@fitsync/api/rules';
 import type { Runtime } from '@fitsync/runtime';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import type { EventBus, ServerEvents } from '../events/event-bus.js';
 import { ApiError } from '../http/api-error.js';
 import { newId, type Random } from '../random.js';
@@ -153,9 +154,37 @@ export class SyncJobService {
       if (other) return other;
       throw err;
     }
+    this.announce(row);
+    return toSyncJob(row);
+  }
+
+  /**
+   * Inserts a scheduled run's job in the caller's transaction (the scheduler's, which also moves
+   * the schedule on, so a crash can neither lose nor double the run): trigger `schedule`, an
+   * incremental sync, no Idempotency-Key, and not counted against FITSYNC_SYNC_MAX_JOBS_PER_HOUR
+   * (the schedule's minimum interval bounds it). The caller checked that no job is active; a job
+   * created meanwhile makes the insert throw a unique violation. `announce` it once committed.
+   */
+  async insertScheduled(tx: Queryable, userId: string, syncType: SyncType): Promise<SyncJobRow> {
+    return insertSyncJob(tx, {
+      jobId: newId(this.d.random),
+      userId,
+      syncType,
+      since: null,
+      until: null,
+      full: false,
+      countsJson: JSON.stringify(emptyCounts(KIND_NAMES)),
+      now: this.d.runtime.now(),
+      idempotencyKey: null,
+      requestHash: null,
+      trigger: 'schedule',
+    });
+  }
+
+  /** Publishes a new job and wakes this process's idle workers. */
+  announce(row: SyncJobRow): void {
     publishJob(this.d.events, row);
     this.d.onCreated?.();
-    return toSyncJob(row);
   }
 
   /**
