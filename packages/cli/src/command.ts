@@ -11,8 +11,8 @@ export interface CommandDefinition {
   flags: readonly FlagSpec[];
   /** Maximum number of positional arguments (default 0). */
   maxArgs?: number;
-  /** What the arguments are, for shell completion: ids of the sync jobs this CLI saw lately. */
-  argValues?: 'recent-jobs';
+  /** What the arguments are, for shell completion: ids of the sync jobs this CLI saw lately, or a fixed set of words. */
+  argValues?: 'recent-jobs' | readonly string[];
   examples: readonly string[];
 }
 

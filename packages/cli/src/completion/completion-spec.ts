@@ -7,7 +7,7 @@ export interface CompletionCommand {
   name: string;
   summary: string;
   flags: readonly FlagSpec[];
-  argValues?: 'recent-jobs';
+  argValues?: 'recent-jobs' | readonly string[];
 }
 export interface CompletionGroup {
   name: string;
@@ -51,6 +51,7 @@ export async function completionSpec(groups: readonly GroupEntry[] = GROUPS): Pr
     for (const c of g.commands) {
       const d = (await c.load()).definition;
       const cmd: CompletionCommand = { name: word(c.name, 'command'), summary: c.summary, flags: d.flags };
+      if (Array.isArray(d.argValues)) for (const v of d.argValues) word(v, `argument of ${c.name}`);
       if (d.argValues) cmd.argValues = d.argValues;
       commands.push(cmd);
     }

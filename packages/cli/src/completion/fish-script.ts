@@ -64,6 +64,8 @@ export function fishScript(spec: CompletionSpec): string {
       if (c.argValues === 'recent-jobs') {
         // `__complete jobs` prints "id<TAB>description", which fish shows as is; no network call.
         lines.push(`complete -c fitsync -n '__fitsync_at ${g.name} ${c.name}' -a '(command fitsync __complete jobs 2>/dev/null)'`);
+      } else if (c.argValues) {
+        lines.push(`complete -c fitsync -n '__fitsync_at ${g.name} ${c.name}' -a ${quote(c.argValues.join(' '))}`);
       }
     }
   }

@@ -29,6 +29,7 @@ export function posixFunctions(spec: CompletionSpec): string {
     c.flags.filter((f) => f.values).map((f) => arm(spellings(f).map((s) => `${g.name} ${c.name} ${s}`), `echo ${wordList(f.values ?? [])}`)),
   );
   const jobs = commands.filter(({ c }) => c.argValues === 'recent-jobs').map(({ g, c }) => `${g.name} ${c.name}`);
+  const fixed = commands.flatMap(({ g, c }) => (Array.isArray(c.argValues) ? [arm([`${g.name} ${c.name}`], `echo ${wordList(c.argValues)}`)] : []));
   return [
     `_fitsync_value_flags=' ${spec.valueFlags.join(' ')} '`,
     `_fitsync_groups() { echo ${wordList(groups.map((g) => g.name))}; }`,
@@ -55,6 +56,7 @@ export function posixFunctions(spec: CompletionSpec): string {
     '  case "$1 $2" in',
     // The ids come from a local cache the sync commands keep: no network call on Tab.
     ...(jobs.length > 0 ? [arm(jobs, 'command fitsync __complete jobs 2>/dev/null | cut -f1')] : []),
+    ...fixed,
     '  esac',
     '}',
   ].join('\n');

@@ -54,7 +54,10 @@ describe('fitsync completion', () => {
     assert.equal(spawnSync('bash', ['-n', file]).status, 0, 'bash -n');
     assert.deepEqual(complete(file, ['fitsync', '']), ['auth', 'mfa', 'garmin', 'sync', 'activities', 'health', 'completion', 'help']);
     assert.deepEqual(complete(file, ['fitsync', 'sy']), ['sync']);
-    assert.deepEqual(complete(file, ['fitsync', 'sync', '']), ['start', 'status', 'list', 'cancel']);
+    assert.deepEqual(complete(file, ['fitsync', 'sync', '']), ['start', 'status', 'list', 'cancel', 'schedule']);
+    // A fixed set of words as the argument, and a flag's fixed values.
+    assert.deepEqual(complete(file, ['fitsync', 'sync', 'schedule', '']), ['set', 'show', 'off']);
+    assert.deepEqual(complete(file, ['fitsync', 'sync', 'schedule', 'set', '--type', 'h']), ['health']);
     assert.deepEqual(complete(file, ['fitsync', 'completion', '']), ['bash', 'zsh', 'fish']);
     assert.deepEqual(complete(file, ['fitsync', 'help', 'ga']), ['garmin']);
     // A command's flags, then the global ones.

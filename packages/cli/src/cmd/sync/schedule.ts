@@ -23,9 +23,10 @@ export const definition: CommandDefinition = {
     'Exit 2 for a bad DURATION or one below the minimum.',
   usage: 'fitsync sync schedule set --every DURATION [--type all|activities|health|workouts] | show | off',
   maxArgs: 1,
+  argValues: ACTIONS,
   flags: [
     { name: 'every', type: 'string', value: 'DURATION', description: 'with set: time between runs, e.g. 30m, 6h, 1d' },
-    { name: 'type', type: 'string', value: 'TYPE', description: 'with set: what to sync: all (default), activities, health or workouts' },
+    { name: 'type', type: 'string', value: 'TYPE', values: SYNC_TYPES, description: 'with set: what to sync: all (default), activities, health or workouts' },
   ],
   examples: ['fitsync sync schedule set --every 6h', 'fitsync sync schedule set --every 1d --type health', 'fitsync sync schedule show', 'fitsync sync schedule show -o json', 'fitsync sync schedule off'],
 };
