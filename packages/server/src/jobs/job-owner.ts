@@ -5,6 +5,7 @@ import type { Db } from '../db/db.js';
 import type { Counter } from '../metrics.js';
 import type { SyncJobRow } from '../repositories/sync-jobs.js';
 import { type StopReason, SyncAborted } from '../sync/abortable.js';
+import { accountZone } from '../sync/account-zone.js';
 import { failureMessage } from '../sync/failure-message.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from '../sync/fit-store.js';
@@ -110,8 +111,11 @@ export class JobOwner {
         api,
         limiter,
         progress: reporter,
-        profile: new GarminProfile(this.d.garmin, row.user_id, () =>
-          garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call)),
+        profile: new GarminProfile(
+          this.d.garmin,
+          row.user_id,
+          () => garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call)),
+          (stored) => accountZone(run, stored, log),
         ),
         signal: ac.signal,
         concurrency: config.garminConcurrency,

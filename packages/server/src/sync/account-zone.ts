@@ -1,0 +1,60 @@
+import { GarminNotFoundError, GarminUnexpectedAnswerError } from '@fitsync/garmin';
+import { setGarminTimeZone } from '../repositories/garmin-connections.js';
+import { getCursor, setCursor } from '../repositories/sync-cursors.js';
+import type { Log } from '../log.js';
+import { garminCall } from './garmin-call.js';
+import type { SyncRun } from './sync-run.js';
+import { SyncStepError } from './sync-step-error.js';
+import { type DayZone, describeZone, isTimeZone, offsetOfActivity, UTC_DAYS } from './time-zone.js';
+
+/** A known zone is asked again after a week (people move, travel, fix a wrong setting) and on a full sync. */
+export const TIME_ZONE_RECHECK_MS = 7 * 86_400_000;
+/** sync_cursors key: epoch ms of the last time Garmin was asked for the zone. */
+export const TIME_ZONE_CHECKED_KEY = 'garmin_time_zone_checked';
+
+/** Garmin answered, but not with a profile (an unknown endpoint, a changed shape): fall back, don't fail. */
+function notAnAnswer(err: unknown): boolean {
+  const cause = err instanceof SyncStepError ? err.cause : err;
+  return cause instanceof GarminUnexpectedAnswerError || cause instanceof GarminNotFoundError;
+}
+
+/**
+ * The account's day zone for this job (docs/time-zones.md). The stored zone when it was checked
+ * within TIME_ZONE_RECHECK_MS and the job is not full; else one profile call
+ * (`personal-information`, `userInfo.timezone`), validated and stored. Without a valid zone:
+ * the stored one, else the offset of the newest activity (`startTimeLocal − startTimeGMT`, one
+ * list call), else UTC — each fallback logged. Called once per job through GarminProfile.
+ */
+export async function accountZone(run: SyncRun, stored: string | null, log?: Log): Promise<DayZone> {
+  const { db, runtime, spec } = run;
+  const userId = spec.userId;
+  const known = isTimeZone(stored) ? stored : null;
+  const checkedAt = Number((await getCursor(db, userId, TIME_ZONE_CHECKED_KEY)) ?? 0);
+  if (known && !spec.full && runtime.now() - checkedAt < TIME_ZONE_RECHECK_MS) return { zone: known };
+
+  let asked: string | null = null;
+  try {
+    const displayName = await run.profile.displayName();
+    const info = await garminCall(run, 'reading the Garmin time zone', (api, call) => api.getPersonalInformation(displayName, call));
+    asked = info.timeZone;
+  } catch (err) {
+    if (!notAnAnswer(err)) throw err;
+  }
+  await setCursor(db, userId, TIME_ZONE_CHECKED_KEY, String(runtime.now()), runtime.now());
+  if (isTimeZone(asked)) {
+    if (asked !== stored) await setGarminTimeZone(db, userId, asked);
+    return { zone: asked };
+  }
+  if (known) {
+    log?.warn({ jobId: spec.jobId, userId }, 'Garmin gave no valid time zone; keeping the stored one');
+    return { zone: known };
+  }
+  const [newest] = await garminCall(run, 'reading the newest activity', (api, call) => api.listActivities({ limit: 1, ...call }));
+  const offset = newest ? offsetOfActivity(newest.startTimeLocal, newest.startTimeGMT) : null;
+  const zone = offset ?? UTC_DAYS;
+  log?.warn(
+    { jobId: spec.jobId, userId, dayZone: describeZone(zone) },
+    offset ? 'Garmin gave no valid time zone; days follow the offset of the newest activity' : 'Garmin gave no valid time zone; days are UTC days',
+  );
+  return zone;
+}
