@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FakeRuntime } from '@fitsync/runtime/fake';
 import { CHANGE_MARKS_MAX_AGE_MS } from '../src/sync/change-check.js';
-import { call } from './helpers/api.js';
 import { findSyncJob } from '../src/repositories/sync-jobs.js';
 import { toSyncJob } from '../src/sync/job-view.js';
 import { dialects } from './helpers/dialects.js';
-import { drain, insertScheduledJob, linkedUser, routeCounts, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
+import { drain, insertScheduledJob, linkedUser, routeCounts, signInAgain, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
 
 /** Sign-in traffic (token refreshes) is not a data call; everything else the sim served is. */
 function dataCalls(w: SyncWorld): number {
@@ -105,8 +104,7 @@ for (const { dialect, skip } of await dialects()) {
 
     test('manual jobs are never skipped by the check', async () => {
       // A fresh session: the fake clock has outrun the first one.
-      const login = await call(w.s.app, 'POST', '/v1/auth/login', { body: { username: u.username, password: 'correct horse' } });
-      u = { ...u, token: login.body.access_token };
+      u = await signInAgain(w, u);
       await runScheduled('all');
       const manual = await startSync(w, u, { sync_type: 'all' });
       w.sim.resetStats();

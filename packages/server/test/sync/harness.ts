@@ -94,6 +94,13 @@ export async function linkedUser(
   return { token: pair.access_token, refreshToken: pair.refresh_token, username: name, userId: me.body.user_id, email };
 }
 
+/** The user with a fresh access token (a fake clock moved past the first one's lifetime). */
+export async function signInAgain(w: SyncWorld, u: SyncUser): Promise<SyncUser> {
+  const res = await call(w.s.app, 'POST', '/v1/auth/login', { body: { username: u.username, password: 'correct horse' } });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return { ...u, token: res.body.access_token, refreshToken: res.body.refresh_token };
+}
+
 /** POST /v1/sync/jobs and expect 202. */
 export async function startSync(w: SyncWorld, u: SyncUser, body: Record<string, unknown> = { sync_type: 'all' }) {
   const res = await call(w.s.app, 'POST', '/v1/sync/jobs', { token: u.token, body });
