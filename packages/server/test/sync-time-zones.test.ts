@@ -133,3 +133,31 @@ for (const { dialect, skip } of await dialects()) {
     });
   });
 }
+
+for (const { dialect, skip } of await dialects()) {
+  describe(`without a zone from Garmin on ${dialect}`, { skip }, () => {
+    let w: SyncWorld;
+    // One attempt per call: a retry would wait on the fake clock.
+    const clock = new FakeRuntime({ now: D0 + 30 * HOUR }); // UTC 2026-06-11 06:00, Honolulu 2026-06-10 20:00
+    before(async () => {
+      w = await startWorld(dialect, `time-zones-fallback-${dialect}`, { FITSYNC_GARMIN_RETRY_ATTEMPTS: '1' }, { runtime: clock, simRuntime: clock });
+    });
+    after(() => w?.close());
+
+    test("days follow the newest activity's offset; the job does not fail and no zone is stored", async () => {
+      const u = await linkedUser(w, { activities: 3, days: 3, workouts: 0, time_zone: 'Pacific/Honolulu' }, 'tzf');
+      w.sim.setFaults([{ path_prefix: '/userprofile-service/userprofile/personal-information', kind: '500', rate: 1 }]);
+      try {
+        const [today] = w.sim.editHealth(u.email, { add_today: true });
+        assert.equal(today, '2026-06-10');
+        await healthSync(w, u, { sync_type: 'health' });
+        assert.equal((await findGarminConnection(w.s.db, u.userId))!.time_zone, null);
+        // UTC−10 from the activities: the cursor is the account's today, not the UTC date.
+        assert.equal(await getCursor(w.s.db, u.userId, 'health'), today);
+        assert.deepEqual(await storedDays(w, u), [...w.sim.truth(u.email).days].sort());
+      } finally {
+        w.sim.setFaults([]);
+      }
+    });
+  });
+}

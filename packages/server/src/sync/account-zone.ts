@@ -1,4 +1,4 @@
-import { GarminNotFoundError, GarminUnexpectedAnswerError } from '@fitsync/garmin';
+import { GarminNotFoundError, GarminUnavailableError, GarminUnexpectedAnswerError } from '@fitsync/garmin';
 import { setGarminTimeZone } from '../repositories/garmin-connections.js';
 import { getCursor, setCursor } from '../repositories/sync-cursors.js';
 import type { Log } from '../log.js';
@@ -12,10 +12,14 @@ export const TIME_ZONE_RECHECK_MS = 7 * 86_400_000;
 /** sync_cursors key: epoch ms of the last time Garmin was asked for the zone. */
 export const TIME_ZONE_CHECKED_KEY = 'garmin_time_zone_checked';
 
-/** Garmin answered, but not with a profile (an unknown endpoint, a changed shape): fall back, don't fail. */
-function notAnAnswer(err: unknown): boolean {
+/**
+ * The profile call failed in a way that says nothing about the account (an unknown endpoint, a
+ * changed shape, Garmin down after retries): fall back rather than fail the job. A stop, a
+ * rejected token or a rate limit propagate like any other call's.
+ */
+function canFallBack(err: unknown): boolean {
   const cause = err instanceof SyncStepError ? err.cause : err;
-  return cause instanceof GarminUnexpectedAnswerError || cause instanceof GarminNotFoundError;
+  return cause instanceof GarminUnexpectedAnswerError || cause instanceof GarminNotFoundError || cause instanceof GarminUnavailableError;
 }
 
 /**
@@ -38,7 +42,7 @@ export async function accountZone(run: SyncRun, stored: string | null, log?: Log
     const info = await garminCall(run, 'reading the Garmin time zone', (api, call) => api.getPersonalInformation(displayName, call));
     asked = info.timeZone;
   } catch (err) {
-    if (!notAnAnswer(err)) throw err;
+    if (!canFallBack(err)) throw err;
   }
   await setCursor(db, userId, TIME_ZONE_CHECKED_KEY, String(runtime.now()), runtime.now());
   if (isTimeZone(asked)) {
