@@ -155,6 +155,12 @@ for (const { dialect, skip } of await dialects()) {
         // UTC−10 from the activities: the cursor is the account's today, not the UTC date.
         assert.equal(await getCursor(w.s.db, u.userId, 'health'), today);
         assert.deepEqual(await storedDays(w, u), [...w.sim.truth(u.email).days].sort());
+        // Asked once this week: the next job goes straight to the fallback (the newest activity).
+        w.sim.resetStats();
+        await healthSync(w, u, { sync_type: 'health' });
+        const routes = routeCounts(w.sim.stats());
+        assert.equal(routes['/userprofile-service/userprofile/personal-information/{displayName}'], undefined);
+        assert.equal(await getCursor(w.s.db, u.userId, 'health'), today);
       } finally {
         w.sim.setFaults([]);
       }

@@ -23,8 +23,8 @@ function canFallBack(err: unknown): boolean {
 }
 
 /**
- * The account's day zone for this job (docs/time-zones.md). The stored zone when it was checked
- * within TIME_ZONE_RECHECK_MS and the job is not full; else one profile call
+ * The account's day zone for this job (docs/time-zones.md). The stored zone when Garmin was asked
+ * within TIME_ZONE_RECHECK_MS and the job is not full; else (asked longer ago) one profile call
  * (`personal-information`, `userInfo.timezone`), validated and stored. Without a valid zone:
  * the stored one, else the offset of the newest activity (`startTimeLocal − startTimeGMT`, one
  * list call), else UTC — each fallback logged. Called once per job through GarminProfile.
@@ -34,17 +34,21 @@ export async function accountZone(run: SyncRun, stored: string | null, log?: Log
   const userId = spec.userId;
   const known = isTimeZone(stored) ? stored : null;
   const checkedAt = Number((await getCursor(db, userId, TIME_ZONE_CHECKED_KEY)) ?? 0);
-  if (known && !spec.full && runtime.now() - checkedAt < TIME_ZONE_RECHECK_MS) return { zone: known };
+  // Asked recently: a known zone is used as is; an account without one goes straight to the fallbacks.
+  const recent = !spec.full && runtime.now() - checkedAt < TIME_ZONE_RECHECK_MS;
+  if (known && recent) return { zone: known };
 
   let asked: string | null = null;
-  try {
-    const displayName = await run.profile.displayName();
-    const info = await garminCall(run, 'reading the Garmin time zone', (api, call) => api.getPersonalInformation(displayName, call));
-    asked = info.timeZone;
-  } catch (err) {
-    if (!canFallBack(err)) throw err;
+  if (!recent) {
+    try {
+      const displayName = await run.profile.displayName();
+      const info = await garminCall(run, 'reading the Garmin time zone', (api, call) => api.getPersonalInformation(displayName, call));
+      asked = info.timeZone;
+    } catch (err) {
+      if (!canFallBack(err)) throw err;
+    }
+    await setCursor(db, userId, TIME_ZONE_CHECKED_KEY, String(runtime.now()), runtime.now());
   }
-  await setCursor(db, userId, TIME_ZONE_CHECKED_KEY, String(runtime.now()), runtime.now());
   if (isTimeZone(asked)) {
     if (asked !== stored) await setGarminTimeZone(db, userId, asked);
     return { zone: asked };
