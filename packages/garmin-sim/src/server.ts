@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { json, parseCookies, type RequestContext, type SimResponse } from './http-util.js';
 import type { FaultRule } from './faults.js';
 import { control } from './routes/control.js';
+import { deviceLastUsed, personalInformation } from './routes/account.js';
 import * as data from './routes/data.js';
 import { diToken } from './routes/diauth.js';
 import { oauth1Exchange, oauth1Preauthorized } from './routes/oauth1.js';
@@ -62,6 +63,13 @@ const ROUTES: Route[] = [
   open('GET', '/oauth-service/oauth/preauthorized', oauth1Preauthorized),
   open('POST', '/oauth-service/oauth/exchange/user/2.0', oauth1Exchange),
   bearer('GET', '/userprofile-service/socialProfile', '/userprofile-service/socialProfile', data.socialProfile),
+  bearer(
+    'GET',
+    `/userprofile-service/userprofile/personal-information/${NAME}`,
+    '/userprofile-service/userprofile/personal-information/{displayName}',
+    personalInformation,
+  ),
+  bearer('GET', '/device-service/deviceservice/mylastused', '/device-service/deviceservice/mylastused', deviceLastUsed),
   bearer(
     'GET',
     '/activitylist-service/activities/search/activities',

@@ -4,8 +4,7 @@ import { createHmac } from 'node:crypto';
 import type { OddKind } from './data/activity-model.js';
 import { gearTruth } from './data/gear.js';
 import { personalRecordsTruth } from './data/personal-records.js';
-import { SimUser, type UserSpec } from './data/user.js';
-import { isoDate } from './data/dates.js';
+import { SimUser, type StoredActivity, type UserSpec } from './data/user.js';
 import { addToday, editSleep } from './data/health-model.js';
 import { type HealthTruthDay, healthTruth } from './data/health-truth.js';
 import { userWorkouts } from './data/workouts.js';
@@ -327,19 +326,27 @@ export class SimState {
     };
   }
 
+  /** Adds `count` activities starting now; the device uploaded them now. */
+  addActivities(user: SimUser, count: number): StoredActivity[] {
+    const added = user.addActivities(count, this.nowS());
+    user.uploaded(this.nowMs());
+    return added;
+  }
+
   /** Applies add_today first (so both together can edit the day just added), then edit_sleep. */
   editHealth(user: SimUser, edit: HealthEdit): { changed: string[] } | { error: string; changed: string[] } {
     const changed: string[] = [];
-    if (edit.add_today) changed.push(addToday(user, this.nowS()));
+    // Garmin learns of new health data when the watch uploads it.
+    if (edit.add_today) {
+      changed.push(addToday(user, this.nowS()));
+      user.uploaded(this.nowMs());
+    }
     if (edit.edit_sleep !== undefined) {
       const error = editSleep(user, edit.edit_sleep);
       if (error) return { error, changed };
       if (!changed.includes(edit.edit_sleep)) changed.push(edit.edit_sleep);
+      user.uploaded(this.nowMs());
     }
     return { changed };
-  }
-
-  today(): string {
-    return isoDate(this.nowS());
   }
 }

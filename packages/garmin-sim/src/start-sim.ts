@@ -1,5 +1,5 @@
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
-import type { UserSpec } from './data/user.js';
+import { simTimeZone, type UserSpec } from './data/user.js';
 import type { FaultRule } from './faults.js';
 import { listen } from './server.js';
 import { type HealthEdit, type SimConfig, SimState, type Truth } from './sim-state.js';
@@ -28,6 +28,7 @@ export interface CreatedUser {
   days: number;
   workouts: number;
   odd_activities: boolean;
+  time_zone: string;
 }
 
 /** A running sim. The methods do in-process what the `/__sim` control paths do over HTTP. */
@@ -74,13 +75,14 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
       }),
     createUser(spec) {
       if (state.user(spec.email)) throw new Error(`garmin-sim: user ${spec.email} exists`);
+      if (spec.time_zone && !simTimeZone(spec.time_zone)) throw new Error(`garmin-sim: unknown time zone ${spec.time_zone}`);
       return state.createUser({ mfa: null, activities: 0, days: 30, workouts: 0, odd_activities: false, ...spec }).summary();
     },
     mfaCode(email) {
       const p = state.latestPending.get(email.toLowerCase());
       return p && p.expiresMs > state.nowMs() ? p.code : null;
     },
-    addActivities: (email, count) => mustUser(email).addActivities(count, state.nowS()).map((a) => a.seed.idText),
+    addActivities: (email, count) => state.addActivities(mustUser(email), count).map((a) => a.seed.idText),
     truth: (email) => state.truth(mustUser(email)),
     editHealth(email, edit) {
       const done = state.editHealth(mustUser(email), edit);

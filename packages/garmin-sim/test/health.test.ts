@@ -25,6 +25,8 @@ describe('health endpoints', () => {
     (email: string): Fetch =>
     (path) =>
       http(`${sim.url}${path}`, { headers: bearer(users[email]!.token) });
+  /** The account's UTC offset: its days are local days. */
+  const offMs = (email: string) => sim.state.user(email)!.tz.offsetS * 1000;
   const json = async (get: Fetch, path: string): Promise<J> => {
     const r = await get(path);
     assert.equal(r.status, 200, path);
@@ -33,11 +35,12 @@ describe('health endpoints', () => {
 
   before(async () => {
     sim = await startSim({ seed: 'health-test', runtime: { ...systemRuntime, now: () => clock } });
-    for (const [email, days] of [
-      ['h@example.com', 120],
-      ['e@example.com', 30],
+    // e@ lives in UTC−10: at 12:00 UTC its local day is early (02:00), so the edits below stay in one local day.
+    for (const [email, days, zone] of [
+      ['h@example.com', 120, null],
+      ['e@example.com', 30, 'Pacific/Honolulu'],
     ] as const) {
-      const name = sim.createUser({ email, password: 'pw', days }).display_name;
+      const name = sim.createUser({ email, password: 'pw', days, time_zone: zone }).display_name;
       users[email] = { name, token: (await signIn(sim.url, email, 'pw')).access_token };
     }
   });
@@ -118,13 +121,13 @@ describe('health endpoints', () => {
       const chart = await json(get, `/wellness-service/wellness/dailySummaryChart/${name}?date=${date}`);
       assert.equal(chart.length, 96);
       assert.equal(s.totalSteps, chart.reduce((a: number, b: J) => a + b.steps, 0));
-      assert.equal(gmtMs(chart[0].startGMT), Date.parse(`${date}T00:00:00Z`));
+      assert.equal(gmtMs(chart[0].startGMT), Date.parse(`${date}T00:00:00Z`) - offMs('h@example.com'));
 
       const resp = await json(get, `/wellness-service/wellness/daily/respiration/${date}`);
       assert.equal(resp.avgWakingRespirationValue, s.avgWakingRespirationValue);
       if (s.avgWakingRespirationValue !== null) {
         const waking = (resp.respirationValuesArray as Array<[number, number]>).filter((p) => {
-          const h = new Date(p[0]).getUTCHours();
+          const h = new Date(p[0] + offMs('h@example.com')).getUTCHours();
           return p[1] >= 0 && h >= 7 && h < 23;
         });
         assert.equal(s.avgWakingRespirationValue, Math.round(waking.reduce((a, p) => a + p[1], 0) / waking.length));
@@ -236,7 +239,7 @@ describe('health endpoints', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    const today = isoDay(clock);
+    const today = isoDay(clock + offMs(email));
     const dates = [...sim.truth(email).days_without_data, ...sim.truth(email).days, today].sort();
     const summaries = async () => {
       const out = new Map<string, string>();
@@ -282,7 +285,7 @@ describe('health endpoints', () => {
     const hr = (await json(get, `/wellness-service/wellness/dailyHeartRate/${name}?date=${today}`)).heartRateValues as Array<[number]>;
     assert.ok(hr.length > 0 && hr.every((p) => p[0] < clock), 'today has data up to the sim clock only');
     const chart = await json(get, `/wellness-service/wellness/dailySummaryChart/${name}?date=${today}`);
-    assert.equal(chart.length, Math.floor((clock - Date.parse(`${today}T00:00:00Z`)) / 900_000));
+    assert.equal(chart.length, Math.floor((clock - (Date.parse(`${today}T00:00:00Z`) - offMs(email))) / 900_000));
 
     clock += 3600_000;
     assert.equal((await post({ add_today: true })).status, 200);

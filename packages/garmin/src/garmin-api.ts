@@ -5,6 +5,7 @@
  * data calls (bounded retries with backoff and jitter, Retry-After honoured up
  * to a cap) from garmin-protocol.md, "Errors and politeness".
  */
+import { type GarminDeviceLastUsed, type GarminPersonalInformation, parseDeviceLastUsed, parsePersonalInformation } from './account.js';
 import { abortError, type Runtime, systemRuntime } from '@fitsync/runtime';
 import { type GarminTokens, parseGarminTokens, refreshDiTokens } from './di-oauth.js';
 import { type GarminEndpoints, resolveEndpoints } from './endpoints.js';
@@ -187,6 +188,20 @@ export class GarminApi {
   /** `GET /userprofile-service/socialProfile` — `displayName` is needed by wellness paths. */
   async getSocialProfile(opts?: GarminCallOptions): Promise<GarminSocialProfile> {
     return parseSocialProfile(await this.getJson('/userprofile-service/socialProfile', undefined, opts));
+  }
+
+  /**
+   * `GET /userprofile-service/userprofile/personal-information/{displayName}`: the account's time
+   * zone (`userInfo.timezone`). Unrecorded; see account.ts.
+   */
+  async getPersonalInformation(displayName: string, opts?: GarminCallOptions): Promise<GarminPersonalInformation> {
+    const path = `/userprofile-service/userprofile/personal-information/${checkName(displayName)}`;
+    return parsePersonalInformation(await this.getJson(path, undefined, opts));
+  }
+
+  /** `GET /device-service/deviceservice/mylastused`: when the account's device last uploaded. */
+  async getDeviceLastUsed(opts?: GarminCallOptions): Promise<GarminDeviceLastUsed> {
+    return parseDeviceLastUsed(await this.getJson('/device-service/deviceservice/mylastused', undefined, opts));
   }
 
   /** One page of activities, newest first. */

@@ -4,6 +4,12 @@
  * serialisable pause, DI OAuth2 tokens with rotation, and the data endpoints
  * the sync reads. See /shared/spec/garmin-protocol.md.
  */
+export {
+  type GarminDeviceLastUsed,
+  type GarminPersonalInformation,
+  parseDeviceLastUsed,
+  parsePersonalInformation,
+} from './account.js';
 export { CookieJar, type SerializedCookieJar, type StoredCookie } from './cookie-jar.js';
 export {
   DI_CLIENT_IDS,

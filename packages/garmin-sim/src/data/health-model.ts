@@ -1,5 +1,5 @@
 import { hashSeed, Prng } from '../prng.js';
-import { isoDate, parseIsoDate } from './dates.js';
+import { parseIsoDate } from './dates.js';
 import type { SimUser } from './user.js';
 
 const DAY_S = 86400;
@@ -128,9 +128,9 @@ export function healthDay(user: SimUser, date: string): DayModel | null {
   return day;
 }
 
-/** True when the date lies in the user's generated history (yesterday back `days` days). */
-function inHistory(user: SimUser, startS: number): boolean {
-  const ageDays = Math.round((Math.floor(user.createdAtS / DAY_S) * DAY_S - startS) / DAY_S);
+/** True when the local date lies in the user's generated history (the account's yesterday back `days` days). */
+function inHistory(user: SimUser, date: string): boolean {
+  const ageDays = Math.round((parseIsoDate(user.localDate(user.createdAtS))! - parseIsoDate(date)!) / DAY_S);
   return ageDays >= 1 && ageDays <= user.days;
 }
 
@@ -193,11 +193,12 @@ function buildSleep(seed: number, startS: number, version: number): SleepModel {
   return { startS: sleepStartS, endS: t, deep, light, rem, awake, score: Math.min(100, Math.round((total / 28800) * 85)), levels };
 }
 
+/** Day `date` is the account's local day: [local midnight, next local midnight). */
 function buildDay(user: SimUser, date: string): DayModel | null {
-  const startS = parseIsoDate(date);
+  const startS = user.dayStartS(date);
   if (startS === null) return null;
   const partialUntil = user.health.partialDays.get(date);
-  const history = inHistory(user, startS);
+  const history = inHistory(user, date);
   if (!history && partialUntil === undefined) return null;
   const seed = hashSeed(user.seed, 'day', date);
   const rng = new Prng(seed);
@@ -406,9 +407,9 @@ export function editSleep(user: SimUser, date: string): string | null {
   return `${date} has no sleep yet`;
 }
 
-/** Gives the sim clock's day data up to `nowS` (again later: up to the later time). Returns the date. */
+/** Gives the sim clock's local day data up to `nowS` (again later: up to the later time). Returns the date. */
 export function addToday(user: SimUser, nowS: number): string {
-  const date = isoDate(nowS);
+  const date = user.localDate(nowS);
   user.health.partialDays.set(date, nowS);
   user.health.forget(date);
   return date;

@@ -1,5 +1,4 @@
 import type { HealthDay, HealthSeriesMetric, WeightEntry } from '@fitsync/api';
-import { isoDate } from './dates.js';
 import { type DayModel, healthDay, type SleepModel } from './health-model.js';
 import type { SimUser } from './user.js';
 
@@ -85,7 +84,7 @@ function truthDay(d: DayModel): HealthTruthDay {
 function weightEntries(d: DayModel): WeightEntry[] {
   return d.weighIns.map((w) => ({
     time: iso(w.timeS),
-    date: isoDate(d.startS),
+    date: d.date,
     weight_g: w.weightG,
     bmi: w.bmi,
     body_fat_pct: w.bodyFat,

@@ -69,9 +69,11 @@ function weighDays(user: SimUser, startS: number, endS: number) {
     .map((d) => ({ date: d.date, entries: [...d.weighIns].reverse().map((w) => weightEntry(user, d.date, w)) }));
 }
 
-function totalAverage(startS: number, endS: number, weights: number[]) {
+/** `from`/`until` span the range's local days (startS/endS are the dates' UTC midnights). */
+function totalAverage(user: SimUser, startS: number, endS: number, weights: number[]) {
   const avg = weights.length ? weights.reduce((a, b) => a + b, 0) / weights.length : null;
-  return { from: startS * 1000, until: (endS + 86400) * 1000 - 1, weight: avg, bmi: null, bodyFat: null };
+  const off = user.tz.offsetS;
+  return { from: (startS - off) * 1000, until: (endS - off + 86400) * 1000 - 1, weight: avg, bmi: null, bodyFat: null };
 }
 
 /** `weight-service/weight/range/{start}/{end}?includeAll=true` as recorded (newest first, grams). */
@@ -87,6 +89,7 @@ export function weightRangeJson(user: SimUser, startS: number, endS: number): un
       allWeightMetrics: entries,
     })),
     totalAverage: totalAverage(
+      user,
       startS,
       endS,
       list.flatMap((l) => l.entries.map((e) => e.weight)),
@@ -104,6 +107,7 @@ export function weightDateRangeJson(user: SimUser, startS: number, endS: number)
     endDate: isoDate(endS),
     dateWeightList: list.map((l) => l.entries[0]),
     totalAverage: totalAverage(
+      user,
       startS,
       endS,
       list.map((l) => l.entries[0]!.weight),

@@ -3,7 +3,7 @@ import { writeZip } from '@fitsync/garmin/zip';
 import { encodeActivityFit } from '../codec/fit.js';
 import { hashSeed, Prng } from '../prng.js';
 import { type ActivitySeed, type ActivityTotals, computeTotals, type OddKind, simulateTrack } from './activity-model.js';
-import { isoDate } from './dates.js';
+import { isoDate, parseIsoDate } from './dates.js';
 import { HealthEdits } from './health-model.js';
 import { SPORT_WEIGHTS, SPORTS, type SportDef } from './sports.js';
 
@@ -18,6 +18,8 @@ export interface UserSpec {
   workouts: number;
   /** Two more activities with odd FIT files: one without records, one with a corrupt tail. */
   odd_activities: boolean;
+  /** IANA name of the account's zone (one of SIM_TIME_ZONES); absent: picked from the seed as before. */
+  time_zone?: string | null;
 }
 
 export interface TimeZoneDef {
@@ -27,13 +29,29 @@ export interface TimeZoneDef {
 }
 
 // Zones without daylight saving, so local = GMT + a fixed offset. Local times that
-// differ from GMT make time-zone mistakes in clients visible.
-const TIME_ZONES: readonly TimeZoneDef[] = [
+// differ from GMT make time-zone mistakes in clients visible. The sim keeps every zone at a
+// fixed offset on purpose (none of these has DST today); a DST zone would need Intl here.
+// Accounts that name no zone get one of the first four, picked from the seed (seeds and truths of
+// existing accounts stay as they were); the rest exist for the edges of the day: UTC−10 and UTC+13.
+const SEEDED_ZONES: readonly TimeZoneDef[] = [
   { id: 150, key: 'America/Costa_Rica', offsetS: -6 * 3600 },
   { id: 114, key: 'Asia/Tokyo', offsetS: 9 * 3600 },
   { id: 3, key: 'UTC', offsetS: 0 },
   { id: 132, key: 'Asia/Kolkata', offsetS: 5.5 * 3600 },
 ];
+
+/** Every zone an account may name (`time_zone`); ids are the sim's own, Garmin's table is unrecorded. */
+export const SIM_TIME_ZONES: readonly TimeZoneDef[] = [
+  ...SEEDED_ZONES,
+  { id: 16, key: 'Pacific/Honolulu', offsetS: -10 * 3600 },
+  { id: 196, key: 'Pacific/Fakaofo', offsetS: 13 * 3600 },
+  { id: 197, key: 'Pacific/Tongatapu', offsetS: 13 * 3600 },
+];
+
+/** The zone named `key`, or undefined when the sim does not model it. */
+export function simTimeZone(key: string): TimeZoneDef | undefined {
+  return SIM_TIME_ZONES.find((z) => z.key === key);
+}
 
 /** 2^54: every generated id is above 2^53, so a JS number cannot hold it exactly. */
 export const ACTIVITY_ID_BASE = 2n ** 54n;
@@ -82,6 +100,12 @@ export class SimUser {
   readonly activities: StoredActivity[] = [];
   /** Health edits from the control surface, and memoised day models. */
   readonly health = new HealthEdits();
+  /**
+   * Epoch ms of the device's last upload (`mylastused`): the account's creation, then every
+   * added activity or health change. Strictly increasing, so an upload at the same fake-clock
+   * instant as a client's last look is still a change.
+   */
+  lastUploadMs: number;
   private readonly byId = new Map<string, number>();
   private readonly home: { lat: number; lon: number };
 
@@ -102,9 +126,12 @@ export class SimUser {
     this.socialId = 3_000_000 + index * 1000 + rng.int(0, 999);
     this.guid = `${rng.hex(8)}-${rng.hex(4)}-4${rng.hex(3)}-a${rng.hex(3)}-${rng.hex(12)}`;
     this.deviceId = 3_400_000_000 + rng.int(0, 99_999_999);
-    this.tz = rng.pick(TIME_ZONES);
+    // Picked even when the spec names a zone: the draws after it (home, ...) stay the same.
+    const seeded = rng.pick(SEEDED_ZONES);
+    this.tz = spec.time_zone ? (simTimeZone(spec.time_zone) ?? seeded) : seeded;
     this.home = { lat: 45 + rng.range(-0.05, 0.05), lon: 7 + rng.range(-0.05, 0.05) };
     this.createdAtS = nowS;
+    this.lastUploadMs = nowS * 1000;
 
     const span = Math.max(1, spec.days) * 86400;
     const starts: Array<{ startS: number; odd: OddKind }> = [];
@@ -162,7 +189,24 @@ export class SimUser {
       days: this.days,
       workouts: this.workoutCount,
       odd_activities: this.oddActivities,
+      time_zone: this.tz.key,
     };
+  }
+
+  /** The device uploaded at `nowMs` (see lastUploadMs). */
+  uploaded(nowMs: number): void {
+    this.lastUploadMs = Math.max(nowMs, this.lastUploadMs + 1);
+  }
+
+  /** The account's local calendar date of a unix-seconds instant. */
+  localDate(unixS: number): string {
+    return isoDate(unixS + this.tz.offsetS);
+  }
+
+  /** Unix seconds of local midnight starting `date`, or null when not a real date. */
+  dayStartS(date: string): number | null {
+    const utc = parseIsoDate(date);
+    return utc === null ? null : utc - this.tz.offsetS;
   }
 
   /** Adds `count` activities starting "now", newer (and with larger ids) than all others. */
@@ -206,10 +250,10 @@ export class SimUser {
     return a.sha256!;
   }
 
-  /** Calendar dates (UTC) of the generated history: yesterday back `days` days, newest first. */
+  /** Local calendar dates of the generated history: the account's yesterday back `days` days, newest first. */
   historyDates(): string[] {
     const out: string[] = [];
-    for (let k = 1; k <= this.days; k++) out.push(isoDate(this.createdAtS - k * 86400));
+    for (let k = 1; k <= this.days; k++) out.push(this.localDate(this.createdAtS - k * 86400));
     return out;
   }
 }

@@ -1,5 +1,5 @@
 import { hashSeed, Prng } from '../prng.js';
-import { dtoTime, parseIsoDate } from './dates.js';
+import { dtoTime } from './dates.js';
 import { type DayModel, healthDay } from './health-model.js';
 import type { SimUser } from './user.js';
 
@@ -8,8 +8,27 @@ import type { SimUser } from './user.js';
  * the day model so every number agrees with the series it summarises.
  */
 
+/** The local day `date` as GMT instants: local midnight to the next one (an unknown date: the epoch). */
+function dayStart(user: SimUser, date: string): number {
+  return user.dayStartS(date) ?? 0;
+}
+
+/** The day's bounds as the paired `…GMT`/`…Local` fields carry them (local = the date's midnights). */
+function dayBounds(user: SimUser, date: string) {
+  const startS = dayStart(user, date);
+  const local = startS + user.tz.offsetS;
+  return {
+    startTimestampGMT: dtoTime(startS),
+    endTimestampGMT: dtoTime(startS + 86400),
+    startTimestampLocal: dtoTime(local),
+    endTimestampLocal: dtoTime(local + 86400),
+  };
+}
+
 /** Fields every summary has, with or without data. */
-function summaryBase(user: SimUser, date: string, startS: number) {
+function summaryBase(user: SimUser, date: string) {
+  const startS = dayStart(user, date);
+  const local = startS + user.tz.offsetS;
   return {
     userProfileId: user.profileId,
     calendarDate: date,
@@ -17,9 +36,9 @@ function summaryBase(user: SimUser, date: string, startS: number) {
     uuid: new Prng(hashSeed(user.seed, 'uuid', date)).hex(32),
     dailyStepGoal: 10000,
     wellnessStartTimeGmt: dtoTime(startS),
-    wellnessStartTimeLocal: dtoTime(startS),
+    wellnessStartTimeLocal: dtoTime(local),
     wellnessEndTimeGmt: dtoTime(startS + 86400),
-    wellnessEndTimeLocal: dtoTime(startS + 86400),
+    wellnessEndTimeLocal: dtoTime(local + 86400),
     durationInMilliseconds: 86400000,
     privacyProtected: false,
     intensityMinutesGoal: 150,
@@ -30,7 +49,7 @@ function summaryBase(user: SimUser, date: string, startS: number) {
 /** `usersummary-service/usersummary/daily/{displayName}?calendarDate=` */
 export function dailySummaryJson(user: SimUser, date: string): unknown {
   const d = healthDay(user, date);
-  const base = summaryBase(user, date, parseIsoDate(date) ?? 0);
+  const base = summaryBase(user, date);
   if (!d) {
     // Garmin answers a day without wear with the same object, values null.
     return {
@@ -116,14 +135,10 @@ export function dailySummaryJson(user: SimUser, date: string): unknown {
 /** `wellness-service/wellness/dailyHeartRate/{displayName}?date=`: [epochMs, bpm | null] every 2 min. */
 export function dailyHeartRateJson(user: SimUser, date: string): unknown {
   const d = healthDay(user, date);
-  const startS = parseIsoDate(date) ?? 0;
   return {
     userProfilePK: user.profileId,
     calendarDate: date,
-    startTimestampGMT: dtoTime(startS),
-    endTimestampGMT: dtoTime(startS + 86400),
-    startTimestampLocal: dtoTime(startS),
-    endTimestampLocal: dtoTime(startS + 86400),
+    ...dayBounds(user, date),
     maxHeartRate: d?.maxHr ?? null,
     minHeartRate: d?.minHr ?? null,
     restingHeartRate: d?.restingHr ?? null,
@@ -145,8 +160,9 @@ export function dailyStressJson(user: SimUser, date: string): unknown {
   return {
     userProfilePK: user.profileId,
     calendarDate: date,
-    startTimestampGMT: `${date}T00:00:00.000Z`,
-    endTimestampGMT: `${date}T23:59:59.999Z`,
+    // This answer writes its bounds as ISO instants ending .000Z / .999Z; the GMT pair is the local day's.
+    startTimestampGMT: new Date(dayStart(user, date) * 1000).toISOString(),
+    endTimestampGMT: new Date((dayStart(user, date) + 86400) * 1000 - 1).toISOString(),
     startTimestampLocal: `${date}T00:00:00.000Z`,
     endTimestampLocal: `${date}T23:59:59.999Z`,
     maxStressLevel: d.maxStress,
@@ -170,16 +186,12 @@ export function dailyStressJson(user: SimUser, date: string): unknown {
 
 /** The head the respiration and SpO2 answers share: the day and the night's sleep window (null without sleep). */
 function dayAndSleepWindow(user: SimUser, date: string, d: DayModel | null) {
-  const startS = parseIsoDate(date) ?? 0;
   const s = d?.sleep;
   const at = (t: number | undefined, local: boolean) => (t === undefined ? null : dtoTime(t + (local ? user.tz.offsetS : 0)));
   return {
     userProfilePK: user.profileId,
     calendarDate: date,
-    startTimestampGMT: dtoTime(startS),
-    endTimestampGMT: dtoTime(startS + 86400),
-    startTimestampLocal: dtoTime(startS + user.tz.offsetS),
-    endTimestampLocal: dtoTime(startS + 86400 + user.tz.offsetS),
+    ...dayBounds(user, date),
     sleepStartTimestampGMT: at(s?.startS, false),
     sleepEndTimestampGMT: at(s?.endS, false),
     sleepStartTimestampLocal: at(s?.startS, true),

@@ -1,5 +1,5 @@
 import { parseIsoDate } from '../data/dates.js';
-import type { MfaMode, UserSpec } from '../data/user.js';
+import { type MfaMode, SIM_TIME_ZONES, simTimeZone, type UserSpec } from '../data/user.js';
 import { parseFaultRules } from '../faults.js';
 import { empty, json, jsonObject, type RequestContext, type SimResponse } from '../http-util.js';
 import type { HealthEdit, SimConfig, SimState } from '../sim-state.js';
@@ -23,7 +23,9 @@ function intIn(v: unknown, name: string, min: number, max: number, dflt: number)
 export function parseUserSpec(body: Record<string, unknown> | null): UserSpec | string {
   if (!body) return 'body must be a JSON object';
   for (const key of Object.keys(body)) {
-    if (!['email', 'password', 'mfa', 'activities', 'days', 'workouts', 'odd_activities'].includes(key)) return `unknown field ${key}`;
+    if (!['email', 'password', 'mfa', 'activities', 'days', 'workouts', 'odd_activities', 'time_zone'].includes(key)) {
+      return `unknown field ${key}`;
+    }
   }
   const { email, password } = body;
   if (typeof email !== 'string' || !/^[^@\s/]+@[^@\s/]+$/.test(email) || email.length > 320) {
@@ -40,6 +42,10 @@ export function parseUserSpec(body: Record<string, unknown> | null): UserSpec | 
   for (const v of [activities, days, workouts]) if (typeof v === 'string') return v;
   const odd = body.odd_activities ?? false;
   if (typeof odd !== 'boolean') return 'odd_activities must be a boolean';
+  const zone = body.time_zone ?? null;
+  if (zone !== null && (typeof zone !== 'string' || !simTimeZone(zone))) {
+    return `time_zone must be one of ${SIM_TIME_ZONES.map((z) => z.key).join(', ')}`;
+  }
   return {
     email,
     password,
@@ -48,6 +54,7 @@ export function parseUserSpec(body: Record<string, unknown> | null): UserSpec | 
     days: days as number,
     workouts: workouts as number,
     odd_activities: odd,
+    time_zone: zone as string | null,
   };
 }
 
@@ -160,7 +167,7 @@ export function control(sim: SimState, ctx: RequestContext): SimResponse {
       const count = intIn(b?.count, 'count', 1, USER_LIMITS.addCount, -1);
       if (typeof count === 'string' || count < 1) return bad(`body must be {"count": 1..${USER_LIMITS.addCount}}`);
       if (user.activities.length + count > USER_LIMITS.activities * 2) return bad('too many activities');
-      const added = user.addActivities(count, sim.nowS());
+      const added = sim.addActivities(user, count);
       return json(201, { added: added.map((a) => a.seed.idText), total: user.activities.length });
     }
     if (what === 'health' && method === 'POST') {

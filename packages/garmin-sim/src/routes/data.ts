@@ -1,5 +1,5 @@
 import { activityDetail, activityListItem } from '../data/activity-json.js';
-import { isoDate, parseIsoDate } from '../data/dates.js';
+import { parseIsoDate } from '../data/dates.js';
 import type { SimUser } from '../data/user.js';
 import { hydrationRangeJson, maxmetRangeJson, weightDateRangeJson, weightRangeJson } from '../data/range-json.js';
 import { dailySleepJson, hrvJson, hrvRangeJson, readinessJson } from '../data/sleep-json.js';
@@ -116,7 +116,7 @@ export const activitySearch: DataHandler = (_sim, user, ctx) => {
   for (let i = user.activities.length - 1; i >= 0 && items.length < limit; i--) {
     const a = user.activities[i]!;
     if (from || to) {
-      const local = isoDate(a.seed.startS + user.tz.offsetS);
+      const local = user.localDate(a.seed.startS);
       if ((from && local < from) || (to && local > to)) continue;
     }
     if (skipped < start) {

@@ -5,6 +5,8 @@ import type { Db } from '../db/db.js';
 import type { Counter } from '../metrics.js';
 import type { SyncJobRow } from '../repositories/sync-jobs.js';
 import { type StopReason, SyncAborted } from '../sync/abortable.js';
+import { accountZone } from '../sync/account-zone.js';
+import { checkForChanges } from '../sync/change-check.js';
 import { failureMessage } from '../sync/failure-message.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from '../sync/fit-store.js';
@@ -69,8 +71,8 @@ export class JobOwner {
       reported: Number(row.processed_items),
     });
     const reporter = new JobReporter(progress, queue, jobId, owner, state.done);
-    const finish = async (status: JobEnd, errorMessage: string | null, final = false) => {
-      if (await queue.finish(jobId, owner, status, errorMessage, progress.snapshot(final))) this.d.ended?.inc({ status });
+    const finish = async (status: JobEnd, errorMessage: string | null, final = false, message: string | null = null) => {
+      if (await queue.finish(jobId, owner, status, errorMessage, progress.snapshot(final), message)) this.d.ended?.inc({ status });
     };
 
     if (Number(row.cancel_requested) === 1) {
@@ -110,13 +112,26 @@ export class JobOwner {
         api,
         limiter,
         progress: reporter,
-        profile: new GarminProfile(this.d.garmin, row.user_id, () =>
-          garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call)),
+        profile: new GarminProfile(
+          this.d.garmin,
+          row.user_id,
+          () => garminCall(run, 'reading the Garmin profile', (a, call) => a.getSocialProfile(call)),
+          (stored) => accountZone(run, stored, log),
         ),
         signal: ac.signal,
         concurrency: config.garminConcurrency,
       };
+      // A resumed job already passed the check (its kinds are partly done): it just goes on.
+      const check = reporter.finishedKinds.size === 0 ? await checkForChanges(run) : null;
+      if (check?.unchanged) {
+        beats.abort();
+        await heart;
+        await finish('completed', null, true, check.message);
+        log?.info({ jobId, userId: row.user_id }, 'sync job completed: nothing changed at Garmin');
+        return;
+      }
       await runKinds(run, reporter.finishedKinds);
+      await check?.remember();
       beats.abort();
       await heart;
       await finish('completed', null, true);

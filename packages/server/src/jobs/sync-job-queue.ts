@@ -124,15 +124,25 @@ export class SyncJobQueue {
     ]);
   }
 
-  /** Ends a running job owned by `owner`; false when it is no longer ours. */
-  async finish(jobId: string, owner: string, status: JobEnd, errorMessage: string | null, p: JobProgress): Promise<boolean> {
+  /**
+   * Ends a running job owned by `owner`; false when it is no longer ours. `message` says how a job
+   * that did not fail ended (e.g. a scheduled run that found nothing changed at Garmin).
+   */
+  async finish(
+    jobId: string,
+    owner: string,
+    status: JobEnd,
+    errorMessage: string | null,
+    p: JobProgress,
+    message: string | null = null,
+  ): Promise<boolean> {
     const { db } = this.d;
     const g = greatest(db);
     const row = await db.get<SyncJobRow>(
-      `UPDATE sync_jobs SET status = ?, end_time = ?, error_message = ?, progress = ${g}(progress, ?), total_items = ?,
+      `UPDATE sync_jobs SET status = ?, end_time = ?, error_message = ?, message = ?, progress = ${g}(progress, ?), total_items = ?,
          processed_items = ${g}(processed_items, ?), counts_json = ?, lease_owner = NULL, lease_expires_at = NULL, version = version + 1
        WHERE job_id = ? AND lease_owner = ? AND status = 'running' RETURNING ${COLS}`,
-      [status, this.d.runtime.now(), errorMessage, p.progress, p.totalItems, p.processedItems, p.countsJson, jobId, owner],
+      [status, this.d.runtime.now(), errorMessage, message, p.progress, p.totalItems, p.processedItems, p.countsJson, jobId, owner],
     );
     if (row) publishJob(this.d.events, row);
     return row !== undefined;

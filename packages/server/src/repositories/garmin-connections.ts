@@ -26,7 +26,10 @@ export async function findGarminConnection(q: Queryable, userId: string): Promis
   return row ? { ...row, token_version: Number(row.token_version) } : undefined;
 }
 
-/** Creates or replaces the connection after a successful sign-in (a new link, or a re-link). */
+/**
+ * Creates or replaces the connection after a successful sign-in (a new link, or a re-link). A
+ * re-link may be another Garmin account, so its time zone is learned again.
+ */
 export async function putGarminConnection(
   q: Queryable,
   c: { userId: string; displayName: string; tokensEnc: string; now: number },
@@ -34,7 +37,7 @@ export async function putGarminConnection(
   await q.run(
     `INSERT INTO garmin_connections (user_id, status, display_name, tokens_enc, token_version, connected_at, updated_at)
      VALUES (?, 'connected', ?, ?, 1, ?, ?)
-     ON CONFLICT (user_id) DO UPDATE SET status = 'connected', reauth_required_at = NULL, display_name = excluded.display_name,
+     ON CONFLICT (user_id) DO UPDATE SET status = 'connected', reauth_required_at = NULL, time_zone = NULL, display_name = excluded.display_name,
        tokens_enc = excluded.tokens_enc, token_version = garmin_connections.token_version + 1,
        connected_at = excluded.connected_at, updated_at = excluded.updated_at`,
     [c.userId, c.displayName, c.tokensEnc, c.now, c.now],
@@ -72,6 +75,11 @@ export async function markGarminReauth(q: Queryable, userId: string, now: number
           [now, now, userId, ifVersion],
         );
   return r.changes === 1;
+}
+
+/** Stores the account's IANA time zone (validated by the caller); the tokens' updated_at stays. */
+export async function setGarminTimeZone(q: Queryable, userId: string, zone: string): Promise<void> {
+  await q.run('UPDATE garmin_connections SET time_zone = ? WHERE user_id = ?', [zone, userId]);
 }
 
 export async function deleteGarminConnection(q: Queryable, userId: string): Promise<void> {

@@ -19,7 +19,9 @@ import {
   requestCancel,
   type SyncJobRow,
 } from '../repositories/sync-jobs.js';
+import { findGarminConnection } from '../repositories/garmin-connections.js';
 import { addDays, isoDay } from '../sync/dates.js';
+import { isTimeZone, localTomorrow } from '../sync/time-zone.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
 import { toSyncJob } from '../sync/job-view.js';
 import { emptyCounts } from '../sync/kind-counts.js';
@@ -45,12 +47,12 @@ const HOUR_MS = 3_600_000;
 /** The earliest date a window may name: Garmin Connect holds nothing older (and 1950 meant 28,000 days of calls). */
 export const EARLIEST_SYNC_DATE = '2000-01-01';
 /**
- * The latest date a window may name: tomorrow in the account's zone. No account time zone is
- * stored yet, so the most generous real zone is assumed (UTC+14, Kiribati): the date of now+14 h,
- * plus one day.
+ * The latest date a window may name: tomorrow in the account's zone (the kinds stop at its
+ * today). Before the zone is learned (the first job learns it), the most generous real zone is
+ * assumed (UTC+14, Kiribati): the date of now+14 h, plus one day.
  */
-export function latestSyncDate(nowMs: number): string {
-  return addDays(isoDay(nowMs + 14 * HOUR_MS), 1);
+export function latestSyncDate(nowMs: number, zone: string | null = null): string {
+  return isTimeZone(zone) ? localTomorrow(nowMs, { zone }) : addDays(isoDay(nowMs + 14 * HOUR_MS), 1);
 }
 
 /** The job id a list cursor carries (only its length is checked; the query treats it as data). */
@@ -73,6 +75,7 @@ export class SyncJobService {
     const since = body.since ?? null;
     const until = body.until ?? null;
     const full = body.full === true;
+    const zone = since !== null || until !== null ? ((await findGarminConnection(this.d.db, userId))?.time_zone ?? null) : null;
     for (const [name, v] of [
       ['since', since],
       ['until', until],
@@ -80,7 +83,7 @@ export class SyncJobService {
       if (v !== null && !isCalendarDate(v)) {
         throw validation(`${name} is not a real date (YYYY-MM-DD).`, `body/${name}`);
       }
-      const latest = latestSyncDate(this.d.runtime.now());
+      const latest = latestSyncDate(this.d.runtime.now(), zone);
       if (v !== null && (v < EARLIEST_SYNC_DATE || v > latest)) {
         throw validation(`${name} must be between ${EARLIEST_SYNC_DATE} and ${latest}.`, `body/${name}`);
       }

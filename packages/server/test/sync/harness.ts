@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
+import type { SyncType } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
+import { insertSyncJob } from '../../src/repositories/sync-jobs.js';
+import { emptyCounts } from '../../src/sync/kind-counts.js';
+import { KIND_NAMES } from '../../src/sync/kinds/index.js';
 import type { Db } from '../../src/db/db.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-server.js';
 import { call, uniqueName } from '../helpers/api.js';
@@ -38,9 +42,10 @@ export async function startWorld(
   dialect: 'sqlite' | 'postgres',
   seed: string,
   env: Record<string, string> = {},
-  opts: { runtime?: Runtime } = {},
+  /** `runtime`: the server's clock; `simRuntime`: the sim's (share one FakeRuntime for "today" tests). */
+  opts: { runtime?: Runtime; simRuntime?: Runtime } = {},
 ): Promise<SyncWorld> {
-  const sim = await startSim({ seed });
+  const sim = await startSim({ seed, runtime: opts.simRuntime });
   try {
     const s = await startTestServer({ dialect, env: syncEnv(sim, env), runtime: opts.runtime });
     return {
@@ -71,7 +76,7 @@ export interface SyncUser {
  */
 export async function linkedUser(
   w: SyncWorld,
-  history: { activities: number; days: number; workouts: number; odd_activities?: boolean },
+  history: { activities: number; days: number; workouts: number; odd_activities?: boolean; time_zone?: string },
   prefix = 'sync',
   /** The Garmin e-mail; a fixed one gives the same generated history on every run (it seeds the sim's account). */
   garminEmail?: string,
@@ -89,11 +94,40 @@ export async function linkedUser(
   return { token: pair.access_token, refreshToken: pair.refresh_token, username: name, userId: me.body.user_id, email };
 }
 
+/** The user with a fresh access token (a fake clock moved past the first one's lifetime). */
+export async function signInAgain(w: SyncWorld, u: SyncUser): Promise<SyncUser> {
+  const res = await call(w.s.app, 'POST', '/v1/auth/login', { body: { username: u.username, password: 'correct horse' } });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return { ...u, token: res.body.access_token, refreshToken: res.body.refresh_token };
+}
+
 /** POST /v1/sync/jobs and expect 202. */
 export async function startSync(w: SyncWorld, u: SyncUser, body: Record<string, unknown> = { sync_type: 'all' }) {
   const res = await call(w.s.app, 'POST', '/v1/sync/jobs', { token: u.token, body });
   assert.equal(res.status, 202, JSON.stringify(res.body));
   return res.body as { job_id: string; status: string };
+}
+
+/**
+ * Inserts a pending job the way the scheduler starts one (`trigger: "schedule"`), for tests of
+ * what a scheduled run does; returns its id.
+ */
+export async function insertScheduledJob(w: SyncWorld, u: SyncUser, syncType: SyncType = 'all'): Promise<string> {
+  const jobId = `sched-${randomUUID()}`;
+  await insertSyncJob(w.s.db, {
+    jobId,
+    userId: u.userId,
+    syncType,
+    since: null,
+    until: null,
+    full: false,
+    countsJson: JSON.stringify(emptyCounts(KIND_NAMES)),
+    now: w.s.app.deps.runtime.now(),
+    idempotencyKey: null,
+    requestHash: null,
+    trigger: 'schedule',
+  });
+  return jobId;
 }
 
 /** Runs queued jobs in this process until none is left; returns how many ran. */

@@ -3,10 +3,11 @@ import { type HealthChunk, type RangeBlob, storeHealthChunk } from '../../health
 import { type PreparedBlob, prepareRawBlob } from '../../health/raw-blobs.js';
 import { hashesOf } from '../../repositories/health-raw.js';
 import { throwIfStopped } from '../abortable.js';
-import { addDays, daysBetween, isoDay } from '../dates.js';
+import { addDays, daysBetween } from '../dates.js';
 import { garminCall } from '../garmin-call.js';
 import { zeroCounts } from '../kind-counts.js';
 import type { SyncRun } from '../sync-run.js';
+import { localDay } from '../time-zone.js';
 import { defineKind } from './data-kind.js';
 
 /**
@@ -44,7 +45,8 @@ export const healthKind = defineKind<HealthPlan, HealthChunk>({
 
   async plan(run, cursor) {
     const { spec, runtime, progress } = run;
-    const today = isoDay(runtime.now());
+    // The account's today: Garmin files wellness data under the account's local dates.
+    const today = localDay(runtime.now(), await run.profile.timeZone());
     const force = spec.full;
     let plan: HealthPlan;
     if (spec.since !== null || spec.until !== null) {
