@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { UnavailableError, UsageError } from '../errors.js';
 import type { Deps } from '../factory.js';
 import type { Session } from '../session.js';
@@ -103,6 +103,12 @@ function pump(src: NodeJS.ReadableStream & { destroy(err?: Error): void }, dest:
       finish(err);
     };
     dest.on('error', onDestError);
+    // The response may have closed while the target file was being opened (a loaded machine):
+    // a destroyed stream emits nothing more, so waiting for 'end' or 'close' would hang forever.
+    if ((src as Readable).destroyed) {
+      finish(new UnavailableError('the download broke off: connection closed'));
+      return;
+    }
     src.on('data', (c: Buffer) => {
       onChunk(c);
       if (!dest.write(c)) {
