@@ -368,4 +368,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE garmin_connections ADD COLUMN time_zone TEXT`,
     ],
   },
+  {
+    // Garmin sign-in back-off per Garmin account (product.md §D "Garmin sign-in protection"): keyed by
+    // an HMAC of the normalised e-mail (SecretBox.keyedHash), never the address. The per-user table
+    // keeps the MFA step's cool-down and learns which account the user last signed in with, so the
+    // MFA step and GET /v1/garmin/connection find that account's back-off.
+    version: 36,
+    name: 'garmin-signin-backoff',
+    sql: [
+      `CREATE TABLE garmin_signin_backoffs (
+        account_key TEXT PRIMARY KEY,
+        level INTEGER NOT NULL,
+        until_ms BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'ALTER TABLE garmin_signin_cooldowns ADD COLUMN account_key TEXT',
+    ],
+  },
 ];

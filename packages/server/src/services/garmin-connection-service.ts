@@ -2,6 +2,7 @@ import type { GarminConnected, GarminConnection, GarminMfaRequired } from '@fits
 import {
   GarminApi,
   GarminAuth,
+  GarminCloudflareBlockedError,
   type GarminEndpoints,
   GarminError,
   GarminInputError,
@@ -40,11 +41,11 @@ import {
   putGarminConnection,
   updateGarminTokens,
 } from '../repositories/garmin-connections.js';
-import { garminCooldownUntil, setGarminCooldown } from '../repositories/garmin-signin-cooldowns.js';
 import { cancelActiveSyncJobs } from '../repositories/sync-jobs.js';
 import { publishJob } from '../sync/publish-job.js';
 import { type GuardState, guardGarminApi } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
+import { GarminSigninBackoff } from './garmin-signin-backoff.js';
 import type { ThrottleService } from './throttle-service.js';
 import type { Log } from '../log.js';
 
@@ -87,8 +88,9 @@ const expired = () =>
  * - Garmin tokens are stored SecretBox-sealed (context `garmin-tokens:<user_id>`).
  * - A sign-in paused for Garmin's MFA code is data (GarminPendingLogin), sealed and stored with a
  *   short lifetime, so any instance sharing the database can resume it with a fresh GarminAuth.
- * - Garmin throttling a sign-in starts a per-user cool-down (Retry-After), during which sign-ins
- *   are refused here without calling Garmin: retrying makes Garmin's throttling worse.
+ * - Garmin throttling (429) or Cloudflare blocking a sign-in starts a back-off of that Garmin account
+ *   (1 h doubling to 24 h, GarminSigninBackoff), during which its sign-ins are refused here without
+ *   calling Garmin: retrying makes Garmin's throttling worse. A successful sign-in ends it.
  * - Wrong Garmin passwords are throttled by the ThrottleService (key `garmin:<user_id>`), reserved
  *   before Garmin is called, so FitSync is no faster an oracle for Garmin passwords than for its own.
  */
@@ -97,8 +99,10 @@ export class GarminConnectionService {
   private readonly maxAttempts: number;
   private readonly signins: Counter;
   private readonly reauths: Counter;
+  private readonly backoff: GarminSigninBackoff;
 
   constructor(private readonly d: GarminConnectionServiceDeps) {
+    this.backoff = new GarminSigninBackoff(d);
     this.ttlS = d.challengeTtlS ?? 600;
     this.maxAttempts = d.challengeMaxAttempts ?? 5;
     this.signins = d.metrics.counter('fitsync_garmin_signin_total', 'Garmin sign-in steps (password and MFA code), by step and result.');
@@ -112,6 +116,8 @@ export class GarminConnectionService {
    * wrong passwords from this user or address; Garmin is not called), 502 upstream_unavailable.
    */
   async connect(userId: string, email: string, password: string, ip: string): Promise<GarminConnected | GarminMfaRequired> {
+    const accountKey = this.backoff.accountKey(email);
+    await this.backoff.remember(userId, accountKey);
     await this.checkCooldown(userId, 'password');
     const attempt = await this.d.throttle.begin({ accountKey: garminKey(userId), ip });
     const auth = this.auth();
@@ -124,6 +130,8 @@ export class GarminConnectionService {
       throw await this.signInFailed(userId, 'password', err);
     }
     await attempt.succeed();
+    // Garmin took the password: the account is not throttled any more.
+    await this.backoff.clear(accountKey);
     if (result.status === 'authenticated') return this.link(userId, result.tokens, 'password');
     const now = this.d.runtime.now();
     const id = newId(this.d.random);
@@ -190,13 +198,15 @@ export class GarminConnectionService {
     // Garmin issued tokens for this user: link even if a concurrent attempt on the same challenge
     // marked it used meanwhile (Garmin accepts a pending sign-in's code once, so this runs once).
     await consumeGarminChallenge(this.d.db, row.id, this.d.runtime.now());
+    const accountKey = await this.backoff.accountOf(userId);
+    if (accountKey) await this.backoff.clear(accountKey);
     return this.link(userId, tokens, 'mfa');
   }
 
   /** The connection as the API shows it. */
   async status(userId: string): Promise<GarminConnection> {
     const row = await findGarminConnection(this.d.db, userId);
-    const until = await garminCooldownUntil(this.d.db, userId);
+    const until = await this.backoff.untilForUser(userId);
     const blocked = until > this.d.runtime.now() ? new Date(until).toISOString() : null;
     if (!row) return { status: 'not_connected', display_name: null, connected_at: null, reauth_required_at: null, time_zone: null, signin_blocked_until: blocked };
     return {
@@ -322,23 +332,34 @@ export class GarminConnectionService {
   }
 
   private async checkCooldown(userId: string, step: 'password' | 'mfa'): Promise<void> {
-    const until = await garminCooldownUntil(this.d.db, userId);
+    const until = await this.backoff.untilForUser(userId);
     const now = this.d.runtime.now();
     if (until > now) {
       this.count(step, 'cooldown');
-      throw garminRateLimited((until - now) / 1000);
+      throw garminRateLimited(until, now, 'Garmin refused recent sign-ins of this account');
     }
   }
 
   private async signInFailed(userId: string, step: 'password' | 'mfa', err: unknown): Promise<ApiError> {
-    if (err instanceof GarminRateLimitedError) {
-      await setGarminCooldown(this.d.db, userId, this.d.runtime.now() + Math.max(1, err.retryAfterSeconds) * 1000);
-    }
-    const problem = garminSignInProblem(err);
+    const problem = await this.backOffAfter(userId, err) ?? garminSignInProblem(err);
     this.count(step, problem.code);
     // The error class and code only: enough to diagnose, nothing the user typed.
     this.d.log?.warn({ userId, step, garminError: err instanceof GarminError ? err.code : 'other', status: problem.status }, 'garmin sign-in failed');
     return problem;
+  }
+
+  /**
+   * Garmin throttling (429) or Cloudflare blocking a sign-in (on every strategy: GarminAuth tries
+   * the next one first) starts or extends the back-off of the account the user signs in with; the
+   * answer is its refusal, with the wait. Null for any other failure.
+   */
+  private async backOffAfter(userId: string, err: unknown): Promise<ApiError | null> {
+    const throttled = err instanceof GarminRateLimitedError;
+    if (!throttled && !(err instanceof GarminCloudflareBlockedError)) return null;
+    const retryAfterS = throttled ? err.retryAfterSeconds : 0;
+    const accountKey = await this.backoff.accountOf(userId);
+    const until = accountKey ? await this.backoff.recordBlock(accountKey, retryAfterS) : await this.backoff.recordUserCooldown(userId, retryAfterS);
+    return garminRateLimited(until, this.d.runtime.now(), throttled ? 'Garmin is limiting sign-ins for this account' : "Cloudflare blocked Garmin's sign-in");
   }
 
   private auth(): GarminAuth {
