@@ -1,4 +1,4 @@
-import type { GarminConnected, GarminConnection, GarminMfaRequired } from '@fitsync/api';
+import type { GarminConnected, GarminConnection, GarminMfaRequired, GarminTokenImportBody } from '@fitsync/api';
 import {
   GarminApi,
   GarminAuth,
@@ -10,6 +10,7 @@ import {
   GarminMfaInvalidError,
   type GarminPendingLogin,
   GarminRateLimitedError,
+  GarminTokenInvalidError,
   type GarminTokens,
   type HttpClient,
   parseGarminTokens,
@@ -46,6 +47,7 @@ import { publishJob } from '../sync/publish-job.js';
 import { type GuardState, guardGarminApi } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
 import { GarminSigninBackoff } from './garmin-signin-backoff.js';
+import { tokensFromImport } from './garmin-token-import.js';
 import type { ThrottleService } from './throttle-service.js';
 import type { Log } from '../log.js';
 
@@ -203,6 +205,25 @@ export class GarminConnectionService {
     return this.link(userId, tokens, 'mfa');
   }
 
+  /**
+   * Links Garmin with tokens another tool saved (python-garminconnect, garth). They are checked with
+   * one profile call — refreshed first only when the access token expires within 15 min — and
+   * linked like a sign-in's; nothing is stored on any failure. 400 validation_error (malformed,
+   * not garmin.com), 401 garmin_auth_failed (expired, or Garmin refused them), 429 rate_limited
+   * (Garmin throttled the profile call), 502 upstream_unavailable. Not subject to the sign-in
+   * back-off: no sign-in happens, and the calls go to connectapi and diauth, not to the SSO.
+   */
+  async importTokens(userId: string, body: GarminTokenImportBody): Promise<GarminConnected> {
+    let tokens: GarminTokens;
+    try {
+      tokens = tokensFromImport(body, this.d.runtime.now());
+    } catch (err) {
+      if (err instanceof ApiError) this.count('import', err.code);
+      throw err;
+    }
+    return this.link(userId, tokens, 'import');
+  }
+
   /** The connection as the API shows it. */
   async status(userId: string): Promise<GarminConnection> {
     const row = await findGarminConnection(this.d.db, userId);
@@ -302,7 +323,7 @@ export class GarminConnectionService {
   }
 
   /** Validates fresh tokens (socialProfile gives the display name) and stores the connection. */
-  private async link(userId: string, tokens: GarminTokens, step: 'password' | 'mfa'): Promise<GarminConnected> {
+  private async link(userId: string, tokens: GarminTokens, step: 'password' | 'mfa' | 'import'): Promise<GarminConnected> {
     let latest = tokens;
     let displayName: string;
     try {
@@ -319,7 +340,7 @@ export class GarminConnectionService {
       });
       displayName = (await api.getSocialProfile()).displayName;
     } catch (err) {
-      throw await this.signInFailed(userId, step, err);
+      throw step === 'import' ? this.importFailed(userId, err) : await this.signInFailed(userId, step, err);
     }
     const now = this.d.runtime.now();
     await this.d.db.transaction(async (tx) => {
@@ -329,6 +350,21 @@ export class GarminConnectionService {
     this.count(step, 'connected');
     this.d.log?.info({ userId }, 'garmin account connected');
     return { status: 'connected', display_name: displayName };
+  }
+
+  private importFailed(userId: string, err: unknown): ApiError {
+    let problem: ApiError;
+    if (err instanceof GarminTokenInvalidError) {
+      problem = new ApiError(401, 'garmin_auth_failed', `Garmin refused the imported tokens (${importReason(err)}); sign in with \`fitsync garmin connect\`.`);
+    } else if (err instanceof GarminRateLimitedError) {
+      const now = this.d.runtime.now();
+      problem = garminRateLimited(now + Math.max(1, err.retryAfterSeconds) * 1000, now, 'Garmin is rate limiting requests');
+    } else {
+      problem = garminSignInProblem(err);
+    }
+    this.count('import', problem.code);
+    this.d.log?.warn({ userId, step: 'import', garminError: err instanceof GarminError ? err.code : 'other', status: problem.status }, 'garmin token import failed');
+    return problem;
   }
 
   private async checkCooldown(userId: string, step: 'password' | 'mfa'): Promise<void> {
@@ -398,6 +434,13 @@ export class GarminConnectionService {
 /** Throttle key for wrong Garmin passwords of one FitSync user. */
 export function garminKey(userId: string): string {
   return `garmin:${userId}`;
+}
+
+/** Why Garmin refused imported tokens, in words (GarminTokenInvalidError messages name no secret). */
+function importReason(err: GarminTokenInvalidError): string {
+  if (/refresh token expired/i.test(err.message)) return 'the refresh token has expired';
+  if (/token refresh/i.test(err.message)) return 'the refresh token was rejected';
+  return 'the profile call was answered 401';
 }
 
 function tokensContext(userId: string): string {
