@@ -1,3 +1,4 @@
+import type { GarminConnected } from '@fitsync/api';
 import { asGarminConnected } from '../../client/answers.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import { AuthError, CliError, UsageError } from '../../errors.js';
@@ -46,7 +47,7 @@ export async function run(opts: GarminImportTokensOptions, deps: Deps): Promise<
   await session.credentials();
   const { body, source } = tokensFromFiles(readTokenFiles(opts.path), Math.floor(deps.runtime.now() / 1000));
   deps.io.info(`Read a ${source}; checking the tokens with Garmin…`);
-  let linked;
+  let linked: GarminConnected;
   try {
     linked = asGarminConnected((await session.request('PUT', '/v1/garmin/connection/tokens', { body })).body);
   } catch (err) {
