@@ -21,7 +21,7 @@ import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/event-bus.js';
-import { GarminNotConnectedError } from '../errors/garmin-not-connected-error.js';
+import { GarminNotConnectedError, reauthRequiredMessage } from '../errors/garmin-not-connected-error.js';
 import { ApiError } from '../http/api-error.js';
 import type { Counter, Metrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
@@ -79,7 +79,6 @@ export interface GarminConnectionServiceDeps {
 }
 
 const NOT_CONNECTED = 'No Garmin account is connected; run `fitsync garmin connect`.';
-const REAUTH = 'Garmin no longer accepts the stored sign-in; run `fitsync garmin connect` again.';
 const expired = () =>
   new ApiError(410, 'mfa_challenge_expired', 'The Garmin sign-in challenge has expired or is unknown; run `fitsync garmin connect` again.');
 
@@ -297,14 +296,14 @@ export class GarminConnectionService {
   private async loadApi(userId: string, current: () => GuardState): Promise<GuardState> {
     const row = await findGarminConnection(this.d.db, userId);
     if (!row) throw new GarminNotConnectedError(NOT_CONNECTED);
-    if (row.status !== 'connected') throw new GarminNotConnectedError(REAUTH);
+    if (row.status !== 'connected') throw new GarminNotConnectedError(reauthRequiredMessage(row.reauth_required_at === null ? null : Number(row.reauth_required_at)));
     let tokens: GarminTokens;
     try {
       tokens = parseGarminTokens(JSON.parse(this.d.secretBox.openText(row.tokens_enc, tokensContext(userId))));
     } catch {
       // Sealed under another server key, or corrupt: unusable, so the user must connect again.
       await this.markReauthRequired(userId, row.token_version);
-      throw new GarminNotConnectedError(REAUTH);
+      throw new GarminNotConnectedError(reauthRequiredMessage(this.d.runtime.now()));
     }
     const api = new GarminApi({
       tokens,
