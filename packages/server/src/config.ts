@@ -33,6 +33,19 @@ export interface Config {
   sync: SyncConfig;
   /** Slow-client limits of the HTTP server (see `HttpTimeouts`). */
   http: HttpTimeouts;
+  /** Keeping Garmin sessions alive (see `GarminTokenConfig`). */
+  garminTokens: GarminTokenConfig;
+}
+
+/**
+ * FITSYNC_GARMIN_TOKEN_CHECK_S 3600: how often the token keeper looks for idle Garmin connections
+ * whose tokens need a refresh (0 = never; syncs still refresh their own).
+ * FITSYNC_TEST_CRASH_AFTER_GARMIN_REFRESH=1 is for tests only: the process SIGKILLs itself right
+ * after Garmin answered a token refresh, before the new pair is stored (read once at start).
+ */
+export interface GarminTokenConfig {
+  checkIntervalMs: number;
+  crashAfterRefresh: boolean;
 }
 
 /**
@@ -181,6 +194,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       decodeThreads: int('FITSYNC_DECODE_THREADS', Math.min(2, Math.max(1, availableParallelism() - 1)), 1, 64),
     },
     http,
+    garminTokens: {
+      checkIntervalMs: int('FITSYNC_GARMIN_TOKEN_CHECK_S', 3600, 0, 7 * 86_400) * 1000,
+      crashAfterRefresh: str('FITSYNC_TEST_CRASH_AFTER_GARMIN_REFRESH') === '1',
+    },
   };
 }
 

@@ -48,6 +48,7 @@ import { type GuardState, guardGarminApi } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
 import { GarminSigninBackoff } from './garmin-signin-backoff.js';
 import { tokensFromImport } from './garmin-token-import.js';
+import { expiryOf } from './garmin-token-keeper.js';
 import type { ThrottleService } from './throttle-service.js';
 import type { Log } from '../log.js';
 
@@ -76,6 +77,8 @@ export interface GarminConnectionServiceDeps {
   retry?: Partial<RetryPolicy>;
   /** Called after a disconnect cancelled the user's sync jobs, so this process stops running them at once. */
   onSyncJobsCancelled?: (userId: string) => void;
+  /** Called after Garmin answered a refresh, before the rotated pair is stored (the kill -9 test seam). */
+  afterGarminRefresh?: () => void;
 }
 
 const NOT_CONNECTED = 'No Garmin account is connected; run `fitsync garmin connect`.';
@@ -313,7 +316,9 @@ export class GarminConnectionService {
       runtime: this.d.runtime,
       ...(this.d.retry ? { retry: this.d.retry } : {}),
       onTokens: async (next) => {
-        const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.runtime.now());
+        // Garmin spent the old refresh token when it answered: nothing runs between here and the store.
+        this.d.afterGarminRefresh?.();
+        const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.runtime.now(), expiryOf(next));
         if (version === null) throw new GarminNotConnectedError(NOT_CONNECTED);
         current().version = version;
       },
@@ -343,7 +348,7 @@ export class GarminConnectionService {
     }
     const now = this.d.runtime.now();
     await this.d.db.transaction(async (tx) => {
-      await putGarminConnection(tx, { userId, displayName, tokensEnc: this.sealTokens(userId, latest), now });
+      await putGarminConnection(tx, { userId, displayName, tokensEnc: this.sealTokens(userId, latest), now, expiry: expiryOf(latest) });
       await deleteGarminChallenges(tx, userId);
     });
     this.count(step, 'connected');
