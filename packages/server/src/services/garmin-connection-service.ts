@@ -263,6 +263,8 @@ export class GarminConnectionService {
    * stored tokens:
    * - refreshes ahead of expiry and once after a 401 (GarminApi's rules); every rotated token
    *   pair is sealed and stored before it is used (Garmin spends the old refresh token);
+   * - a refresh ahead of expiry that Garmin refuses marks the connection `reauth_required` at once,
+   *   while the client goes on with its still-valid access token (GarminApi onRefreshLost);
    * - when Garmin refuses the tokens (GarminTokenInvalidError from any call) the connection
    *   becomes `reauth_required` and the error is rethrown — unless another instance rotated the
    *   tokens meanwhile, in which case the call is retried once on the newer ones;
@@ -321,6 +323,12 @@ export class GarminConnectionService {
         const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.runtime.now(), expiryOf(next));
         if (version === null) throw new GarminNotConnectedError(NOT_CONNECTED);
         current().version = version;
+      },
+      // Garmin refused the refresh token while the access token still works: it was spent by a
+      // refresh whose answer was never stored (a crash between the two). The session cannot be kept,
+      // so the connection says so at once; this client finishes its job on the access token.
+      onRefreshLost: async () => {
+        await this.markReauthRequired(userId, current().version);
       },
     });
     return { api, version: row.token_version };
