@@ -179,7 +179,9 @@ describe('token lifecycle', () => {
         assert.deepEqual(server.seen.map((r) => r.path), ['/di-oauth2-service/oauth/token', '/userprofile-service/socialProfile', '/userprofile-service/socialProfile']);
         assert.equal(server.seen[1]!.headers.authorization, 'Bearer at-0', 'no second refresh: the old access token is used');
       },
-      { tokens: { ...TOKENS, expiresAt: NOW + 10 * 60_000 }, onRefreshLost: () => void (lost += 1) },
+      { tokens: { ...TOKENS, expiresAt: NOW + 10 * 60_000 }, onRefreshLost: () => {
+        lost += 1;
+      } },
     );
     // Without the callback, or once the access token has expired, the refusal is thrown.
     await scenario([json({ error: 'invalid_grant' }, 400)], async (api) => {
