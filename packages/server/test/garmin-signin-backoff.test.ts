@@ -5,10 +5,10 @@ import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import { FakeRuntime } from '@fitsync/runtime/fake';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
 import { createUser } from '../src/services/user-admin.js';
-import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call, uniqueName } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
+import { twoInstancesFixture } from './helpers/two-instances.js';
 
 // Sign-in back-off per Garmin account (product.md §D): after Garmin throttles or Cloudflare blocks
 // a sign-in, the account's sign-ins are refused locally — no upstream call — for 1 h, then 2 h,
@@ -138,26 +138,10 @@ for (const { dialect, skip } of await dialects()) {
 const pgCase = (await dialects()).find((d) => d.dialect === 'postgres');
 describe('two server instances on one PostgreSQL share the back-off', { skip: pgCase ? pgCase.skip : 'postgres not in FITSYNC_TEST_DIALECTS' }, () => {
   const clock = new FakeRuntime({ now: Date.UTC(2026, 5, 2, 6, 30) });
-  let sim: RunningSim;
-  let schema: PgSchema;
-  const servers: TestServer[] = [];
-  after(async () => {
-    for (const s of servers) await s.close();
-    await sim?.close();
-    await schema?.drop();
-  });
+  const start = twoInstancesFixture('backoff-two', clock);
 
   test('a block seen by instance A is honoured by instance B without calling Garmin', async () => {
-    sim = await startSim({ seed: 'backoff-two', runtime: { ...systemRuntime, now: () => clock.now() } });
-    schema = await createPgSchema();
-    const env = {
-      FITSYNC_SECRET_KEY: 'shared-secret-key-for-both-instances-0123456789',
-      FITSYNC_GARMIN_SSO_URL: sim.url,
-      FITSYNC_GARMIN_API_URL: sim.url,
-      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
-    };
-    for (let i = 0; i < 2; i++) servers.push(await startTestServer({ dialect: 'postgres', databaseUrl: schema.url, runtime: clock, env }));
-    const [a, b] = servers as [TestServer, TestServer];
+    const { sim, a, b } = await start();
     sim.createUser({ email: 'shared@example.com', password: 'garmin-pw' });
     const tokenA = await fitsyncUser(a);
     const tokenB = await fitsyncUser(b);

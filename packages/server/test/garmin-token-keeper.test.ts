@@ -6,10 +6,10 @@ import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import { FakeRuntime } from '@fitsync/runtime/fake';
 import { argon2Hasher } from '../src/crypto/password-hasher.js';
 import { createUser } from '../src/services/user-admin.js';
-import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { call, uniqueName } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
+import { twoInstancesFixture } from './helpers/two-instances.js';
 
 // The token keeper on the fake clock: idle connections are refreshed before Garmin's refresh token
 // runs out, each rotated pair stored sealed; refusals become reauth_required with their time; two
@@ -54,7 +54,8 @@ for (const { dialect, skip } of await dialects()) {
       s = await startTestServer({
         dialect,
         runtime: clock,
-        env: { FITSYNC_ACCESS_TOKEN_TTL: '31536000', FITSYNC_GARMIN_SSO_URL: sim.url, FITSYNC_GARMIN_API_URL: sim.url, FITSYNC_GARMIN_DIAUTH_URL: sim.url },
+        // No workers: a started job stays pending, so only the keeper could refresh.
+        env: { FITSYNC_WORKERS: '0', FITSYNC_ACCESS_TOKEN_TTL: '31536000', FITSYNC_GARMIN_SSO_URL: sim.url, FITSYNC_GARMIN_API_URL: sim.url, FITSYNC_GARMIN_DIAUTH_URL: sim.url },
       });
     });
     after(async () => {
@@ -133,9 +134,11 @@ for (const { dialect, skip } of await dialects()) {
       const job = await call(s.app, 'POST', '/v1/sync/jobs', { token: u.token, body: { sync_type: 'activities' } });
       assert.equal(job.status, 202, JSON.stringify(job.body));
       clock.set(clock.now() + 4 * DAY);
+      const v0 = (await stored(s, u.userId)).version;
       sim.resetStats();
-      await s.app.deps.garminKeeper.runOnce();
+      assert.equal((await s.app.deps.garminKeeper.runOnce()).refreshed, 0);
       assert.deepEqual(refreshes(sim), {});
+      assert.equal((await stored(s, u.userId)).version, v0);
       await call(s.app, 'DELETE', `/v1/sync/jobs/${job.body.job_id as string}`, { token: u.token });
     });
   });
@@ -144,27 +147,10 @@ for (const { dialect, skip } of await dialects()) {
 const pgCase = (await dialects()).find((d) => d.dialect === 'postgres');
 describe('two keepers on one PostgreSQL', { skip: pgCase ? pgCase.skip : 'postgres not in FITSYNC_TEST_DIALECTS' }, () => {
   const clock = new FakeRuntime({ now: Date.UTC(2026, 8, 1, 8) });
-  let sim: RunningSim;
-  let schema: PgSchema;
-  const servers: TestServer[] = [];
-  after(async () => {
-    for (const s of servers) await s.close();
-    await sim?.close();
-    await schema?.drop();
-  });
+  const start = twoInstancesFixture('keeper-two', clock);
 
   test('each due connection is refreshed exactly once (claim by token_version)', async () => {
-    sim = await startSim({ seed: 'keeper-two', runtime: { ...systemRuntime, now: () => clock.now() } });
-    schema = await createPgSchema();
-    const env = {
-      FITSYNC_SECRET_KEY: 'shared-secret-key-for-both-instances-0123456789',
-      FITSYNC_ACCESS_TOKEN_TTL: '31536000',
-      FITSYNC_GARMIN_SSO_URL: sim.url,
-      FITSYNC_GARMIN_API_URL: sim.url,
-      FITSYNC_GARMIN_DIAUTH_URL: sim.url,
-    };
-    for (let i = 0; i < 2; i++) servers.push(await startTestServer({ dialect: 'postgres', databaseUrl: schema.url, runtime: clock, env }));
-    const [a, b] = servers as [TestServer, TestServer];
+    const { sim, a, b } = await start();
     const users = [];
     for (let i = 0; i < 6; i++) users.push(await linkedUser(i % 2 ? b : a, sim, `two${i}`));
     clock.set(clock.now() + 4 * DAY);

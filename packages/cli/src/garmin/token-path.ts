@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { dirname, isAbsolute, join, parse as parsePath, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { readSmallFd } from '../read-small-file.js';
 
 /** Real token files are a few KiB; anything bigger is not one. */
 export const MAX_TOKEN_FILE_BYTES = 64 * 1024;
@@ -94,15 +95,7 @@ function readTokenFile(path: string): string {
   }
   try {
     if (!fstatSync(fd).isFile()) throw new UsageError(`${path}: not a regular file`);
-    const buf = Buffer.allocUnsafe(MAX_TOKEN_FILE_BYTES + 1);
-    let n = 0;
-    for (;;) {
-      const got = readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-      if (n > MAX_TOKEN_FILE_BYTES) throw new UsageError(`${path} is larger than ${MAX_TOKEN_FILE_BYTES / 1024} KiB: not a Garmin token file`);
-    }
-    return buf.toString('utf8', 0, n);
+    return readSmallFd(fd, MAX_TOKEN_FILE_BYTES, () => new UsageError(`${path} is larger than ${MAX_TOKEN_FILE_BYTES / 1024} KiB: not a Garmin token file`));
   } finally {
     closeSync(fd);
   }

@@ -12,6 +12,8 @@ import { problem } from '../helpers/stub-server.js';
 // written here with planted values; the stub server stands in for the API.
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const nowS = () => Math.floor(Date.now() / 1000);
+/** One time for the files a test writes and the body it expects (a second may pass between). */
+const T0 = nowS();
 const jwt = (payload: Record<string, unknown>, alg = 'RS256') => `${b64({ alg, typ: 'JWT' })}.${b64(payload)}.${b64('PLANTED-signature')}`;
 const ACCESS = jwt({ client_id: 'GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2', exp: nowS() + 86400, jti: 'PLANTED-jti' });
 const REFRESH = 'PLANTED-refresh-0000-1111';
@@ -23,9 +25,9 @@ const oauth2 = (over: Record<string, unknown> = {}) => ({
   access_token: ACCESS,
   refresh_token: REFRESH,
   expires_in: 107182,
-  expires_at: nowS() + 107182,
+  expires_at: T0 + 107182,
   refresh_token_expires_in: 2591999,
-  refresh_token_expires_at: nowS() + 2591999,
+  refresh_token_expires_at: T0 + 2591999,
   ...over,
 });
 const PGC = { di_token: ACCESS, di_refresh_token: REFRESH, di_client_id: 'GARMIN_CONNECT_MOBILE_ANDROID_DI_2025Q2' };
