@@ -165,6 +165,21 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await stored(none.userId), null);
     });
 
+    test('Garmin throttling the profile call → 429 with its wait; no sign-in back-off starts', async () => {
+      const u = await setup();
+      sim.setFaults([{ path_prefix: '/userprofile-service/', kind: '429', rate: 1, retry_after_s: 600 }]);
+      try {
+        const r = await put(u.token, pgc(u.di));
+        const p = assertProblem(r, 429, 'rate_limited');
+        assert.equal(r.headers['retry-after'], '600');
+        assert.match(p.detail, /^Garmin is rate limiting requests; try again in 10 min, at \d\d:\d\d UTC\.$/);
+      } finally {
+        sim.setFaults([]);
+      }
+      assert.equal((await connection(u.token)).signin_blocked_until, null);
+      assert.equal((await put(u.token, pgc(u.di))).status, 200);
+    });
+
     test('no token value reached an answer or the logs', () => {
       assert.ok(planted.length >= 8);
       for (const secret of [...planted, 'PLANTED-oauth1-token', 'PLANTED-oauth1-secret']) assert.ok(!captured.includes(secret), 'a token value is in the logs');

@@ -370,7 +370,7 @@ export class GarminConnectionService {
       problem = new ApiError(401, 'garmin_auth_failed', `Garmin refused the imported tokens (${importReason(err)}); sign in with \`fitsync garmin connect\`.`);
     } else if (err instanceof GarminRateLimitedError) {
       const now = this.d.runtime.now();
-      problem = garminRateLimited(now + Math.max(1, err.retryAfterSeconds) * 1000, now, 'Garmin is rate limiting requests');
+      problem = garminRateLimited(now + Math.max(1, err.retryAfterSeconds) * 1000, now, 'Garmin is rate limiting requests', false);
     } else {
       problem = garminSignInProblem(err);
     }

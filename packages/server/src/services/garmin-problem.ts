@@ -27,14 +27,20 @@ export function clockText(atMs: number, nowMs: number): string {
 /**
  * 429 rate_limited while sign-ins of the Garmin account are backed off (garmin-protocol.md: "Sign-in
  * 429s … never loop on them … tell the user when to retry"). Retry-After is in whole seconds; the
- * detail states the wait and when it ends.
+ * detail states the wait and when it ends. `heldBack` false: Garmin's own wait, no back-off of ours.
  */
-export function garminRateLimited(untilMs: number, nowMs: number, why = 'Garmin is limiting sign-ins for this account'): ApiError {
+export function garminRateLimited(
+  untilMs: number,
+  nowMs: number,
+  why = 'Garmin is limiting sign-ins for this account',
+  heldBack = true,
+): ApiError {
   const s = Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+  const then = `try again in ${waitText(s)}, at ${clockText(nowMs + s * 1000, nowMs)}.`;
   return new ApiError(
     429,
     'rate_limited',
-    `${why}; FitSync holds further sign-ins back: try again in ${waitText(s)}, at ${clockText(nowMs + s * 1000, nowMs)}.`,
+    heldBack ? `${why}; FitSync holds further sign-ins back: ${then}` : `${why}; ${then}`,
     { retry_after: s },
     { 'retry-after': String(s) },
   );
