@@ -42,11 +42,12 @@ export const GROUPS: readonly GroupEntry[] = [
   {
     name: 'garmin',
     summary: 'Link your Garmin Connect account to the FitSync server',
-    examples: ['fitsync garmin connect', 'fitsync garmin connect --challenge ID --mfa-code 123456', 'fitsync garmin status -o json', 'fitsync garmin disconnect'],
+    examples: ['fitsync garmin connect', 'fitsync garmin connect --challenge ID --mfa-code 123456', 'fitsync garmin status -o json', 'fitsync garmin import-tokens ~/.garminconnect', 'fitsync garmin disconnect'],
     commands: [
       { name: 'connect', summary: 'Link Garmin Connect (asks for Garmin’s code when needed)', load: () => import('./cmd/garmin/connect.js') },
       { name: 'status', summary: 'Show the Garmin link', load: () => import('./cmd/garmin/status.js') },
       { name: 'disconnect', summary: 'Unlink Garmin; the server erases the Garmin tokens', load: () => import('./cmd/garmin/disconnect.js') },
+      { name: 'import-tokens', summary: 'Link Garmin with tokens python-garminconnect or garth saved', load: () => import('./cmd/garmin/import-tokens.js') },
     ],
   },
   {

@@ -11,6 +11,8 @@ export interface ApiFailure {
   attemptsLeft?: number;
   retryAfter?: number;
   jobId?: string;
+  /** The server's `detail`, sanitised to one printable line (a command may show it as is). */
+  detail?: string;
 }
 
 export class CliError extends Error {

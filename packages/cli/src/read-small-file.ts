@@ -13,21 +13,24 @@ export const MAX_LOCAL_FILE_BYTES = 1024 * 1024;
 export function readSmallFile(path: string, maxBytes = MAX_LOCAL_FILE_BYTES): string {
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(maxBytes + 1);
-    let n = 0;
-    for (;;) {
-      const got = readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-      if (n > maxBytes) {
-        throw new UsageError(
-          `${path} is larger than ${maxBytes / 1024 / 1024} MiB; refusing to read it`,
-          'it is not a file fitsync wrote: move it away (for credentials.toml, then run `fitsync auth login`)',
-        );
-      }
-    }
-    return buf.toString('utf8', 0, n);
+    return readSmallFd(fd, maxBytes, () => new UsageError(
+      `${path} is larger than ${maxBytes / 1024 / 1024} MiB; refusing to read it`,
+      'it is not a file fitsync wrote: move it away (for credentials.toml, then run `fitsync auth login`)',
+    ));
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads an open file as UTF-8, at most `maxBytes`; a bigger one throws `tooBig()`. The caller closes `fd`. */
+export function readSmallFd(fd: number, maxBytes: number, tooBig: () => Error): string {
+  const buf = Buffer.allocUnsafe(maxBytes + 1);
+  let n = 0;
+  for (;;) {
+    const got = readSync(fd, buf, n, buf.length - n, null);
+    if (got === 0) break;
+    n += got;
+    if (n > maxBytes) throw tooBig();
+  }
+  return buf.toString('utf8', 0, n);
 }

@@ -1,7 +1,7 @@
 import { hashSeed, Prng } from './prng.js';
 
-export type FaultKind = '429' | '500' | '503' | 'reset' | 'slow' | 'truncate';
-export const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '503', 'reset', 'slow', 'truncate'];
+export type FaultKind = '429' | '500' | '503' | 'reset' | 'slow' | 'truncate' | 'cloudflare_block';
+export const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '503', 'reset', 'slow', 'truncate', 'cloudflare_block'];
 
 export interface FaultRule {
   path_prefix: string;

@@ -169,7 +169,23 @@ function faultResponse(rule: FaultRule): SimResponse {
       body: '<html><head><title>503 Service Temporarily Unavailable</title></head><body>Service Unavailable</body></html>',
     };
   }
+  if (rule.kind === 'cloudflare_block') return cloudflareBlock();
   return json(500, { message: 'Internal Server Error', error: 'InternalServerError' });
+}
+
+/**
+ * Cloudflare's WAF block page (error 1020, "Sorry, you have been blocked"), as it answers a
+ * blocked sign-in: 403, HTML, a `cf-ray` header. Unlike a challenge it never passes by itself.
+ */
+function cloudflareBlock(): SimResponse {
+  return {
+    status: 403,
+    headers: { 'content-type': 'text/html; charset=UTF-8', 'cf-ray': '8f2a1c3d4e5f6a7b-FRA', server: 'cloudflare' },
+    body:
+      '<!DOCTYPE html><html lang="en-US"><head><title>Attention Required! | Cloudflare</title></head><body>' +
+      '<h1 data-translate="block_headline">Sorry, you have been blocked</h1>' +
+      '<h2>You are unable to access garmin.com</h2><p>Cloudflare Ray ID: 8f2a1c3d4e5f6a7b</p></body></html>',
+  };
 }
 
 function write(res: ServerResponse, r: SimResponse, truncate: boolean): void {

@@ -149,6 +149,11 @@ export class SimState {
     this.faults = new FaultEngine(seed);
   }
 
+  /** Moves the sim clock to `atMs` (forward or back) by setting its offset from the runtime's clock. */
+  setClock(atMs: number): void {
+    this.clockOffsetMs = atMs - this.runtime.now();
+  }
+
   nowMs(): number {
     return this.runtime.now() + this.clockOffsetMs;
   }

@@ -2,7 +2,7 @@ import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import { simTimeZone, type UserSpec } from './data/user.js';
 import type { FaultRule } from './faults.js';
 import { listen } from './server.js';
-import { type HealthEdit, type SimConfig, SimState, type Truth } from './sim-state.js';
+import { DEFAULT_CLIENT_IDS, type HealthEdit, type SimConfig, SimState, type Truth } from './sim-state.js';
 import type { StatsSnapshot } from './stats.js';
 
 export interface StartSimOptions {
@@ -52,6 +52,21 @@ export interface RunningSim {
   revokeTokens(email: string): number;
   /** Moves the sim clock forward (token expiry, MFA code expiry). */
   advanceClock(seconds: number): void;
+  /** Sets the sim clock to a time (epoch ms). */
+  setClock(atMs: number): void;
+  /** A DI token answer for the account, as a sign-in would end (access JWT, rotating refresh token). */
+  issueDiTokens(email: string, clientId?: string): DiTokenAnswer;
+}
+
+/** The DI OAuth2 token answer (diauth `oauth/token`). */
+export interface DiTokenAnswer {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  scope: string;
+  jti: string;
+  expires_in: number;
+  refresh_token_expires_in: number;
 }
 
 /** Starts a garmin-sim HTTP server in-process. */
@@ -99,5 +114,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<RunningSi
     advanceClock(seconds) {
       state.clockOffsetMs += seconds * 1000;
     },
+    setClock: (atMs) => state.setClock(atMs),
+    issueDiTokens: (email, clientId = DEFAULT_CLIENT_IDS[0]!) => state.issueTokens(mustUser(email).email, clientId) as unknown as DiTokenAnswer,
   };
 }

@@ -95,6 +95,14 @@ export interface GarminApiOptions {
    * For short-lived tokens the margin shrinks to a quarter of their lifetime.
    */
   refreshMarginMs?: number;
+  /**
+   * Called once when Garmin refused a refresh made *ahead* of expiry while the access token is
+   * still valid (the refresh token was spent elsewhere, e.g. by a process that died before storing
+   * the rotated pair). The client goes on with the access token until it expires — then the
+   * refused refresh is final (GarminTokenInvalidError) — so the caller can report "sign in again"
+   * at once while the data calls still work. Without it, the refusal is thrown at once.
+   */
+  onRefreshLost?: () => void | Promise<void>;
 }
 
 /** Per-call options of every data method. */
@@ -164,8 +172,12 @@ export class GarminApi {
   private readonly runtime: Runtime;
   private readonly retry: RetryPolicy;
   private readonly refreshMarginMs: number;
+  private readonly onRefreshLost: GarminApiOptions['onRefreshLost'];
+  /** Garmin refused our refresh token: no refresh ahead of expiry is tried again. */
+  private refreshLost = false;
 
   constructor(opts: GarminApiOptions) {
+    this.onRefreshLost = opts.onRefreshLost;
     this.current = parseGarminTokens(opts.tokens);
     this.onTokens = opts.onTokens;
     this.endpoints = resolveEndpoints(opts.endpoints);
@@ -425,6 +437,17 @@ export class GarminApi {
     });
   }
 
+  /** The refresh ahead of expiry: a refusal while the access token lives is reported, not thrown (onRefreshLost). */
+  private async refreshAhead(signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.refreshUnless(signal);
+    } catch (err) {
+      if (!(err instanceof GarminTokenInvalidError) || !this.onRefreshLost || this.current.expiresAt <= this.runtime.now()) throw err;
+      this.refreshLost = true;
+      await this.onRefreshLost();
+    }
+  }
+
   private async doRefresh(): Promise<GarminTokens> {
     const old = this.current;
     if (old.refreshExpiresAt !== undefined && old.refreshExpiresAt <= this.runtime.now()) {
@@ -456,6 +479,7 @@ export class GarminApi {
   }
 
   private needsRefresh(): boolean {
+    if (this.refreshLost) return false;
     const t = this.current;
     const now = this.runtime.now();
     let margin = this.refreshMarginMs;
@@ -520,7 +544,7 @@ export class GarminApi {
     const max = Math.max(1, this.retry.maxAttempts);
     for (let attempt = 1; attempt <= max; attempt++) {
       if (signal?.aborted) throw abortError(signal);
-      if (this.needsRefresh()) await this.refreshUnless(signal);
+      if (this.needsRefresh()) await this.refreshAhead(signal);
       let res: HttpResponse;
       try {
         res = await this.http.request({

@@ -167,6 +167,31 @@ describe('token lifecycle', () => {
     );
   });
 
+  test('a refused refresh ahead of expiry: with onRefreshLost the live access token keeps working, reported once', async () => {
+    let lost = 0;
+    await scenario(
+      [json({ error: 'invalid_grant' }, 400), json(PROFILE), json(PROFILE)],
+      async (api, { saved, server }) => {
+        assert.equal((await api.getSocialProfile()).displayName, 'runner-1');
+        assert.equal((await api.getSocialProfile()).displayName, 'runner-1');
+        assert.equal(lost, 1, 'reported once');
+        assert.equal(saved.length, 0);
+        assert.deepEqual(server.seen.map((r) => r.path), ['/di-oauth2-service/oauth/token', '/userprofile-service/socialProfile', '/userprofile-service/socialProfile']);
+        assert.equal(server.seen[1]!.headers.authorization, 'Bearer at-0', 'no second refresh: the old access token is used');
+      },
+      { tokens: { ...TOKENS, expiresAt: NOW + 10 * 60_000 }, onRefreshLost: () => {
+        lost += 1;
+      } },
+    );
+    // Without the callback, or once the access token has expired, the refusal is thrown.
+    await scenario([json({ error: 'invalid_grant' }, 400)], async (api) => {
+      await assert.rejects(api.getSocialProfile(), { code: 'token_invalid' });
+    }, { tokens: { ...TOKENS, expiresAt: NOW + 10 * 60_000 } });
+    await scenario([json({ error: 'invalid_grant' }, 400)], async (api) => {
+      await assert.rejects(api.getSocialProfile(), { code: 'token_invalid' });
+    }, { tokens: { ...TOKENS, expiresAt: NOW - 1000 }, onRefreshLost: () => assert.fail('not for an expired access token') });
+  });
+
   test('short-lived tokens: the margin shrinks to a quarter of the lifetime', async () => {
     const issuedAt = NOW - 30_000;
     await scenario(

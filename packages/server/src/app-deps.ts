@@ -9,6 +9,7 @@ import type { AuthMetrics, Metrics } from './metrics.js';
 import type { Random } from './random.js';
 import type { AuthService } from './services/auth-service.js';
 import type { GarminConnectionService } from './services/garmin-connection-service.js';
+import type { GarminTokenKeeper } from './services/garmin-token-keeper.js';
 import type { MfaService } from './services/mfa-service.js';
 import type { ThrottleService } from './services/throttle-service.js';
 import type { AuthContext, TokenService } from './services/token-service.js';
@@ -64,6 +65,8 @@ export interface AppDeps {
    * `runOnce()` on their own clock.
    */
   scheduler: SyncScheduler;
+  /** Refreshes idle Garmin connections' tokens; `runOnce()` does one round (test servers run it by hand). */
+  garminKeeper: GarminTokenKeeper;
 }
 
 declare module 'fastify' {

@@ -40,6 +40,7 @@ import { GearService } from './services/gear-service.js';
 import { SyncJobService } from './services/sync-job-service.js';
 import { AuthService } from './services/auth-service.js';
 import { GarminConnectionService } from './services/garmin-connection-service.js';
+import { GarminTokenKeeper } from './services/garmin-token-keeper.js';
 import { MfaService } from './services/mfa-service.js';
 import { ThrottleService } from './services/throttle-service.js';
 import { TokenService } from './services/token-service.js';
@@ -133,6 +134,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const auth = new AuthService({ db, runtime, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
   // A data kind the API contract does not know (or the reverse) must stop the server, not reach clients.
   checkKindsContract();
+  const afterGarminRefresh = config.garminTokens.crashAfterRefresh ? crashAfterGarminRefresh(app.log) : undefined;
   const garmin = new GarminConnectionService({
     db,
     runtime,
@@ -151,6 +153,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       schedules.applyDefault(userId).catch((err: unknown) => {
         app.log.error({ userId, errType: (err as Error)?.name }, 'could not set the default sync schedule');
       }),
+    ...(afterGarminRefresh ? { afterGarminRefresh } : {}),
+  });
+  const garminKeeper = new GarminTokenKeeper({
+    db,
+    runtime,
+    secretBox,
+    metrics,
+    endpoints: config.garmin,
+    log: app.log,
+    intervalMs: config.garminTokens.checkIntervalMs,
+    markReauth: (userId, version) => garmin.markReauthRequired(userId, version),
+    ...(afterGarminRefresh ? { afterGarminRefresh } : {}),
   });
   const fitStore = new FitStore(config.dataDir);
   const decoder = new FitDecodePool(config.sync.decodeThreads, (err) => app.log.error({ err }, 'a FIT decode thread died; its file got a decode_error'));
@@ -197,6 +211,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     syncWorkers,
     schedules,
     scheduler,
+    garminKeeper,
   };
 
   app.decorate('deps', deps);
@@ -244,11 +259,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(gearRoutes, { gear: new GearService({ db }) });
   await app.register(exportRoutes, { exporter: new ActivityExporter({ reader: activities, data, fitStore }) });
   // Sync workers live with the server: they start once it is ready (FITSYNC_WORKERS of them) and
-  // on close hand their running jobs back, so the next start resumes them at once.
-  app.addHook('onReady', async () => syncWorkers.start());
+  // on close hand their running jobs back, so the next start resumes them at once. The Garmin token
+  // keeper runs alongside (FITSYNC_GARMIN_TOKEN_CHECK_S).
+  app.addHook('onReady', async () => {
+    syncWorkers.start();
+    garminKeeper.start();
+  });
   app.addHook('onClose', async () => {
     // The scheduler runs only under `fitsync-server start` (runStart); stopping an idle one is a no-op.
     await scheduler.stop();
+    await garminKeeper.stop();
     await syncWorkers.stop();
     // After the jobs: none of them waits on a decode any more.
     await decoder.close();
@@ -256,6 +276,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await events.close();
   });
   return app;
+}
+
+/**
+ * The FITSYNC_TEST_CRASH_AFTER_GARMIN_REFRESH seam (tests only): SIGKILL this process right after
+ * Garmin answered a token refresh, before the rotated pair is stored — the worst moment to die,
+ * which the kill -9 test reproduces with the built server.
+ */
+function crashAfterGarminRefresh(log: { warn(msg: string): void }): () => void {
+  log.warn('FITSYNC_TEST_CRASH_AFTER_GARMIN_REFRESH=1: this server kills itself after the first Garmin token refresh (a test seam)');
+  return () => {
+    process.kill(process.pid, 'SIGKILL');
+  };
 }
 
 /** A request URL without its query string. */

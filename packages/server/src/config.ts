@@ -36,6 +36,8 @@ export interface Config {
   http: HttpTimeouts;
   /** Automatic syncs (see `ScheduleConfig`). */
   schedule: ScheduleConfig;
+  /** Keeping Garmin sessions alive (see `GarminTokenConfig`). */
+  garminTokens: GarminTokenConfig;
 }
 
 /**
@@ -47,6 +49,17 @@ export interface ScheduleConfig {
   minIntervalS: number;
   /** null: `off`, linking adds no schedule. */
   defaultEveryS: number | null;
+}
+
+/**
+ * FITSYNC_GARMIN_TOKEN_CHECK_S 3600: how often the token keeper looks for idle Garmin connections
+ * whose tokens need a refresh (0 = never; syncs still refresh their own).
+ * FITSYNC_TEST_CRASH_AFTER_GARMIN_REFRESH=1 is for tests only: the process SIGKILLs itself right
+ * after Garmin answered a token refresh, before the new pair is stored (read once at start).
+ */
+export interface GarminTokenConfig {
+  checkIntervalMs: number;
+  crashAfterRefresh: boolean;
 }
 
 /**
@@ -196,6 +209,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     },
     http,
     schedule: scheduleConfig(str('FITSYNC_SCHEDULE_MIN_INTERVAL'), str('FITSYNC_DEFAULT_SYNC_EVERY')),
+    garminTokens: {
+      checkIntervalMs: int('FITSYNC_GARMIN_TOKEN_CHECK_S', 3600, 0, 7 * 86_400) * 1000,
+      crashAfterRefresh: str('FITSYNC_TEST_CRASH_AFTER_GARMIN_REFRESH') === '1',
+    },
   };
 }
 

@@ -59,7 +59,7 @@ for (const { dialect, skip } of await dialects()) {
       const password = `PLANTED-garmin-pw-${n}-${dialect}`;
       planted.push(password);
       sim.createUser({ email, password, mfa, activities: 3, days: 3 });
-      return { token: pair.access_token, userId: me.body.user_id as string, email, password };
+      return { token: pair.access_token, userId: me.body.user_id as string, email, password, name };
     }
     const connect = (token: string, email: string, password: string) =>
       call(s.app, 'PUT', '/v1/garmin/connection', { token, body: { email, password } });
@@ -243,21 +243,24 @@ for (const { dialect, skip } of await dialects()) {
         sim.resetStats();
         const r = await connect(u.token, u.email, u.password);
         const p = assertProblem(r, 429, 'rate_limited');
-        assert.equal(r.headers['retry-after'], '300');
-        assert.equal(p.retry_after, 300);
-        assert.match(p.detail, /Garmin is limiting sign-ins; try again in 5 minutes/);
+        // The account's back-off (1 h) outlasts Garmin's Retry-After (garmin-signin-backoff.test.ts has the rest).
+        assert.equal(r.headers['retry-after'], '3600');
+        assert.equal(p.retry_after, 3600);
+        assert.match(p.detail, /Garmin is limiting sign-ins for this account; .*try again in 1 h, at /);
         // one throttled sign-in, and no other strategy tried after it (retrying makes throttling worse)
         assert.deepEqual(sim.stats().by_path['/mobile/api/login'], { '429': 1 });
         assert.equal(sim.stats().by_path['/sso/signin'], undefined);
         const before = sim.stats();
         const again = assertProblem(await connect(u.token, u.email, u.password), 429, 'rate_limited');
-        assert.match(again.detail, /try again in 5 minutes/);
+        assert.match(again.detail, /try again in 1 h, at /);
         assert.deepEqual(sim.stats(), before, 'the cool-down answered without calling Garmin');
       } finally {
         sim.setFaults([]);
       }
-      await clock.advance(301_000);
-      assert.equal((await connect(u.token, u.email, u.password)).status, 200);
+      await clock.advance(3_600_000);
+      // The FitSync session (15 min) expired meanwhile; the Garmin account is free again.
+      const fresh = await call(s.app, 'POST', '/v1/auth/login', { body: { username: u.name, password: 'correct horse' } });
+      assert.equal((await connect((fresh.body as { access_token: string }).access_token, u.email, u.password)).status, 200);
     });
 
     test('Garmin failing (503 on sign-in) → 502 upstream_unavailable', async () => {

@@ -104,12 +104,18 @@ for (const { dialect, skip } of await dialects()) {
       await drain(w);
       const done = (await call(w.s.app, 'GET', `/v1/sync/jobs/${job.job_id}`, { token: u.token })).body;
       assert.equal(done.status, 'failed');
-      assert.match(done.error_message, /fitsync garmin connect/);
       const conn = await call(w.s.app, 'GET', '/v1/garmin/connection', { token: u.token });
       assert.equal(conn.body.status, 'reauth_required');
+      // The job, the connection and /v1/me agree on since when.
+      const since = `${String(conn.body.reauth_required_at).slice(0, 16).replace('T', ' ')} UTC`;
+      assert.ok(done.error_message.endsWith(`Garmin no longer accepts the stored sign-in (since ${since}); run \`fitsync garmin connect\`.`), done.error_message);
+      const me = await call(w.s.app, 'GET', '/v1/me', { token: u.token });
+      assert.equal(me.body.garmin_status, 'reauth_required');
+      assert.equal(me.body.garmin_reauth_required_at, conn.body.reauth_required_at);
       const next = await call(w.s.app, 'POST', '/v1/sync/jobs', { token: u.token, body: { sync_type: 'all' } });
       assert.equal(next.status, 409);
       assert.equal(next.body.code, 'garmin_not_connected');
+      assert.match(next.body.detail, new RegExp(`\\(since ${since}\\); run \`fitsync garmin connect\``));
     });
   });
 }

@@ -30,6 +30,7 @@ export function errorFromProblem(status: number, body: unknown, server: string, 
   if (jobId !== undefined) failure.jobId = jobId;
   // Server text is shown to the user: keep it to one printable line.
   const detail = sanitize(str('detail'));
+  if (detail !== undefined) failure.detail = detail;
   const err = build(status, code, detail ?? sanitize(str('title')), detail, server, failure);
   err.api = failure;
   return err;

@@ -171,6 +171,22 @@ describe('garmin commands: run', () => {
     stub.verify();
   });
 
+  test("the server's back-off detail (wait and its end) is printed as is, exit 6", async () => {
+    const detail = 'Garmin is limiting sign-ins for this account; FitSync holds further sign-ins back: try again in 58 min, at 07:12 UTC.';
+    const { dir, stub } = await setup([
+      {
+        method: 'PUT',
+        path: '/v1/garmin/connection',
+        reply: { ...problem(429, 'rate_limited', { retry_after: 3480, detail }), headers: { 'retry-after': '3480' } },
+      },
+    ]);
+    const r = await runMain(['garmin', 'connect', '--email', 'me@example.com'], { configDir: dir, env });
+    assert.equal(r.code, 6);
+    assert.ok(r.err.includes(detail), r.err);
+    assert.match(r.err, /retrying sooner makes Garmin block longer/);
+    stub.verify();
+  });
+
   test('an expired challenge given with --challenge → exit 3 telling to connect again', async () => {
     const { dir, stub } = await setup([{ method: 'POST', path: '/v1/garmin/connection/mfa', reply: problem(410, 'mfa_challenge_expired') }]);
     const r = await runMain(['garmin', 'connect', '--challenge', 'ch_old', '--mfa-code', '123456'], { configDir: dir });

@@ -101,8 +101,13 @@ describe('garmin commands against the real server and garmin-sim', () => {
       sim.resetStats();
       const r = await u.cli(['garmin', 'connect', '--email', u.email], { FITSYNC_GARMIN_PASSWORD: u.garminPassword });
       assert.equal(r.code, 6, r.err);
-      assert.match(r.err, /Garmin is limiting sign-ins; try again in 2 minutes/);
+      // The server's account back-off (1 h) outlasts Garmin's 120 s; its detail states the wait and its end.
+      assert.match(r.err, /Garmin is limiting sign-ins for this account; .*try again in 1 h, at \d\d:\d\d UTC/);
       assert.deepEqual(sim.stats().by_path['/mobile/api/login'], { '429': 1 });
+      const again = await u.cli(['garmin', 'connect', '--email', u.email], { FITSYNC_GARMIN_PASSWORD: u.garminPassword });
+      assert.equal(again.code, 6, again.err);
+      assert.match(again.err, /try again in (1 h|59 min), at \d\d:\d\d UTC/);
+      assert.deepEqual(sim.stats().by_path['/mobile/api/login'], { '429': 1 }, 'refused without calling Garmin');
     } finally {
       sim.setFaults([]);
     }

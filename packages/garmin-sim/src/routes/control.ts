@@ -2,7 +2,7 @@ import { parseIsoDate } from '../data/dates.js';
 import { type MfaMode, SIM_TIME_ZONES, simTimeZone, type UserSpec } from '../data/user.js';
 import { parseFaultRules } from '../faults.js';
 import { empty, json, jsonObject, type RequestContext, type SimResponse } from '../http-util.js';
-import type { HealthEdit, SimConfig, SimState } from '../sim-state.js';
+import { DEFAULT_CLIENT_IDS, type HealthEdit, type SimConfig, type SimState } from '../sim-state.js';
 
 /** Limits keep a typo from asking the sim for a billion activities. */
 export const USER_LIMITS = { activities: 20000, days: 3650, workouts: 1000, addCount: 1000 } as const;
@@ -145,8 +145,16 @@ export function control(sim: SimState, ctx: RequestContext): SimResponse {
     sim.clockOffsetMs += s * 1000;
     return json(200, { now: new Date(sim.nowMs()).toISOString() });
   }
+  if (path === '/__sim/clock/set' && method === 'POST') {
+    // Tests of long waits (sign-in back-off, refresh-token expiry) jump to a time rather than add up seconds.
+    const b = body();
+    const at = typeof b?.now === 'string' && /^\d{4}-\d\d-\d\dT/.test(b.now) ? Date.parse(b.now) : Number.NaN;
+    if (!Number.isFinite(at)) return bad('body must be {"now": ISO 8601 date-time}');
+    sim.setClock(at);
+    return json(200, { now: new Date(sim.nowMs()).toISOString() });
+  }
 
-  const m = /^\/__sim\/users\/([^/]+)\/(mfa-code|activities|truth|revoke-tokens|oauth1-token|health)$/.exec(path);
+  const m = /^\/__sim\/users\/([^/]+)\/(mfa-code|activities|truth|revoke-tokens|oauth1-token|di-token|health)$/.exec(path);
   if (m) {
     let email: string;
     try {
@@ -178,6 +186,13 @@ export function control(sim: SimState, ctx: RequestContext): SimResponse {
     }
     if (what === 'truth' && method === 'GET') return json(200, sim.truth(user));
     if (what === 'oauth1-token' && method === 'POST') return json(201, sim.issueOauth1(user.email));
+    if (what === 'di-token' && method === 'POST') {
+      // The DI token answer a sign-in would end with, without one: token files for import tests.
+      const b = body();
+      const clientId = b?.client_id === undefined ? DEFAULT_CLIENT_IDS[0]! : b.client_id;
+      if (typeof clientId !== 'string' || !sim.config.accepted_client_ids.includes(clientId)) return bad('client_id must be an accepted DI client id');
+      return json(201, sim.issueTokens(user.email, clientId));
+    }
     if (what === 'revoke-tokens' && method === 'POST') return json(200, { revoked: sim.revokeTokens(user.email) });
     return json(405, { error: 'method_not_allowed', message: `${method} not allowed here` });
   }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 /** GCM's full tag. Without pinning it, a decipher accepts a tag cut to 4 bytes: a forgery then needs ~2^32 tries, not 2^128. */
@@ -13,9 +13,20 @@ const IV_BYTES = 12;
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly hashKey: Buffer;
 
   constructor(serverKey: Uint8Array) {
     this.key = deriveKey(serverKey, 'fitsync secret-box v1');
+    this.hashKey = deriveKey(serverKey, 'fitsync keyed-hash v1');
+  }
+
+  /**
+   * HMAC-SHA-256 (hex) of `value` under a subkey of the server key, for looking rows up by a
+   * personal value (a Garmin e-mail) without storing it: without the server key the hash cannot be
+   * tested against guessed values. `context` separates purposes.
+   */
+  keyedHash(value: string, context: string): string {
+    return createHmac('sha256', this.hashKey).update(`${context}\u0000${value}`, 'utf8').digest('hex');
   }
 
   /** Encrypts `plaintext`; `context` (e.g. `totp:<user_id>`) must be given again to open it. */

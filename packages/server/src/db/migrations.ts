@@ -391,4 +391,27 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX sync_schedules_due ON sync_schedules (next_run_at) WHERE next_run_at IS NOT NULL`,
     ],
   },
+  {
+    // Garmin sign-in protection (product.md §D). Back-off per Garmin account: keyed by
+    // an HMAC of the normalised e-mail (SecretBox.keyedHash), never the address. The per-user table
+    // keeps the MFA step's cool-down and learns which account the user last signed in with, so the
+    // MFA step and GET /v1/garmin/connection find that account's back-off.
+    version: 36,
+    name: 'garmin-signin-backoff-and-token-keeper',
+    sql: [
+      `CREATE TABLE garmin_signin_backoffs (
+        account_key TEXT PRIMARY KEY,
+        level INTEGER NOT NULL,
+        until_ms BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'ALTER TABLE garmin_signin_cooldowns ADD COLUMN account_key TEXT',
+      // The token keeper (GarminTokenKeeper) finds connections to refresh without opening every
+      // sealed pair: the expiries are not secret. Null on rows written before this migration.
+      'ALTER TABLE garmin_connections ADD COLUMN access_expires_at BIGINT',
+      'ALTER TABLE garmin_connections ADD COLUMN refresh_expires_at BIGINT',
+      // One keeper instance refreshes a connection at a time: it claims the row until then.
+      'ALTER TABLE garmin_connections ADD COLUMN keeper_claimed_until BIGINT',
+    ],
+  },
 ];

@@ -7,7 +7,7 @@ import type { SyncJobRow } from '../repositories/sync-jobs.js';
 import { type StopReason, SyncAborted } from '../sync/abortable.js';
 import { accountZone } from '../sync/account-zone.js';
 import { checkForChanges } from '../sync/change-check.js';
-import { failureMessage } from '../sync/failure-message.js';
+import { failureMessage, isReauthError } from '../sync/failure-message.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from '../sync/fit-store.js';
 import { garminCall } from '../sync/garmin-call.js';
@@ -150,7 +150,8 @@ export class JobOwner {
         // Another worker took it over, or it was ended elsewhere (a Garmin disconnect cancels it).
         log?.warn({ jobId }, 'sync job no longer ours; stopped');
       } else {
-        await finish('failed', failureMessage(err, progress.processedItems, progress.total));
+        const since = isReauthError(err) ? await this.reauthSince(row.user_id) : null;
+        await finish('failed', failureMessage(err, progress.processedItems, progress.total, since));
         log?.warn({ jobId, userId: row.user_id, errType: (err as Error)?.name }, 'sync job failed');
       }
     } finally {
@@ -166,6 +167,12 @@ export class JobOwner {
    * writes a second); when nothing changed it still beats every heartbeatMs to keep the lease.
    * Every write extends the lease, records where the job is and reads the cancel flag.
    */
+  /** When the user's connection became reauth_required (null if it is not, or cannot be read now). */
+  private async reauthSince(userId: string): Promise<number | null> {
+    const at = await this.d.garmin.status(userId).then((c) => c.reauth_required_at, () => null);
+    return at === null ? null : Date.parse(at);
+  }
+
   private async heartbeat(
     jobId: string,
     owner: string,

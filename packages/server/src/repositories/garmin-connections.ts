@@ -26,21 +26,28 @@ export async function findGarminConnection(q: Queryable, userId: string): Promis
   return row ? { ...row, token_version: Number(row.token_version) } : undefined;
 }
 
+/** When the sealed tokens expire (not secret; the token keeper selects on them). */
+export interface GarminTokenExpiry {
+  accessExpiresAt: number;
+  refreshExpiresAt: number | null;
+}
+
 /**
  * Creates or replaces the connection after a successful sign-in (a new link, or a re-link). A
  * re-link may be another Garmin account, so its time zone is learned again.
  */
 export async function putGarminConnection(
   q: Queryable,
-  c: { userId: string; displayName: string; tokensEnc: string; now: number },
+  c: { userId: string; displayName: string; tokensEnc: string; now: number; expiry?: GarminTokenExpiry },
 ): Promise<void> {
   await q.run(
-    `INSERT INTO garmin_connections (user_id, status, display_name, tokens_enc, token_version, connected_at, updated_at)
-     VALUES (?, 'connected', ?, ?, 1, ?, ?)
+    `INSERT INTO garmin_connections (user_id, status, display_name, tokens_enc, token_version, connected_at, updated_at, access_expires_at, refresh_expires_at)
+     VALUES (?, 'connected', ?, ?, 1, ?, ?, ?, ?)
      ON CONFLICT (user_id) DO UPDATE SET status = 'connected', reauth_required_at = NULL, time_zone = NULL, display_name = excluded.display_name,
        tokens_enc = excluded.tokens_enc, token_version = garmin_connections.token_version + 1,
-       connected_at = excluded.connected_at, updated_at = excluded.updated_at`,
-    [c.userId, c.displayName, c.tokensEnc, c.now, c.now],
+       connected_at = excluded.connected_at, updated_at = excluded.updated_at,
+       access_expires_at = excluded.access_expires_at, refresh_expires_at = excluded.refresh_expires_at, keeper_claimed_until = NULL`,
+    [c.userId, c.displayName, c.tokensEnc, c.now, c.now, c.expiry?.accessExpiresAt ?? null, c.expiry?.refreshExpiresAt ?? null],
   );
 }
 
@@ -48,11 +55,18 @@ export async function putGarminConnection(
  * Stores rotated tokens of a live connection; returns the new token_version, or null when the
  * connection is gone or no longer `connected` (disconnected meanwhile: nothing is resurrected).
  */
-export async function updateGarminTokens(q: Queryable, userId: string, tokensEnc: string, now: number): Promise<number | null> {
+export async function updateGarminTokens(
+  q: Queryable,
+  userId: string,
+  tokensEnc: string,
+  now: number,
+  expiry?: GarminTokenExpiry,
+): Promise<number | null> {
   const row = await q.get<{ token_version: number }>(
-    `UPDATE garmin_connections SET tokens_enc = ?, token_version = token_version + 1, updated_at = ?
+    `UPDATE garmin_connections SET tokens_enc = ?, token_version = token_version + 1, updated_at = ?,
+       access_expires_at = ?, refresh_expires_at = ?
      WHERE user_id = ? AND status = 'connected' RETURNING token_version`,
-    [tokensEnc, now, userId],
+    [tokensEnc, now, expiry?.accessExpiresAt ?? null, expiry?.refreshExpiresAt ?? null, userId],
   );
   return row ? Number(row.token_version) : null;
 }

@@ -1,4 +1,4 @@
-import { GarminConnectBody, GarminConnected, GarminConnection, GarminMfaBody, GarminMfaRequired } from '@fitsync/api';
+import { GarminConnectBody, GarminConnected, GarminConnection, GarminMfaBody, GarminMfaRequired, GarminTokenImportBody } from '@fitsync/api';
 import type { FastifyPluginAsync } from 'fastify';
 import { authOf } from '../app-deps.js';
 import { NoContent, problems } from '../http/schemas.js';
@@ -38,6 +38,20 @@ export const garminRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     (req) => garmin.verifyMfa(authOf(req).userId, req.body.challenge_id, req.body.code),
+  );
+
+  app.put<{ Body: GarminTokenImportBody }>(
+    '/v1/garmin/connection/tokens',
+    {
+      schema: {
+        tags: ['garmin'],
+        summary: "Link Garmin with tokens python-garminconnect or garth saved; checked with one profile call, nothing stored on failure",
+        security,
+        body: GarminTokenImportBody,
+        response: { 200: GarminConnected, ...problems(400, 401, 429, 502) },
+      },
+    },
+    (req) => garmin.importTokens(authOf(req).userId, req.body),
   );
 
   app.get(

@@ -1,7 +1,8 @@
-import type { GarminConnected, GarminConnection, GarminMfaRequired } from '@fitsync/api';
+import type { GarminConnected, GarminConnection, GarminMfaRequired, GarminTokenImportBody } from '@fitsync/api';
 import {
   GarminApi,
   GarminAuth,
+  GarminCloudflareBlockedError,
   type GarminEndpoints,
   GarminError,
   GarminInputError,
@@ -9,6 +10,7 @@ import {
   GarminMfaInvalidError,
   type GarminPendingLogin,
   GarminRateLimitedError,
+  GarminTokenInvalidError,
   type GarminTokens,
   type HttpClient,
   parseGarminTokens,
@@ -19,7 +21,7 @@ import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/event-bus.js';
-import { GarminNotConnectedError } from '../errors/garmin-not-connected-error.js';
+import { GarminNotConnectedError, reauthRequiredMessage } from '../errors/garmin-not-connected-error.js';
 import { ApiError } from '../http/api-error.js';
 import type { Counter, Metrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
@@ -40,11 +42,13 @@ import {
   putGarminConnection,
   updateGarminTokens,
 } from '../repositories/garmin-connections.js';
-import { garminCooldownUntil, setGarminCooldown } from '../repositories/garmin-signin-cooldowns.js';
 import { cancelActiveSyncJobs } from '../repositories/sync-jobs.js';
 import { publishJob } from '../sync/publish-job.js';
 import { type GuardState, guardGarminApi } from './garmin-guarded-api.js';
 import { garminRateLimited, garminSignInProblem } from './garmin-problem.js';
+import { GarminSigninBackoff } from './garmin-signin-backoff.js';
+import { tokensFromImport } from './garmin-token-import.js';
+import { expiryOf } from './garmin-token-keeper.js';
 import type { ThrottleService } from './throttle-service.js';
 import type { Log } from '../log.js';
 
@@ -75,10 +79,11 @@ export interface GarminConnectionServiceDeps {
   onSyncJobsCancelled?: (userId: string) => void;
   /** Called after every successful link (password, MFA, token import), e.g. to give it a default schedule. */
   onLinked?: (userId: string) => Promise<void> | void;
+  /** Called after Garmin answered a refresh, before the rotated pair is stored (the kill -9 test seam). */
+  afterGarminRefresh?: () => void;
 }
 
 const NOT_CONNECTED = 'No Garmin account is connected; run `fitsync garmin connect`.';
-const REAUTH = 'Garmin no longer accepts the stored sign-in; run `fitsync garmin connect` again.';
 const expired = () =>
   new ApiError(410, 'mfa_challenge_expired', 'The Garmin sign-in challenge has expired or is unknown; run `fitsync garmin connect` again.');
 
@@ -89,8 +94,9 @@ const expired = () =>
  * - Garmin tokens are stored SecretBox-sealed (context `garmin-tokens:<user_id>`).
  * - A sign-in paused for Garmin's MFA code is data (GarminPendingLogin), sealed and stored with a
  *   short lifetime, so any instance sharing the database can resume it with a fresh GarminAuth.
- * - Garmin throttling a sign-in starts a per-user cool-down (Retry-After), during which sign-ins
- *   are refused here without calling Garmin: retrying makes Garmin's throttling worse.
+ * - Garmin throttling (429) or Cloudflare blocking a sign-in starts a back-off of that Garmin account
+ *   (1 h doubling to 24 h, GarminSigninBackoff), during which its sign-ins are refused here without
+ *   calling Garmin: retrying makes Garmin's throttling worse. A successful sign-in ends it.
  * - Wrong Garmin passwords are throttled by the ThrottleService (key `garmin:<user_id>`), reserved
  *   before Garmin is called, so FitSync is no faster an oracle for Garmin passwords than for its own.
  */
@@ -99,8 +105,10 @@ export class GarminConnectionService {
   private readonly maxAttempts: number;
   private readonly signins: Counter;
   private readonly reauths: Counter;
+  private readonly backoff: GarminSigninBackoff;
 
   constructor(private readonly d: GarminConnectionServiceDeps) {
+    this.backoff = new GarminSigninBackoff(d);
     this.ttlS = d.challengeTtlS ?? 600;
     this.maxAttempts = d.challengeMaxAttempts ?? 5;
     this.signins = d.metrics.counter('fitsync_garmin_signin_total', 'Garmin sign-in steps (password and MFA code), by step and result.');
@@ -114,6 +122,8 @@ export class GarminConnectionService {
    * wrong passwords from this user or address; Garmin is not called), 502 upstream_unavailable.
    */
   async connect(userId: string, email: string, password: string, ip: string): Promise<GarminConnected | GarminMfaRequired> {
+    const accountKey = this.backoff.accountKey(email);
+    await this.backoff.remember(userId, accountKey);
     await this.checkCooldown(userId, 'password');
     const attempt = await this.d.throttle.begin({ accountKey: garminKey(userId), ip });
     const auth = this.auth();
@@ -126,6 +136,8 @@ export class GarminConnectionService {
       throw await this.signInFailed(userId, 'password', err);
     }
     await attempt.succeed();
+    // Garmin took the password: the account is not throttled any more.
+    await this.backoff.clear(accountKey);
     if (result.status === 'authenticated') return this.link(userId, result.tokens, 'password');
     const now = this.d.runtime.now();
     const id = newId(this.d.random);
@@ -192,13 +204,34 @@ export class GarminConnectionService {
     // Garmin issued tokens for this user: link even if a concurrent attempt on the same challenge
     // marked it used meanwhile (Garmin accepts a pending sign-in's code once, so this runs once).
     await consumeGarminChallenge(this.d.db, row.id, this.d.runtime.now());
+    const accountKey = await this.backoff.accountOf(userId);
+    if (accountKey) await this.backoff.clear(accountKey);
     return this.link(userId, tokens, 'mfa');
+  }
+
+  /**
+   * Links Garmin with tokens another tool saved (python-garminconnect, garth). They are checked with
+   * one profile call — refreshed first only when the access token expires within 15 min — and
+   * linked like a sign-in's; nothing is stored on any failure. 400 validation_error (malformed,
+   * not garmin.com), 401 garmin_auth_failed (expired, or Garmin refused them), 429 rate_limited
+   * (Garmin throttled the profile call), 502 upstream_unavailable. Not subject to the sign-in
+   * back-off: no sign-in happens, and the calls go to connectapi and diauth, not to the SSO.
+   */
+  async importTokens(userId: string, body: GarminTokenImportBody): Promise<GarminConnected> {
+    let tokens: GarminTokens;
+    try {
+      tokens = tokensFromImport(body, this.d.runtime.now());
+    } catch (err) {
+      if (err instanceof ApiError) this.count('import', err.code);
+      throw err;
+    }
+    return this.link(userId, tokens, 'import');
   }
 
   /** The connection as the API shows it. */
   async status(userId: string): Promise<GarminConnection> {
     const row = await findGarminConnection(this.d.db, userId);
-    const until = await garminCooldownUntil(this.d.db, userId);
+    const until = await this.backoff.untilForUser(userId);
     const blocked = until > this.d.runtime.now() ? new Date(until).toISOString() : null;
     if (!row) return { status: 'not_connected', display_name: null, connected_at: null, reauth_required_at: null, time_zone: null, signin_blocked_until: blocked };
     return {
@@ -232,6 +265,8 @@ export class GarminConnectionService {
    * stored tokens:
    * - refreshes ahead of expiry and once after a 401 (GarminApi's rules); every rotated token
    *   pair is sealed and stored before it is used (Garmin spends the old refresh token);
+   * - a refresh ahead of expiry that Garmin refuses marks the connection `reauth_required` at once,
+   *   while the client goes on with its still-valid access token (GarminApi onRefreshLost);
    * - when Garmin refuses the tokens (GarminTokenInvalidError from any call) the connection
    *   becomes `reauth_required` and the error is rethrown — unless another instance rotated the
    *   tokens meanwhile, in which case the call is retried once on the newer ones;
@@ -268,14 +303,14 @@ export class GarminConnectionService {
   private async loadApi(userId: string, current: () => GuardState): Promise<GuardState> {
     const row = await findGarminConnection(this.d.db, userId);
     if (!row) throw new GarminNotConnectedError(NOT_CONNECTED);
-    if (row.status !== 'connected') throw new GarminNotConnectedError(REAUTH);
+    if (row.status !== 'connected') throw new GarminNotConnectedError(reauthRequiredMessage(row.reauth_required_at === null ? null : Number(row.reauth_required_at)));
     let tokens: GarminTokens;
     try {
       tokens = parseGarminTokens(JSON.parse(this.d.secretBox.openText(row.tokens_enc, tokensContext(userId))));
     } catch {
       // Sealed under another server key, or corrupt: unusable, so the user must connect again.
       await this.markReauthRequired(userId, row.token_version);
-      throw new GarminNotConnectedError(REAUTH);
+      throw new GarminNotConnectedError(reauthRequiredMessage(this.d.runtime.now()));
     }
     const api = new GarminApi({
       tokens,
@@ -285,16 +320,24 @@ export class GarminConnectionService {
       runtime: this.d.runtime,
       ...(this.d.retry ? { retry: this.d.retry } : {}),
       onTokens: async (next) => {
-        const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.runtime.now());
+        // Garmin spent the old refresh token when it answered: nothing runs between here and the store.
+        this.d.afterGarminRefresh?.();
+        const version = await updateGarminTokens(this.d.db, userId, this.sealTokens(userId, next), this.d.runtime.now(), expiryOf(next));
         if (version === null) throw new GarminNotConnectedError(NOT_CONNECTED);
         current().version = version;
+      },
+      // Garmin refused the refresh token while the access token still works: it was spent by a
+      // refresh whose answer was never stored (a crash between the two). The session cannot be kept,
+      // so the connection says so at once; this client finishes its job on the access token.
+      onRefreshLost: async () => {
+        await this.markReauthRequired(userId, current().version);
       },
     });
     return { api, version: row.token_version };
   }
 
   /** Validates fresh tokens (socialProfile gives the display name) and stores the connection. */
-  private async link(userId: string, tokens: GarminTokens, step: 'password' | 'mfa'): Promise<GarminConnected> {
+  private async link(userId: string, tokens: GarminTokens, step: 'password' | 'mfa' | 'import'): Promise<GarminConnected> {
     let latest = tokens;
     let displayName: string;
     try {
@@ -311,11 +354,11 @@ export class GarminConnectionService {
       });
       displayName = (await api.getSocialProfile()).displayName;
     } catch (err) {
-      throw await this.signInFailed(userId, step, err);
+      throw step === 'import' ? this.importFailed(userId, err) : await this.signInFailed(userId, step, err);
     }
     const now = this.d.runtime.now();
     await this.d.db.transaction(async (tx) => {
-      await putGarminConnection(tx, { userId, displayName, tokensEnc: this.sealTokens(userId, latest), now });
+      await putGarminConnection(tx, { userId, displayName, tokensEnc: this.sealTokens(userId, latest), now, expiry: expiryOf(latest) });
       await deleteGarminChallenges(tx, userId);
     });
     this.count(step, 'connected');
@@ -324,24 +367,50 @@ export class GarminConnectionService {
     return { status: 'connected', display_name: displayName };
   }
 
+  private importFailed(userId: string, err: unknown): ApiError {
+    let problem: ApiError;
+    if (err instanceof GarminTokenInvalidError) {
+      problem = new ApiError(401, 'garmin_auth_failed', `Garmin refused the imported tokens (${importReason(err)}); sign in with \`fitsync garmin connect\`.`);
+    } else if (err instanceof GarminRateLimitedError) {
+      const now = this.d.runtime.now();
+      problem = garminRateLimited(now + Math.max(1, err.retryAfterSeconds) * 1000, now, 'Garmin is rate limiting requests', false);
+    } else {
+      problem = garminSignInProblem(err);
+    }
+    this.count('import', problem.code);
+    this.d.log?.warn({ userId, step: 'import', garminError: err instanceof GarminError ? err.code : 'other', status: problem.status }, 'garmin token import failed');
+    return problem;
+  }
+
   private async checkCooldown(userId: string, step: 'password' | 'mfa'): Promise<void> {
-    const until = await garminCooldownUntil(this.d.db, userId);
+    const until = await this.backoff.untilForUser(userId);
     const now = this.d.runtime.now();
     if (until > now) {
       this.count(step, 'cooldown');
-      throw garminRateLimited((until - now) / 1000);
+      throw garminRateLimited(until, now, 'Garmin refused recent sign-ins of this account');
     }
   }
 
   private async signInFailed(userId: string, step: 'password' | 'mfa', err: unknown): Promise<ApiError> {
-    if (err instanceof GarminRateLimitedError) {
-      await setGarminCooldown(this.d.db, userId, this.d.runtime.now() + Math.max(1, err.retryAfterSeconds) * 1000);
-    }
-    const problem = garminSignInProblem(err);
+    const problem = await this.backOffAfter(userId, err) ?? garminSignInProblem(err);
     this.count(step, problem.code);
     // The error class and code only: enough to diagnose, nothing the user typed.
     this.d.log?.warn({ userId, step, garminError: err instanceof GarminError ? err.code : 'other', status: problem.status }, 'garmin sign-in failed');
     return problem;
+  }
+
+  /**
+   * Garmin throttling (429) or Cloudflare blocking a sign-in (on every strategy: GarminAuth tries
+   * the next one first) starts or extends the back-off of the account the user signs in with; the
+   * answer is its refusal, with the wait. Null for any other failure.
+   */
+  private async backOffAfter(userId: string, err: unknown): Promise<ApiError | null> {
+    const throttled = err instanceof GarminRateLimitedError;
+    if (!throttled && !(err instanceof GarminCloudflareBlockedError)) return null;
+    const retryAfterS = throttled ? err.retryAfterSeconds : 0;
+    const accountKey = await this.backoff.accountOf(userId);
+    const until = accountKey ? await this.backoff.recordBlock(accountKey, retryAfterS) : await this.backoff.recordUserCooldown(userId, retryAfterS);
+    return garminRateLimited(until, this.d.runtime.now(), throttled ? 'Garmin is limiting sign-ins for this account' : "Cloudflare blocked Garmin's sign-in");
   }
 
   private auth(): GarminAuth {
@@ -380,6 +449,13 @@ export class GarminConnectionService {
 /** Throttle key for wrong Garmin passwords of one FitSync user. */
 export function garminKey(userId: string): string {
   return `garmin:${userId}`;
+}
+
+/** Why Garmin refused imported tokens, in words (GarminTokenInvalidError messages name no secret). */
+function importReason(err: GarminTokenInvalidError): string {
+  if (/refresh token expired/i.test(err.message)) return 'the refresh token has expired';
+  if (/token refresh/i.test(err.message)) return 'the refresh token was rejected';
+  return 'the profile call was answered 401';
 }
 
 function tokensContext(userId: string): string {

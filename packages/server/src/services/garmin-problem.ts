@@ -1,32 +1,46 @@
 import {
   GarminAccountLockedError,
   GarminCaptchaRequiredError,
-  GarminCloudflareBlockedError,
   GarminError,
   GarminInvalidCredentialsError,
   GarminMfaExpiredError,
-  GarminRateLimitedError,
   GarminTokenInvalidError,
   GarminUnexpectedAnswerError,
 } from '@fitsync/garmin';
 import { ApiError } from '../http/api-error.js';
 
-/** Minutes to show for a wait in seconds (at least 1). */
-export function waitMinutes(seconds: number): number {
-  return Math.max(1, Math.ceil(seconds / 60));
+/** A wait in words: "58 min", "2 h", "23 h 59 min" (at least 1 min). */
+export function waitText(seconds: number): string {
+  const m = Math.max(1, Math.ceil(seconds / 60));
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
+}
+
+/** "07:12 UTC", with the date when it is not today's (UTC). */
+export function clockText(atMs: number, nowMs: number): string {
+  const at = new Date(atMs).toISOString();
+  const hm = `${at.slice(11, 16)} UTC`;
+  return at.slice(0, 10) === new Date(nowMs).toISOString().slice(0, 10) ? hm : `${hm} on ${at.slice(0, 10)}`;
 }
 
 /**
- * 429 rate_limited for Garmin throttling sign-ins (garmin-protocol.md: "Sign-in 429s … never loop
- * on them … tell the user when to retry"). Retry-After is in whole seconds.
+ * 429 rate_limited while sign-ins of the Garmin account are backed off (garmin-protocol.md: "Sign-in
+ * 429s … never loop on them … tell the user when to retry"). Retry-After is in whole seconds; the
+ * detail states the wait and when it ends. `heldBack` false: Garmin's own wait, no back-off of ours.
  */
-export function garminRateLimited(retryAfterS: number): ApiError {
-  const s = Math.max(1, Math.ceil(retryAfterS));
-  const m = waitMinutes(s);
+export function garminRateLimited(
+  untilMs: number,
+  nowMs: number,
+  why = 'Garmin is limiting sign-ins for this account',
+  heldBack = true,
+): ApiError {
+  const s = Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+  const then = `try again in ${waitText(s)}, at ${clockText(nowMs + s * 1000, nowMs)}.`;
   return new ApiError(
     429,
     'rate_limited',
-    `Garmin is limiting sign-ins; try again in ${m} minute${m === 1 ? '' : 's'}.`,
+    heldBack ? `${why}; FitSync holds further sign-ins back: ${then}` : `${why}; ${then}`,
     { retry_after: s },
     { 'retry-after': String(s) },
   );
@@ -35,7 +49,9 @@ export function garminRateLimited(retryAfterS: number): ApiError {
 /**
  * The one mapping from Garmin client errors (sign-in and MFA) to problem documents. Details name
  * what Garmin did, never what was sent: GarminError messages carry no secrets by contract, but only
- * the unexpected-answer text (HTTP status, content type, page title) is passed through.
+ * the unexpected-answer text (HTTP status, content type, page title) is passed through. Throttling
+ * and Cloudflare blocks are not here: they start the account's back-off, and its refusal is the answer
+ * (garminRateLimited).
  */
 export function garminSignInProblem(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -45,15 +61,11 @@ export function garminSignInProblem(err: unknown): ApiError {
   if (err instanceof GarminAccountLockedError) {
     return new ApiError(401, 'garmin_auth_failed', 'Garmin reports the account as locked; unlock it at connect.garmin.com first.');
   }
-  if (err instanceof GarminRateLimitedError) return garminRateLimited(err.retryAfterSeconds);
   if (err instanceof GarminMfaExpiredError) {
     return new ApiError(410, 'mfa_challenge_expired', 'The Garmin sign-in expired; connect again to get a new code.');
   }
   if (err instanceof GarminCaptchaRequiredError) {
     return upstream('Garmin asked for a CAPTCHA, which FitSync cannot answer; try again later.');
-  }
-  if (err instanceof GarminCloudflareBlockedError) {
-    return upstream("Garmin's sign-in is blocked by a Cloudflare challenge; try again later.");
   }
   if (err instanceof GarminTokenInvalidError) {
     return upstream('Garmin issued tokens it then refused; try connecting again later.');

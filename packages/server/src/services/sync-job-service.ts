@@ -5,6 +5,7 @@ import { isCalendarDate, isIdempotencyKey } from '@fitsync/api/rules';
 import type { Runtime } from '@fitsync/runtime';
 import type { Db, Queryable } from '../db/db.js';
 import type { EventBus, ServerEvents } from '../events/event-bus.js';
+import { reauthRequiredMessage } from '../errors/garmin-not-connected-error.js';
 import { ApiError } from '../http/api-error.js';
 import { newId, type Random } from '../random.js';
 import {
@@ -125,7 +126,7 @@ export class SyncJobService {
         409,
         'garmin_not_connected',
         conn.status === 'reauth_required'
-          ? 'Garmin no longer accepts the stored sign-in; run `fitsync garmin connect` again.'
+          ? reauthRequiredMessage(conn.reauth_required_at === null ? null : Date.parse(conn.reauth_required_at))
           : 'No Garmin account is connected; run `fitsync garmin connect`.',
       );
     }

@@ -6,11 +6,8 @@ import {
   GarminUnavailableError,
   GarminUnexpectedAnswerError,
 } from '@fitsync/garmin';
-import { GarminNotConnectedError } from '../errors/garmin-not-connected-error.js';
+import { GarminNotConnectedError, reauthRequiredMessage } from '../errors/garmin-not-connected-error.js';
 import { SyncStepError } from './sync-step-error.js';
-
-/** Message of a job that Garmin's rejection of the stored tokens ended. */
-export const REAUTH_MESSAGE = 'Garmin rejected the saved sign-in; run `fitsync garmin connect` to link the account again.';
 
 /** Whether an error means the Garmin connection needs the user to sign in again. */
 export function isReauthError(err: unknown): boolean {
@@ -22,8 +19,9 @@ export function isReauthError(err: unknown): boolean {
  * The `error_message` of a failed job: what failed, how far the job got, and why — in words a
  * user can act on. Garmin errors carry no secrets (their contract); anything unexpected is
  * reduced to its class name so driver or file-system details never reach the client.
+ * `reauthSince`: when the connection became reauth_required, for a job Garmin's refusal ended.
  */
-export function failureMessage(err: unknown, processed: number, total: number | null): string {
+export function failureMessage(err: unknown, processed: number, total: number | null, reauthSince: number | null = null): string {
   const done = `${processed} of ${total ?? '?'} items done`;
   const stepName = err instanceof SyncStepError ? err.step : null;
   const cause = err instanceof SyncStepError ? err.cause : err;
@@ -31,7 +29,7 @@ export function failureMessage(err: unknown, processed: number, total: number | 
   if (cause instanceof GarminNotConnectedError) {
     return `Sync stopped${where} (${done}): ${cause.message || 'no Garmin account is connected'}`;
   }
-  if (cause instanceof GarminTokenInvalidError) return `Sync stopped${where} (${done}): ${REAUTH_MESSAGE}`;
+  if (cause instanceof GarminTokenInvalidError) return `Sync stopped${where} (${done}): ${reauthRequiredMessage(reauthSince)}`;
   if (cause instanceof GarminRateLimitedError) {
     return `Garmin is rate limiting requests${where} (${done}); try again in ${Math.max(1, Math.ceil(cause.retryAfterSeconds / 60))} minute(s).`;
   }

@@ -57,7 +57,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       cleanups.push(schema.drop);
       databaseUrl = schema.url;
     }
-    const config = loadConfig({ host: '127.0.0.1', port: '0', dataDir }, { ...opts.env, FITSYNC_DATABASE_URL: databaseUrl });
+    // The token keeper's rounds would refresh tokens whenever a test moves the clock by days: tests
+    // call app.deps.garminKeeper.runOnce() instead, unless they set FITSYNC_GARMIN_TOKEN_CHECK_S.
+    const config = loadConfig(
+      { host: '127.0.0.1', port: '0', dataDir },
+      { FITSYNC_GARMIN_TOKEN_CHECK_S: '0', ...opts.env, FITSYNC_DATABASE_URL: databaseUrl },
+    );
     const opened = await openDatabase(config.databaseUrl, dataDir);
     cleanups.push(() => opened.close());
     await migrate(opened);
