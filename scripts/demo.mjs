@@ -213,6 +213,8 @@ async function demo() {
     FITSYNC_GARMIN_DIAUTH_URL: sim.url,
     // Politeness towards real Garmin is 4 calls/s per job; the local sim does not need it.
     FITSYNC_GARMIN_RPS: '0',
+    // So the demo can show two scheduled runs in half a minute (the default minimum is 15m).
+    FITSYNC_SCHEDULE_MIN_INTERVAL: '15s',
     FITSYNC_LOG_LEVEL: 'warn',
   };
   const server = await startService('fitsync-server', [BIN.server, 'start', '--port', '0', '--data-dir', dataDir], serverEnv);
@@ -359,7 +361,36 @@ async function demo() {
   const series = JSON.parse((await must(['health', 'series', 'heart_rate', '-o', 'json'], { env: cliEnv })).out);
   ok(`fitsync health series heart_rate: ${series.points.length} readings on ${series.date} (intraday series: heart rate, stress, body battery, respiration, SpO2, steps, sleep stages)`);
 
+  step('Always current: fitsync garmin status, then fitsync sync schedule show — linking gave the account a schedule');
+  show((await must(['garmin', 'status'], { env: cliEnv })).out);
+  show((await must(['sync', 'schedule', 'show'], { env: cliEnv })).out);
+  step('fitsync sync schedule set --every 15s — the demo server allows 15 s; each run first asks Garmin whether anything changed');
+  await must(['sync', 'schedule', 'set', '--every', '15s'], { env: cliEnv });
+  const scheduled = await waitForScheduledJobs(cliEnv, 2);
+  for (const j of scheduled) {
+    const n = ['activities', 'health', 'workouts'].reduce((sum, k) => sum + j.counts[k].new + j.counts[k].updated, 0);
+    note(`scheduled job ${j.job_id}: ${j.status}, ${n} new or updated${j.message ? ` — ${j.message}` : ''}`);
+  }
+  if (!scheduled.every((j) => j.status === 'completed' && j.trigger === 'schedule')) throw new DemoError('a scheduled run did not complete');
+  if (!scheduled[1].message) throw new DemoError('the second scheduled run fetched again though nothing changed at Garmin');
+  await must(['sync', 'schedule', 'off'], { env: cliEnv });
+  ok('two scheduled runs completed (the second found nothing new at Garmin); fitsync sync schedule off');
+  const completion = await must(['completion', 'bash'], { env: cliEnv });
+  ok(`fitsync completion bash|zsh|fish: ${completion.out.split('\n').length} lines of bash; install with source <(fitsync completion bash)`);
+
   console.log(`\n${paint('32;1', `Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}`);
+}
+
+/** Waits (at most 90 s) until `count` jobs started by the schedule have ended; oldest first. */
+async function waitForScheduledJobs(cliEnv, count) {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const { jobs } = JSON.parse((await must(['sync', 'list', '--limit', '10', '-o', 'json'], { env: cliEnv })).out);
+    const ended = jobs.filter((j) => j.trigger === 'schedule' && !['pending', 'running'].includes(j.status));
+    if (ended.length >= count) return ended.slice(0, count).reverse();
+    if (Date.now() > deadline) throw new DemoError(`only ${ended.length} of ${count} scheduled runs ended within 90 s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 let stopping = false;
