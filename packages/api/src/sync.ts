@@ -70,11 +70,15 @@ export const SyncSchedule = Type.Object({
 });
 export type SyncSchedule = Static<typeof SyncSchedule>;
 
-/** PUT /v1/sync/schedule: every_s below FITSYNC_SCHEDULE_MIN_INTERVAL is 422 validation_error. */
+/**
+ * PUT /v1/sync/schedule: every_s below FITSYNC_SCHEDULE_MIN_INTERVAL is 422 validation_error.
+ * `enabled` defaults to true; false stores the interval and type with the schedule off.
+ */
 export const PutSyncScheduleBody = Type.Object(
   {
     every_s: Type.Integer({ minimum: 1, maximum: 366 * 86400 }),
     sync_type: Type.Optional(SyncTypeSchema),
+    enabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -72,6 +72,13 @@ for (const { dialect, skip } of await dialects()) {
       const off = (await schedule(u, 'GET')).body;
       assert.deepEqual(off, { every_s: 86_400, sync_type: 'health', enabled: false, next_run_at: null, last_run_at: null, last_job_id: null });
       assert.equal((await schedule(u, 'DELETE')).status, 204, 'DELETE is idempotent');
+      // The whole document back, as GET gave it: enabled false stores the interval with the schedule off.
+      const stored = await schedule(u, 'PUT', { every_s: 7200, sync_type: 'workouts', enabled: false });
+      assert.equal(stored.status, 200, JSON.stringify(stored.body));
+      assert.deepEqual(stored.body, { every_s: 7200, sync_type: 'workouts', enabled: false, next_run_at: null, last_run_at: null, last_job_id: null });
+      const on = await schedule(u, 'PUT', { every_s: 7200, sync_type: 'workouts', enabled: true });
+      assert.equal(on.body.enabled, true);
+      assert.ok(on.body.next_run_at !== null);
       assert.equal((await call(w.s.app, 'GET', '/v1/sync/schedule')).status, 401);
     });
 

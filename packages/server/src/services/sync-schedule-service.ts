@@ -40,7 +40,10 @@ export class SyncScheduleService {
     return row ? toSyncSchedule(row) : NEVER;
   }
 
-  /** Creates or replaces the schedule and enables it; the first run is due one interval (plus jitter) from now. */
+  /**
+   * Creates or replaces the schedule and enables it (unless `enabled: false`, which stores it off);
+   * the first run is due one interval (plus jitter) from now.
+   */
   async put(userId: string, body: PutSyncScheduleBody): Promise<SyncSchedule> {
     const min = this.d.config.minIntervalS;
     if (body.every_s < min) {
@@ -55,6 +58,11 @@ export class SyncScheduleService {
       nextRunAt: nextDueAt(now, body.every_s, now, this.d.runtime.random()),
       now,
     });
+    if (body.enabled === false) {
+      await disableSyncSchedule(this.d.db, userId, now);
+      this.d.onChanged?.();
+      return this.get(userId);
+    }
     this.d.onChanged?.();
     return toSyncSchedule(row);
   }
