@@ -27,12 +27,37 @@ export const ERROR_CODES = [
   // Activity exports (422): the stored FIT file could not be decoded / holds nothing the format can carry.
   'decode_error',
   'nothing_to_export',
+  // Imports (product.md Part 2 §E): an archive over FITSYNC_IMPORT_MAX_BYTES (413); a PATCH whose
+  // Upload-Offset is not where the upload stands (409, with `received_bytes`); the bytes received do
+  // not hash to the sha256 announced (422, the upload starts over).
+  'payload_too_large',
+  'upload_offset_mismatch',
+  'checksum_mismatch',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export const SYNC_TYPES = ['all', 'activities', 'health', 'workouts'] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
+
+/**
+ * What a job's `sync_type` may be: the types `sync start` takes, plus `import` (a job that reads an
+ * uploaded Garmin export instead of Garmin's API; created by `POST /v1/imports`, never by `sync start`).
+ */
+export const SYNC_JOB_TYPES = [...SYNC_TYPES, 'import'] as const;
+export type SyncJobType = (typeof SYNC_JOB_TYPES)[number];
+
+/** Archive formats `POST /v1/imports` accepts. */
+export const IMPORT_FORMATS = ['garmin-export'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/**
+ * An upload's state: `uploading` (bytes still missing), `uploaded` (every byte received and its
+ * sha256 checked, but no job yet: another job of the user was active), `started` (its job exists:
+ * `job_id`; the job's status says how the import goes).
+ */
+export const IMPORT_STATUSES = ['uploading', 'uploaded', 'started'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 /** What started a job: `sync start`, the user's schedule, or an import of Garmin's export. */
 export const SYNC_TRIGGERS = ['manual', 'schedule', 'import'] as const;

@@ -6,3 +6,4 @@ export * from './auth.js';
 export * from './garmin.js';
 export * from './sync.js';
 export * from './data.js';
+export * from './imports.js';

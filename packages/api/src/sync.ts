@@ -1,10 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { SYNC_STATUSES, SYNC_TRIGGERS, SYNC_TYPES } from './codes.js';
+import { SYNC_JOB_TYPES, SYNC_STATUSES, SYNC_TRIGGERS, SYNC_TYPES } from './codes.js';
 import { CalendarDate, JobId } from './common.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const SyncTypeSchema = Type.Union(SYNC_TYPES.map((t) => Type.Literal(t)));
+/** A job's `sync_type`: a sync type, or `import` (an import of Garmin's export). */
+export const SyncJobTypeSchema = Type.Union(SYNC_JOB_TYPES.map((t) => Type.Literal(t)));
 export const SyncTriggerSchema = Type.Union(SYNC_TRIGGERS.map((t) => Type.Literal(t)));
 export const SyncStatusSchema = Type.Union(SYNC_STATUSES.map((s) => Type.Literal(s)));
 
@@ -14,7 +16,7 @@ export const SyncJob = Type.Object({
   job_id: JobId,
   user_id: Type.String(),
   status: SyncStatusSchema,
-  sync_type: SyncTypeSchema,
+  sync_type: SyncJobTypeSchema,
   progress: Type.Integer({ minimum: 0, maximum: 100 }),
   total_items: Type.Union([Type.Integer(), Type.Null()]),
   processed_items: Type.Integer(),

@@ -6,3 +6,4 @@ export type { OddKind } from './data/activity-model.js';
 export type { HealthTruthDay } from './data/health-truth.js';
 export { MOBILE_CLIENTS } from './routes/sso.js';
 export type { StatsSnapshot } from './stats.js';
+export { crc32, type ZipEntryOptions, type ZipSink, ZipWriter, zipBuffer } from './codec/zip.js';

@@ -38,6 +38,16 @@ export interface Config {
   schedule: ScheduleConfig;
   /** Keeping Garmin sessions alive (see `GarminTokenConfig`). */
   garminTokens: GarminTokenConfig;
+  /** Imports of Garmin's export (see `ImportConfig`). */
+  imports: ImportConfig;
+}
+
+/**
+ * FITSYNC_IMPORT_MAX_BYTES (default 20 GB = 20·10⁹ bytes): the largest archive `POST /v1/imports`
+ * accepts. Uploads are kept under `<dataDir>/imports/` until their job ends.
+ */
+export interface ImportConfig {
+  maxBytes: number;
 }
 
 /**
@@ -212,6 +222,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     garminTokens: {
       checkIntervalMs: int('FITSYNC_GARMIN_TOKEN_CHECK_S', 3600, 0, 7 * 86_400) * 1000,
       crashAfterRefresh: str('FITSYNC_TEST_CRASH_AFTER_GARMIN_REFRESH') === '1',
+    },
+    imports: {
+      maxBytes: int('FITSYNC_IMPORT_MAX_BYTES', 20_000_000_000, 1, Number.MAX_SAFE_INTEGER),
     },
   };
 }

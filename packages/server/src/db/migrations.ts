@@ -414,4 +414,28 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE garmin_connections ADD COLUMN keeper_claimed_until BIGINT',
     ],
   },
+  {
+    // Imports of Garmin's export (product.md Part 2 §E): the upload (resumable: received_bytes is
+    // what is durably in the file), then its job. progress_json is the import job's own resume
+    // state (which parts of the archive are committed), written in the transactions that commit them.
+    version: 37,
+    name: 'imports',
+    sql: [
+      `CREATE TABLE imports (
+        import_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        format TEXT NOT NULL,
+        status TEXT NOT NULL,
+        size_bytes BIGINT NOT NULL,
+        received_bytes BIGINT NOT NULL,
+        sha256 TEXT NOT NULL,
+        job_id TEXT,
+        progress_json TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX imports_user_sha ON imports (user_id, sha256)',
+      'CREATE UNIQUE INDEX imports_job ON imports (job_id) WHERE job_id IS NOT NULL',
+    ],
+  },
 ];
