@@ -471,13 +471,12 @@ for (const { dialect, skip } of await dialects()) {
       assert.deepEqual(await s.db.transaction((tx) => storeExportDays(tx, u.id, allParts(), 2)), { new: 0, updated: 0, unchanged: 3 });
     });
 
-    test('a re-import replaces the days it carries: a source gone from a day is gone from its row', async () => {
+    test('a re-import replaces the answers of the sources it carries and keeps the others of those days', async () => {
       const u = users.imponly!;
-      const withoutSleep = allParts().filter((p) => !(p.date === D1 && p.source === 'export_sleep'));
-      assert.deepEqual(await s.db.transaction((tx) => storeExportDays(tx, u.id, withoutSleep, 3)), { new: 0, updated: 1, unchanged: 2 });
+      const night = parseHealthMember('sleep', JSON.stringify([{ ...NIGHT, deepSleepSeconds: 4000 }])).parts;
+      assert.deepEqual(await s.db.transaction((tx) => storeExportDays(tx, u.id, night, 3)), { new: 0, updated: 1, unchanged: 0 });
       const [d1] = await daily('imponly');
-      assert.equal(d1.sleep_s, null);
-      assert.equal(d1.steps, 8000);
+      assert.deepEqual([d1.sleep_deep_s, d1.sleep_s, d1.steps, d1.hrv_nightly_avg_ms], [4000, 24_400, 8000, 48]);
       await s.db.transaction((tx) => storeExportDays(tx, u.id, allParts(), 4));
       assert.deepEqual(await daily('imponly'), [EXPECTED_D1, EXPECTED_D2]);
     });

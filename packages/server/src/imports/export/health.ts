@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/db.js';
 import { deriveExportDay, EXPORT_DAY_SOURCES, type ExportDaySource, LIST_SOURCES, weighInDay, weighInOf, weighInTime } from '../../health/derive-export.js';
 import { rederiveDays } from '../../health/health-store.js';
 import { prepareRawBlob, putRawBlob } from '../../health/raw-blobs.js';
-import { forgetDayAnswers, recordRaw } from '../../repositories/health-raw.js';
+import { recordRaw } from '../../repositories/health-raw.js';
 import type { Counts } from '../../sync/kind-counts.js';
 import { exportDay, exportTimeMs } from './export-dates.js';
 import { ExportFormatError } from './export-format-error.js';
@@ -158,10 +158,12 @@ function entryKey(source: ExportDaySource, e: Obj): string {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * Stores ALL the export parts of some days (the caller groups them; up to ~28 days per call) as raw
- * per-day answers (health_raw, source = the part's source, period = the day), replacing those
- * days' earlier export answers, and re-derives the days, in the caller's transaction. Parts of one
- * day and source merge as in parseHealthMember (later wins). Returns new/updated/unchanged per day.
+ * Stores the export parts of some days (the caller groups all parts of those days; up to ~28 days
+ * per call) as raw per-day answers (health_raw, source = the part's source, period = the day),
+ * replacing those days' earlier export answers of the same sources (a source not given keeps what
+ * it had, so a caller storing one family at a time loses nothing), and re-derives the days, in the
+ * caller's transaction. Parts of one day and source merge as in parseHealthMember (later wins).
+ * Returns new/updated/unchanged per day.
  */
 export async function storeExportDays(tx: Queryable, userId: string, parts: readonly ExportDayPart[], now: number): Promise<Counts> {
   const days = new DayParts();
@@ -173,13 +175,6 @@ export async function storeExportDays(tx: Queryable, userId: string, parts: read
   for (const p of days.parts()) byDay.set(p.date, [...(byDay.get(p.date) ?? []), p]);
   const known = new Map<string, string>();
   for (const [date, dayParts] of byDay) {
-    await forgetDayAnswers(
-      tx,
-      userId,
-      date,
-      EXPORT_DAY_SOURCES,
-      dayParts.map((p) => p.source),
-    );
     for (const p of dayParts) {
       const blob = prepareRawBlob(JSON.stringify(p.record));
       await putRawBlob(tx, blob);
