@@ -233,6 +233,8 @@ describe('export health files: names and parsing', () => {
     assert.equal(exportTimeMs([2026, 5, 19, 5, 37, 39, 806000000]), Date.parse('2026-05-19T05:37:39.806Z'));
     assert.equal(exportTimeMs({ date: 'Mar 3, 2023 1:05:00 PM' }), Date.parse('2023-03-03T13:05:00Z'));
     assert.equal(exportTimeMs('Mar 3, 2023 12:00:00 AM'), Date.parse('2023-03-03T00:00:00Z'));
+    assert.equal(exportTimeMs('Mar 3, 2023 12:30:00\u202fPM'), Date.parse('2023-03-03T12:30:00Z'));
+    assert.equal(exportDay({ date: 'Dec 31, 2023 11:59:59 PM' }), '2023-12-31');
     assert.equal(exportTimeMs(42), null, 'seconds-sized numbers are not export timestamps');
   });
 

@@ -7,7 +7,8 @@
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const US = /^([A-Za-z]{3})[a-z]* (\d{1,2}), (\d{4})(?:,? (\d{1,2}):(\d{2})(?::(\d{2}))? ?([AP]M))?$/i;
+/** Java's US medium format; newer JDKs put a narrow no-break space before AM/PM. */
+const US = /^([A-Za-z]{3})[a-z]* (\d{1,2}), (\d{4})(?:,? (\d{1,2}):(\d{2})(?::(\d{2}))?[ \u00a0\u202f]?([AP]M))?$/i;
 /** Epoch ms of 1990-01-01 and 2200-01-01: a number outside is not a timestamp of this data. */
 const MIN_MS = 631_152_000_000;
 const MAX_MS = 7_258_118_400_000;
