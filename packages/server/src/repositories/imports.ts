@@ -46,10 +46,13 @@ export async function insertImport(
   return row!;
 }
 
-/** The user's unfinished upload of this very file (the resume of `POST /v1/imports`). */
+/**
+ * The user's upload of this very file that has no job yet (the resume of `POST /v1/imports`):
+ * still uploading, or uploaded and waiting for another job to end.
+ */
 export async function findUnfinishedImport(q: Queryable, userId: string, sha256: string, sizeBytes: number): Promise<ImportRow | undefined> {
   return q.get<ImportRow>(
-    `SELECT ${COLUMNS} FROM imports WHERE user_id = ? AND sha256 = ? AND size_bytes = ? AND status = 'uploading'
+    `SELECT ${COLUMNS} FROM imports WHERE user_id = ? AND sha256 = ? AND size_bytes = ? AND status IN ('uploading', 'uploaded')
      ORDER BY updated_at DESC LIMIT 1`,
     [userId, sha256, sizeBytes],
   );
