@@ -266,6 +266,11 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(done.status, 200);
       assert.equal(done.body.status, 'uploaded');
       assert.equal(done.body.job_id, null);
+      // Announcing the file again finds it (a CLI run again after dying while it waited).
+      const again = await create(u.token, a);
+      assert.equal(again.status, 200);
+      assert.equal(again.body.import_id, id);
+      assert.equal(again.body.status, 'uploaded');
       const busy = assertProblem(await call(s.app, 'POST', `/v1/imports/${id}/start`, { token: u.token }), 409, 'sync_in_progress');
       assert.equal(busy.job_id, busyJob);
       await call(s.app, 'POST', `/v1/sync/jobs/${busyJob}/cancel`, { token: u.token });

@@ -9,6 +9,7 @@ import { runMain, tempConfigDir, removeDir } from '../helpers/run-main.js';
 import type { RawCall } from '../helpers/sync-stub-server.js';
 import { job, problemBody, sendJson, sseEvent, startEvents } from '../helpers/sync-stub-server.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
+import { TestInterrupts } from '../helpers/test-interrupts.js';
 
 /** An Import as the server answers it. */
 function imp(over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -249,6 +250,27 @@ describe('import garmin-export against a stub server', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /Another sync job \(job-other\) is running; the import starts when it ends\./);
     assert.match(r.err, /Import job job-imp started/);
+    stub.verify();
+  });
+
+  test('Ctrl-C during the upload: the request is dropped, exit 130 saying that running it again resumes', async () => {
+    const { dir, stub, runtime } = await setup();
+    const interrupts = new TestInterrupts();
+    const a = await archive(50_000);
+    const h = holder(a);
+    stub.json('POST', '/v1/imports', 201, h.base());
+    let dropped: Promise<void> | undefined;
+    // The server takes the bytes but has not answered yet when Ctrl-C is pressed.
+    stub.on('PATCH', '/v1/imports/imp-1', (_c, res, req) => {
+      dropped = new Promise((resolve) => req.socket.on('close', () => resolve()));
+      interrupts.fire();
+      void res;
+    });
+    const r = await runMain(['import', 'garmin-export', a.path], { configDir: dir, runtime, interrupts });
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, /Stopped uploading export-\d+\.zip; the server keeps what it received\.\nRun the same command again to resume where it stopped\./);
+    await dropped;
+    assert.equal(interrupts.waiting, 0, 'Ctrl-C has its default back');
     stub.verify();
   });
 
