@@ -48,7 +48,9 @@ export async function uploadArchive(a: LocalArchive & { sha256: string }, d: Upl
   let imp = await withRetries(d, 'POST /v1/imports', async () => asImport((await d.session.request('POST', '/v1/imports', { body })).body));
   if (imp.received_bytes > 0 && imp.status === 'uploading') d.log?.(`* resuming at ${imp.received_bytes} of ${a.size} bytes`);
   const path = `/v1/imports/${encodeURIComponent(imp.import_id)}`;
-  let chunk = d.firstChunkBytes ?? 8 * 1024 * 1024;
+  // Small enough for a slow uplink to send well within the server's request timeout; the
+  // measured rate sizes the next ones.
+  let chunk = d.firstChunkBytes ?? 2 * 1024 * 1024;
   let stalled = 0;
   let best = imp.received_bytes;
   d.onProgress?.(imp.received_bytes);
