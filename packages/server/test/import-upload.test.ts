@@ -334,6 +334,10 @@ for (const { dialect, skip } of await dialects()) {
       const twin = await buildApp({ config: s.config, db: s.db, serverKey: Buffer.from(SECRET_KEY, 'utf8'), log: { level: 'silent' } });
       try {
         const url = await twin.listen({ host: '127.0.0.1', port: 0 });
+        // The resuming POST starts hashing the prefix; the PATCH waits for that, not for a second pass.
+        const resumed = await call(twin, 'POST', '/v1/imports', { token: u.token, body: { format: 'garmin-export', size_bytes: a.bytes.length, sha256: a.sha256 } });
+        assert.equal(resumed.status, 200);
+        assert.equal(resumed.body.received_bytes, 70_000);
         const done = await patch(url, u.token, id, 70_000, a.bytes.subarray(70_000));
         assert.equal(done.status, 200, JSON.stringify(done.body));
         assert.equal(done.body.status, 'started');

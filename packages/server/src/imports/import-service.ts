@@ -53,6 +53,8 @@ export class ImportService {
   readonly #hashes = new Map<string, { at: number; hash: Hash }>();
   /** Uploads a PATCH is writing right now (one at a time per upload). */
   readonly #writing = new Set<string>();
+  /** Prefix hashes being computed ahead of the next PATCH (after a resuming POST). */
+  readonly #rehashing = new Map<string, Promise<void>>();
 
   constructor(private readonly d: ImportServiceDeps) {}
 
@@ -68,7 +70,10 @@ export class ImportService {
     const now = this.d.runtime.now();
     await this.#removeStale(now);
     const existing = await findUnfinishedImport(this.d.db, userId, body.sha256, body.size_bytes);
-    if (existing) return { created: false, import: toImport(existing) };
+    if (existing) {
+      this.#prehash(existing);
+      return { created: false, import: toImport(existing) };
+    }
     await mkdir(importsDir(this.d.dataDir), { recursive: true, mode: 0o700 });
     const free = await (this.d.freeBytes ?? freeBytesOf)(importsDir(this.d.dataDir));
     if (free < body.size_bytes) {
@@ -223,7 +228,27 @@ export class ImportService {
     return row;
   }
 
+  /**
+   * A resuming client PATCHes next: after a restart the prefix must be hashed again, which takes
+   * a while for gigabytes; starting now keeps that wait out of the PATCH (whose client would
+   * otherwise see no progress while its bytes are not read).
+   */
+  #prehash(row: ImportRow): void {
+    const id = row.import_id;
+    const at = Number(row.received_bytes);
+    if (row.status !== 'uploading' || at === 0 || this.#hashes.get(id)?.at === at || this.#rehashing.has(id) || this.#writing.has(id)) return;
+    const work = hashPrefix(importArchivePath(this.d.dataDir, id), at)
+      .then((hash) => {
+        if (!this.#writing.has(id)) this.#hashes.set(id, { at, hash });
+      })
+      // A missing or short file is found again (and reported) by the PATCH's own hashing.
+      .catch(() => {})
+      .finally(() => this.#rehashing.delete(id));
+    this.#rehashing.set(id, work);
+  }
+
   async #hashAt(importId: string, path: string, received: number): Promise<Hash> {
+    await this.#rehashing.get(importId);
     const known = this.#hashes.get(importId);
     if (known && known.at === received) return known.hash;
     // After a restart (or a refused request) the prefix on disk is the truth.
