@@ -31,16 +31,11 @@ export class MemberMeter extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const m = this.member;
     this.produced += chunk.length;
-    if (this.produced > RATIO_FLOOR_BYTES && this.produced > this.maxRatio * m.compressedSize) {
-      return done(this.refuse('zip_bomb', `expands more than ${this.maxRatio} times (a zip bomb)`));
-    }
-    if (this.produced > m.size) {
-      return done(this.refuse('zip_bomb', `holds more data than its header declares (${m.size} bytes): a zip bomb or a damaged archive`));
-    }
-    if (this.budget.used + chunk.length > this.budget.max) {
-      return done(this.refuse('zip_bomb', `takes the archive past ${this.budget.max} uncompressed bytes, the limit (a zip bomb)`));
+    const refused = this.overrun(chunk.length);
+    if (refused) {
+      done(refused);
+      return;
     }
     this.budget.used += chunk.length;
     this.crc = crc32(chunk, this.crc);
@@ -49,10 +44,26 @@ export class MemberMeter extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (this.produced < this.member.size) {
-      return done(this.refuse('corrupt', `holds less data than its header declares (${this.produced} of ${this.member.size} bytes)`));
+      done(this.refuse('corrupt', `holds less data than its header declares (${this.produced} of ${this.member.size} bytes)`));
+    } else if (this.crc !== this.member.crc32) {
+      done(this.refuse('corrupt', 'is damaged (CRC-32 mismatch)'));
+    } else {
+      done();
     }
-    if (this.crc !== this.member.crc32) return done(this.refuse('corrupt', 'is damaged (CRC-32 mismatch)'));
-    done();
+  }
+
+  private overrun(chunkLength: number): ArchiveError | null {
+    const m = this.member;
+    if (this.produced > RATIO_FLOOR_BYTES && this.produced > this.maxRatio * m.compressedSize) {
+      return this.refuse('zip_bomb', `expands more than ${this.maxRatio} times (a zip bomb)`);
+    }
+    if (this.produced > m.size) {
+      return this.refuse('zip_bomb', `holds more data than its header declares (${m.size} bytes): a zip bomb or a damaged archive`);
+    }
+    if (this.budget.used + chunkLength > this.budget.max) {
+      return this.refuse('zip_bomb', `takes the archive past ${this.budget.max} uncompressed bytes, the limit (a zip bomb)`);
+    }
+    return null;
   }
 
   private refuse(problem: ArchiveError['problem'], what: string): ArchiveError {
