@@ -133,6 +133,22 @@ describe('reading archives', () => {
     }
   });
 
+  test('members stream concurrently from one file; a wide central directory opens quickly', async () => {
+    const members = Array.from({ length: 60_000 }, (_, i) => ({ name: `DI_CONNECT/f/${i}.json`, data: Buffer.from(`{"i":${i}}`), opts: { method: 'store' as const } }));
+    const a = await open(file(await plainArchive(members)));
+    try {
+      assert.equal(a.entries.length, 60_000);
+      const picks = [0, 12_345, 59_999].map((i) => a.entries[i]!);
+      const texts = await Promise.all(picks.map((e) => a.read(e, 100)));
+      assert.deepEqual(
+        texts.map((t) => t.toString()),
+        ['{"i":0}', '{"i":12345}', '{"i":59999}'],
+      );
+    } finally {
+      await a.close();
+    }
+  });
+
   test('ZIP64: sizes and offsets from the Zip64 extra field and end record', async () => {
     const data = Buffer.from('zip64 member');
     const a = await open(writeZip64Archive(join(tmp, 'z64.zip'), [{ name: 'a.json', data }, { name: 'b.json', data: Buffer.from('second') }]));
@@ -408,6 +424,14 @@ describe('hostile archives are refused with a clear reason', () => {
       );
       assert.ok(err instanceof ArchiveError && (err.problem === 'truncated' || err.problem === 'corrupt'), `cut at ${at}: ${String(err)}`);
     }
+  });
+
+  test('a damaged central directory', async () => {
+    const buf = await plainArchive([{ name: 'a.json', data: Buffer.from('{}') }, { name: 'b.json', data: Buffer.from('{}') }]);
+    const cd = buf.readUInt32LE(buf.length - 6);
+    buf.writeUInt32LE(0x12345678, cd);
+    const err = await refusal(open(file(buf)), 'corrupt');
+    assert.match(err.message, /damaged or incomplete/);
   });
 
   test('a nested zip that is not one is refused with its name', async () => {

@@ -35,6 +35,11 @@ export class RangeReader extends yauzl.RandomAccessReader {
     );
   }
 
+  /** After the central directory is read, the window would only hold memory. */
+  releaseWindow(): void {
+    this.window = Buffer.alloc(0);
+  }
+
   override _readStreamForRange(start: number, end: number): Readable {
     return new RangeStream(this.file, this.base + start, this.base + Math.min(end, this.length));
   }

@@ -145,6 +145,7 @@ class ZipArchive implements Archive {
     zipfile.on('error', () => {});
     try {
       const { entries, located } = await list(zipfile, reader, ctx, signal);
+      reader.releaseWindow();
       return new ZipArchive(reader, zipfile, ctx, entries, located);
     } catch (err) {
       zipfile.close();
