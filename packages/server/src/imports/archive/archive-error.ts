@@ -45,3 +45,16 @@ export function abortError(signal: AbortSignal): Error {
   err.name = 'AbortError';
   return err;
 }
+
+/** Sizes in messages: "2 MiB", not "2097152". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${Number(v.toFixed(1))} ${units[u]}`;
+}

@@ -1,4 +1,4 @@
-import { ArchiveError } from './archive-error.js';
+import { ArchiveError, formatBytes } from './archive-error.js';
 
 /** A failure of the machine (EIO, EMFILE…) rather than of the archive: callers retry those, so they pass unchanged. */
 function isSystemError(err: unknown): boolean {
@@ -25,7 +25,7 @@ function noEndRecord(err: unknown, where: string, head: Buffer, length: number):
   const sig = head.subarray(0, Math.min(4, head.length));
   // Starts like a zip but its end record is missing: the download or upload stopped early.
   if (LOCAL_HEADER.subarray(0, sig.length).equals(sig)) {
-    return new ArchiveError('truncated', `${where} is incomplete (cut short after ${length} bytes); download it again`, { cause: err });
+    return new ArchiveError('truncated', `${where} is incomplete (cut short after ${formatBytes(length)}); download it again`, { cause: err });
   }
   const text = head.toString('latin1').trimStart().slice(0, 15).toLowerCase();
   const hint = text.startsWith('<') ? ' (it looks like a web page: perhaps the download link\'s page was saved instead of the export)' : '';

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { ArchiveError } from './archive-error.js';
+import { ArchiveError, formatBytes } from './archive-error.js';
 import { crc32 } from './crc32.js';
 import { type ByteBudget, RATIO_FLOOR_BYTES } from './limits.js';
 
@@ -44,7 +44,7 @@ export class MemberMeter extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (this.produced < this.member.size) {
-      done(this.refuse('corrupt', `holds less data than its header declares (${this.produced} of ${this.member.size} bytes)`));
+      done(this.refuse('corrupt', `holds less data than its header declares (${formatBytes(this.produced)} of ${formatBytes(this.member.size)})`));
     } else if (this.crc !== this.member.crc32) {
       done(this.refuse('corrupt', 'is damaged (CRC-32 mismatch)'));
     } else {
@@ -58,10 +58,10 @@ export class MemberMeter extends Transform {
       return this.refuse('zip_bomb', `expands more than ${this.maxRatio} times (a zip bomb)`);
     }
     if (this.produced > m.size) {
-      return this.refuse('zip_bomb', `holds more data than its header declares (${m.size} bytes): a zip bomb or a damaged archive`);
+      return this.refuse('zip_bomb', `holds more data than its header declares (${formatBytes(m.size)}): a zip bomb or a damaged archive`);
     }
     if (this.budget.used + chunkLength > this.budget.max) {
-      return this.refuse('zip_bomb', `takes the archive past ${this.budget.max} uncompressed bytes, the limit (a zip bomb)`);
+      return this.refuse('zip_bomb', `takes the archive past ${formatBytes(this.budget.max)} unpacked, the limit (a zip bomb)`);
     }
     return null;
   }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
-import { ArchiveError, abortError, sanitizeMemberName } from './archive-error.js';
+import { ArchiveError, abortError, formatBytes, sanitizeMemberName } from './archive-error.js';
 import { checkEntry, type Extent, findOverlap } from './entry-checks.js';
 import { openFailure, streamFailure } from './error-mapping.js';
 import { type ArchiveLimits, type ByteBudget, resolveLimits } from './limits.js';
@@ -156,7 +156,7 @@ class ZipArchive implements Archive {
   async read(entry: ArchiveEntry, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
     const { e } = this.own(entry);
     const tooLarge = () =>
-      new ArchiveError('too_large', `${this.shown(e)} is bigger than the ${maxBytes} bytes allowed for it`, { entryIndex: e.index });
+      new ArchiveError('too_large', `${this.shown(e)} is bigger than the ${formatBytes(maxBytes)} allowed for it`, { entryIndex: e.index });
     if (e.size > maxBytes) throw tooLarge();
     const stream = await this.stream(e, signal);
     const out = Buffer.allocUnsafe(e.size);
@@ -350,7 +350,7 @@ function list(
       if (name instanceof ArchiveError) return fail(name);
       declared += raw.uncompressedSize;
       if (declared > remaining) {
-        return fail(new ArchiveError('zip_bomb', `${ctx.where} would unpack to more than ${remaining} bytes, the limit (a zip bomb)`));
+        return fail(new ArchiveError('zip_bomb', `${ctx.where} would unpack to more than the ${formatBytes(remaining)} still allowed (a zip bomb)`));
       }
       entries.push(Object.freeze({ name, size: raw.uncompressedSize, compressedSize: raw.compressedSize, isDirectory: name.endsWith('/'), index }));
       located.push({ offset: raw.relativeOffsetOfLocalHeader, method: raw.compressionMethod, flags: raw.generalPurposeBitFlag, crc32: raw.crc32 });
