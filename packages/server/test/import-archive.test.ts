@@ -16,6 +16,7 @@ import {
   openArchive,
 } from '../src/imports/archive/zip-archive.js';
 import {
+  asUploadedFilesPart,
   crcMismatchArchive,
   encryptedArchive,
   lyingSizeArchive,
@@ -446,12 +447,21 @@ describe('hostile archives are refused with a clear reason', () => {
   });
 
   test('hostile members inside a nested archive are refused when it is opened', async () => {
-    const a = await open(file(await zipBuffer([{ name: 'Part1.zip', data: await symlinkArchive(), opts: { method: 'store' } }])));
+    for (const method of ['store', 'deflate'] as const) {
+      const a = await open(file(await asUploadedFilesPart(await symlinkArchive(), method)));
+      try {
+        const err = await refusal(a.openNested(a.entries.find(isZipMember)!), 'symlink');
+        assert.match(err.message, /^nested archive ".*UploadedFiles_0-_Part1\.zip": member "DI_CONNECT\/link" is a symbolic link/);
+      } finally {
+        await a.close();
+      }
+    }
+    // A bomb one level down is refused when its part is opened, before a byte of it is inflated.
+    const bomb = await open(file(await asUploadedFilesPart(await ratioBombArchive())));
     try {
-      const err = await refusal(a.openNested(a.entries[0]!), 'symlink');
-      assert.match(err.message, /^nested archive "Part1\.zip": member "DI_CONNECT\/link" is a symbolic link/);
+      await refusal(bomb.openNested(bomb.entries.find(isZipMember)!), 'zip_bomb');
     } finally {
-      await a.close();
+      await bomb.close();
     }
   });
 });

@@ -141,6 +141,14 @@ export async function nestedArchive(levels: number, opts: NestOptions = {}): Pro
   return current;
 }
 
+/**
+ * An export-shaped archive (a profile file, then the part) holding `part` where Garmin keeps its
+ * nested FIT archives: the way to get any hostile archive above one level down.
+ */
+export function asUploadedFilesPart(part: Uint8Array, method: 'store' | 'deflate' = 'store'): Promise<Buffer> {
+  return zipBuffer([harmless, { name: 'DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip', data: part, opts: { method } }]);
+}
+
 /** The first `length` bytes (a download that stopped). */
 export function truncated(bytes: Uint8Array, length: number): Buffer {
   return Buffer.from(bytes.subarray(0, length));

@@ -28,7 +28,7 @@ export interface ByteBudget {
 export function resolveLimits(partial: Partial<ArchiveLimits> | undefined): ArchiveLimits {
   const limits = { ...DEFAULT_ARCHIVE_LIMITS, ...partial };
   for (const [key, value] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`archive limit ${key} must be a non-negative integer`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`archive limit ${key} must be a non-negative number`);
   }
   return limits;
 }
