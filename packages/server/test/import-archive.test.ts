@@ -500,6 +500,12 @@ describe('aborts, closing and file descriptors', () => {
     const a = await open(file(await ratioBombArchive()), { maxRatio: 5000 });
     const s = await a.stream(a.entries[1]!);
     await s[Symbol.asyncIterator]().next();
+    // Nobody listens to this one at all: its abort must not become an uncaught 'error' event.
+    const ac = new AbortController();
+    const unheard = await a.stream(a.entries[0]!, ac.signal);
+    ac.abort();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(unheard.destroyed, true);
     await a.close();
     assert.equal(s.destroyed, true);
     await assert.rejects(a.stream(a.entries[1]!), /closed/);
