@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { zipBuffer } from '@fitsync/garmin-sim';
 import { sanitize, agreeWithFit, parseSummaries, zeroSummaryStats } from '../src/imports/export/activities.js';
 import { peekFit } from '../src/imports/export/fit-peek.js';
+import { FitMatcher } from '../src/imports/fit-matcher.js';
 import { isPersonalMember, memberKind } from '../src/imports/export/member-kinds.js';
 import { importArchivePath, importScratchDir } from '../src/imports/import-files.js';
 import { getCursor } from '../src/repositories/sync-cursors.js';
@@ -94,6 +95,25 @@ describe('export summaries: units and sanity checks (garmin-export.md §2)', () 
       assert.equal(isPersonalMember(p), true, p);
       assert.equal(memberKind(p, false).kind, 'other', p);
     }
+  });
+});
+
+describe('FIT matching', () => {
+  test('closest start within 300 s; activities started in the same second are told apart by their totals', () => {
+    const s = zeroSummaryStats();
+    const acts = parseSummaries(
+      `[{"summarizedActivitiesExport": [
+        {"activityId": 1, "startTimeGmt": 1000000000, "duration": 1800000, "distance": 500000},
+        {"activityId": 2, "startTimeGmt": 1000000000, "duration": 3600000, "distance": 1000000},
+        {"activityId": 3, "startTimeGmt": 1000400000, "duration": 600000, "distance": 0}]}]`,
+      s,
+    );
+    const m = new FitMatcher(acts, []);
+    assert.equal(m.claim(1_000_000_000 + 2000, { timerS: 3600, distanceM: 10_000 })?.rec.activityId, '2');
+    assert.equal(m.claim(1_000_000_000 + 1000, { timerS: 1800, distanceM: 5000 })?.rec.activityId, '1');
+    assert.equal(m.claim(1_000_000_000 + 1000, { timerS: 1800, distanceM: 5000 }), null, 'claimed ones are not matched twice');
+    assert.equal(m.claim(1_000_400_000 + 301_000), null, 'outside the window');
+    assert.equal(new FitMatcher(acts, ['3']).claim(1_000_400_000), null, 'claimed by an earlier attempt');
   });
 });
 

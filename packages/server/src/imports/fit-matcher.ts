@@ -21,8 +21,11 @@ export class FitMatcher {
     return this.claimed.has(activityId);
   }
 
-  /** Claims and returns the matching summary, or null. */
-  claim(sessionStartMs: number): ExportActivity | null {
+  /**
+   * Claims and returns the matching summary, or null. Summaries as close in time (two activities
+   * started in the same second) are told apart by the file's session totals.
+   */
+  claim(sessionStartMs: number, totals: { timerS: number | null; distanceM: number | null } = { timerS: null, distanceM: null }): ExportActivity | null {
     const list = this.byStart;
     let lo = 0;
     let hi = list.length;
@@ -32,12 +35,30 @@ export class FitMatcher {
       else hi = mid;
     }
     let best: ExportActivity | null = null;
+    let bestKey: number[] = [];
     for (let i = lo; i < list.length && list[i]!.rec.startMs <= sessionStartMs + MATCH_WINDOW_MS; i++) {
       const a = list[i]!;
       if (this.claimed.has(a.rec.activityId)) continue;
-      if (!best || Math.abs(a.rec.startMs - sessionStartMs) < Math.abs(best.rec.startMs - sessionStartMs)) best = a;
+      const key = [
+        Math.abs(a.rec.startMs - sessionStartMs),
+        gap(a.rec.durationS, totals.timerS),
+        gap(a.rec.distanceM, totals.distanceM),
+      ];
+      if (!best || less(key, bestKey)) {
+        best = a;
+        bestKey = key;
+      }
     }
     if (best) this.claimed.add(best.rec.activityId);
     return best;
   }
+}
+
+function gap(a: number | null, b: number | null): number {
+  return a === null || b === null ? Number.POSITIVE_INFINITY : Math.abs(a - b);
+}
+
+function less(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
 }

@@ -188,7 +188,7 @@ class ImportRun {
       stats.fitsWithoutStart++;
       return null;
     }
-    const activity = matcher.claim(peek.sessionStartMs);
+    const activity = matcher.claim(peek.sessionStartMs, { timerS: peek.sessionTimerS, distanceM: peek.sessionDistanceM });
     if (!activity) {
       stats.unmatchedFits++;
       return null;
