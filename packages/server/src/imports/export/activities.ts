@@ -123,7 +123,7 @@ export function sanitize(
 ): { distanceM: number | null; durationS: number | null } {
   const durations = duration === null || duration < 0 ? [] : [duration / 1000, duration];
   const distances = distance === null || distance < 0 ? [] : [distance / 100, distance];
-  let durationS: number | null = durations.find((d) => d <= MAX_DURATION_S) ?? null;
+  const durationS: number | null = durations.find((d) => d <= MAX_DURATION_S) ?? null;
   if (durationS !== durations[0] && durations.length > 0) {
     if (durationS === null) stats.implausible++;
     else stats.unitDisagreements++;
