@@ -15,7 +15,7 @@ import { dialects } from './helpers/dialects.js';
 import { buildExport, simExportActivities, tinyFit } from './helpers/export-archive.js';
 import { userWithSession } from './helpers/flows.js';
 import { insertImportJob } from './helpers/import-jobs.js';
-import { drain, linkedUser, startSync, startWorld, type SyncWorld } from './sync/harness.js';
+import { drain, linkedUser, startSync, startWorld, type SyncWorld, waitFor } from './sync/harness.js';
 
 const DOWNLOADS = '/download-service/files/activity/{id}';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -259,6 +259,24 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(job.status, 'cancelled');
       assert.equal(existsSync(importArchivePath(w.s.dataDir, ids.importId)), false);
       assert.deepEqual(await rows(u.userId), []);
+    });
+
+    test('cancel mid-import: cancelled within 2 s, committed batches kept, the upload deleted', async () => {
+      const u = await unlinkedUser({ activities: 150 });
+      const ids = await insertImportJob(w.s.db, w.s.dataDir, u.userId, await buildExport(simExportActivities(w.sim, u.email), { parts: 2 }));
+      const running = w.s.app.deps.syncWorkers.runOnce();
+      await waitFor('some activities committed', async () => (await rows(u.userId)).length > 0);
+      const t0 = Date.now();
+      const r = await call(w.s.app, 'POST', `/v1/sync/jobs/${ids.jobId}/cancel`, { token: u.token });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      await running;
+      assert.ok(Date.now() - t0 < 2000, `cancel took ${Date.now() - t0} ms`);
+      const job = (await call(w.s.app, 'GET', `/v1/sync/jobs/${ids.jobId}`, { token: u.token })).body;
+      assert.equal(job.status, 'cancelled');
+      const n = (await rows(u.userId)).length;
+      assert.ok(n > 0 && n < 150, `${n} activities kept`);
+      assert.equal(job.counts.activities.new, n, 'the counts say what was committed');
+      assert.equal(existsSync(importArchivePath(w.s.dataDir, ids.importId)), false);
     });
 
     test('a file that is not a zip fails the job with a clear message; nothing stored, the server fine', async () => {
