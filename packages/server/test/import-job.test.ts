@@ -190,12 +190,13 @@ for (const { dialect, skip } of await dialects()) {
       );
       assert.deepEqual(job.counts.activities, { new: 6, updated: 0, unchanged: 0 });
       const got = await rows(u.userId);
-      const want = [
+      type Row = { activity_id: string; fit_sha256: string | null; distance_m: number | null; duration_s: number | null; start_ms: number };
+      const want: Row[] = [
         ...acts.slice(0, 4).map((a) => ({ activity_id: a.id, fit_sha256: sha(a.fit), distance_m: a.distanceM, duration_s: a.durationS, start_ms: a.startMs })),
         { activity_id: acts[4]!.id, fit_sha256: null, distance_m: acts[4]!.distanceM, duration_s: acts[4]!.durationS, start_ms: acts[4]!.startMs },
         { activity_id: '90000000002', fit_sha256: null, distance_m: 0, duration_s: 2700, start_ms: 1717398000000 },
       ];
-      const norm = (r: (typeof want)[number]) => ({ ...r, distance_m: r.distance_m === null ? null : Number(r.distance_m), start_ms: Number(r.start_ms) });
+      const norm = (r: Row) => ({ ...r, distance_m: r.distance_m === null ? null : Number(r.distance_m), start_ms: Number(r.start_ms) });
       assert.deepEqual(got.map(norm), want.sort((a, b) => (a.activity_id < b.activity_id ? -1 : 1)).map(norm));
       // Stored files are the original bytes, and decoded like a synced activity's.
       for (const a of acts.slice(0, 4)) {
