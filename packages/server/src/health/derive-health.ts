@@ -1,5 +1,6 @@
 import { HEALTH_DAILY_FIELDS, type HealthDay, type HealthSeriesMetric } from '@fitsync/api';
 import { type GarminDailySummary, type GarminWeightEntry, type HealthPoint, type HealthSource, parseHealthAnswer } from '@fitsync/garmin';
+import { deriveExportDay, EXPORT_DAY_SOURCES, type ExportDaySource } from './derive-export.js';
 
 /**
  * Answers → typed rows: the one pure derivation (docs/health-data.md) used by the sync
@@ -13,8 +14,11 @@ export type DaySource = (typeof DAY_SOURCES)[number];
 export const RANGE_SOURCES = ['hrv', 'maxmet', 'weight', 'hydration'] as const;
 export type RangeSource = (typeof RANGE_SOURCES)[number];
 
-/** The texts of one day's per-day answers (a source absent = not asked for that day). */
-export type DayTexts = Partial<Record<DaySource, string>>;
+/**
+ * The texts of one day's per-day answers (a source absent = not asked for that day): the API's,
+ * and those an import of Garmin's data export stored (derive-export.ts).
+ */
+export type DayTexts = Partial<Record<DaySource | ExportDaySource, string>>;
 
 /** A range answer and the days it covers (inclusive). */
 export interface RangeText {
@@ -191,6 +195,26 @@ function deriveDay(date: string, texts: DayTexts, f: RangeFacts): DerivedDay {
     bmi: latest?.bmi ?? null,
     hydration_ml: f.hydration ?? null,
   };
+  // The export's answers are a fallback: each field the API's answers give wins (docs/import.md).
+  const exported = EXPORT_DAY_SOURCES.some((s) => texts[s] !== undefined) ? deriveExportDay(date, texts) : null;
+  if (exported) {
+    const out = fields as Record<string, unknown>;
+    for (const [k, v] of Object.entries(exported.fields)) if (out[k] === null) out[k] = v;
+    // Weigh-ins are a day's list: the API's when it has any, else the export's (never both, which
+    // would list one weigh-in twice under two keys).
+    if (weights.length === 0 && exported.weights.length > 0) {
+      weights.push(...exported.weights.sort((a, b) => a.time_ms - b.time_ms || (a.sample_pk < b.sample_pk ? -1 : 1)));
+      const w = weights.at(-1)!;
+      Object.assign(out, {
+        weight_g: w.weight_g,
+        body_fat_pct: w.body_fat_pct,
+        muscle_mass_g: w.muscle_mass_g,
+        bone_mass_g: w.bone_mass_g,
+        body_water_pct: w.body_water_pct,
+        bmi: w.bmi,
+      });
+    }
+  }
   const series = (
     [
       ['heart_rate', parse('heart_rate')?.points],

@@ -16,6 +16,7 @@ import {
   type RangeSource,
   type RangeText,
 } from './derive-health.js';
+import { EXPORT_DAY_SOURCES, type ExportDaySource } from './derive-export.js';
 import { getRawBlobs, type PreparedBlob, putRawBlob } from './raw-blobs.js';
 import { encodeSeries } from './series-codec.js';
 
@@ -123,23 +124,26 @@ async function loadAnswers(
 ) {
   const first = days[0]!;
   const last = days[days.length - 1]!;
+  // A fresh day's stored API answers are the ones just replaced; its export answers still hold.
   const rows = (await rawOverlapping(tx, userId, first, last)).filter(
-    (r) => (RANGE_SOURCES as readonly string[]).includes(r.source) || (!fresh.has(r.period) && days.includes(r.period)),
+    (r) =>
+      (RANGE_SOURCES as readonly string[]).includes(r.source) ||
+      (days.includes(r.period) && (isExportSource(r.source) || !fresh.has(r.period))),
   );
   const texts = await getRawBlobs(
     tx,
     rows.map((r) => r.sha256),
     known,
   );
-  const dayTexts = new Map<string, DayTexts>(fresh);
+  const dayTexts = new Map<string, DayTexts>([...fresh].map(([d, t]) => [d, { ...t }]));
   const ranges: RangeText[] = [];
   for (const r of rows) {
     const text = texts.get(r.sha256)!;
     if ((RANGE_SOURCES as readonly string[]).includes(r.source)) {
       ranges.push({ source: r.source as RangeSource, first: r.first_day, last: r.last_day, text });
-    } else if ((DAY_SOURCES as readonly string[]).includes(r.source)) {
+    } else if ((DAY_SOURCES as readonly string[]).includes(r.source) || isExportSource(r.source)) {
       const t = dayTexts.get(r.period) ?? {};
-      t[r.source as DaySource] = text;
+      t[r.source as DaySource | ExportDaySource] = text;
       dayTexts.set(r.period, t);
     }
   }
@@ -153,4 +157,8 @@ function contentHash(d: DerivedDay, series: readonly { metric: string; points: B
   for (const s of series) h.update(`\n${s.metric}:`).update(s.points);
   h.update(`\n${JSON.stringify(d.weights)}`);
   return h.digest('hex');
+}
+
+function isExportSource(source: string): source is ExportDaySource {
+  return (EXPORT_DAY_SOURCES as readonly string[]).includes(source);
 }

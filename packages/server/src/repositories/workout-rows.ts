@@ -48,3 +48,29 @@ export function listWorkouts(
     [userId],
   );
 }
+
+/**
+ * Inserts workouts not stored yet and replaces stored ones only when `garminUpdatedAt` is later
+ * (an import must not undo what a sync stored of the same edit); others count as unchanged.
+ */
+export async function insertOrNewerWorkouts(
+  q: Queryable,
+  userId: string,
+  list: readonly WorkoutRecord[],
+  now: number,
+): Promise<{ new: number; updated: number; unchanged: number }> {
+  const counts = { new: 0, updated: 0, unchanged: 0 };
+  if (list.length === 0) return counts;
+  const rows = await q.all<{ workout_id: string; garmin_updated_at: string | null }>(
+    `SELECT workout_id, garmin_updated_at FROM workouts WHERE user_id = ? AND workout_id IN (${list.map(() => '?').join(', ')})`,
+    [userId, ...list.map((w) => w.workoutId)],
+  );
+  const stored = new Map(rows.map((r) => [r.workout_id, r.garmin_updated_at]));
+  const newer = list.filter((w) => {
+    if (!stored.has(w.workoutId)) return true;
+    const at = stored.get(w.workoutId);
+    return w.garminUpdatedAt !== null && (at === null || at === undefined || Date.parse(w.garminUpdatedAt) > Date.parse(at));
+  });
+  const c = await upsertWorkouts(q, userId, newer, now);
+  return { new: c.new, updated: c.updated, unchanged: c.unchanged + list.length - newer.length };
+}
