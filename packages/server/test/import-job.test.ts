@@ -212,6 +212,48 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(existsSync(importScratchDir(w.s.dataDir, importId)), false);
     });
 
+    test('health days in 28-day chunks and workouts; the health cursor only moves forward', async () => {
+      const u = await unlinkedUser({ activities: 0 });
+      // 40 days over two UDS chunk files that overlap by a day, sleep with the trailing retro entry.
+      const day = (k: number) => new Date(Date.UTC(2024, 4, 1 + k)).toISOString().slice(0, 10);
+      const uds = (from: number, to: number) =>
+        JSON.stringify(
+          Array.from({ length: to - from + 1 }, (_, i) => ({ calendarDate: day(from + i), includesWellnessData: true, totalSteps: 1000 + from + i })),
+        );
+      const sleep = JSON.stringify([
+        { calendarDate: day(3), sleepStartTimestampGMT: `${day(2)}T22:00:00.0`, sleepEndTimestampGMT: `${day(3)}T06:00:00.0`, deepSleepSeconds: 3600, lightSleepSeconds: 18000, remSleepSeconds: 5400, awakeSleepSeconds: 1800 },
+        { retro: false },
+      ]);
+      const workouts = JSON.stringify({ workoutList: [{ workoutId: 900000001, workoutName: 'Easy Run', sportType: { sportTypeKey: 'running' }, updatedDate: '2024-05-02T11:30:00.0' }] });
+      const archive = await zipBuffer([
+        { name: `DI_CONNECT/DI-Connect-Aggregator/UDSFile_${day(0)}_${day(20)}.json`, data: Buffer.from(uds(0, 20)) },
+        { name: `x/DI-Connect-User/UDSFile_${day(20)}_${day(39)}.json`, data: Buffer.from(uds(20, 39)) },
+        { name: `DI_CONNECT/DI-Connect-Wellness/${day(0)}_${day(39)}_1_sleepData.json`, data: Buffer.from(sleep) },
+        { name: 'DI_CONNECT/DI-Connect-Fitness/someone_workout.json', data: Buffer.from(workouts) },
+      ]);
+      const { job } = await runJob(u.userId, archive, u.token);
+      assert.equal(job.status, 'completed', JSON.stringify(job));
+      assert.deepEqual(job.counts.health, { new: 40, updated: 0, unchanged: 0 });
+      assert.deepEqual(job.counts.workouts, { new: 1, updated: 0, unchanged: 0 });
+      assert.equal(job.total_items, 41);
+      assert.match(job.message, /^Imported 0 activities \(0 with their FIT file\), 40 days, 1 workout; 1 entry skipped \(1 health or workout entry without a date or id\)$/);
+      const daily = (await call(w.s.app, 'GET', `/v1/health/daily?since=${day(0)}&until=${day(39)}`, { token: u.token })).body.days;
+      assert.equal(daily.length, 40);
+      const byDay = new Map(daily.map((d: { date: string }) => [d.date, d]));
+      assert.equal((byDay.get(day(20)) as { steps: number }).steps, 1020);
+      assert.equal((byDay.get(day(3)) as { sleep_s: number }).sleep_s, 3600 + 18000 + 5400);
+      const listed = (await call(w.s.app, 'GET', '/v1/workouts', { token: u.token })).body;
+      assert.equal(JSON.stringify(listed).includes('900000001'), true, JSON.stringify(listed));
+      assert.equal(await getCursor(w.s.db, u.userId, 'health'), day(39));
+      assert.equal(await getCursor(w.s.db, u.userId, 'activities'), undefined, 'no activities: no activity cursor');
+      // Importing again changes nothing, and never moves a cursor back.
+      await w.s.db.run("UPDATE sync_cursors SET cursor_value = '2030-01-01' WHERE user_id = ? AND cursor_key = 'health'", [u.userId]);
+      const again = await runJob(u.userId, archive, u.token);
+      assert.deepEqual(again.job.counts.health, { new: 0, updated: 0, unchanged: 40 });
+      assert.deepEqual(again.job.counts.workouts, { new: 0, updated: 0, unchanged: 1 });
+      assert.equal(await getCursor(w.s.db, u.userId, 'health'), '2030-01-01');
+    });
+
     test('API sync, then import: nothing written again, rows untouched (counted unchanged)', async () => {
       const u = await linkedUser(w, { activities: 4, days: 0, workouts: 0 }, 'impdup');
       const sync = await startSync(w, u, { sync_type: 'activities' });
