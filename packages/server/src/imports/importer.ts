@@ -118,15 +118,24 @@ class ImportRun {
     this.st = t.state;
   }
 
-  /** Commits `write` with the resume state in one transaction, then reports the outcomes. */
-  private async commit(kind: string, write: (tx: Queryable) => Promise<Counts>): Promise<void> {
+  /** Where the import stands (what a batch's resume state records), copied. */
+  private position(): ImportState {
+    return structuredClone(this.st);
+  }
+
+  /**
+   * Commits `write` with the resume state in one transaction, then reports the outcomes. `at`: the
+   * position the batch reaches when it was taken while later work went on (the FIT pass reads the
+   * next window while one commits); default: the position now.
+   */
+  private async commit(kind: string, write: (tx: Queryable) => Promise<Counts>, at?: ImportState): Promise<void> {
     const { db, runtime } = this.d;
     const st = this.st;
     const counts = await db.transaction(async (tx) => {
       const c = await write(tx);
       const total = st.counts[kind]!;
-      const next = {
-        ...st,
+      const next: ImportState = {
+        ...(at ?? st),
         processed: st.processed + c.new + c.updated + c.unchanged,
         counts: { ...st.counts, [kind]: { new: total.new + c.new, updated: total.updated + c.updated, unchanged: total.unchanged + c.unchanged } },
       };
@@ -141,32 +150,50 @@ class ImportRun {
     }
   }
 
-  /** FIT members of every nested archive: peeked, matched, stored with their activity. */
+  /**
+   * FIT members of every nested archive: peeked, matched, stored with their activity. While one
+   * window of matched files is stored and decoded, the next one is read (two windows at most).
+   */
   async fits(): Promise<void> {
     if (this.st.fitDone) return;
     const { progress, signal } = this.t;
     progress.phase('activities');
     const matcher = new FitMatcher(this.plan.activities, this.st.matched);
-    for (const source of this.plan.fitSources) {
-      const from = this.st.fitParts[source.key] ?? 0;
-      let batch: FitCandidate[] = [];
-      let scanned = 0;
-      let last: ArchiveEntry | null = null;
-      for (const entry of source.fits) {
-        if (entry.index < from) continue;
-        throwIfStopped(signal);
-        progress.step('reading FIT files');
-        const c = await this.candidate(source.archive, entry, matcher);
-        if (c) batch.push(c);
-        scanned++;
-        last = entry;
-        if (batch.length >= FIT_WINDOW || scanned >= FIT_SCAN) {
-          await this.storeFits(batch, source.key, entry.index + 1);
-          batch = [];
-          scanned = 0;
+    let storing: Promise<void> | null = null;
+    const flush = async (batch: FitCandidate[], key: string, next: number) => {
+      this.st.fitParts[key] = next;
+      this.st.stats.withFit += batch.length;
+      const at = this.position();
+      if (storing) await storing;
+      storing = this.storeFits(batch, at);
+      storing.catch(() => {}); // observed by the next flush or below
+    };
+    try {
+      for (const source of this.plan.fitSources) {
+        const from = this.st.fitParts[source.key] ?? 0;
+        let batch: FitCandidate[] = [];
+        let scanned = 0;
+        let last: ArchiveEntry | null = null;
+        for (const entry of source.fits) {
+          if (entry.index < from) continue;
+          throwIfStopped(signal);
+          progress.step('reading FIT files');
+          const c = await this.candidate(source.archive, entry, matcher);
+          if (c) batch.push(c);
+          scanned++;
+          last = entry;
+          if (batch.length >= FIT_WINDOW || scanned >= FIT_SCAN) {
+            await flush(batch, source.key, entry.index + 1);
+            batch = [];
+            scanned = 0;
+          }
         }
+        if (scanned > 0 && last) await flush(batch, source.key, last.index + 1);
       }
-      if (scanned > 0 && last) await this.storeFits(batch, source.key, last.index + 1);
+      if (storing) await storing;
+    } finally {
+      // Stopped or failed: the window being stored ends (commits or not) before the job does.
+      if (storing) await (storing as Promise<void>).catch(() => {});
     }
     this.st.fitDone = true;
     await this.commit('activities', async () => ({ new: 0, updated: 0, unchanged: 0 }));
@@ -202,7 +229,7 @@ class ImportRun {
    * API sync) keeps row and file untouched; the others get the file (content-addressed, durable
    * before the row names it) and its decode, in one transaction with the part's resume position.
    */
-  private async storeFits(batch: FitCandidate[], key: string, next: number): Promise<void> {
+  private async storeFits(batch: FitCandidate[], at: ImportState): Promise<void> {
     const { db, fitStore, decoder } = this.d;
     const { userId } = this.t;
     const known = await knownActivities(
@@ -223,9 +250,7 @@ class ImportRun {
       }),
     );
     this.plan.summaryStats.unitDisagreements += stats.unitDisagreements;
-    this.st.fitParts[key] = next;
-    this.st.stats.withFit += batch.length;
-    await this.commit('activities', async (tx) => {
+    const write = async (tx: Queryable): Promise<Counts> => {
       const now = this.d.runtime.now();
       await upsertActivities(
         tx,
@@ -239,7 +264,8 @@ class ImportRun {
         items.flatMap((i) => (i.decoded ? [i.decoded] : [])),
       );
       return tally(items.map((i) => i.outcome));
-    });
+    };
+    await this.commit('activities', write, at);
   }
 
   /** Summaries no FIT file matched (manual activities, files missing from the export): rows without a file. */
