@@ -1,7 +1,7 @@
 import { throwIfStopped } from '../sync/abortable.js';
 import type { Archive, ArchiveEntry } from './archive/zip-archive.js';
 import { type ExportActivity, parseSummaries, type SummaryStats, zeroSummaryStats } from './export/activities.js';
-import { type ExportDayPart, parseHealthMember } from './export/health.js';
+import { type HealthFamily, parseHealthMember } from './export/health.js';
 import { memberKind } from './export/member-kinds.js';
 import { type ExportWorkout, parseWorkouts } from './export/workouts.js';
 
@@ -16,13 +16,28 @@ export interface FitSource {
   fits: ArchiveEntry[];
 }
 
+/**
+ * A health member, parsed once while planning for its days and read again when its days are
+ * stored: ten years of parsed days would not fit the memory bound, a few members at a time do.
+ */
+export interface HealthSource {
+  archive: Archive;
+  entry: ArchiveEntry;
+  family: HealthFamily;
+  /** Its first and last day. */
+  first: string;
+  last: string;
+}
+
 /** Everything decided before anything is committed. */
 export interface ImportPlan {
   /** Activities by id (the last entry of an id wins), in archive order. */
   activities: ExportActivity[];
   summaryStats: SummaryStats;
-  /** Health parts grouped per day, days ascending. */
-  days: { date: string; parts: ExportDayPart[] }[];
+  /** Every day some health member has, ascending. */
+  days: string[];
+  /** Health members with at least one day, in archive order. */
+  healthSources: HealthSource[];
   workouts: ExportWorkout[];
   /** Entries of health and workout members skipped for lack of their key field. */
   skippedEntries: number;
@@ -39,12 +54,13 @@ export async function planImport(outer: Archive, signal: AbortSignal, onStep: (w
     activities: [],
     summaryStats: zeroSummaryStats(),
     days: [],
+    healthSources: [],
     workouts: [],
     skippedEntries: 0,
     fitSources: [],
   };
   const byId = new Map<string, ExportActivity>();
-  const partsByDay = new Map<string, ExportDayPart[]>();
+  const days = new Set<string>();
 
   const walk = async (archive: Archive, key: string): Promise<void> => {
     const fits: ArchiveEntry[] = [];
@@ -68,11 +84,14 @@ export async function planImport(outer: Archive, signal: AbortSignal, onStep: (w
         const text = (await archive.read(entry, MAX_JSON_BYTES, signal)).toString('utf8');
         const { parts, skipped } = parseHealthMember(m.family, text);
         plan.skippedEntries += skipped;
+        let first: string | null = null;
+        let last: string | null = null;
         for (const p of parts) {
-          const list = partsByDay.get(p.date);
-          if (list) list.push(p);
-          else partsByDay.set(p.date, [p]);
+          days.add(p.date);
+          if (first === null || p.date < first) first = p.date;
+          if (last === null || p.date > last) last = p.date;
         }
+        if (first !== null && last !== null) plan.healthSources.push({ archive, entry, family: m.family, first, last });
       } else if (m.kind === 'workouts') {
         onStep('reading workouts');
         const text = (await archive.read(entry, MAX_JSON_BYTES, signal)).toString('utf8');
@@ -85,6 +104,6 @@ export async function planImport(outer: Archive, signal: AbortSignal, onStep: (w
   };
   await walk(outer, '');
   plan.activities = [...byId.values()];
-  plan.days = [...partsByDay.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([date, parts]) => ({ date, parts }));
+  plan.days = [...days].sort();
   return plan;
 }

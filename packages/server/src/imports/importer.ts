@@ -12,10 +12,10 @@ import type { Counts, Outcome } from '../sync/kind-counts.js';
 import { type Archive, type ArchiveEntry, openArchive } from './archive/zip-archive.js';
 import { agreeWithFit, type ExportActivity } from './export/activities.js';
 import { FIT_FILE_ACTIVITY, type FitPeek, peekFit } from './export/fit-peek.js';
-import { storeExportDays } from './export/health.js';
+import { type ExportDayPart, parseHealthMember, storeExportDays } from './export/health.js';
 import { storeWorkouts } from './export/workouts.js';
 import { FitMatcher } from './fit-matcher.js';
-import { type ImportPlan, planImport } from './import-plan.js';
+import { type HealthSource, type ImportPlan, MAX_JSON_BYTES, planImport } from './import-plan.js';
 import type { ImportState } from './import-state.js';
 
 /** Activity FIT files read ahead and in flight (hashing, storing, decoding): the memory bound of the FIT pass. */
@@ -304,25 +304,47 @@ class ImportRun {
     }
   }
 
-  /** Health days, a chunk of days per transaction (the health helper's store re-derives them). */
+  /**
+   * Health days, a chunk of days per transaction (the health module's store re-derives them). The
+   * members covering a chunk are parsed again and kept only while later chunks still need them.
+   */
   async health(): Promise<void> {
     const { userId, progress, signal } = this.t;
     progress.phase('health');
     const days = this.plan.days;
+    const loaded = new Map<HealthSource, Map<string, ExportDayPart[]>>();
     for (let c = this.st.healthChunksDone; c * HEALTH_CHUNK_DAYS < days.length; c++) {
       throwIfStopped(signal);
       const chunk = days.slice(c * HEALTH_CHUNK_DAYS, (c + 1) * HEALTH_CHUNK_DAYS);
-      progress.step(`storing the days from ${chunk[0]!.date} to ${chunk[chunk.length - 1]!.date}`);
+      const first = chunk[0]!;
+      const last = chunk[chunk.length - 1]!;
+      progress.step(`storing the days from ${first} to ${last}`);
+      for (const source of loaded.keys()) if (source.last < first) loaded.delete(source);
+      const parts: ExportDayPart[] = [];
+      // Archive order: of two members giving the same day and source, the later one wins.
+      for (const source of this.plan.healthSources) {
+        if (source.first > last || source.last < first) continue;
+        let byDay = loaded.get(source);
+        if (!byDay) {
+          byDay = await this.readHealth(source);
+          loaded.set(source, byDay);
+        }
+        for (const d of chunk) parts.push(...(byDay.get(d) ?? []));
+      }
       this.st.healthChunksDone = c + 1;
-      await this.commit('health', (tx) =>
-        storeExportDays(
-          tx,
-          userId,
-          chunk.flatMap((d) => d.parts),
-          this.d.runtime.now(),
-        ),
-      );
+      await this.commit('health', (tx) => storeExportDays(tx, userId, parts, this.d.runtime.now()));
     }
+  }
+
+  private async readHealth(source: HealthSource): Promise<Map<string, ExportDayPart[]>> {
+    const text = (await source.archive.read(source.entry, MAX_JSON_BYTES, this.t.signal)).toString('utf8');
+    const byDay = new Map<string, ExportDayPart[]>();
+    for (const p of parseHealthMember(source.family, text).parts) {
+      const list = byDay.get(p.date);
+      if (list) list.push(p);
+      else byDay.set(p.date, [p]);
+    }
+    return byDay;
   }
 
   async workouts(): Promise<void> {
@@ -344,7 +366,7 @@ class ImportRun {
     const { userId } = this.t;
     let newest = -1;
     for (const a of this.plan.activities) newest = Math.max(newest, a.rec.startMs);
-    const lastDay = this.plan.days[this.plan.days.length - 1]?.date;
+    const lastDay = this.plan.days[this.plan.days.length - 1];
     await db.transaction(async (tx) => {
       const now = runtime.now();
       if (newest >= 0) {
