@@ -185,7 +185,7 @@ export class JobOwner {
     // The tracker gets its own copy: the state's counts move only when a batch commits.
     const progress = new ProgressTracker(KIND_NAMES, { counts: structuredClone(state.counts), reported: Number(row.processed_items) });
     progress.advance(state.processed);
-    const reporter = new JobReporter(progress, queue, jobId, owner, []);
+    const reporter = new JobReporter(progress, queue, jobId, owner, [], 'importing');
     const dataDir = this.d.dataDir ?? dirname(this.d.fitStore.root);
     const removeFiles = async () => {
       if (!imp) return;
