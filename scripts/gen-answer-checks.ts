@@ -22,6 +22,7 @@ const NAMES = [
   'GearList',
   'HealthDays',
   'HealthSeries',
+  'Import',
   'LoginResponse',
   'Me',
   'PersonalRecords',

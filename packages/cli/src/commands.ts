@@ -69,6 +69,18 @@ export const GROUPS: readonly GroupEntry[] = [
     ],
   },
   {
+    name: 'import',
+    summary: "Import Garmin's data export: years of history without Garmin API calls",
+    examples: ['fitsync import garmin-export ~/Downloads/export.zip', 'fitsync import garmin-export export.zip --wait'],
+    commands: [
+      {
+        name: 'garmin-export',
+        summary: "Upload Garmin's export zip (resumable) and start an import job (--wait to follow it)",
+        load: () => import('./cmd/import/garmin-export.js'),
+      },
+    ],
+  },
+  {
     name: 'activities',
     summary: 'List, show and export synced activities, download their FIT files, list gear and personal records',
     examples: [

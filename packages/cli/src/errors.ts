@@ -11,6 +11,8 @@ export interface ApiFailure {
   attemptsLeft?: number;
   retryAfter?: number;
   jobId?: string;
+  /** Where an upload stands (409 upload_offset_mismatch): the offset to continue from. */
+  receivedBytes?: number;
   /** The server's `detail`, sanitised to one printable line (a command may show it as is). */
   detail?: string;
 }

@@ -16,6 +16,7 @@ import type { AuthContext, TokenService } from './services/token-service.js';
 import type { FitDecodePool } from './activities/decode-pool.js';
 import type { FitStore } from './sync/fit-store.js';
 import type { SyncJobService } from './services/sync-job-service.js';
+import type { ImportService } from './imports/import-service.js';
 import type { SyncScheduleService } from './services/sync-schedule-service.js';
 import type { SyncScheduler } from './schedule/sync-scheduler.js';
 import type { DataService } from './services/data-service.js';
@@ -56,6 +57,8 @@ export interface AppDeps {
   activities: ActivityReader;
   /** Starting, reading and cancelling sync jobs. */
   syncJobs: SyncJobService;
+  /** Uploads of Garmin's export (`/v1/imports`) and the creation of their jobs. */
+  imports: ImportService;
   /** This process's sync workers; `runOnce()` drains one job (tests run with FITSYNC_WORKERS=0). */
   syncWorkers: SyncWorkerPool;
   /** Users' automatic syncs (/v1/sync/schedule). */

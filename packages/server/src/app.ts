@@ -27,6 +27,8 @@ import { exportRoutes } from './routes/export-routes.js';
 import { ActivityExporter } from './export/activity-exporter.js';
 import { ActivityStore } from './activities/activity-store.js';
 import { syncRoutes } from './routes/sync-routes.js';
+import { importRoutes } from './routes/import-routes.js';
+import { ImportService } from './imports/import-service.js';
 import { scheduleRoutes } from './routes/schedule-routes.js';
 import { SyncScheduler } from './schedule/sync-scheduler.js';
 import { SyncScheduleService } from './services/sync-schedule-service.js';
@@ -197,6 +199,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     onChanged: () => scheduler.notify(),
     log: app.log,
   });
+  const imports = new ImportService({ db, runtime, random, dataDir: config.dataDir, maxBytes: config.imports.maxBytes, jobs: syncJobs });
   const data = new DataService({ db });
   const activities = new ActivityStore({ db });
   const deps: AppDeps = {
@@ -219,6 +222,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     data,
     activities,
     syncJobs,
+    imports,
     syncWorkers,
     schedules,
     scheduler,
@@ -266,6 +270,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(garminRoutes);
   await app.register(syncRoutes, { jobs: syncJobs });
   await app.register(scheduleRoutes, { schedules });
+  await app.register(importRoutes, { imports });
   await app.register(dataRoutes, { fitStore, data, activities });
   await app.register(gearRoutes, { gear: new GearService({ db }) });
   await app.register(exportRoutes, { exporter: new ActivityExporter({ reader: activities, data, fitStore }) });

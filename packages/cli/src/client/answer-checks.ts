@@ -2,7 +2,7 @@
 // change the schema, then run `node --import tsx scripts/gen-answer-checks.ts`.
 // @ts-nocheck: TypeBox emits JavaScript (its TypeScript output does not compile); the exports are typed by their casts.
 /** biome-ignore-all lint: generated code, checked only for being current (test/unit/answer-checks.test.ts) */
-import type { ActivityDetail, ActivityList, ActivityRecords, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, SyncSchedule, TokenPair, TotpSetup } from '@fitsync/api';
+import type { ActivityDetail, ActivityList, ActivityRecords, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, Import, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, SyncSchedule, TokenPair, TotpSetup } from '@fitsync/api';
 import { FORMATS } from '@fitsync/api/rules';
 
 /** The string formats the schemas name, as the server checks them too (@fitsync/api rules.ts). */
@@ -134,6 +134,33 @@ return function check(value) {
   )
 }
 })() as (value: unknown) => value is HealthSeries;
+
+/** Is `value` a Import (@fitsync/api)? */
+export const isImport = (() => {
+const local_0 = /^[A-Za-z0-9_-]{1,64}$/;
+const local_1 = /^[0-9a-f]{64}$/;
+const local_2 = /^[A-Za-z0-9._:-]{1,64}$/;
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    (typeof value['import_id'] === 'string') &&
+    local_0.test(value['import_id']) &&
+    (value['format'] === 'garmin-export') &&
+    (((value['status'] === 'uploading')) || ((value['status'] === 'uploaded')) || ((value['status'] === 'started'))) &&
+    Number.isInteger(value['size_bytes']) &&
+    value['size_bytes'] >= 1 &&
+    Number.isInteger(value['received_bytes']) &&
+    value['received_bytes'] >= 0 &&
+    (typeof value['sha256'] === 'string') &&
+    local_1.test(value['sha256']) &&
+    (((typeof value['job_id'] === 'string') && local_2.test(value['job_id'])) || ((value['job_id'] === null))) &&
+    (typeof value['created_at'] === 'string') &&
+    format('date-time', value['created_at']) &&
+    (typeof value['updated_at'] === 'string') &&
+    format('date-time', value['updated_at'])
+  )
+}
+})() as (value: unknown) => value is Import;
 
 /** Is `value` a LoginResponse (@fitsync/api)? */
 export const isLoginResponse = (() => {

@@ -9,6 +9,7 @@ import {
   isGearList,
   isHealthDays,
   isHealthSeries,
+  isImport,
   isLoginResponse,
   isMe,
   isPersonalRecords,
@@ -50,3 +51,4 @@ export const asHealthDays = answer(isHealthDays, 'health days');
 export const asHealthSeries = answer(isHealthSeries, 'health series');
 export const asGearList = answer(isGearList, 'gear list');
 export const asPersonalRecords = answer(isPersonalRecords, 'personal records');
+export const asImport = answer(isImport, 'import');

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Runtime } from '@fitsync/runtime';
 import { UnavailableError } from '../errors.js';
 import { type Secret, redactJson } from '../secret.js';
@@ -37,6 +38,21 @@ export interface RequestOptions {
   body?: unknown;
   token?: Secret;
   headers?: Record<string, string>;
+  /** Bytes streamed as the body instead of JSON (never held whole in memory). */
+  upload?: UploadBody;
+  /** Abandons the request (the connection is closed); it then fails with UnavailableError. */
+  signal?: AbortSignal;
+}
+
+/** A streamed request body (an archive's bytes). */
+export interface UploadBody {
+  /** Opens the bytes to send; called again for every attempt (a refreshed token retries the request). */
+  open(): Readable;
+  /** Their exact length (sent as Content-Length). */
+  length: number;
+  contentType: string;
+  /** Bytes handed to the connection so far in this attempt. */
+  onProgress?(sent: number): void;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -110,7 +126,10 @@ export class ApiClient {
       ...opts.headers,
     };
     let payload: string | undefined;
-    if (opts.body !== undefined) {
+    if (opts.upload) {
+      headers['content-type'] = opts.upload.contentType;
+      headers['content-length'] = String(opts.upload.length);
+    } else if (opts.body !== undefined) {
       payload = JSON.stringify(opts.body);
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
@@ -126,6 +145,7 @@ export class ApiClient {
     const server = this.baseUrl;
     return new Promise<RawResponse>((resolve, reject) => {
       let settled = false;
+      let answered = false;
       const fail = (why: string) => {
         if (settled) return;
         settled = true;
@@ -134,10 +154,23 @@ export class ApiClient {
         reject(new UnavailableError(`cannot reach ${server}: ${why}`));
       };
       const req = mod.request(url, { method, headers });
-      const overall = setTimeout(() => {
-        fail(`no answer within ${requestTimeoutMs / 1000} s`);
-        req.destroy();
-      }, requestTimeoutMs);
+      // A streamed body may take far longer than any answer should: while bytes flow, the limit
+      // counts from the last chunk sent, not from the start.
+      const arm = () =>
+        setTimeout(() => {
+          fail(`no answer within ${requestTimeoutMs / 1000} s`);
+          req.destroy();
+        }, requestTimeoutMs);
+      let overall = arm();
+      if (opts.signal) {
+        const onAbort = () => {
+          fail('stopped');
+          req.destroy();
+        };
+        if (opts.signal.aborted) queueMicrotask(onAbort);
+        else opts.signal.addEventListener('abort', onAbort, { once: true });
+        req.on('close', () => opts.signal?.removeEventListener('abort', onAbort));
+      }
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
         const t = setTimeout(() => {
@@ -147,8 +180,14 @@ export class ApiClient {
         socket.once('connect', () => clearTimeout(t));
         socket.once('close', () => clearTimeout(t));
       });
-      req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A server that answered before reading the whole body (409, 413) closes the connection
+        // under the rest of it: the answer is what counts.
+        if (answered && (err.code === 'EPIPE' || err.code === 'ECONNRESET')) return;
+        fail(err.code ?? err.message);
+      });
       req.on('response', (res: IncomingMessage) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         const tooLarge = () => {
@@ -205,7 +244,27 @@ export class ApiClient {
           resolve({ status, headers: res.headers, body });
         });
       });
-      req.end(payload);
+      if (!opts.upload) {
+        req.end(payload);
+        return;
+      }
+      const { onProgress } = opts.upload;
+      const source = opts.upload.open();
+      let sent = 0;
+      source.on('data', (c: Buffer) => {
+        sent += c.length;
+        if (settled || answered) return;
+        clearTimeout(overall);
+        overall = arm();
+        onProgress?.(sent);
+      });
+      source.on('error', (err: NodeJS.ErrnoException) => {
+        fail(`reading the file failed (${err.code ?? err.message})`);
+        req.destroy();
+      });
+      // pipe() pauses the file while the socket is full: memory stays at a few chunks.
+      source.pipe(req);
+      req.on('close', () => source.destroy());
     });
   }
 }

@@ -26,6 +26,8 @@ export function errorFromProblem(status: number, body: unknown, server: string, 
   const headerWait = retryAfterHeader !== undefined && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : undefined;
   const retryAfter = int('retry_after') ?? headerWait;
   if (retryAfter !== undefined) failure.retryAfter = retryAfter;
+  const receivedBytes = int('received_bytes');
+  if (receivedBytes !== undefined && receivedBytes >= 0) failure.receivedBytes = receivedBytes;
   const jobId = str('job_id');
   if (jobId !== undefined) failure.jobId = jobId;
   // Server text is shown to the user: keep it to one printable line.

@@ -29,6 +29,8 @@ export interface ProgressState {
   tone: 'active' | 'ok' | 'bad';
   /** Further parts after the counts, e.g. "2 failed". */
   notes: readonly string[];
+  /** How counts and the rate read (default: the number, then `unit`), e.g. bytes as "1.2 GB". */
+  amount?: (n: number) => string;
 }
 
 /**
@@ -93,11 +95,18 @@ export class ProgressLine {
     const width = this.#o.width ?? 24;
     const filled = Math.round((Math.min(100, Math.max(0, state.percent)) / 100) * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const counts = state.total === null ? `${state.processed} ${state.unit}` : `${state.processed}/${state.total} ${state.unit}`;
+    const amount = state.amount;
+    const counts = amount
+      ? state.total === null
+        ? amount(state.processed)
+        : `${amount(state.processed)}/${amount(state.total)}`
+      : state.total === null
+        ? `${state.processed} ${state.unit}`
+        : `${state.processed}/${state.total} ${state.unit}`;
     const parts = [`${state.label.padEnd(9)} ${this.#paint(state, bar)} ${String(Math.round(state.percent)).padStart(3)}%`, counts];
     const rate = this.rate();
     if (state.active && rate !== undefined) {
-      parts.push(`${rate.toFixed(rate < 10 ? 1 : 0)} ${state.unit}/s`);
+      parts.push(amount ? `${amount(rate)}/s` : `${rate.toFixed(rate < 10 ? 1 : 0)} ${state.unit}/s`);
       if (state.total !== null && rate > 0) parts.push(`ETA ${formatDuration((state.total - state.processed) / rate)}`);
     }
     parts.push(...state.notes);

@@ -52,8 +52,10 @@ describe('fitsync completion', () => {
     const d = dir();
     const file = await script('bash', d);
     assert.equal(spawnSync('bash', ['-n', file]).status, 0, 'bash -n');
-    assert.deepEqual(complete(file, ['fitsync', '']), ['auth', 'mfa', 'garmin', 'sync', 'activities', 'health', 'completion', 'help']);
+    assert.deepEqual(complete(file, ['fitsync', '']), ['auth', 'mfa', 'garmin', 'sync', 'import', 'activities', 'health', 'completion', 'help']);
     assert.deepEqual(complete(file, ['fitsync', 'sy']), ['sync']);
+    assert.deepEqual(complete(file, ['fitsync', 'import', '']), ['garmin-export']);
+    assert.deepEqual(complete(file, ['fitsync', 'import', 'garmin-export', '--w']), ['--wait']);
     assert.deepEqual(complete(file, ['fitsync', 'sync', '']), ['start', 'status', 'list', 'cancel', 'schedule']);
     // A fixed set of words as the argument, and a flag's fixed values.
     assert.deepEqual(complete(file, ['fitsync', 'sync', 'schedule', '']), ['set', 'show', 'off']);

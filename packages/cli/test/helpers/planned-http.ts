@@ -8,6 +8,8 @@ export interface ReceivedCall {
   path: string;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** The body's bytes as received (uploads are binary). */
+  raw: Buffer;
 }
 
 /** A planned METHOD PATH, answered at most `times` times. */
@@ -33,14 +35,15 @@ export function plannedListener<R extends PlannedRoute>(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString('utf8');
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
         body = text;
       }
-      const call: ReceivedCall = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
+      const call: ReceivedCall = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, raw };
       calls.push(call);
       const r = routes.find((x) => x.method === call.method && x.path === call.path && x.used < x.times);
       if (!r) {

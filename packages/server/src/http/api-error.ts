@@ -5,6 +5,8 @@ export interface ProblemExtras {
   attempts_left?: number;
   retry_after?: number;
   job_id?: string;
+  /** Where an upload stands (409 upload_offset_mismatch): the Upload-Offset to send next. */
+  received_bytes?: number;
   errors?: { path: string; message: string }[];
 }
 

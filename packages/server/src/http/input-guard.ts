@@ -13,7 +13,8 @@ export function installInputGuard(app: FastifyInstance): void {
     const parts: [string, unknown][] = [
       ['params', request.params],
       ['querystring', request.query],
-      ['body', request.body],
+      // A streamed body (an upload's bytes) is not parsed: nothing in it to check here.
+      ['body', isStream(request.body) ? undefined : request.body],
     ];
     for (const [part, value] of parts) {
       const bad = firstUnsafeValue(value);
@@ -45,4 +46,8 @@ export function firstUnsafeValue(root: unknown): { path: string; message: string
     }
   }
   return undefined;
+}
+
+function isStream(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && typeof (v as { pipe?: unknown }).pipe === 'function';
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CreateSyncJobBody, SyncJob, SyncJobList } from '@fitsync/api';
-import type { SyncType } from '@fitsync/api/codes';
+import type { SyncJobType, SyncType } from '@fitsync/api/codes';
 import { isCalendarDate, isIdempotencyKey } from '@fitsync/api/rules';
 import type { Runtime } from '@fitsync/runtime';
 import type { Db, Queryable } from '../db/db.js';
@@ -170,6 +170,22 @@ export class SyncJobService {
    * created meanwhile makes the insert throw a unique violation. `announce` it once committed.
    */
   async insertScheduled(tx: Queryable, userId: string, syncType: SyncType): Promise<SyncJobRow> {
+    return this.insertUnasked(tx, userId, syncType, 'schedule');
+  }
+
+  /**
+   * Inserts the job of an uploaded import in the caller's transaction (the one that marks the
+   * import started, so the import and its job cannot part): sync_type and trigger `import`, no
+   * window, no Idempotency-Key (the import itself is the key), not counted against
+   * FITSYNC_SYNC_MAX_JOBS_PER_HOUR. An active job of the user makes the insert throw a unique
+   * violation. `announce` it once committed.
+   */
+  async insertImport(tx: Queryable, userId: string): Promise<SyncJobRow> {
+    return this.insertUnasked(tx, userId, 'import', 'import');
+  }
+
+  /** A job nobody sent a request body for (schedule, import): the whole history, no key. */
+  private insertUnasked(tx: Queryable, userId: string, syncType: SyncJobType, trigger: 'schedule' | 'import'): Promise<SyncJobRow> {
     return insertSyncJob(tx, {
       jobId: newId(this.d.random),
       userId,
@@ -181,7 +197,7 @@ export class SyncJobService {
       now: this.d.runtime.now(),
       idempotencyKey: null,
       requestHash: null,
-      trigger: 'schedule',
+      trigger,
     });
   }
 
