@@ -12,6 +12,20 @@ import { importArchivePath, importScratchDir } from '../src/imports/import-files
 import { getCursor } from '../src/repositories/sync-cursors.js';
 import { call, uniqueName } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
+import {
+  asUploadedFilesPart,
+  encryptedArchive,
+  nestedArchive,
+  notZipFiles,
+  plainArchive,
+  ratioBombArchive,
+  symlinkArchive,
+  truncated,
+  UNSAFE_NAMES,
+  type UnsafeNameKind,
+  unsafeNameArchive,
+  unsupportedMethodArchive,
+} from './helpers/hostile-archives.js';
 import { buildExport, simExportActivities, tinyFit } from './helpers/export-archive.js';
 import { userWithSession } from './helpers/flows.js';
 import { insertImportJob } from './helpers/import-jobs.js';
@@ -329,6 +343,40 @@ for (const { dialect, skip } of await dialects()) {
       assert.match(job.error_message, /^Import failed: .+; nothing was imported\.$/);
       assert.doesNotMatch(job.error_message, /\n|at .+:\d+|\/tmp\//);
       assert.equal(existsSync(importArchivePath(w.s.dataDir, importId)), false);
+      assert.equal((await call(w.s.app, 'GET', '/v1/me', { token: u.token })).status, 200);
+    });
+
+    test('every kind of hostile archive fails the job with a clear message, nothing stored, the server fine', async () => {
+      const u = await unlinkedUser({ activities: 2 });
+      const acts = simExportActivities(w.sim, u.email);
+      const good = await buildExport(acts);
+      const summariesName = 'DI_CONNECT/DI-Connect-Fitness/someone_summarizedActivities.json';
+      const cases: [string, Buffer][] = [
+        ...Object.entries(notZipFiles()).map(([k, b]): [string, Buffer] => [`not a zip (${k})`, b]),
+        ...[22, 200, Math.floor(good.length / 2), good.length - 30].map((n): [string, Buffer] => [`truncated at ${n}`, truncated(good, n)]),
+        ['symlink', await symlinkArchive()],
+        ['encrypted', await encryptedArchive()],
+        ['unsupported method', await unsupportedMethodArchive()],
+        ['ratio bomb', await ratioBombArchive()],
+        ['ratio bomb with a lying size', await ratioBombArchive(100 * 1024 * 1024, { declaredSize: 1024 })],
+        ['too deep', await nestedArchive(5)],
+        ['nested symlink', await asUploadedFilesPart(await symlinkArchive(), 'deflate')],
+        ['bad CRC in the summaries', await plainArchive([{ name: summariesName, data: Buffer.from('[{"summarizedActivitiesExport": []}]'), opts: { declaredCrc: 1234 } }])],
+        ['not the summaries shape', await plainArchive([{ name: summariesName, data: Buffer.from('{"activities": 3}') }])],
+      ];
+      for (const kind of Object.keys(UNSAFE_NAMES) as UnsafeNameKind[]) {
+        cases.push([`unsafe name ${kind}`, await unsafeNameArchive(kind)]);
+        cases.push([`nested unsafe name ${kind}`, await asUploadedFilesPart(await unsafeNameArchive(kind))]);
+      }
+      for (const [what, archive] of cases) {
+        const { job, importId } = await runJob(u.userId, archive, u.token);
+        assert.equal(job.status, 'failed', `${what}: ${JSON.stringify(job)}`);
+        assert.match(job.error_message, /^Import failed: .{10,}; nothing was imported\.$/, what);
+        assert.doesNotMatch(job.error_message, /\n|\bat .+:\d+|\/tmp\/|pwned|internal error/, what);
+        assert.equal(existsSync(importArchivePath(w.s.dataDir, importId)), false, what);
+        assert.equal(existsSync(importScratchDir(w.s.dataDir, importId)), false, what);
+      }
+      assert.deepEqual(await rows(u.userId), []);
       assert.equal((await call(w.s.app, 'GET', '/v1/me', { token: u.token })).status, 200);
     });
 
