@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { zipBuffer } from '@fitsync/garmin-sim';
+import { startSim, zipBuffer } from '@fitsync/garmin-sim';
 import { sanitize, agreeWithFit, parseSummaries, zeroSummaryStats } from '../src/imports/export/activities.js';
 import { peekFit } from '../src/imports/export/fit-peek.js';
 import { FitMatcher } from '../src/imports/fit-matcher.js';
@@ -133,13 +133,37 @@ describe('FIT matching', () => {
 
 describe('FIT peek', () => {
   test('reads the file type and the first session start without decoding', () => {
-    assert.deepEqual(peekFit(tinyFit(32)), { fileType: 32, sessionStartMs: null, sessionDistanceM: null, sessionTimerS: null });
+    assert.deepEqual(peekFit(tinyFit(32)), {
+      fileType: 32,
+      timeCreatedMs: null,
+      hasSession: false,
+      sessionStartMs: null,
+      sessionDistanceM: null,
+      sessionTimerS: null,
+    });
     assert.deepEqual(peekFit(tinyFit(4, { timerS: 60 })).sessionStartMs, null);
     const p = peekFit(tinyFit(4, { startMs: 1_717_225_200_000, timerS: 1800 }));
     assert.equal(p.fileType, 4);
     assert.equal(p.sessionStartMs, 1_717_225_200_000);
     assert.equal(p.sessionTimerS, 1800);
     assert.equal(peekFit(Buffer.from('<html>not a fit</html>')).fileType, null);
+  });
+
+  test("a real activity file: its session's start and totals; cut short, its type and time_created remain", async () => {
+    const sim = await startSim({ seed: 'fit-peek' });
+    try {
+      sim.createUser({ email: 'peek@example.com', password: 'pw', mfa: null, activities: 1, days: 0, workouts: 0 });
+      const [a] = simExportActivities(sim, 'peek@example.com');
+      const p = peekFit(a!.fit);
+      assert.deepEqual(
+        [p.fileType, p.hasSession, p.sessionStartMs, p.timeCreatedMs, p.sessionTimerS, p.sessionDistanceM],
+        [4, true, a!.startMs, a!.startMs, a!.durationS, a!.distanceM],
+      );
+      const cut = peekFit(a!.fit.subarray(0, Math.floor(a!.fit.length * 0.6)));
+      assert.deepEqual([cut.fileType, cut.hasSession, cut.sessionStartMs, cut.timeCreatedMs], [4, false, null, a!.startMs]);
+    } finally {
+      await sim.close();
+    }
     assert.equal(peekFit(tinyFit(4, { startMs: 1_717_225_200_000, timerS: 1 }).subarray(0, 20)).sessionStartMs, null);
   });
 });

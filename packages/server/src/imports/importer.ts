@@ -211,11 +211,15 @@ class ImportRun {
       stats.otherFits++;
       return null;
     }
-    if (peek.sessionStartMs === null) {
+    // A session without a start time cannot be placed (garmin-grafana #256). A file cut short has
+    // lost its session (written last) but is still the original file Garmin holds and the API's
+    // download gives: it is placed by when the device created it.
+    const startMs = peek.sessionStartMs ?? (peek.hasSession ? null : peek.timeCreatedMs);
+    if (startMs === null) {
       stats.fitsWithoutStart++;
       return null;
     }
-    const activity = matcher.claim(peek.sessionStartMs, { timerS: peek.sessionTimerS, distanceM: peek.sessionDistanceM });
+    const activity = matcher.claim(startMs, { timerS: peek.sessionTimerS, distanceM: peek.sessionDistanceM });
     if (!activity) {
       stats.unmatchedFits++;
       return null;

@@ -10,6 +10,10 @@ const MESG_SESSION = 18;
 export interface FitPeek {
   /** `file_id.type`, null when the file has none (or is not a FIT file). */
   fileType: number | null;
+  /** `file_id.time_created` (epoch ms): when the device started the file, null when absent. */
+  timeCreatedMs: number | null;
+  /** Whether a session message was found (a file cut short loses its session, which comes last). */
+  hasSession: boolean;
   /** The first session's `start_time` (epoch ms), null when there is no session or it has none. */
   sessionStartMs: number | null;
   /** The first session's totals (m, s), for the summaries' unit checks; null when absent. */
@@ -28,14 +32,14 @@ interface Def {
   size: number;
 }
 
-const NONE: FitPeek = { fileType: null, sessionStartMs: null, sessionDistanceM: null, sessionTimerS: null };
+const NONE: FitPeek = { fileType: null, timeCreatedMs: null, hasSession: false, sessionStartMs: null, sessionDistanceM: null, sessionTimerS: null };
 
 /**
  * Reads the FIT header and walks the record headers, decoding only `file_id.type` and the first
  * session's start time and totals: most FIT files of an export are monitoring or device files
  * (garmin-export.md §3), and only activity files with a session start can match a summary. A
  * full decode happens only for the files kept. Never throws: a malformed file gives what was read
- * before the damage (usually NONE).
+ * before the damage (a file cut short keeps its type and time_created).
  */
 export function peekFit(bytes: Uint8Array): FitPeek {
   if (bytes.length < 12) return NONE;
@@ -68,7 +72,10 @@ export function peekFit(bytes: Uint8Array): FitPeek {
       const v = fieldValue(view, pos, def, 0, 1);
       if (v !== null && v !== 0xff) out.fileType = v;
       if (out.fileType !== FIT_FILE_ACTIVITY) return out; // not an activity: nothing more to learn
+      const created = fieldValue(view, pos, def, 4, 4);
+      if (created !== null && created !== 0xffffffff) out.timeCreatedMs = (created + FIT_EPOCH_S) * 1000;
     } else if (def.global === MESG_SESSION) {
+      out.hasSession = true;
       const start = fieldValue(view, pos, def, 2, 4);
       if (start !== null && start !== 0xffffffff) out.sessionStartMs = (start + FIT_EPOCH_S) * 1000;
       const dist = fieldValue(view, pos, def, 9, 4);
