@@ -18,8 +18,13 @@ import { FitMatcher } from './fit-matcher.js';
 import { type HealthSource, type ImportPlan, MAX_JSON_BYTES, planImport } from './import-plan.js';
 import type { ImportState } from './import-state.js';
 
-/** Activity FIT files read ahead and in flight (hashing, storing, decoding): the memory bound of the FIT pass. */
-export const FIT_WINDOW = 8;
+/**
+ * A window of matched FIT files, stored and decoded together and committed in one transaction:
+ * at most this many files or FIT_WINDOW_BYTES. Two windows are in memory at most (one read while
+ * the other is stored): the memory bound of the FIT pass. Bigger windows mean fewer commits.
+ */
+export const FIT_WINDOW = 32;
+export const FIT_WINDOW_BYTES = 8 * 1024 * 1024;
 /** FIT members looked at per commit at most: skipped files' progress is saved too. */
 const FIT_SCAN = 256;
 /** Largest FIT file read (activity files are a few MB; longer ones are not activities). */
@@ -172,6 +177,7 @@ class ImportRun {
       for (const source of this.plan.fitSources) {
         const from = this.st.fitParts[source.key] ?? 0;
         let batch: FitCandidate[] = [];
+        let bytes = 0;
         let scanned = 0;
         let last: ArchiveEntry | null = null;
         for (const entry of source.fits) {
@@ -179,12 +185,16 @@ class ImportRun {
           throwIfStopped(signal);
           progress.step('reading FIT files');
           const c = await this.candidate(source.archive, entry, matcher);
-          if (c) batch.push(c);
+          if (c) {
+            batch.push(c);
+            bytes += c.bytes.length;
+          }
           scanned++;
           last = entry;
-          if (batch.length >= FIT_WINDOW || scanned >= FIT_SCAN) {
+          if (batch.length >= FIT_WINDOW || bytes >= FIT_WINDOW_BYTES || scanned >= FIT_SCAN) {
             await flush(batch, source.key, entry.index + 1);
             batch = [];
+            bytes = 0;
             scanned = 0;
           }
         }
