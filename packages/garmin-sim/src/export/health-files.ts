@@ -1,7 +1,7 @@
 import { hashSeed, Prng } from '../prng.js';
 import { dtoTime } from '../data/dates.js';
 import { type DayModel, healthDayOnce, type Point, type WeighIn } from '../data/health-model.js';
-import { healthDates } from '../data/health-truth.js';
+import { healthDates, rememberDerived } from '../data/health-truth.js';
 import type { SimUser } from '../data/user.js';
 
 /**
@@ -265,7 +265,11 @@ export function* healthMembers(user: SimUser): Generator<JsonMember> {
     const chunk = dates.slice(s, s + CHUNK_DAYS);
     const c = new Chunk();
     // A boundary day's weigh-ins are taken once (from the chunk that ends with it).
-    for (const [i, date] of chunk.entries()) c.add(user, date, healthDayOnce(user, date), s > 0 && i === 0 ? null : weighIns);
+    for (const [i, date] of chunk.entries()) {
+      const d = healthDayOnce(user, date);
+      rememberDerived(user, date, d);
+      c.add(user, date, d, s > 0 && i === 0 ? null : weighIns);
+    }
     const from = chunk[0]!;
     const to = chunk.at(-1)!;
     const newest = s + CHUNK_DAYS >= dates.length;

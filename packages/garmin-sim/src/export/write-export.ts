@@ -43,8 +43,6 @@ export async function writeExport(user: SimUser, sink: ZipSink, options: ExportO
     await zip.add(`DI_CONNECT/DI-Connect-Fitness/${name}`, Buffer.from(stringifyJson([{ summarizedActivitiesExport: items }])));
   }
 
-  for (const m of accountMembers(user)) await zip.add(m.name, Buffer.from(m.text));
-
   const files = uploadedFiles(user);
   const dir = options.layout === '2018' ? 'DI_CONNECT/DI-Connect-Fitness' : 'DI_CONNECT/DI-Connect-Uploaded-Files';
   for (let part = 0; part * filesPerPart < files.length; part++) {
@@ -56,6 +54,8 @@ export async function writeExport(user: SimUser, sink: ZipSink, options: ExportO
   }
 
   for (const m of healthMembers(user)) await zip.add(m.name, Buffer.from(m.text));
+  // After the health files: the personal records read the days' truth, which that pass remembered.
+  for (const m of accountMembers(user)) await zip.add(m.name, Buffer.from(m.text));
   for (const m of personalDataMembers(user)) await zip.add(m.name, Buffer.from(m.text));
   await zip.finish();
 }
