@@ -369,6 +369,25 @@ describe('the export streams', () => {
       assert.ok(body.length > 15_000_000, `archive of ${body.length} bytes`);
       assert.deepEqual(sim.stats().sim_endpoints, { '/__sim/users/{email}/export.zip': { '200': 1 } });
       assert.equal(body.readUInt32LE(body.length - 22), 0x06054b50, 'complete: ends with the end-of-central-directory record');
+
+      // A reader that leaves mid-archive stops the build (counted as aborted); the sim carries on.
+      sim.resetStats();
+      await new Promise<void>((resolve, reject) => {
+        const req = request(exportUrl(sim, EMAIL), { agent: false }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', () => undefined);
+        req.once('response', (res) => res.on('error', () => undefined));
+        req.on('close', () => resolve());
+        req.end();
+        setTimeout(() => reject(new Error('no answer')), 30_000).unref();
+      });
+      while (sim.stats().sim_endpoints['/__sim/users/{email}/export.zip'] === undefined) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(sim.stats().sim_endpoints, { '/__sim/users/{email}/export.zip': { aborted: 1 } });
+      assert.equal((await download(exportUrl(sim, EMAIL, '?summary_parts=x'))).status, 400);
     } finally {
       await sim.close();
     }
