@@ -41,6 +41,8 @@ export interface ImportPlan {
   workouts: ExportWorkout[];
   /** Entries of health and workout members skipped for lack of their key field. */
   skippedEntries: number;
+  /** Health values outside plausible ranges, left out by the derivation (logged as a count). */
+  droppedValues: number;
   fitSources: FitSource[];
 }
 
@@ -57,6 +59,7 @@ export async function planImport(outer: Archive, signal: AbortSignal, onStep: (w
     healthSources: [],
     workouts: [],
     skippedEntries: 0,
+    droppedValues: 0,
     fitSources: [],
   };
   const byId = new Map<string, ExportActivity>();
@@ -82,8 +85,9 @@ export async function planImport(outer: Archive, signal: AbortSignal, onStep: (w
       } else if (m.kind === 'health') {
         onStep('reading daily health files');
         const text = (await archive.read(entry, MAX_JSON_BYTES, signal)).toString('utf8');
-        const { parts, skipped } = parseHealthMember(m.family, text);
+        const { parts, skipped, dropped } = parseHealthMember(m.family, text);
         plan.skippedEntries += skipped;
+        plan.droppedValues += dropped;
         let first: string | null = null;
         let last: string | null = null;
         for (const p of parts) {

@@ -92,6 +92,7 @@ export async function runImport(d: ImportDeps, t: ImportTask): Promise<void> {
         fitMembers: plan.fitSources.reduce((n, s) => n + s.fits.length, 0),
         days: plan.days.length,
         workouts: plan.workouts.length,
+        implausibleHealthValues: plan.droppedValues,
       },
       'import planned',
     );
