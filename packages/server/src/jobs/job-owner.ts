@@ -193,8 +193,10 @@ export class JobOwner {
         log?.warn({ jobId, errType: (err as Error)?.name }, 'could not delete the uploaded archive');
       });
     };
+    // Only the worker that ended the job deletes its files: a job taken over meanwhile still needs them.
     const finish = async (status: JobEnd, errorMessage: string | null, final = false, message: string | null = null) => {
-      if (await queue.finish(jobId, owner, status, errorMessage, progress.snapshot(final), message)) this.d.ended?.inc({ status });
+      if (!(await queue.finish(jobId, owner, status, errorMessage, progress.snapshot(final), message))) return;
+      this.d.ended?.inc({ status });
       await removeFiles();
     };
     if (Number(row.cancel_requested) === 1) {
