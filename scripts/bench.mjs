@@ -25,9 +25,13 @@
 // 7. Schedules (scripts/bench/schedule.ts): one scheduler holding 10,000 users' schedules on
 //    PostgreSQL (FITSYNC_BENCH_PG_URL or FITSYNC_TEST_PG_URL; SQLite without): CPU and queries per
 //    minute while idle, and p50/p99 lateness of 1,200 runs due over 20 s vs their jittered due time.
+// 8. Import of Garmin's data export (scripts/bench-import.mjs): 5,000 activities and 10 years of days
+//    (FITSYNC_BENCH_IMPORT_ACTIVITIES / FITSYNC_BENCH_IMPORT_DAYS) through POST/PATCH /v1/imports and the
+//    import job: throughput vs a floor that only streams the archive and hashes its FIT files (>= 0.5),
+//    the upload's time apart, and the server's peak RSS (<= 250 MB).
 // FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 /
-// FITSYNC_BENCH_SKIP_DECODE=1 / FITSYNC_BENCH_SKIP_EXPORT=1 / FITSYNC_BENCH_SKIP_SCHEDULE=1
-// skip parts 2 / 3 / 4 / 5 / 6 / 7.
+// FITSYNC_BENCH_SKIP_DECODE=1 / FITSYNC_BENCH_SKIP_EXPORT=1 / FITSYNC_BENCH_SKIP_SCHEDULE=1 /
+// FITSYNC_BENCH_SKIP_IMPORT=1 skip parts 2 / 3 / 4 / 5 / 6 / 7 / 8.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,4 +170,18 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SCHEDULE !== '1') {
   // TypeScript: it runs the server's own scheduler over rows inserted directly.
   const r = spawnSync(node, ['--import', 'tsx', join(root, 'scripts/bench/schedule.ts')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = 1;
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_IMPORT !== '1') {
+  console.log('');
+  const { benchImport } = await import('./bench-import.mjs');
+  try {
+    await benchImport({
+      activities: Number(process.env.FITSYNC_BENCH_IMPORT_ACTIVITIES ?? 5000),
+      days: Number(process.env.FITSYNC_BENCH_IMPORT_DAYS ?? 3650),
+    });
+  } catch (err) {
+    console.error(`bench-import failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
 }

@@ -7,3 +7,4 @@ export type { HealthTruthDay } from './data/health-truth.js';
 export { MOBILE_CLIENTS } from './routes/sso.js';
 export type { StatsSnapshot } from './stats.js';
 export { crc32, type ZipEntryOptions, type ZipSink, ZipWriter, zipBuffer } from './codec/zip.js';
+export { EXPORT_LIMITS, type ExportOptions, writeExport } from './export/write-export.js';

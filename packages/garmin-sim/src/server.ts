@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { json, parseCookies, type RequestContext, type SimResponse } from './http-util.js';
 import type { FaultRule } from './faults.js';
 import { control } from './routes/control.js';
+import { answerExport, EXPORT_LABEL, EXPORT_PATH } from './routes/export.js';
 import { deviceLastUsed, personalInformation } from './routes/account.js';
 import * as data from './routes/data.js';
 import { diToken } from './routes/diauth.js';
@@ -237,6 +238,12 @@ async function handle(sim: SimState, req: IncomingMessage, res: ServerResponse, 
     origin,
   };
 
+  const exportMatch = EXPORT_PATH.exec(path);
+  if (exportMatch) {
+    const status = await answerExport(sim, ctx, res, exportMatch[1]!, (r) => write(res, r, false));
+    sim.stats.recordSim(EXPORT_LABEL, status);
+    return;
+  }
   if (path === '/__sim' || path.startsWith('/__sim/')) {
     write(res, body === null ? json(413, { error: 'too_large', message: 'body too large' }) : control(sim, ctx), false);
     return;

@@ -7,6 +7,8 @@ export interface StatsSnapshot {
   by_path: Record<string, Record<string, number>>;
   /** Route pattern (ids as `{id}`, dates as `{date}`) → status → count. */
   by_route: Record<string, Record<string, number>>;
+  /** The sim's own endpoints that are counted (the export download): route → status → count. Not Garmin calls, so not in `total`. */
+  sim_endpoints: Record<string, Record<string, number>>;
 }
 
 export class Stats {
@@ -14,11 +16,17 @@ export class Stats {
   private inFlight = 0;
   private byPath = new Map<string, Map<string, number>>();
   private byRoute = new Map<string, Map<string, number>>();
+  private simEndpoints = new Map<string, Map<string, number>>();
 
   record(path: string, route: string, status: string): void {
     this.total++;
     bump(this.byPath, path, status);
     bump(this.byRoute, route, status);
+  }
+
+  /** Counts a request to one of the sim's own endpoints (kept apart from Garmin's). */
+  recordSim(route: string, status: string): void {
+    bump(this.simEndpoints, route, status);
   }
 
   /** Counts a request while `work` answers it. */
@@ -35,10 +43,11 @@ export class Stats {
     this.total = 0;
     this.byPath.clear();
     this.byRoute.clear();
+    this.simEndpoints.clear();
   }
 
   snapshot(): StatsSnapshot {
-    return { total: this.total, in_flight: this.inFlight, by_path: toObject(this.byPath), by_route: toObject(this.byRoute) };
+    return { total: this.total, in_flight: this.inFlight, by_path: toObject(this.byPath), by_route: toObject(this.byRoute), sim_endpoints: toObject(this.simEndpoints) };
   }
 }
 

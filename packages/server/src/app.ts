@@ -170,7 +170,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   const fitStore = new FitStore(config.dataDir);
   const decoder = new FitDecodePool(config.sync.decodeThreads, (err) => app.log.error({ err }, 'a FIT decode thread died; its file got a decode_error'));
-  const syncWorkers = new SyncWorkerPool({ db, runtime, events, config: config.sync, fitStore, decoder, garmin, log: app.log, metrics });
+  const syncWorkers = new SyncWorkerPool({
+    db,
+    runtime,
+    events,
+    config: config.sync,
+    fitStore,
+    decoder,
+    garmin,
+    dataDir: config.dataDir,
+    log: app.log,
+    metrics,
+  });
   const syncJobs = new SyncJobService({
     db,
     runtime,

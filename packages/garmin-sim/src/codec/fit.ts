@@ -295,3 +295,38 @@ export function encodeActivityFit(a: ActivitySeed, t: ActivityTrack, totals: Act
   if (a.odd === 'corrupt_tail') return Buffer.from(out.subarray(0, 14 + Math.floor(dataSize * 0.6)));
   return Buffer.from(out);
 }
+
+const MONITORING: Field[] = [
+  [253, 4, UINT32], // timestamp
+  [5, 1, ENUM], // activity_type (0: generic, 6: walking)
+  [3, 4, UINT32], // cycles (steps / 2 while walking)
+  [27, 1, UINT8], // heart_rate
+];
+const MONITORING_MESG = 55;
+const LOCAL_MONITORING = 7;
+
+/**
+ * A device's monitoring file (file_id.type 32, monitoring_b): the all-day log a watch uploads beside
+ * its activities. No session, so importers must not take it for an activity (garmin-export.md §3).
+ * `samples` is a list of [unix seconds, steps, heart rate]; bytes depend only on the arguments.
+ */
+export function encodeMonitoringFit(serial: number, product: number, createdS: number, samples: ReadonlyArray<[number, number, number]>): Buffer {
+  const w = new Writer(14 + 200 + samples.length * 12 + 2);
+  w.pos = 14;
+  w.define(LOCAL.fileId, MESG.fileId, FILE_ID);
+  w.data(LOCAL.fileId, FILE_ID, [32, 1, product, serial, fitTime(createdS)]);
+  w.define(LOCAL.deviceInfo, MESG.deviceInfo, DEVICE_INFO);
+  w.data(LOCAL.deviceInfo, DEVICE_INFO, [fitTime(createdS), 0, 1, serial, product, 1912, 5]);
+  w.define(LOCAL_MONITORING, MONITORING_MESG, MONITORING);
+  for (const [t, steps, hr] of samples) w.data(LOCAL_MONITORING, MONITORING, [fitTime(t), 6, Math.floor(steps / 2), hr]);
+  const dataSize = w.pos - 14;
+  const out = w.buf.subarray(0, w.pos + 2);
+  out[0] = 14;
+  out[1] = 0x20;
+  out.writeUInt16LE(2132, 2);
+  out.writeUInt32LE(dataSize, 4);
+  out.write('.FIT', 8, 'ascii');
+  out.writeUInt16LE(fitCrc16(out, 0, 12), 12);
+  out.writeUInt16LE(fitCrc16(out, 0, w.pos), w.pos);
+  return Buffer.from(out);
+}

@@ -128,6 +128,16 @@ export function healthDay(user: SimUser, date: string): DayModel | null {
   return day;
 }
 
+/**
+ * The day's model without keeping it: a memoised one when there is, else built and left to the
+ * garbage collector (a pass over years of days, the export, would otherwise push the cache's
+ * recent days out and keep every model alive long enough to be promoted).
+ */
+export function healthDayOnce(user: SimUser, date: string): DayModel | null {
+  const hit = user.health.cache.get(date);
+  return hit !== undefined ? hit : buildDay(user, date);
+}
+
 /** True when the local date lies in the user's generated history (the account's yesterday back `days` days). */
 function inHistory(user: SimUser, date: string): boolean {
   const ageDays = Math.round((parseIsoDate(user.localDate(user.createdAtS))! - parseIsoDate(date)!) / DAY_S);

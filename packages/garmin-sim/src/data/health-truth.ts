@@ -97,6 +97,15 @@ function weightEntries(d: DayModel): WeightEntry[] {
 
 type DerivedDay = { day: HealthTruthDay; weights: WeightEntry[] } | null;
 
+/**
+ * Remembers what the truth derives from a day model built elsewhere (the export's pass over every
+ * day), so the truth, and the personal records that read it, need not build that day again.
+ */
+export function rememberDerived(user: SimUser, date: string, d: DayModel | null): void {
+  const memo = user.health.derived;
+  if (!memo.has(date)) memo.set(date, d && { day: truthDay(d), weights: weightEntries(d) });
+}
+
 function derivedDay(user: SimUser, date: string): DerivedDay {
   const memo = user.health.derived;
   if (memo.has(date)) return memo.get(date) as DerivedDay;

@@ -149,9 +149,10 @@ function uds(r: Reader, f: ExportFields, u: Obj): void {
   put(f, 'distance_m', r.num(u.totalDistanceMeters, 'distance_m'));
   put(f, 'calories', r.num(u.totalKilocalories, 'calories'));
   put(f, 'active_calories', r.num(u.activeKilocalories, 'active_calories'));
-  // Garmin's floor is 10 ft (3.048 m); the export has only metres.
+  // Garmin's floor is 10 ft (3.048 m); the export has only metres. The API's floors are fractional
+  // (floorsAscended 4.7): rounding to hundredths undoes the metres' rounding without losing them.
   const floorsM = typeof u.floorsAscendedInMeters === 'number' ? u.floorsAscendedInMeters / 3.048 : null;
-  put(f, 'floors', r.num(floorsM === null ? null : Math.round(floorsM), 'floors'));
+  put(f, 'floors', r.num(floorsM === null ? null : Math.round(floorsM * 100) / 100, 'floors'));
   const mod = r.num(u.moderateIntensityMinutes, 'intensity_minutes');
   const vig = r.num(u.vigorousIntensityMinutes, 'intensity_minutes');
   put(f, 'intensity_minutes', mod === null && vig === null ? null : (mod ?? 0) + 2 * (vig ?? 0));

@@ -23,6 +23,13 @@ import { UpstreamLimiter, type UpstreamPace } from '../sync/upstream-limiter.js'
 import { JobReporter } from './job-reporter.js';
 import type { JobEnd, SyncJobQueue } from './sync-job-queue.js';
 import type { Log } from '../log.js';
+import { importArchivePath, importScratchDir } from '../imports/import-files.js';
+import { importCompletedMessage, importFailureMessage } from '../imports/import-message.js';
+import { parseImportState } from '../imports/import-state.js';
+import { runImport } from '../imports/importer.js';
+import { findImportByJob } from '../repositories/imports.js';
+import { removeImportFiles } from '../imports/import-cleanup.js';
+import { dirname } from 'node:path';
 
 export type WorkerLog = Log;
 
@@ -34,6 +41,8 @@ export interface JobOwnerDeps {
   fitStore: FitStore;
   decoder: FitDecodePool;
   garmin: SyncGarminSource;
+  /** Where uploaded imports live (`<dataDir>/imports`); default: the FIT store's data dir. */
+  dataDir?: string;
   log?: WorkerLog;
   /** `fitsync_sync_jobs_total{status}`: jobs ended by this process. */
   ended?: Counter;
@@ -62,6 +71,7 @@ export class JobOwner {
 
   /** Runs `row` (claimed by `owner`) to its end; `ac` stops it ('cancel' | 'lost_lease' | 'shutdown'). */
   async run(row: SyncJobRow, owner: string, ac: AbortController, pace: UpstreamPace): Promise<void> {
+    if (row.sync_type === 'import') return this.runImportJob(row, owner, ac);
     const { db, runtime, queue, config, log } = this.d;
     const jobId = row.job_id;
     const state = parseJobState(row.state_json);
@@ -157,6 +167,87 @@ export class JobOwner {
     } finally {
       beats.abort();
       // Calls still queued at the limiter (a failed kind's siblings) must not reach Garmin now.
+      if (!ac.signal.aborted) ac.abort('shutdown' satisfies StopReason);
+    }
+  }
+
+  /**
+   * An import job (`sync_type: 'import'`): the uploaded export instead of Garmin (no connection
+   * needed, no change check), with the same heartbeat, progress keys, cancel, lease, resume (from
+   * `imports.progress_json`) and ends as a sync. On any terminal end the uploaded archive and the
+   * job's scratch dir are deleted; a job handed back or taken over keeps them for its resumption.
+   */
+  private async runImportJob(row: SyncJobRow, owner: string, ac: AbortController): Promise<void> {
+    const { db, runtime, queue, log } = this.d;
+    const jobId = row.job_id;
+    const imp = await findImportByJob(db, jobId);
+    const state = parseImportState(imp?.progress_json ?? null);
+    // The tracker gets its own copy: the state's counts move only when a batch commits.
+    const progress = new ProgressTracker(KIND_NAMES, { counts: structuredClone(state.counts), reported: Number(row.processed_items) });
+    progress.advance(state.processed);
+    const reporter = new JobReporter(progress, queue, jobId, owner, [], 'importing');
+    const dataDir = this.d.dataDir ?? dirname(this.d.fitStore.root);
+    const removeFiles = async () => {
+      if (!imp) return;
+      await removeImportFiles(dataDir, imp.import_id).catch((err: unknown) => {
+        log?.warn({ jobId, errType: (err as Error)?.name }, 'could not delete the uploaded archive');
+      });
+    };
+    // Only the worker that ended the job deletes its files: a job taken over meanwhile still needs them.
+    const finish = async (status: JobEnd, errorMessage: string | null, final = false, message: string | null = null) => {
+      if (!(await queue.finish(jobId, owner, status, errorMessage, progress.snapshot(final), message))) return;
+      this.d.ended?.inc({ status });
+      await removeFiles();
+    };
+    if (Number(row.cancel_requested) === 1) {
+      await finish('cancelled', null);
+      return;
+    }
+    if (!imp) {
+      await finish('failed', 'Import failed: the job has no uploaded archive; nothing was imported.');
+      return;
+    }
+    log?.info({ jobId, userId: row.user_id, attempt: Number(row.attempts), resumed: state.processed > 0 }, 'import job started');
+    const beats = new AbortController();
+    const heart = this.heartbeat(jobId, owner, reporter, progress, ac, beats.signal);
+    try {
+      await runImport(
+        { db, runtime, fitStore: this.d.fitStore, decoder: this.d.decoder, ...(log ? { log } : {}) },
+        {
+          jobId,
+          importId: imp.import_id,
+          userId: row.user_id,
+          archivePath: importArchivePath(dataDir, imp.import_id),
+          scratchDir: importScratchDir(dataDir, imp.import_id),
+          state,
+          progress: reporter,
+          signal: ac.signal,
+        },
+      );
+      beats.abort();
+      await heart;
+      await finish('completed', null, true, importCompletedMessage(progress.countsSnapshot(), state.stats));
+      log?.info({ jobId, userId: row.user_id, processed: progress.processedItems }, 'import job completed');
+    } catch (err) {
+      beats.abort();
+      await heart;
+      const reason: StopReason | null = err instanceof SyncAborted ? err.reason : ac.signal.aborted ? (ac.signal.reason as StopReason) : null;
+      if (reason === 'cancel') {
+        await finish('cancelled', null);
+        log?.info({ jobId, userId: row.user_id }, 'import job cancelled');
+      } else if (reason === 'shutdown') {
+        await queue.release(jobId, owner, progress.snapshot()).catch(() => {});
+        log?.info({ jobId }, 'import job handed back for resumption');
+      } else if (reason === 'lost_lease') {
+        log?.warn({ jobId }, 'import job no longer ours; stopped');
+      } else {
+        const totals = { activities: progress.totalOf('activities'), health: progress.totalOf('health'), workouts: progress.totalOf('workouts') };
+        const message = importFailureMessage(err, reporter.at, progress.countsSnapshot(), totals);
+        await finish('failed', message);
+        log?.warn({ jobId, userId: row.user_id, errType: (err as Error)?.name }, 'import job failed');
+      }
+    } finally {
+      beats.abort();
       if (!ac.signal.aborted) ac.abort('shutdown' satisfies StopReason);
     }
   }

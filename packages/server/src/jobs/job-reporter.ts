@@ -20,6 +20,8 @@ export class JobReporter implements ProgressReporter {
     private readonly jobId: string,
     private readonly owner: string,
     done: readonly string[],
+    /** How `at` names the work: "syncing activities", or "importing activities" for an import. */
+    private readonly verb: 'syncing' | 'importing' = 'syncing',
   ) {
     this.doneKinds = new Set(done);
   }
@@ -31,7 +33,7 @@ export class JobReporter implements ProgressReporter {
 
   /** Where the job is, in words: "syncing health, reading the daily summary of 2026-03-02". */
   get at(): string {
-    return this.kind ? `syncing ${this.kind}, ${this.current}` : this.current;
+    return this.kind ? `${this.verb} ${this.kind}, ${this.current}` : this.current;
   }
 
   setTotal(kind: string, n: number): void {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Runtime } from '@fitsync/runtime';
@@ -11,6 +12,7 @@ import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from '../sync/fit-store.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
 import { UpstreamPace } from '../sync/upstream-limiter.js';
+import { removeEndedImportFiles } from '../imports/import-cleanup.js';
 import { JobOwner, type WorkerLog } from './job-owner.js';
 import { SyncJobQueue } from './sync-job-queue.js';
 
@@ -26,6 +28,8 @@ export interface SyncWorkerPoolDeps {
   fitStore: FitStore;
   decoder: FitDecodePool;
   garmin: SyncGarminSource;
+  /** The data dir (uploaded imports); default: the FIT store's. */
+  dataDir?: string;
   log?: WorkerLog;
   /** How long an idle worker waits before looking for jobs again (default 1000 ms). */
   pollMs?: number;
@@ -48,6 +52,7 @@ export class SyncWorkerPool {
   private readonly paces = new Map<string, UpstreamPace>();
   private loops: Promise<void>[] = [];
   private stopping = false;
+  private lastSweep: number | null = null;
   private wakers = new Set<AbortController>();
   readonly queue: SyncJobQueue;
   private readonly jobOwner: JobOwner;
@@ -68,6 +73,7 @@ export class SyncWorkerPool {
       fitStore: d.fitStore,
       decoder: d.decoder,
       garmin: d.garmin,
+      ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}),
       log: d.log,
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
     });
@@ -95,7 +101,10 @@ export class SyncWorkerPool {
    */
   async runOnce(): Promise<string | null> {
     const row = await this.queue.claim(this.owner);
-    if (!row) return null;
+    if (!row) {
+      await this.sweepImports();
+      return null;
+    }
     const ac = new AbortController();
     // Every waiting Garmin call listens for the stop; dozens may wait at once.
     setMaxListeners(0, ac.signal);
@@ -107,6 +116,21 @@ export class SyncWorkerPool {
       this.running.delete(row.job_id);
     }
     return row.job_id;
+  }
+
+  /**
+   * When idle: deletes the uploads of import jobs that ended without a worker (cancelled while
+   * pending, failed at claim), looking back a minute before the previous sweep.
+   */
+  private async sweepImports(): Promise<void> {
+    const now = this.d.runtime.now();
+    const since = this.lastSweep === null ? 0 : this.lastSweep - 60_000;
+    try {
+      await removeEndedImportFiles(this.d.db, this.d.dataDir ?? dirname(this.d.fitStore.root), since);
+      this.lastSweep = now;
+    } catch (err) {
+      this.d.log?.warn({ errType: (err as Error)?.name }, 'could not delete ended imports');
+    }
   }
 
   /**
