@@ -1,3 +1,4 @@
+import type { DecodeBacklog } from './activities/decode-backlog.js';
 import type { Runtime } from '@fitsync/runtime';
 import type { Config } from './config.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
@@ -49,6 +50,8 @@ export interface AppDeps {
   fitStore: FitStore;
   /** FIT decode worker threads (FITSYNC_DECODE_THREADS), used by syncs; ended on close. */
   decoder: FitDecodePool;
+  /** Decodes the FIT files imports stored, after their job (and, under `start`, those left by a restart). */
+  decodeBacklog: DecodeBacklog;
   /** Pushed events (job changes, session revocations): in-process, or across instances on PostgreSQL. */
   events: EventBus;
   /** Reading the synced data. */

@@ -25,6 +25,7 @@ import { dataRoutes } from './routes/data-routes.js';
 import { gearRoutes } from './routes/gear-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { ActivityExporter } from './export/activity-exporter.js';
+import { DecodeBacklog } from './activities/decode-backlog.js';
 import { ActivityStore } from './activities/activity-store.js';
 import { syncRoutes } from './routes/sync-routes.js';
 import { importRoutes } from './routes/import-routes.js';
@@ -170,6 +171,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   const fitStore = new FitStore(config.dataDir);
   const decoder = new FitDecodePool(config.sync.decodeThreads, (err) => app.log.error({ err }, 'a FIT decode thread died; its file got a decode_error'));
+  // An import stores FIT files undecoded; this decodes them after its job (ActivityStore meanwhile on demand).
+  const decodeBacklog = new DecodeBacklog({ db, fitStore, decoder, log: app.log });
   const syncWorkers = new SyncWorkerPool({
     db,
     runtime,
@@ -179,6 +182,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     decoder,
     garmin,
     dataDir: config.dataDir,
+    onImportEnded: (userId) => decodeBacklog.request(userId),
     log: app.log,
     metrics,
   });
@@ -201,7 +205,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   const imports = new ImportService({ db, runtime, random, dataDir: config.dataDir, maxBytes: config.imports.maxBytes, jobs: syncJobs });
   const data = new DataService({ db });
-  const activities = new ActivityStore({ db });
+  const activities = new ActivityStore({ db, fitStore, decoder });
   const deps: AppDeps = {
     config,
     db,
@@ -218,6 +222,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     garmin,
     fitStore,
     decoder,
+    decodeBacklog,
     events,
     data,
     activities,
@@ -286,7 +291,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await scheduler.stop();
     await garminKeeper.stop();
     await syncWorkers.stop();
-    // After the jobs: none of them waits on a decode any more.
+    await decodeBacklog.stop();
+    // After the jobs and the backlog: none of them waits on a decode any more.
     await decoder.close();
     await fitStore.close();
     await events.close();

@@ -1,22 +1,32 @@
 import { type ActivityDetail, type ActivityRecords, RECORD_FIELDS, type RecordField } from '@fitsync/api';
 import type { Queryable } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
-import { findDecodedMeta, findDecodedRecords } from '../repositories/activity-decoded.js';
+import { readFile } from 'node:fs/promises';
+import { findDecodedMeta, findDecodedRecords, upsertDecoded } from '../repositories/activity-decoded.js';
 import { findActivity } from '../repositories/activity-rows.js';
 import type { ActivityReader } from './activity-reader.js';
 import { activityView } from './activity-view.js';
+import type { FitStore } from '../sync/fit-store.js';
+import type { FitDecodePool } from './decode-pool.js';
 import { decodeRecords } from './records-codec.js';
 
 const ACTIVITY_ID = /^\d{1,20}$/;
 
-/** Decoded activities as stored by the sync (and `rebuild`): the ActivityReader the routes and exports use. */
+/**
+ * Decoded activities as stored by the sync (and `rebuild`): the ActivityReader the routes and exports
+ * use. Given the FIT store and the decoder, a stored file not decoded yet (an import leaves that to
+ * the decode backlog) is decoded on the spot when it is read, and the decode stored.
+ */
 export class ActivityStore implements ActivityReader {
-  constructor(private readonly d: { db: Queryable }) {}
+  constructor(private readonly d: { db: Queryable; fitStore?: FitStore; decoder?: FitDecodePool }) {}
 
   async detail(userId: string, activityId: string): Promise<ActivityDetail> {
     const row = ACTIVITY_ID.test(activityId) ? await findActivity(this.d.db, userId, activityId) : undefined;
     if (!row) throw notFound(activityId);
-    const meta = row.fit_sha256 ? await findDecodedMeta(this.d.db, userId, activityId) : undefined;
+    let meta = row.fit_sha256 ? await findDecodedMeta(this.d.db, userId, activityId) : undefined;
+    if (!meta && row.fit_sha256 && (await this.decodeNow(userId, activityId, row.fit_sha256))) {
+      meta = await findDecodedMeta(this.d.db, userId, activityId);
+    }
     return {
       ...activityView(row),
       sport: meta?.sport ?? null,
@@ -30,7 +40,13 @@ export class ActivityStore implements ActivityReader {
 
   async records(userId: string, activityId: string, fields: readonly RecordField[]): Promise<ActivityRecords> {
     if (!ACTIVITY_ID.test(activityId)) throw notFound(activityId);
-    const found = await findDecodedRecords(this.d.db, userId, activityId);
+    let found = await findDecodedRecords(this.d.db, userId, activityId);
+    if (!found) {
+      const row = await findActivity(this.d.db, userId, activityId);
+      if (row?.fit_sha256 && (await this.decodeNow(userId, activityId, row.fit_sha256))) {
+        found = await findDecodedRecords(this.d.db, userId, activityId);
+      }
+    }
     if (!found) {
       const row = await findActivity(this.d.db, userId, activityId);
       if (!row) throw notFound(activityId);
@@ -45,6 +61,17 @@ export class ActivityStore implements ActivityReader {
     const points: (number | null)[][] = new Array(count);
     for (let i = 0; i < count; i++) points[i] = cols.map((c) => c[i]!);
     return { fields: [...fields], points };
+  }
+
+  /** Decodes a stored file now and stores the decode; false without a decoder or when the file is missing. */
+  private async decodeNow(userId: string, activityId: string, fitSha256: string): Promise<boolean> {
+    const { fitStore, decoder, db } = this.d;
+    if (!fitStore || !decoder) return false;
+    const bytes = await readFile(fitStore.pathOf(fitSha256)).catch(() => null);
+    if (!bytes) return false;
+    const decoded = await decoder.decode(bytes);
+    await upsertDecoded(db, userId, [{ activityId, fitSha256, decoded }]);
+    return true;
   }
 }
 

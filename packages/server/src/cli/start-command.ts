@@ -26,6 +26,10 @@ export async function runStart(config: Config, io: CliIo): Promise<number> {
       io.stdout.write(`${listenUrl(app.server.address() as AddressInfo, Boolean(config.tlsCert))}\n`);
       // Schedules start jobs only in a serving process; app.close() stops the scheduler first.
       app.deps.scheduler.start();
+      // FIT files an import stored and a restart left undecoded (only here: tests drive it themselves).
+      app.deps.decodeBacklog.requestPending().catch((err: unknown) => {
+        app.log.error({ errType: (err as Error)?.name }, 'could not look for undecoded FIT files');
+      });
       const sig = await stop;
       app.log.info({ signal: sig }, 'shutting down');
     } finally {

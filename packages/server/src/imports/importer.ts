@@ -1,9 +1,7 @@
 import type { Runtime } from '@fitsync/runtime';
-import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { Log } from '../log.js';
 import { type ActivityRecord, knownActivities, upsertActivities } from '../repositories/activity-rows.js';
-import { type DecodedRow, upsertDecoded } from '../repositories/activity-decoded.js';
 import { setImportProgress } from '../repositories/imports.js';
 import { getCursor, setCursor } from '../repositories/sync-cursors.js';
 import { throwIfStopped } from '../sync/abortable.js';
@@ -19,7 +17,7 @@ import { type HealthSource, type ImportPlan, MAX_JSON_BYTES, planImport } from '
 import type { ImportState } from './import-state.js';
 
 /**
- * A window of matched FIT files, stored and decoded together and committed in one transaction:
+ * A window of matched FIT files, stored together and committed in one transaction:
  * at most this many files or FIT_WINDOW_BYTES. Two windows are in memory at most (one read while
  * the other is stored): the memory bound of the FIT pass. Bigger windows mean fewer commits.
  */
@@ -46,7 +44,6 @@ export interface ImportDeps {
   db: Db;
   runtime: Runtime;
   fitStore: FitStore;
-  decoder: FitDecodePool;
   log?: Log;
 }
 
@@ -158,7 +155,7 @@ class ImportRun {
 
   /**
    * FIT members of every nested archive: peeked, matched, stored with their activity. While one
-   * window of matched files is stored and decoded, the next one is read (two windows at most).
+   * window of matched files is stored, the next one is read (two windows at most).
    */
   async fits(): Promise<void> {
     if (this.st.fitDone) return;
@@ -242,10 +239,11 @@ class ImportRun {
   /**
    * Stores a window of matched files with their rows: an activity already stored with its file (an
    * API sync) keeps row and file untouched; the others get the file (content-addressed, durable
-   * before the row names it) and its decode, in one transaction with the part's resume position.
+   * before the row names it), in one transaction with the part's resume position. Decoding is left
+   * to the decode backlog after the job (and to ActivityStore when an activity is read before).
    */
   private async storeFits(batch: FitCandidate[], at: ImportState): Promise<void> {
-    const { db, fitStore, decoder } = this.d;
+    const { db, fitStore } = this.d;
     const { userId } = this.t;
     const known = await knownActivities(
       db,
@@ -254,14 +252,13 @@ class ImportRun {
     );
     const stats = { multisportParents: 0, skipped: 0, unitDisagreements: 0, implausible: 0 };
     const items = await Promise.all(
-      batch.map(async (c): Promise<{ outcome: Outcome; rec?: ActivityRecord; decoded?: DecodedRow }> => {
+      batch.map(async (c): Promise<{ outcome: Outcome; rec?: ActivityRecord }> => {
         const id = c.activity.rec.activityId;
         const k = known.get(id);
         if (k?.fitSha256 && (await fitStore.has(k.fitSha256))) return { outcome: 'unchanged' };
         const rec = agreeWithFit(c.activity, { distanceM: c.peek.sessionDistanceM, timerS: c.peek.sessionTimerS }, stats);
         const { sha256, size } = await fitStore.put(c.bytes);
-        const decoded = await decoder.decode(c.bytes);
-        return { outcome: k ? 'updated' : 'new', rec: { ...rec, fitSha256: sha256, fitSize: size }, decoded: { activityId: id, fitSha256: sha256, decoded } };
+        return { outcome: k ? 'updated' : 'new', rec: { ...rec, fitSha256: sha256, fitSize: size } };
       }),
     );
     this.plan.summaryStats.unitDisagreements += stats.unitDisagreements;
@@ -272,11 +269,6 @@ class ImportRun {
         userId,
         items.flatMap((i) => (i.rec ? [i.rec] : [])),
         now,
-      );
-      await upsertDecoded(
-        tx,
-        userId,
-        items.flatMap((i) => (i.decoded ? [i.decoded] : [])),
       );
       return tally(items.map((i) => i.outcome));
     };

@@ -46,6 +46,8 @@ export interface JobOwnerDeps {
   log?: WorkerLog;
   /** `fitsync_sync_jobs_total{status}`: jobs ended by this process. */
   ended?: Counter;
+  /** An import job ended: the FIT files it stored are undecoded (the decode backlog takes them). */
+  onImportEnded?: (userId: string) => void;
 }
 
 /** How often changed progress is written and published (at most ten times a second). */
@@ -198,6 +200,8 @@ export class JobOwner {
       if (!(await queue.finish(jobId, owner, status, errorMessage, progress.snapshot(final), message))) return;
       this.d.ended?.inc({ status });
       await removeFiles();
+      // Whatever it committed (a failed or cancelled import keeps its batches) is decoded next.
+      this.d.onImportEnded?.(row.user_id);
     };
     if (Number(row.cancel_requested) === 1) {
       await finish('cancelled', null);
@@ -212,7 +216,7 @@ export class JobOwner {
     const heart = this.heartbeat(jobId, owner, reporter, progress, ac, beats.signal);
     try {
       await runImport(
-        { db, runtime, fitStore: this.d.fitStore, decoder: this.d.decoder, ...(log ? { log } : {}) },
+        { db, runtime, fitStore: this.d.fitStore, ...(log ? { log } : {}) },
         {
           jobId,
           importId: imp.import_id,

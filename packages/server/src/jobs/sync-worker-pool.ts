@@ -33,6 +33,8 @@ export interface SyncWorkerPoolDeps {
   log?: WorkerLog;
   /** How long an idle worker waits before looking for jobs again (default 1000 ms). */
   pollMs?: number;
+  /** Called when an import job ended in this process (the FIT files it stored wait to be decoded). */
+  onImportEnded?: (userId: string) => void;
   /** Registry for `fitsync_sync_jobs_total{status}` (jobs ended in this process). */
   metrics?: Metrics;
 }
@@ -74,6 +76,7 @@ export class SyncWorkerPool {
       decoder: d.decoder,
       garmin: d.garmin,
       ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}),
+      ...(d.onImportEnded ? { onImportEnded: d.onImportEnded } : {}),
       log: d.log,
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
     });
