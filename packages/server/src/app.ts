@@ -183,6 +183,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     garmin,
     dataDir: config.dataDir,
     onImportEnded: (userId) => decodeBacklog.request(userId),
+    importBatchFiles: config.imports.batchFiles,
     log: app.log,
     metrics,
   });

@@ -48,6 +48,11 @@ export interface Config {
  */
 export interface ImportConfig {
   maxBytes: number;
+  /**
+   * FITSYNC_IMPORT_BATCH_FILES (default 200): FIT files an import commits per transaction; a crash
+   * redoes at most one batch, and progress moves in these steps.
+   */
+  batchFiles: number;
 }
 
 /**
@@ -225,6 +230,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
     },
     imports: {
       maxBytes: int('FITSYNC_IMPORT_MAX_BYTES', 20_000_000_000, 1, Number.MAX_SAFE_INTEGER),
+      batchFiles: int('FITSYNC_IMPORT_BATCH_FILES', 200, 1, 10_000),
     },
   };
 }

@@ -47,6 +47,8 @@ for (const { dialect, skip } of await dialects()) {
       const dataDir = join(tmp, 'data');
       mkdirSync(dataDir, { recursive: true });
       const env = cleanEnv({
+        // Small batches: the kills land between and inside several commits.
+        FITSYNC_IMPORT_BATCH_FILES: '20',
         ...(schema ? { FITSYNC_DATABASE_URL: schema.url } : {}),
         FITSYNC_DATA_DIR: dataDir,
         FITSYNC_WORKERS: '1',

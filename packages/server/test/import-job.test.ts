@@ -172,7 +172,7 @@ for (const { dialect, skip } of await dialects()) {
   describe(`import job on ${dialect}`, { skip }, () => {
     let w: SyncWorld;
     before(async () => {
-      w = await startWorld(dialect, `import-job-${dialect}`);
+      w = await startWorld(dialect, `import-job-${dialect}`, { FITSYNC_IMPORT_BATCH_FILES: '20' });
     });
     after(async () => {
       await w?.close();
@@ -241,6 +241,13 @@ for (const { dialect, skip } of await dialects()) {
       ];
       const norm = (r: Row) => ({ ...r, distance_m: r.distance_m === null ? null : Number(r.distance_m), start_ms: Number(r.start_ms) });
       assert.deepEqual(got.map(norm), want.sort((a, b) => (a.activity_id < b.activity_id ? -1 : 1)).map(norm));
+      // The import stores the files; the decode backlog decodes them after the job.
+      await w.s.app.deps.decodeBacklog.settled();
+      const decodedCount = async () =>
+        Number((await w.s.db.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM activity_decoded WHERE user_id = ?', [u.userId]))!.n);
+      assert.equal(await decodedCount(), 4, 'the backlog decoded every stored file');
+      // An activity read before its turn is decoded on the spot (and the decode stored).
+      await w.s.db.run('DELETE FROM activity_decoded WHERE user_id = ?', [u.userId]);
       // Stored files are the original bytes, and decoded like a synced activity's.
       for (const a of acts.slice(0, 4)) {
         assert.equal(sha(await import('node:fs/promises').then((f) => f.readFile(w.s.app.deps.fitStore.pathOf(sha(a.fit))))), sha(a.fit));
@@ -248,6 +255,7 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(detail.status, 200, JSON.stringify(detail.body));
         assert.ok(detail.body.laps.length >= 1, 'decoded laps');
       }
+      assert.equal(await decodedCount(), 4, 'the reads stored their decodes');
       // Cursors: the next API sync tops up from the newest imported activity.
       assert.equal(await getCursor(w.s.db, u.userId, 'activities'), String(Math.max(...acts.slice(0, 5).map((a) => a.startMs), 1717398000000)));
       // The upload and the scratch space are gone once the job ended.

@@ -274,3 +274,21 @@ function weighIns(r: Reader, date: string, entries: readonly Obj[]): WeightRecor
   }
   return out;
 }
+
+/** The `period` of an export span answer (one source's records of the days first..last). */
+export function exportSpanPeriod(first: string, last: string): string {
+  return `${first}..${last}`;
+}
+
+/** Whether a stored export answer is a span (`first..last`) rather than one day's record. */
+export function isExportSpanPeriod(period: string): boolean {
+  return period.includes('..');
+}
+
+/** The per-day record texts of a span answer (`{"days": {date: record}}`), by day. */
+export function exportSpanDays(text: string): Map<string, string> {
+  const parsed = JSON.parse(text) as { days?: Record<string, unknown> };
+  const out = new Map<string, string>();
+  for (const [day, record] of Object.entries(parsed.days ?? {})) out.set(day, JSON.stringify(record));
+  return out;
+}

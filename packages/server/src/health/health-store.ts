@@ -16,7 +16,7 @@ import {
   type RangeSource,
   type RangeText,
 } from './derive-health.js';
-import { EXPORT_DAY_SOURCES, type ExportDaySource } from './derive-export.js';
+import { EXPORT_DAY_SOURCES, type ExportDaySource, exportSpanDays, isExportSpanPeriod } from './derive-export.js';
 import { getRawBlobs, type PreparedBlob, putRawBlob } from './raw-blobs.js';
 import { encodeSeries } from './series-codec.js';
 
@@ -107,8 +107,9 @@ export async function rederiveDays(
       continue;
     }
     await putHealthDay(tx, userId, d.day, hash, now);
-    await replaceDaySeries(tx, userId, d.date, encoded);
-    await replaceDayWeights(tx, userId, d.date, d.weights);
+    // A day without a row has no series or weigh-ins stored (they go with it): nothing to clear.
+    if (had || opts.rewrite || encoded.length > 0) await replaceDaySeries(tx, userId, d.date, encoded);
+    if (had || opts.rewrite || d.weights.length > 0) await replaceDayWeights(tx, userId, d.date, d.weights);
     counts[same ? 'unchanged' : had ? 'updated' : 'new']++;
   }
   return counts;
@@ -128,6 +129,7 @@ async function loadAnswers(
   const rows = (await rawOverlapping(tx, userId, first, last)).filter(
     (r) =>
       (RANGE_SOURCES as readonly string[]).includes(r.source) ||
+      (isExportSource(r.source) && isExportSpanPeriod(r.period)) ||
       (days.includes(r.period) && (isExportSource(r.source) || !fresh.has(r.period))),
   );
   const texts = await getRawBlobs(
@@ -141,6 +143,16 @@ async function loadAnswers(
     const text = texts.get(r.sha256)!;
     if ((RANGE_SOURCES as readonly string[]).includes(r.source)) {
       ranges.push({ source: r.source as RangeSource, first: r.first_day, last: r.last_day, text });
+    } else if (isExportSource(r.source) && isExportSpanPeriod(r.period)) {
+      // An import's span: it sets the days it holds (a later span over them wins: rows come oldest first).
+      const spanDays = exportSpanDays(text);
+      for (const d of days) {
+        const rec = spanDays.get(d);
+        if (rec === undefined) continue;
+        const t = dayTexts.get(d) ?? {};
+        t[r.source] = rec;
+        dayTexts.set(d, t);
+      }
     } else if ((DAY_SOURCES as readonly string[]).includes(r.source) || isExportSource(r.source)) {
       const t = dayTexts.get(r.period) ?? {};
       t[r.source as DaySource | ExportDaySource] = text;

@@ -21,10 +21,10 @@ import type { ImportState } from './import-state.js';
  * at most this many files or FIT_WINDOW_BYTES. Two windows are in memory at most (one read while
  * the other is stored): the memory bound of the FIT pass. Bigger windows mean fewer commits.
  */
-export const FIT_WINDOW = 32;
-export const FIT_WINDOW_BYTES = 8 * 1024 * 1024;
+export const FIT_WINDOW = 200;
+export const FIT_WINDOW_BYTES = 16 * 1024 * 1024;
 /** FIT members looked at per commit at most: skipped files' progress is saved too. */
-const FIT_SCAN = 256;
+const FIT_SCAN = 1024;
 /** Largest FIT file read (activity files are a few MB; longer ones are not activities). */
 export const MAX_FIT_BYTES = 64 * 1024 * 1024;
 /** Summaries without a file per transaction. */
@@ -44,6 +44,8 @@ export interface ImportDeps {
   db: Db;
   runtime: Runtime;
   fitStore: FitStore;
+  /** FIT files per window (one transaction); default FIT_WINDOW. */
+  batchFiles?: number;
   log?: Log;
 }
 
@@ -189,7 +191,7 @@ class ImportRun {
           }
           scanned++;
           last = entry;
-          if (batch.length >= FIT_WINDOW || bytes >= FIT_WINDOW_BYTES || scanned >= FIT_SCAN) {
+          if (batch.length >= (this.d.batchFiles ?? FIT_WINDOW) || bytes >= FIT_WINDOW_BYTES || scanned >= FIT_SCAN) {
             await flush(batch, source.key, entry.index + 1);
             batch = [];
             bytes = 0;

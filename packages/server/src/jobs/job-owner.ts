@@ -26,7 +26,7 @@ import type { Log } from '../log.js';
 import { importArchivePath, importScratchDir } from '../imports/import-files.js';
 import { importCompletedMessage, importFailureMessage } from '../imports/import-message.js';
 import { parseImportState } from '../imports/import-state.js';
-import { runImport } from '../imports/importer.js';
+import { FIT_WINDOW, runImport } from '../imports/importer.js';
 import { findImportByJob } from '../repositories/imports.js';
 import { removeImportFiles } from '../imports/import-cleanup.js';
 import { dirname } from 'node:path';
@@ -48,6 +48,8 @@ export interface JobOwnerDeps {
   ended?: Counter;
   /** An import job ended: the FIT files it stored are undecoded (the decode backlog takes them). */
   onImportEnded?: (userId: string) => void;
+  /** FIT files an import commits per transaction (FITSYNC_IMPORT_BATCH_FILES). */
+  importBatchFiles?: number;
 }
 
 /** How often changed progress is written and published (at most ten times a second). */
@@ -216,7 +218,7 @@ export class JobOwner {
     const heart = this.heartbeat(jobId, owner, reporter, progress, ac, beats.signal);
     try {
       await runImport(
-        { db, runtime, fitStore: this.d.fitStore, ...(log ? { log } : {}) },
+        { db, runtime, fitStore: this.d.fitStore, batchFiles: this.d.importBatchFiles ?? FIT_WINDOW, ...(log ? { log } : {}) },
         {
           jobId,
           importId: imp.import_id,

@@ -35,6 +35,8 @@ export interface SyncWorkerPoolDeps {
   pollMs?: number;
   /** Called when an import job ended in this process (the FIT files it stored wait to be decoded). */
   onImportEnded?: (userId: string) => void;
+  /** FIT files an import commits per transaction (FITSYNC_IMPORT_BATCH_FILES). */
+  importBatchFiles?: number;
   /** Registry for `fitsync_sync_jobs_total{status}` (jobs ended in this process). */
   metrics?: Metrics;
 }
@@ -77,6 +79,7 @@ export class SyncWorkerPool {
       garmin: d.garmin,
       ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}),
       ...(d.onImportEnded ? { onImportEnded: d.onImportEnded } : {}),
+      ...(d.importBatchFiles !== undefined ? { importBatchFiles: d.importBatchFiles } : {}),
       log: d.log,
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
     });

@@ -70,3 +70,21 @@ export class MemberMeter extends Transform {
     return new ArchiveError(problem, `${this.member.shown} ${what}`, { entryIndex: this.member.index });
   }
 }
+
+/**
+ * The same checks for a member read whole (Archive.read's direct path): the bytes are judged as if
+ * they had flowed through a meter, so both paths refuse alike. null when the member is sound.
+ */
+export function meterWhole(member: MeteredMember, maxRatio: number, budget: ByteBudget, data: Buffer): Error | null {
+  const meter = new MemberMeter(member, maxRatio, budget);
+  let failure: Error | null = null;
+  meter._transform(data, 'latin1', (err) => {
+    failure = err ?? null;
+  });
+  if (!failure) {
+    meter._flush((err) => {
+      failure = err ?? null;
+    });
+  }
+  return failure;
+}

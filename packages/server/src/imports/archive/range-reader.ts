@@ -6,6 +6,12 @@ import yauzl from 'yauzl';
 const CHUNK_BYTES = 512 * 1024;
 /** Small reads (central-directory records, local headers) are served from one window this big. */
 const WINDOW_BYTES = 256 * 1024;
+/**
+ * Small members read whole (Archive.read) come from a read-ahead window this big: members are read
+ * in central-directory order, which is file order, so one positional read serves dozens of them
+ * instead of one thread-pool round trip each (queued behind the FIT store's writes).
+ */
+const DATA_WINDOW_BYTES = 2 * 1024 * 1024;
 
 type ReadCallback = (err: Error | null, bytesRead?: number) => void;
 
@@ -35,9 +41,37 @@ export class RangeReader extends yauzl.RandomAccessReader {
     );
   }
 
+  private data: Buffer = Buffer.alloc(0);
+  private dataAt = 0;
+
   /** After the central directory is read, the window would only hold memory. */
   releaseWindow(): void {
     this.window = Buffer.alloc(0);
+  }
+
+  /**
+   * Up to `length` bytes at `position` of the range, from the read-ahead window when they fit in
+   * it (refilled from `position` when they are not there); longer spans are read directly. The
+   * result may be shorter at the range's end, and is only valid until the next call.
+   */
+  async readSpan(position: number, length: number): Promise<Buffer> {
+    const end = Math.min(position + length, this.length);
+    if (position < 0 || end <= position) return Buffer.alloc(0);
+    const want = end - position;
+    if (want > DATA_WINDOW_BYTES / 2) {
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await this.file.read(buf, 0, want, this.base + position);
+      return buf.subarray(0, bytesRead);
+    }
+    let from = position - this.dataAt;
+    if (from < 0 || from + want > this.data.length) {
+      const fresh = Buffer.allocUnsafe(Math.min(DATA_WINDOW_BYTES, this.length - position));
+      const { bytesRead } = await this.file.read(fresh, 0, fresh.length, this.base + position);
+      this.data = fresh.subarray(0, bytesRead);
+      this.dataAt = position;
+      from = 0;
+    }
+    return this.data.subarray(from, Math.min(from + want, this.data.length));
   }
 
   override _readStreamForRange(start: number, end: number): Readable {

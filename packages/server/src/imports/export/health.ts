@@ -1,6 +1,15 @@
 import { parseExactJson } from '@fitsync/garmin';
 import type { Queryable } from '../../db/db.js';
-import { deriveExportDay, EXPORT_DAY_SOURCES, type ExportDaySource, LIST_SOURCES, weighInDay, weighInOf, weighInTime } from '../../health/derive-export.js';
+import {
+  deriveExportDay,
+  EXPORT_DAY_SOURCES,
+  type ExportDaySource,
+  exportSpanPeriod,
+  LIST_SOURCES,
+  weighInDay,
+  weighInOf,
+  weighInTime,
+} from '../../health/derive-export.js';
 import { rederiveDays } from '../../health/health-store.js';
 import { prepareRawBlob, putRawBlob } from '../../health/raw-blobs.js';
 import { recordRaw } from '../../repositories/health-raw.js';
@@ -159,28 +168,37 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Stores the export parts of some days (the caller groups all parts of those days; up to ~28 days
- * per call) as raw per-day answers (health_raw, source = the part's source, period = the day),
- * replacing those days' earlier export answers of the same sources (a source not given keeps what
- * it had, so a caller storing one family at a time loses nothing), and re-derives the days, in the
- * caller's transaction. Parts of one day and source merge as in parseHealthMember (later wins).
+ * per call) and re-derives the days, in the caller's transaction. Per source, the days' records are
+ * kept as ONE raw answer spanning them (health_raw, period `first..last`, like Garmin's range
+ * answers): a few rows per chunk instead of one per day and source, which is what lets ten years
+ * import in seconds. A later span sets the days it holds and leaves the others as they were (a
+ * source not given, or a day it lacks, keeps what it had: a caller storing one family at a time
+ * loses nothing). Parts of one day and source merge as in parseHealthMember (later wins).
  * Returns new/updated/unchanged per day.
  */
 export async function storeExportDays(tx: Queryable, userId: string, parts: readonly ExportDayPart[], now: number): Promise<Counts> {
-  const days = new DayParts();
+  const merged = new DayParts();
   for (const p of parts) {
     if (!DAY.test(p.date) || !EXPORT_DAY_SOURCES.includes(p.source)) throw new Error('not an export day part');
-    days.add(p);
+    merged.add(p);
   }
-  const byDay = new Map<string, ExportDayPart[]>();
-  for (const p of days.parts()) byDay.set(p.date, [...(byDay.get(p.date) ?? []), p]);
+  const bySource = new Map<ExportDaySource, ExportDayPart[]>();
+  const dates = new Set<string>();
+  for (const p of merged.parts()) {
+    dates.add(p.date);
+    const list = bySource.get(p.source);
+    if (list) list.push(p);
+    else bySource.set(p.source, [p]);
+  }
   const known = new Map<string, string>();
-  for (const [date, dayParts] of byDay) {
-    for (const p of dayParts) {
-      const blob = prepareRawBlob(JSON.stringify(p.record));
-      await putRawBlob(tx, blob);
-      await recordRaw(tx, userId, { source: p.source, period: date, sha256: blob.sha256, first: date, last: date }, now);
-      known.set(blob.sha256, blob.text);
-    }
+  for (const [source, list] of bySource) {
+    const first = list[0]!.date;
+    const last = list[list.length - 1]!.date;
+    const text = JSON.stringify({ days: Object.fromEntries(list.map((p) => [p.date, p.record])) });
+    const blob = prepareRawBlob(text);
+    await putRawBlob(tx, blob);
+    await recordRaw(tx, userId, { source, period: exportSpanPeriod(first, last), sha256: blob.sha256, first, last }, now);
+    known.set(blob.sha256, blob.text);
   }
-  return rederiveDays(tx, userId, [...byDay.keys()], now, new Map(), { known });
+  return rederiveDays(tx, userId, [...dates].sort(), now, new Map(), { known });
 }
