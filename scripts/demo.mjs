@@ -8,7 +8,7 @@
 // makes it exit non-zero (CI runs it).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,10 +75,10 @@ async function startService(name, args, env) {
  * Runs the real CLI. stdout is captured (it is data); stderr goes to the
  * terminal as it is, so a terminal shows the live progress bar.
  */
-function fitsync(args, { input, env = {}, liveStderr = false, liveStdout = false } = {}) {
+function fitsync(args, { input, env = {}, liveStderr = false, liveStdout = false, configDir = cfgDir() } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN.cli, '--config-dir', cfgDir(), ...args], {
-      env: { PATH: process.env.PATH, HOME: cfgDir(), NO_COLOR: color ? '' : '1', ...env },
+    const child = spawn(process.execPath, [BIN.cli, '--config-dir', configDir, ...args], {
+      env: { PATH: process.env.PATH, HOME: configDir, NO_COLOR: color ? '' : '1', ...env },
       stdio: ['pipe', liveStdout ? 'inherit' : 'pipe', liveStderr ? 'inherit' : 'pipe'],
     });
     children.add(child);
@@ -378,7 +378,66 @@ async function demo() {
   const completion = await must(['completion', 'bash'], { env: cliEnv });
   ok(`fitsync completion bash|zsh|fish: ${completion.out.split('\n').length} lines of bash; install with source <(fitsync completion bash)`);
 
+  await importDemo(sim, server, serverEnv, dataDir);
+
   console.log(`\n${paint('32;1', `Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}`);
+}
+
+/**
+ * Garmin's data export: another Garmin account with three years of history, its "Export your data"
+ * zip downloaded from the sim, imported by a FitSync user who never linked Garmin.
+ */
+async function importDemo(sim, server, serverEnv, dataDir) {
+  step("Importing Garmin's data export — three years of another account, without one Garmin call");
+  const email = 'demo.history@example.com';
+  await http('POST', `${sim.url}/__sim/users`, { email, password: `garmin-${randomBytes(9).toString('base64url')}`, activities: 150, days: 1095, workouts: 5 });
+  const zip = join(tmp, 'garmin-export.zip');
+  const bytes = await download(`${sim.url}/__sim/users/${encodeURIComponent(email)}/export.zip`, zip);
+  ok(`${email}: its export.zip, ${(bytes / 1e6).toFixed(1)} MB in Garmin's layout (summaries in export units, FIT files in nested zips, daily files in 100-day chunks)`);
+  const password = `hist-${randomBytes(9).toString('base64url')}`;
+  const add = spawnSync(process.execPath, [BIN.server, 'user', 'add', 'historian', '--password-stdin', '--data-dir', dataDir], {
+    input: `${password}\n`,
+    env: serverEnv,
+    encoding: 'utf8',
+  });
+  if (add.status !== 0) throw new DemoError(`user add failed: ${add.stderr}`);
+  const opts = { env: { FITSYNC_SERVER: server.url }, configDir: join(tmp, 'config-historian') };
+  await must(['auth', 'login', '--username', 'historian', '--password-stdin'], { ...opts, input: `${password}\n` });
+  note('a second FitSync user, "historian", signed in; it never links Garmin');
+  const started = Date.now();
+  const run = await must(['import', 'garmin-export', zip, '--wait'], opts);
+  show(run.out);
+  const [job] = JSON.parse((await must(['sync', 'list', '--limit', '1', '-o', 'json'], opts)).out).jobs;
+  if (job?.sync_type !== 'import' || job.status !== 'completed') throw new DemoError(`the import job did not complete: ${JSON.stringify(job)}`);
+  ok(`import job ${job.job_id} completed in ${((Date.now() - started) / 1000).toFixed(1)} s (upload included): ${job.message}`);
+  const truth = await http('GET', `${sim.url}/__sim/users/${encodeURIComponent(email)}/truth`);
+  const list = JSON.parse((await must(['activities', 'list', '--limit', '1000', '-o', 'json'], opts)).out).activities;
+  const key = (a) => `${a.activity_id}:${a.fit_sha256}`;
+  const want = new Set(truth.activities.map(key));
+  const dayList = JSON.parse((await must(['health', 'days', '--since', truth.days.at(-1), '-o', 'json'], opts)).out).days;
+  if (list.length !== truth.activities.length || !list.every((a) => want.has(key(a))) || dayList.length !== truth.days.length) {
+    throw new DemoError(`imported ${list.length} activities and ${dayList.length} days; the sim holds ${truth.activities.length} and ${truth.days.length}`);
+  }
+  ok(`all ${list.length} activity ids with their FIT sha256, and all ${dayList.length} days with data, match the sim's truth`);
+}
+
+/** Streams a GET to a file; resolves with the bytes written. */
+function download(url, file) {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new DemoError(`GET ${url} answered ${res.statusCode}`));
+        return;
+      }
+      const out = createWriteStream(file);
+      res.pipe(out);
+      out.on('finish', () => resolve(out.bytesWritten));
+      out.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 /** Waits (at most 90 s) until `count` jobs started by the schedule have ended; oldest first. */

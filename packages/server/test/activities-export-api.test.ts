@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -138,13 +138,26 @@ for (const { dialect, skip } of await dialects()) {
       assertProblem(await get(`${id}/export?format=gpx`), 401, 'invalid_token');
     });
 
-    test('a file not decoded yet (stored before decoding existed): 422 decode_error saying so; fit still serves it', async () => {
-      const a = list[list.length - 1]!;
+    test('a file not decoded yet (an import leaves decoding to the backlog) is decoded on the spot and the decode stored; without its file, 422 decode_error saying so; fit still serves what is stored', async () => {
+      const [a, b] = [list[list.length - 1]!, list[list.length - 2]!];
+      const decodedRows = async (id: string) =>
+        Number((await w.s.db.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM activity_decoded WHERE user_id = ? AND activity_id = ?', [u.userId, id]))!.n);
       await w.s.db.run('DELETE FROM activity_decoded WHERE user_id = ? AND activity_id = ?', [u.userId, a.activity_id]);
-      for (const f of ['gpx', 'tcx', 'csv'] as const) {
-        const res = await call(w.s.app, 'GET', `/v1/activities/${a.activity_id}/export?format=${f}`, { token: u.token });
-        const p = assertProblem(res, 422, 'decode_error');
-        assert.match(p.detail, /not decoded yet.*format=fit still gives the original file/);
+      const csv = await call(w.s.app, 'GET', `/v1/activities/${a.activity_id}/export?format=csv`, { token: u.token });
+      assert.equal(csv.status, 200, JSON.stringify(csv.body));
+      assert.equal(await decodedRows(a.activity_id), 1, 'the decode made for the export is stored');
+      // The file itself gone too: nothing to decode from.
+      await w.s.db.run('DELETE FROM activity_decoded WHERE user_id = ? AND activity_id = ?', [u.userId, b.activity_id]);
+      const path = w.s.app.deps.fitStore.pathOf(b.fit_sha256);
+      await rename(path, `${path}.away`);
+      try {
+        for (const f of ['gpx', 'tcx', 'csv'] as const) {
+          const res = await call(w.s.app, 'GET', `/v1/activities/${b.activity_id}/export?format=${f}`, { token: u.token });
+          const p = assertProblem(res, 422, 'decode_error');
+          assert.match(p.detail, /not decoded yet.*format=fit still gives the original file/);
+        }
+      } finally {
+        await rename(`${path}.away`, path);
       }
       const original = (await download(a.activity_id, 'fit')).bytes;
       assert.deepEqual(original, await storedFit(a.fit_sha256));
