@@ -73,3 +73,19 @@ export function formatDuration(seconds: number): string {
   }
   return `${seconds}s`;
 }
+
+/**
+ * A byte count for people, in decimal units as disks and Garmin's export page count them
+ * (FITSYNC_IMPORT_MAX_BYTES defaults to 20 GB = 20·10⁹ bytes): "1.2 GB", "512 bytes".
+ */
+export function formatByteSize(n: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  if (i === 0) return `${Math.round(n)} bytes`;
+  return `${v >= 100 ? Math.round(v) : Number(v.toFixed(1))} ${units[i]}`;
+}

@@ -10,6 +10,7 @@
  * declared sizes at a total budget, so memory stays bounded whatever the archive says.
  * The writer is here too: the sim builds Garmin-like downloads with it (one zip codec, one CRC).
  */
+import * as zlib from 'node:zlib';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /** One file extracted from a zip. */
@@ -38,10 +39,11 @@ export interface ReadZipOptions {
   maxBytes?: number;
 }
 
+type Crc32 = (data: Uint8Array, value?: number) => number;
+
 let crcTable: Uint32Array | undefined;
 
-/** CRC-32 (IEEE 802.3, as used by zip and gzip). */
-export function crc32(buf: Uint8Array): number {
+function tableCrc32(buf: Uint8Array, value = 0): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -50,10 +52,17 @@ export function crc32(buf: Uint8Array): number {
       crcTable[n] = c >>> 0;
     }
   }
-  let crc = 0xffffffff;
+  let crc = ~value >>> 0;
   for (let i = 0; i < buf.length; i++) crc = crcTable[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return ~crc >>> 0;
 }
+
+/**
+ * CRC-32 (IEEE 802.3, as zip and gzip use it), continuing from `value` (0 to start): zlib's own
+ * (Node 20.15+), else a table (the engines field allows Node 20.10). Shared by the server's archive
+ * reader and the emulator's zip writer.
+ */
+export const crc32: Crc32 = (zlib as { crc32?: Crc32 }).crc32 ?? tableCrc32;
 
 const EOCD_SIG = 0x06054b50;
 const CEN_SIG = 0x02014b50;

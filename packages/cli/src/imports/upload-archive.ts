@@ -6,7 +6,7 @@ import { asImport } from '../client/answers.js';
 import { BadAnswerError } from '../client/client.js';
 import { CliError, NotFoundError, UnavailableError, UsageError } from '../errors.js';
 import type { Session } from '../session.js';
-import { byteSize } from './byte-size.js';
+import { formatByteSize as byteSize } from '@fitsync/api/rules';
 import type { LocalArchive } from './local-archive.js';
 
 export interface UploadDeps {

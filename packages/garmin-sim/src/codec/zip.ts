@@ -1,5 +1,5 @@
-import * as zlib from 'node:zlib';
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
+import { crc32 } from '@fitsync/garmin';
 
 /**
  * A small ZIP writer (PKWARE APPNOTE 6.3: local headers, data descriptors, central directory; no
@@ -9,26 +9,8 @@ import { createDeflateRaw, deflateRawSync } from 'node:zlib';
  * that lie. Output is deterministic (fixed times unless given), so two runs give identical bytes.
  */
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-// zlib's own CRC-32 (Node >= 20.15) is many times faster than the table loop below, its fallback.
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-
-/** CRC-32 (ISO-HDLC, as ZIP uses), continuing from `crc` (0 to start). */
-export function crc32(data: Uint8Array, crc = 0): number {
-  if (nativeCrc32) return nativeCrc32(data, crc);
-  let c = ~crc >>> 0;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
+/** CRC-32 as ZIP uses it (the Garmin client's, shared by the whole project). */
+export { crc32 };
 
 export interface ZipEntryOptions {
   /** 'deflate' (default for buffers) or 'store'. */

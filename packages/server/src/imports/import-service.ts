@@ -20,7 +20,7 @@ import { findActiveSyncJob, findSyncJob, type SyncJobRow } from '../repositories
 import { isUniqueViolation, type SyncJobService } from '../services/sync-job-service.js';
 import { toSyncJob } from '../sync/job-view.js';
 import { importArchivePath, importScratchDir, importsDir } from './import-files.js';
-import { formatBytes } from './format-bytes.js';
+import { formatByteSize as formatBytes } from '@fitsync/api/rules';
 import { appendBody, hashPrefix } from './upload-writer.js';
 
 export interface ImportServiceDeps {

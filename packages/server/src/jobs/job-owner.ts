@@ -153,21 +153,10 @@ export class JobOwner {
     } catch (err) {
       beats.abort();
       await heart;
-      const reason: StopReason | null = err instanceof SyncAborted ? err.reason : ac.signal.aborted ? (ac.signal.reason as StopReason) : null;
-      if (reason === 'cancel') {
-        await finish('cancelled', null);
-        log?.info({ jobId, userId: row.user_id }, 'sync job cancelled');
-      } else if (reason === 'shutdown') {
-        await queue.release(jobId, owner, progress.snapshot()).catch(() => {});
-        log?.info({ jobId }, 'sync job handed back for resumption');
-      } else if (reason === 'lost_lease') {
-        // Another worker took it over, or it was ended elsewhere (a Garmin disconnect cancels it).
-        log?.warn({ jobId }, 'sync job no longer ours; stopped');
-      } else {
+      await this.endAfterThrow('sync', err, row, owner, ac, progress, finish, async () => {
         const since = isReauthError(err) ? await this.reauthSince(row.user_id) : null;
-        await finish('failed', failureMessage(err, progress.processedItems, progress.total, since));
-        log?.warn({ jobId, userId: row.user_id, errType: (err as Error)?.name }, 'sync job failed');
-      }
+        return failureMessage(err, progress.processedItems, progress.total, since);
+      });
     } finally {
       beats.abort();
       // Calls still queued at the limiter (a failed kind's siblings) must not reach Garmin now.
@@ -237,24 +226,45 @@ export class JobOwner {
     } catch (err) {
       beats.abort();
       await heart;
-      const reason: StopReason | null = err instanceof SyncAborted ? err.reason : ac.signal.aborted ? (ac.signal.reason as StopReason) : null;
-      if (reason === 'cancel') {
-        await finish('cancelled', null);
-        log?.info({ jobId, userId: row.user_id }, 'import job cancelled');
-      } else if (reason === 'shutdown') {
-        await queue.release(jobId, owner, progress.snapshot()).catch(() => {});
-        log?.info({ jobId }, 'import job handed back for resumption');
-      } else if (reason === 'lost_lease') {
-        log?.warn({ jobId }, 'import job no longer ours; stopped');
-      } else {
+      await this.endAfterThrow('import', err, row, owner, ac, progress, finish, async () => {
         const totals = { activities: progress.totalOf('activities'), health: progress.totalOf('health'), workouts: progress.totalOf('workouts') };
-        const message = importFailureMessage(err, reporter.at, progress.countsSnapshot(), totals);
-        await finish('failed', message);
-        log?.warn({ jobId, userId: row.user_id, errType: (err as Error)?.name }, 'import job failed');
-      }
+        return importFailureMessage(err, reporter.at, progress.countsSnapshot(), totals);
+      });
     } finally {
       beats.abort();
       if (!ac.signal.aborted) ac.abort('shutdown' satisfies StopReason);
+    }
+  }
+
+  /**
+   * How a job whose run threw ends: cancelled, handed back at shutdown (its lease ended now, so the
+   * next start resumes it), let go (another worker took it over, or it was ended elsewhere: a Garmin
+   * disconnect cancels it), or failed with the message `failed` writes.
+   */
+  private async endAfterThrow(
+    kind: 'sync' | 'import',
+    err: unknown,
+    row: SyncJobRow,
+    owner: string,
+    ac: AbortController,
+    progress: ProgressTracker,
+    finish: (status: JobEnd, errorMessage: string | null) => Promise<void>,
+    failed: () => Promise<string>,
+  ): Promise<void> {
+    const { queue, log } = this.d;
+    const jobId = row.job_id;
+    const reason: StopReason | null = err instanceof SyncAborted ? err.reason : ac.signal.aborted ? (ac.signal.reason as StopReason) : null;
+    if (reason === 'cancel') {
+      await finish('cancelled', null);
+      log?.info({ jobId, userId: row.user_id }, `${kind} job cancelled`);
+    } else if (reason === 'shutdown') {
+      await queue.release(jobId, owner, progress.snapshot()).catch(() => {});
+      log?.info({ jobId }, `${kind} job handed back for resumption`);
+    } else if (reason === 'lost_lease') {
+      log?.warn({ jobId }, `${kind} job no longer ours; stopped`);
+    } else {
+      await finish('failed', await failed());
+      log?.warn({ jobId, userId: row.user_id, errType: (err as Error)?.name }, `${kind} job failed`);
     }
   }
 

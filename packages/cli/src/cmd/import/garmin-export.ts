@@ -4,7 +4,7 @@ import { asSyncJob } from '../../client/answers.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import { CancelledError, CliError, ConflictError, UsageError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
-import { byteSize } from '../../imports/byte-size.js';
+import { formatByteSize as byteSize } from '@fitsync/api/rules';
 import { checkArchive, hashArchive, type LocalArchive } from '../../imports/local-archive.js';
 import { uploadArchive } from '../../imports/upload-archive.js';
 import type { Session } from '../../session.js';
