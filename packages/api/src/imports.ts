@@ -6,7 +6,9 @@ import { JobId } from './common.js';
 export const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the whole file, lowercase hex' });
 
 /**
- * `POST /v1/imports`: announces an archive before its bytes are sent. The same user announcing the
+ * `POST /v1/imports` (JSON): announces an archive before its bytes are sent. (The same endpoint
+ * also takes the archive itself as an `application/zip` or `application/octet-stream` body with a
+ * Content-Length: one request, not resumable, answered 201 with the import and its job started.) The same user announcing the
  * same `sha256` and `size_bytes` again while that upload is unfinished gets it back (200, with
  * `received_bytes` to resume from) instead of a new one (201). Over FITSYNC_IMPORT_MAX_BYTES → 413
  * `payload_too_large`.

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { zipBuffer } from '@fitsync/garmin-sim';
@@ -164,6 +165,42 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await call(s.app, 'DELETE', `/v1/imports/${id}`, { token: u.token })).status, 204);
       assert.equal(existsSync(importArchivePath(s.dataDir, id)), false);
       assertProblem(await call(s.app, 'GET', `/v1/imports/${id}`, { token: u.token }), 404, 'not_found');
+    });
+
+    test('POST /v1/imports with the archive itself (application/zip): uploaded in one request, its job started; a body cut short or too large refused', async () => {
+      const u = await user();
+      const a = await archive(200_000);
+      const post = (body: Buffer, headers: Record<string, string> = {}) =>
+        new Promise<Res>((resolve, reject) => {
+          const req = http.request(`${s.url}/v1/imports`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/zip', 'content-length': String(body.length), ...headers },
+          });
+          req.on('response', (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+          });
+          req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+          req.end(body);
+        });
+      const r = await post(a.bytes);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.equal(r.body.status, 'started');
+      assert.equal(r.body.sha256, a.sha256);
+      assert.equal(r.body.received_bytes, a.bytes.length);
+      assert.deepEqual(readFileSync(importArchivePath(s.dataDir, r.body.import_id)), a.bytes);
+      const job = await call(s.app, 'GET', `/v1/sync/jobs/${r.body.job_id}`, { token: u.token });
+      assert.equal(job.body.sync_type, 'import');
+      assert.equal(job.body.trigger, 'import');
+      await call(s.app, 'POST', `/v1/sync/jobs/${r.body.job_id}/cancel`, { token: u.token });
+      // Over FITSYNC_IMPORT_MAX_BYTES (5 MB here): refused before the body is read.
+      assertProblem(await post(Buffer.alloc(10), { 'content-length': '6000000' }), 413, 'payload_too_large');
+      // No scratch file is left behind.
+      assert.deepEqual(
+        (await import('node:fs/promises').then((f) => f.readdir(join(s.dataDir, 'imports')))).filter((n) => n.startsWith('whole-')),
+        [],
+      );
     });
 
     test('wrong offset → 409 with received_bytes; too many bytes → 413; too large an archive → 413 in human units', async () => {

@@ -1,5 +1,7 @@
-import type { Hash } from 'node:crypto';
-import { rm, statfs, mkdir } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rm, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CreateImportBody, Import, SyncJob } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
 import type { Db } from '../db/db.js';
@@ -57,6 +59,52 @@ export class ImportService {
   readonly #rehashing = new Map<string, Promise<void>>();
 
   constructor(private readonly d: ImportServiceDeps) {}
+
+  /**
+   * `POST /v1/imports` with the archive itself as the body (`application/zip` or
+   * `application/octet-stream`, Content-Length required): the whole upload in one request, for
+   * clients that need no resume. The bytes are received into a scratch file while hashed, then go
+   * through the resumable path (create with their sha256, one append from the scratch file), so
+   * the same checks apply and the same job starts.
+   */
+  async uploadWhole(userId: string, declaredLength: number | undefined, body: AsyncIterable<Buffer>): Promise<Import> {
+    if (declaredLength === undefined) {
+      throw new ApiError(400, 'validation_error', 'Send the archive with a Content-Length (or announce it first: POST /v1/imports with {format, size_bytes, sha256}).');
+    }
+    if (declaredLength < 1) throw new ApiError(400, 'validation_error', 'The archive is empty.');
+    if (declaredLength > this.d.maxBytes) {
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `The archive (${formatBytes(declaredLength)}) is larger than this server accepts (${formatBytes(this.d.maxBytes)}, FITSYNC_IMPORT_MAX_BYTES).`,
+      );
+    }
+    const dir = importsDir(this.d.dataDir);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const scratch = join(dir, `whole-${newId(this.d.random)}.part`);
+    try {
+      const hash = createHash('sha256');
+      let received = 0;
+      const out = await open(scratch, 'w', 0o600);
+      try {
+        for await (const chunk of body) {
+          received += chunk.length;
+          if (received > declaredLength) throw new ApiError(413, 'payload_too_large', 'The body is longer than its Content-Length.');
+          hash.update(chunk);
+          await out.write(chunk);
+        }
+      } finally {
+        await out.close();
+      }
+      if (received < declaredLength) throw new ApiError(400, 'validation_error', `The body ended after ${received} of ${declaredLength} bytes.`);
+      const sha256 = hash.digest('hex');
+      const { import: imp } = await this.create(userId, { format: 'garmin-export', size_bytes: received, sha256 });
+      if (imp.status !== 'uploading') return imp;
+      return await this.append(userId, imp.import_id, imp.received_bytes, received - imp.received_bytes, createReadStream(scratch, { start: imp.received_bytes }));
+    } finally {
+      await rm(scratch, { force: true });
+    }
+  }
 
   /** `POST /v1/imports`: a new upload (created: true), or the user's unfinished upload of the same file. */
   async create(userId: string, body: CreateImportBody): Promise<{ created: boolean; import: Import }> {

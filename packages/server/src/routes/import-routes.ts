@@ -19,6 +19,13 @@ const PatchHeaders = Type.Object({
 });
 type PatchHeaders = { 'upload-offset': string; 'content-length'?: string };
 
+/** Media types of an archive sent whole to POST /v1/imports. */
+const WHOLE_ARCHIVE_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/octet-stream'];
+
+function isStream(body: unknown): body is IncomingMessage {
+  return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
+}
+
 /** /v1/imports: thin adapters over ImportService (the resumable upload of Garmin's export, §E). */
 export const importRoutes: FastifyPluginAsync<ImportRoutesOptions> = async (app, opts) => {
   const { imports } = opts;
@@ -27,30 +34,42 @@ export const importRoutes: FastifyPluginAsync<ImportRoutesOptions> = async (app,
 
   // The upload's bytes are handed over unread: the service streams them to disk. Scoped to this
   // plugin, so no other route accepts a raw stream.
-  app.addContentTypeParser(OFFSET_OCTET_STREAM, (_req, payload, done) => done(null, payload));
+  app.addContentTypeParser([OFFSET_OCTET_STREAM, ...WHOLE_ARCHIVE_TYPES], (_req, payload, done) => done(null, payload));
   // An answer sent before the body was read (409, 413, 404…) must not wait for gigabytes the
   // server would only discard: the connection closes instead.
   app.addHook('onSend', async (req, reply) => {
-    if (req.method === 'PATCH' && !req.raw.complete) reply.header('connection', 'close');
+    if ((req.method === 'PATCH' || req.method === 'POST') && !req.raw.complete) reply.header('connection', 'close');
   });
 
-  app.post<{ Body: CreateImportBody }>(
+  app.post<{ Body: CreateImportBody | IncomingMessage }>(
     '/v1/imports',
     {
       ...auth,
       schema: {
         tags: ['imports'],
-        summary: "Announce an archive (Garmin's data export) before uploading it",
+        summary: "Announce an archive (Garmin's data export) to upload it resumably, or upload it whole",
         description:
-          'Answers 201 with a new import, or 200 with the unfinished upload of the same file (same sha256 and size) to resume from its `received_bytes`. ' +
+          'JSON `{format, size_bytes, sha256}`: answers 201 with a new import, or 200 with the unfinished upload of the same file (same sha256 and size) to resume from its `received_bytes` with PATCH. ' +
+          '`application/zip` or `application/octet-stream` with a Content-Length: the archive itself, in one request (not resumable); answers 201 with the import, its job started (`job_id`). ' +
           '413 payload_too_large over FITSYNC_IMPORT_MAX_BYTES or when the server lacks the disk space. A user keeps at most 3 unfinished uploads (a fourth drops the least recently used); unfinished uploads untouched for 7 days are removed.',
         security,
-        body: CreateImportBody,
-        response: { 200: Import, 201: Import, ...problems(400, 401, 413) },
+        body: {
+          content: {
+            'application/json': { schema: CreateImportBody },
+            ...Object.fromEntries(WHOLE_ARCHIVE_TYPES.map((t) => [t, { schema: { description: 'the archive' } }])),
+          },
+        },
+        response: { 200: Import, 201: Import, ...problems(400, 401, 409, 413, 422) },
       },
     },
     async (req, reply) => {
-      const { created, import: imp } = await imports.create(authOf(req).userId, req.body);
+      const { userId } = authOf(req);
+      if (isStream(req.body)) {
+        const length = req.headers['content-length'];
+        const declared = length !== undefined && /^[0-9]+$/.test(length) ? Number(length) : undefined;
+        return reply.code(201).send(await imports.uploadWhole(userId, declared, req.body));
+      }
+      const { created, import: imp } = await imports.create(userId, req.body as CreateImportBody);
       return reply.code(created ? 201 : 200).send(imp);
     },
   );
@@ -84,7 +103,7 @@ export const importRoutes: FastifyPluginAsync<ImportRoutesOptions> = async (app,
     },
     async (req) => {
       const body = req.body as IncomingMessage | undefined;
-      if (!body || typeof (body as { pipe?: unknown }).pipe !== 'function') {
+      if (!isStream(body) || req.headers['content-type']?.split(';')[0]?.trim() !== OFFSET_OCTET_STREAM) {
         throw new ApiError(400, 'validation_error', `Send the bytes as ${OFFSET_OCTET_STREAM}.`);
       }
       const length = req.headers['content-length'];
