@@ -1,6 +1,6 @@
 import { hashSeed, Prng } from '../prng.js';
 import { dtoTime, isoDate } from './dates.js';
-import { healthDay } from './health-model.js';
+import { type DayModel, healthDay } from './health-model.js';
 import type { SimUser } from './user.js';
 
 /** Night answers: sleep, HRV and training readiness (all only on days with sleep). */
@@ -138,9 +138,14 @@ export function hrvRangeJson(user: SimUser, startS: number, endS: number): unkno
 export function readinessJson(user: SimUser, date: string): unknown {
   const d = healthDay(user, date);
   if (!d) return [];
-  return d.readiness.map((r) => ({
+  return d.readiness.map((r) => ({ ...readinessSnapshot(user, d, r), primaryActivityTracker: true }));
+}
+
+/** One training-readiness snapshot as Garmin writes it (the API's answer and the export's file share it). */
+export function readinessSnapshot(user: SimUser, d: DayModel, r: DayModel['readiness'][number]): Record<string, unknown> {
+  return {
     userProfilePK: user.profileId,
-    calendarDate: date,
+    calendarDate: d.date,
     timestamp: dtoTime(r.timeS),
     timestampLocal: dtoTime(r.timeS + user.tz.offsetS),
     deviceId: user.deviceId,
@@ -153,6 +158,5 @@ export function readinessJson(user: SimUser, date: string): unknown {
     hrvWeeklyAverage: d.hrv?.weeklyAvg ?? null,
     validSleep: true,
     inputContext: r.context,
-    primaryActivityTracker: true,
-  }));
+  };
 }

@@ -2,6 +2,7 @@ import { hashSeed, Prng } from '../prng.js';
 import { dtoTime } from '../data/dates.js';
 import { type DayModel, healthDayOnce, type Point, type WeighIn } from '../data/health-model.js';
 import { healthDates, rememberDerived } from '../data/health-truth.js';
+import { readinessSnapshot } from '../data/sleep-json.js';
 import type { SimUser } from '../data/user.js';
 
 /**
@@ -184,23 +185,7 @@ function maxMetRecords(user: SimUser, d: DayModel): Array<Record<string, unknown
 /** The morning report (the truth's training_readiness), one per day. */
 function readinessRecord(user: SimUser, d: DayModel): Record<string, unknown> | null {
   const r = d.readiness.find((x) => x.context === 'AFTER_WAKEUP_RESET') ?? d.readiness[0];
-  if (!r) return null;
-  return {
-    userProfilePK: user.profileId,
-    calendarDate: d.date,
-    timestamp: dtoTime(r.timeS),
-    timestampLocal: dtoTime(r.timeS + user.tz.offsetS),
-    deviceId: user.deviceId,
-    level: r.level,
-    feedbackLong: `${r.level}_RT_SIM`,
-    feedbackShort: r.score >= 50 ? 'READY_FOR_TRAINING' : 'RECOVERY_IN_PROGRESS',
-    score: r.score,
-    sleepScore: d.sleep?.score ?? null,
-    recoveryTime: Math.max(0, (100 - r.score) * 20),
-    hrvWeeklyAverage: d.hrv?.weeklyAvg ?? null,
-    validSleep: true,
-    inputContext: r.context,
-  };
+  return r ? readinessSnapshot(user, d, r) : null;
 }
 
 /**

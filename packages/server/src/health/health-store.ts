@@ -125,12 +125,12 @@ async function loadAnswers(
 ) {
   const first = days[0]!;
   const last = days[days.length - 1]!;
-  // A fresh day's stored API answers are the ones just replaced; its export answers still hold.
+  // A fresh day's stored API answers are the ones just replaced; the import's spans still hold.
   const rows = (await rawOverlapping(tx, userId, first, last)).filter(
     (r) =>
       (RANGE_SOURCES as readonly string[]).includes(r.source) ||
       (isExportSource(r.source) && isExportSpanPeriod(r.period)) ||
-      (days.includes(r.period) && (isExportSource(r.source) || !fresh.has(r.period))),
+      (!fresh.has(r.period) && days.includes(r.period)),
   );
   const texts = await getRawBlobs(
     tx,
@@ -153,9 +153,9 @@ async function loadAnswers(
         t[r.source] = rec;
         dayTexts.set(d, t);
       }
-    } else if ((DAY_SOURCES as readonly string[]).includes(r.source) || isExportSource(r.source)) {
+    } else if ((DAY_SOURCES as readonly string[]).includes(r.source)) {
       const t = dayTexts.get(r.period) ?? {};
-      t[r.source as DaySource | ExportDaySource] = text;
+      t[r.source as DaySource] = text;
       dayTexts.set(r.period, t);
     }
   }
