@@ -31,6 +31,30 @@ async function until(what: string, fn: () => Promise<boolean>): Promise<void> {
 }
 
 /**
+ * Awaits `p`, moving the fake clock on by `stepMs` while it has not settled: what ends it (a
+ * heartbeat reading a cancel request) waits on a timer the clock must reach, and under load that
+ * timer may be set only after one `advance` has already passed (the deadline bounds a broken test).
+ */
+async function whileAdvancing<T>(rt: FakeRuntime, stepMs: number, p: Promise<T>): Promise<T> {
+  let settled = false;
+  p.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  const deadline = Date.now() + 20_000;
+  while (!settled) {
+    if (Date.now() > deadline) throw new Error('never settled while the clock moved on');
+    await rt.advance(stepMs);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return p;
+}
+
+/**
  * A Garmin source whose activity count answers `count` only when `open()` is called, and whose
  * activity list never answers: the job stays in its first steps.
  */
@@ -188,8 +212,7 @@ for (const { dialect, skip } of await dialects()) {
         await rt.advance(hb);
         await until('a beat', async () => log.length >= 5);
         assert.equal((await call(w.s.app, 'POST', `/v1/sync/jobs/${ids[1]}/cancel`, { token: u.token })).status, 202);
-        await rt.advance(hb);
-        await running;
+        await whileAdvancing(rt, hb, running);
         // create → claim → shutdown: handed back
         ids.push((await startSync(w, u, { sync_type: 'activities' })).job_id);
         const handedBack = pool.runOnce();
@@ -279,8 +302,7 @@ for (const { dialect, skip } of await dialects()) {
 
       // A cancel request is picked up by the next write; the hanging list call is abandoned.
       assert.equal((await call(w.s.app, 'POST', `/v1/sync/jobs/${job.job_id}/cancel`, { token: u.token })).status, 202);
-      await rt.advance(hb);
-      assert.equal(await running, job.job_id);
+      assert.equal(await whileAdvancing(rt, hb, running), job.job_id);
       assert.equal((await row(job.job_id)).status, 'cancelled');
     });
 
