@@ -1,4 +1,5 @@
 import { availableParallelism, homedir } from 'node:os';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { formatDuration, parseDuration } from '@fitsync/api/rules';
 
@@ -40,6 +41,39 @@ export interface Config {
   garminTokens: GarminTokenConfig;
   /** Imports of Garmin's export (see `ImportConfig`). */
   imports: ImportConfig;
+  /** Where FIT files, raw answers and uploads live (see `BlobConfig`). */
+  blobs: BlobConfig;
+  /** What is purged, and how often (see `RetentionConfig`). */
+  retention: RetentionConfig;
+  /**
+   * FITSYNC_TRUST_PROXY: `off` (default) or a comma-separated list of proxy addresses (IPv4/IPv6,
+   * optionally CIDR such as 10.0.0.0/8). Requests arriving from one of them are taken to be from the
+   * client X-Forwarded-For names (per-address throttling, logs); from anyone else the header is ignored.
+   */
+  trustProxy: string[] | null;
+}
+
+/**
+ * FITSYNC_BLOB_STORE `fs` | `db`: where blobs (original FIT files, import uploads) live — the data
+ * dir, or the database itself. Default: `fs` with SQLite, `db` with PostgreSQL (instances on one
+ * PostgreSQL then share nothing else). FITSYNC_BLOB_GC_EVERY (default 6h): how often orphaned blobs
+ * are collected; FITSYNC_BLOB_GC_GRACE (default 1h): a blob younger than this is never collected (a
+ * job may have stored it and not yet committed the row that names it).
+ */
+export interface BlobConfig {
+  store: 'fs' | 'db';
+  gcEveryMs: number;
+  gcGraceMs: number;
+}
+
+/**
+ * FITSYNC_JOB_RETENTION (default 90d): finished sync jobs older than this are purged.
+ * FITSYNC_PURGE_EVERY (default 1h): how often expired challenges, spent refresh tokens, old
+ * throttle rows and old jobs are purged.
+ */
+export interface RetentionConfig {
+  jobRetentionMs: number;
+  purgeEveryMs: number;
 }
 
 /**
@@ -111,6 +145,16 @@ export interface SyncConfig {
   garminRetry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterSeconds: number };
   maxJobsPerHour: number;
   decodeThreads: number;
+  /**
+   * FITSYNC_GARMIN_DEPLOYMENT_RPS (default 10; 0 = no cap): Garmin calls started per second by the
+   * whole deployment (all users, workers and instances), since Garmin may throttle by address.
+   */
+  deploymentRps: number;
+  /**
+   * FITSYNC_JOB_SLICE (default 30s): a running job gives its worker back after this long when jobs
+   * of other users are waiting, and goes back to the queue with its progress kept (fairness).
+   */
+  jobSliceMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -221,6 +265,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       },
       maxJobsPerHour: int('FITSYNC_SYNC_MAX_JOBS_PER_HOUR', 60, 0, 1_000_000),
       decodeThreads: int('FITSYNC_DECODE_THREADS', Math.min(2, Math.max(1, availableParallelism() - 1)), 1, 64),
+      deploymentRps: int('FITSYNC_GARMIN_DEPLOYMENT_RPS', 10, 0, 100_000),
+      jobSliceMs: durationMs(str('FITSYNC_JOB_SLICE'), 'FITSYNC_JOB_SLICE', 30),
     },
     http,
     schedule: scheduleConfig(str('FITSYNC_SCHEDULE_MIN_INTERVAL'), str('FITSYNC_DEFAULT_SYNC_EVERY')),
@@ -232,7 +278,48 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       maxBytes: int('FITSYNC_IMPORT_MAX_BYTES', 20_000_000_000, 1, Number.MAX_SAFE_INTEGER),
       batchFiles: int('FITSYNC_IMPORT_BATCH_FILES', 200, 1, 10_000),
     },
+    blobs: {
+      store: blobStore(str('FITSYNC_BLOB_STORE'), databaseUrl),
+      gcEveryMs: durationMs(str('FITSYNC_BLOB_GC_EVERY'), 'FITSYNC_BLOB_GC_EVERY', 6 * 3600),
+      gcGraceMs: durationMs(str('FITSYNC_BLOB_GC_GRACE'), 'FITSYNC_BLOB_GC_GRACE', 3600),
+    },
+    retention: {
+      jobRetentionMs: durationMs(str('FITSYNC_JOB_RETENTION'), 'FITSYNC_JOB_RETENTION', 90 * 86_400),
+      purgeEveryMs: durationMs(str('FITSYNC_PURGE_EVERY'), 'FITSYNC_PURGE_EVERY', 3600),
+    },
+    trustProxy: trustProxy(str('FITSYNC_TRUST_PROXY')),
   };
+}
+
+function blobStore(raw: string | undefined, databaseUrl: string | undefined): 'fs' | 'db' {
+  if (raw === undefined) return databaseUrl !== undefined && /^postgres(ql)?:\/\//i.test(databaseUrl) ? 'db' : 'fs';
+  const v = raw.trim().toLowerCase();
+  if (v !== 'fs' && v !== 'db') throw new ConfigError(`FITSYNC_BLOB_STORE must be fs or db, got ${JSON.stringify(raw)}`);
+  return v;
+}
+
+/** A DURATION setting (`30s`, `15m`, `6h`, `1d`) in milliseconds; at least one second. */
+function durationMs(raw: string | undefined, name: string, fallbackS: number): number {
+  if (raw === undefined) return fallbackS * 1000;
+  const s = parseDuration(raw.trim());
+  if (s === null || s < 1) throw new ConfigError(`${name} must be a duration such as 30s, 15m, 6h or 1d, got ${JSON.stringify(raw)}`);
+  return s * 1000;
+}
+
+/** `off` → null; otherwise each comma-separated entry must be an IP address or CIDR block. */
+function trustProxy(raw: string | undefined): string[] | null {
+  if (raw === undefined || raw.trim().toLowerCase() === 'off') return null;
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (entries.length === 0) throw new ConfigError('FITSYNC_TRUST_PROXY must be off or a list of proxy addresses');
+  for (const e of entries) {
+    const [addr, bits, extra] = e.split('/');
+    const family = isIP(addr ?? '');
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !bitsOk || extra !== undefined) {
+      throw new ConfigError(`FITSYNC_TRUST_PROXY: ${JSON.stringify(e)} is not an IP address or CIDR block (use off, or e.g. 127.0.0.1,10.0.0.0/8)`);
+    }
+  }
+  return entries;
 }
 
 function scheduleConfig(minRaw: string | undefined, defaultRaw: string | undefined): ScheduleConfig {
