@@ -9,8 +9,9 @@
 //   A: one fitsync-server;  B: two, on the same schema, users split between them.
 // Every user's first sync (`sync_type` activities, the thing counted) is started at once through
 // the API of the instance the user belongs to. Throughput = activities stored / (last job's end −
-// first job's creation), from the job rows (one clock: every process is on this machine); the
-// figure is B/A. Upstream pacing is off (FITSYNC_GARMIN_RPS=0, FITSYNC_GARMIN_DEPLOYMENT_RPS=0):
+// first job's creation), from the job rows (one clock: every process is on this machine), with
+// every user's activities counted through the API afterwards; the figure is B/A, target ≥ 1.3
+// (why: at the line that prints it). Upstream pacing is off (FITSYNC_GARMIN_RPS=0, FITSYNC_GARMIN_DEPLOYMENT_RPS=0):
 // this measures FitSync, not politeness; FITSYNC_WORKERS is the default.
 // While the syncs run, scripts/bench/latency-probe.mjs (a process of its own) sends
 // GET /v1/me and GET /v1/activities?limit=50 for a few users to every instance at a steady 20/s,
@@ -46,7 +47,6 @@ const line = (ok, text) => {
   process.stdout.write(`${ok ? 'PASS' : 'MISS'}  ${text}\n`);
   return ok;
 };
-const info = (text) => process.stdout.write(`INFO  ${text}\n`);
 
 /** The PostgreSQL URL to use, or null. */
 function pgBaseUrl() {
@@ -76,6 +76,18 @@ function cpuSeconds(pid) {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The machine's CPU time so far, busy and total (clock ticks, all cores), from /proc/stat; null without it. */
+function machineCpu() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, x) => a + x, 0);
+    // idle and iowait are not busy
+    return { busy: total - f[3] - (f[4] ?? 0), total };
   } catch {
     return null;
   }
@@ -184,6 +196,7 @@ async function run({ name, instances, accounts, activities, simUrl, simPid, pgUr
 
     const cpu0 = servers.map((s) => cpuSeconds(s.child.pid));
     const sim0 = cpuSeconds(simPid);
+    const machine0 = machineCpu();
     const t0 = performance.now();
     probe.phase('load');
     const jobs = await Promise.all(
@@ -198,11 +211,24 @@ async function run({ name, instances, accounts, activities, simUrl, simPid, pgUr
     probe = null;
     const cpu1 = servers.map((s) => cpuSeconds(s.child.pid));
     const sim1 = cpuSeconds(simPid);
+    const machine1 = machineCpu();
 
     const bad = ended.filter((j) => j.status !== 'completed');
     if (bad.length > 0) throw new Error(`${bad.length} sync job(s) did not complete, e.g. ${bad[0].status}: ${bad[0].error_message}`);
-    const stored = ended.reduce((n, j) => n + j.counts.activities.new, 0);
-    if (stored !== accounts.length * activities) throw new Error(`the syncs stored ${stored} activities, not ${accounts.length * activities}`);
+    // What was stored, as each user sees it (not the jobs' counters, whatever a resumed job counts).
+    let stored = 0;
+    await pool(users, 4, async (u) => {
+      let n = 0;
+      for (let cursor = null; ; ) {
+        const q = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const page = (await json('GET', `${u.srv.url}/v1/activities?limit=1000${q}`, { token: u.token })).body;
+        n += page.activities.length;
+        cursor = page.next_cursor;
+        if (!cursor) break;
+      }
+      if (n !== activities) throw new Error(`${u.username} has ${n} activities after the sync, not ${activities}`);
+      stored += n;
+    });
     const ms = (s) => Date.parse(s);
     const first = Math.min(...ended.map((j) => ms(j.created_at)));
     const last = Math.max(...ended.map((j) => ms(j.end_time)));
@@ -211,6 +237,8 @@ async function run({ name, instances, accounts, activities, simUrl, simPid, pgUr
     const running = ended.map((j) => (ms(j.end_time) - ms(j.start_time)) / 1000);
     const serverCpuS = cpu0.every((c) => c !== null) && cpu1.every((c) => c !== null) ? cpu1.reduce((a, c, i) => a + c - cpu0[i], 0) : null;
     const simCpuS = sim0 === null || sim1 === null ? null : sim1 - sim0;
+    // Everything on the machine (PostgreSQL's processes are not ours to read one by one).
+    const machineBusy = machine0 && machine1 ? (machine1.busy - machine0.busy) / (machine1.total - machine0.total) : null;
     const lat = (phase) => {
       const p = latency[phase] ?? { ms: [], errors: 0, statuses: {} };
       return { n: p.ms.length, p50: percentile(p.ms, 50), p99: percentile(p.ms, 99), max: Math.max(...p.ms), errors: p.errors, statuses: p.statuses };
@@ -225,6 +253,7 @@ async function run({ name, instances, accounts, activities, simUrl, simPid, pgUr
       running: { min: Math.min(...running), median: median(running), max: Math.max(...running) },
       serverCpuS,
       simCpuS,
+      machineBusy,
       idle: lat('idle'),
       load: lat('load'),
     };
@@ -281,9 +310,18 @@ export async function benchScale({ users = 50, activities = 200 } = {}) {
     const b = await run({ ...common, name: 'b', instances: 2 });
 
     const ratio = b.perS / a.perS;
-    const busy = (r) => (r.serverCpuS === null ? 'n/a' : `servers ${(r.serverCpuS / r.spanS).toFixed(2)} + sim ${(r.simCpuS / r.spanS).toFixed(2)} cores`);
-    info(
-      `throughput: one instance ${a.perS.toFixed(0)} activities/s (${a.stored} in ${a.spanS.toFixed(1)} s; ${busy(a)}), two instances ${b.perS.toFixed(0)}/s (${b.stored} in ${b.spanS.toFixed(1)} s; ${busy(b)}): ratio two/one ${ratio.toFixed(2)} (informative: on ${cores} cores the instances, the sim and PostgreSQL share the same CPUs)`,
+    const busy = (r) =>
+      r.serverCpuS === null
+        ? 'CPU n/a'
+        : `servers ${(r.serverCpuS / r.spanS).toFixed(2)} + sim ${(r.simCpuS / r.spanS).toFixed(2)} cores, machine ${(r.machineBusy * 100).toFixed(0)} % busy`;
+    // Why ≥ 1.3 holds even on 2 cores: one instance runs FITSYNC_WORKERS (2) jobs, each mostly
+    // waiting on upstream round trips and the database; it used 0.5–0.75 of 2 cores when this was
+    // written, so a second instance has idle CPU to turn into throughput. Below 1.3, instances
+    // contend on what they share (the database: job claims, pacing rows, blobs) — what issue 13
+    // must not add. The CPU figures printed tell that apart from a machine already saturated.
+    line(
+      ratio >= 1.3,
+      `throughput: one instance ${a.perS.toFixed(0)} activities/s (${a.stored} in ${a.spanS.toFixed(1)} s; ${busy(a)}), two instances ${b.perS.toFixed(0)}/s (${b.stored} in ${b.spanS.toFixed(1)} s; ${busy(b)}): ratio two/one ${ratio.toFixed(2)} (target >= 1.30)`,
     );
     for (const [label, r] of [
       ['one instance', a],

@@ -10,6 +10,7 @@
 //   { cmd: 'targets', rate, targets: [{ url, token }] }  url is the full URL of one GET
 //   { cmd: 'phase', name }   from now on, record under `name` (the previous phase ends)
 //   { cmd: 'stop' }          answers { phases: { name: { ms: [...], errors, statuses } } } and exits
+// (`statuses` counts what failed: an HTTP status other than 200, or the socket error's code).
 import http from 'node:http';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -27,17 +28,18 @@ function get(target) {
     const req = http.get(target.url, { agent, headers: { authorization: `Bearer ${target.token}` } }, (res) => {
       res.on('data', () => {});
       res.on('end', () => resolve(res.statusCode));
-      res.on('error', () => resolve(0));
+      res.on('error', (err) => resolve(err.code ?? 'error'));
     });
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
+    req.setTimeout(30_000, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
+    req.on('error', (err) => resolve(err.code ?? 'error'));
   });
 }
 
 function fire() {
   const target = targets[sent % targets.length];
   sent++;
-  const rec = phase === null ? null : (phases[phase] ??= { ms: [], errors: 0, statuses: {} });
+  if (phase !== null && !phases[phase]) phases[phase] = { ms: [], errors: 0, statuses: {} };
+  const rec = phase === null ? null : phases[phase];
   inFlight++;
   const at = performance.now();
   get(target).then((status) => {
