@@ -10,8 +10,8 @@
 // Every user's first sync (`sync_type` activities, the thing counted) is started at once through
 // the API of the instance the user belongs to. Throughput = activities stored / (last job's end −
 // first job's creation), from the job rows (one clock: every process is on this machine), with
-// every user's activities counted through the API afterwards; the figure is B/A, target ≥ 1.3
-// (why: at the line that prints it). Upstream pacing is off (FITSYNC_GARMIN_RPS=0, FITSYNC_GARMIN_DEPLOYMENT_RPS=0):
+// every user's activities counted through the API afterwards; the figure is B/A (informative,
+// why at the line that prints it), with the CPU each part used. Upstream pacing is off (FITSYNC_GARMIN_RPS=0, FITSYNC_GARMIN_DEPLOYMENT_RPS=0):
 // this measures FitSync, not politeness; FITSYNC_WORKERS is the default.
 // While the syncs run, scripts/bench/latency-probe.mjs (a process of its own) sends
 // GET /v1/me and GET /v1/activities?limit=50 for a few users to every instance at a steady 20/s,
@@ -310,18 +310,21 @@ export async function benchScale({ users = 50, activities = 200 } = {}) {
     const b = await run({ ...common, name: 'b', instances: 2 });
 
     const ratio = b.perS / a.perS;
-    const busy = (r) =>
-      r.serverCpuS === null
-        ? 'CPU n/a'
-        : `servers ${(r.serverCpuS / r.spanS).toFixed(2)} + sim ${(r.simCpuS / r.spanS).toFixed(2)} cores, machine ${(r.machineBusy * 100).toFixed(0)} % busy`;
-    // Why ≥ 1.3 holds even on 2 cores: one instance runs FITSYNC_WORKERS (2) jobs, each mostly
-    // waiting on upstream round trips and the database; it used 0.5–0.75 of 2 cores when this was
-    // written, so a second instance has idle CPU to turn into throughput. Below 1.3, instances
-    // contend on what they share (the database: job claims, pacing rows, blobs) — what issue 13
-    // must not add. The CPU figures printed tell that apart from a machine already saturated.
-    line(
-      ratio >= 1.3,
-      `throughput: one instance ${a.perS.toFixed(0)} activities/s (${a.stored} in ${a.spanS.toFixed(1)} s; ${busy(a)}), two instances ${b.perS.toFixed(0)}/s (${b.stored} in ${b.spanS.toFixed(1)} s; ${busy(b)}): ratio two/one ${ratio.toFixed(2)} (target >= 1.30)`,
+    // In cores (CPU seconds per second of the run). "Rest" is everything else on the machine:
+    // PostgreSQL (its backends are not told apart from other clients'), this bench and its probe
+    // (little), and any other work.
+    const busy = (r) => {
+      if (r.serverCpuS === null || r.machineBusy === null) return 'CPU n/a';
+      const rest = r.machineBusy * cores - (r.serverCpuS + r.simCpuS) / r.spanS;
+      return `cores used: servers ${(r.serverCpuS / r.spanS).toFixed(2)}, sim ${(r.simCpuS / r.spanS).toFixed(2)}, rest ${rest.toFixed(2)} of ${cores}`;
+    };
+    // Informative, as the issue asks: on a small machine the instances, the sim and PostgreSQL share
+    // the same cores, and the two runs are minutes apart, so other load that comes and goes moves
+    // this ratio (0.6–1.7 on a 2-core machine shared with other work). The CPU figures say how
+    // busy the machine was and with what; one instance alone leaves CPU idle (its FITSYNC_WORKERS
+    // jobs mostly wait on upstream round trips and the database), which a second one can use.
+    process.stdout.write(
+      `INFO  throughput: one instance ${a.perS.toFixed(0)} activities/s (${a.stored} in ${a.spanS.toFixed(1)} s; ${busy(a)}), two instances ${b.perS.toFixed(0)}/s (${b.stored} in ${b.spanS.toFixed(1)} s; ${busy(b)}): ratio two/one ${ratio.toFixed(2)}\n`,
     );
     for (const [label, r] of [
       ['one instance', a],
