@@ -10,7 +10,8 @@
 //   { cmd: 'targets', rate, targets: [{ url, token }] }  url is the full URL of one GET
 //   { cmd: 'phase', name }   from now on, record under `name` (the previous phase ends)
 //   { cmd: 'stop' }          answers { phases: { name: { ms: [...], errors, statuses } } } and exits
-// (`statuses` counts what failed: an HTTP status other than 200, or the socket error's code).
+// (`statuses` counts what failed: an HTTP status other than 200, or the socket error's code, marked
+// when it came on a kept-alive socket or on the one resend).
 import http from 'node:http';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -36,7 +37,7 @@ function get(target, retry = true) {
       // request never reached the server; send it again on a fresh one, as Node's docs advise
       // (request.reusedSocket). The time lost stays in the latency.
       if (retry && req.reusedSocket && err.code === 'ECONNRESET') resolve(get(target, false));
-      else resolve(err.code ?? 'error');
+      else resolve(`${err.code ?? 'error'}${req.reusedSocket ? ' (kept-alive socket)' : retry ? '' : ' (resent)'}`);
     });
   });
 }
