@@ -29,9 +29,17 @@
 //    (FITSYNC_BENCH_IMPORT_ACTIVITIES / FITSYNC_BENCH_IMPORT_DAYS) through POST/PATCH /v1/imports and the
 //    import job: throughput vs a floor that only streams the archive and hashes its FIT files (>= 0.5),
 //    the upload's time apart, and the server's peak RSS (<= 250 MB).
+// 10. Scale (scripts/bench-scale.mjs): 50 users × 200 activities (FITSYNC_BENCH_SCALE_USERS /
+//    FITSYNC_BENCH_SCALE_ACTIVITIES) synced at once by one instance, then by two on one PostgreSQL
+//    (FITSYNC_BENCH_PG_URL or FITSYNC_TEST_PG_URL; skipped without): throughput two/one and server
+//    CPU per 1,000 activities (informative), p50/p99 of GET /v1/me and /v1/activities?limit=50 sent
+//    at 20/s while the syncs run (p99 <= 100 ms), each user's time to done slowest/fastest.
+//    FITSYNC_BENCH_SCALE_SHARED_DIR=1 gives the two instances one data dir (for builds that keep FIT
+//    files only on disk); FITSYNC_BENCH_SCALE_JOB_SLICE sets their FITSYNC_JOB_SLICE. (Part 9 is
+//    issue 13's API throughput benchmark.)
 // FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 /
 // FITSYNC_BENCH_SKIP_DECODE=1 / FITSYNC_BENCH_SKIP_EXPORT=1 / FITSYNC_BENCH_SKIP_SCHEDULE=1 /
-// FITSYNC_BENCH_SKIP_IMPORT=1 skip parts 2 / 3 / 4 / 5 / 6 / 7 / 8.
+// FITSYNC_BENCH_SKIP_IMPORT=1 / FITSYNC_BENCH_SKIP_SCALE=1 skip parts 2 / 3 / 4 / 5 / 6 / 7 / 8 / 10.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -182,6 +190,20 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_IMPORT !== '1') {
     });
   } catch (err) {
     console.error(`bench-import failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SCALE !== '1') {
+  console.log('');
+  const { benchScale } = await import('./bench-scale.mjs');
+  try {
+    await benchScale({
+      users: Number(process.env.FITSYNC_BENCH_SCALE_USERS ?? 50),
+      activities: Number(process.env.FITSYNC_BENCH_SCALE_ACTIVITIES ?? 200),
+    });
+  } catch (err) {
+    console.error(`bench-scale failed: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;
   }
 }
