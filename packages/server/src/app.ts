@@ -13,6 +13,7 @@ import { addContractFormats } from './http/contract-formats.js';
 import { ApiError } from './http/api-error.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installInputGuard } from './http/input-guard.js';
+import { RequestLog } from './http/request-log.js';
 import { authMetrics, Metrics } from './metrics.js';
 import { cryptoRandom, type Random } from './random.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -109,6 +110,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         }),
       },
     },
+    logController: new RequestLog(),
     ajv: { customOptions: { removeAdditional: false, allErrors: false }, onCreate: addContractFormats },
     bodyLimit: 1024 * 1024,
     frameworkErrors,
@@ -260,12 +262,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   installErrorHandling(app);
   installInputGuard(app);
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
     am.httpRequests.inc({
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
       status: String(reply.statusCode),
     });
+    done();
   });
 
   await app.register(opsRoutes);
