@@ -5,11 +5,12 @@
 // measured in this run by the same load generator with the same connections and duration:
 // `wrk` when on PATH, else scripts/bench/load-gen.mjs in its own process. Floor and FitSync take
 // turns (FITSYNC_BENCH_API_RUNS rounds, default 5, after a warm-up round); the medians count.
-// Targets: /v1/me >= 40 % of the floor, /v1/activities?limit=50 >= 20 %.
+// Targets: /v1/me >= 40 % of the floor, /v1/activities?limit=50 >= 20 %. An INFO line per path gives the
+// same ratio from the servers' CPU time per request (/proc), which other load on the machine disturbs less.
 // FITSYNC_BENCH_API_CONNECTIONS (default 16) and FITSYNC_BENCH_API_SECONDS (default 5) size each
 // run; FITSYNC_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,18 +55,34 @@ function startLogged(args, env, logFile) {
   });
 }
 
-/** One run of the load generator against `url`; resolves requests per second (200 answers only). */
-function load(url, token, { connections, seconds, wrkScript }) {
+/** CPU seconds (user + system, all threads) a process has used, from /proc; null where /proc is missing. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One run of the load generator against `url` served by process `pid`; returns requests per second
+ * (200 answers only) and the server's CPU microseconds per request (null without /proc), which other
+ * load on the machine disturbs less than the rate.
+ */
+function load(url, pid, token, { connections, seconds, wrkScript }) {
   const env = { PATH: process.env.PATH, TOKEN: token, URL: url, CONNECTIONS: String(connections), SECONDS: String(seconds) };
   const [cmd, args] = wrkScript
     ? ['wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', wrkScript, url]]
     : [process.execPath, [LOAD_GEN]];
+  const cpu0 = cpuSeconds(pid);
   const r = spawnSync(cmd, args, { env, encoding: 'utf8' });
+  const cpu1 = cpuSeconds(pid);
   if (r.status !== 0) throw new Error(`${cmd} failed (exit ${r.status}): ${r.stderr}`);
   const last = r.stdout.trim().split('\n').at(-1);
   const res = JSON.parse(last);
   if (res.errors > 0) throw new Error(`${new URL(url).pathname}: ${res.errors} failed requests under load`);
-  return res.requests / res.seconds;
+  return { rps: res.requests / res.seconds, cpuUs: cpu0 === null || cpu1 === null ? null : (1e6 * (cpu1 - cpu0)) / res.requests };
 }
 
 /** Runs the benchmark; resolves the medians and ratios per path. */
@@ -126,21 +143,36 @@ export async function benchApi({ runs = 5, connections = 16, seconds = 5 } = {})
     console.log(`API throughput: ${generator}, ${connections} keep-alive connections, ${seconds} s per run, median of ${runs} interleaved runs (after a warm-up run)`);
     const results = [];
     for (const p of paths) {
-      load(`${floor.url}${p.path}`, token, { ...opts, seconds: Math.min(2, seconds) });
-      load(`${srv.url}${p.path}`, token, { ...opts, seconds: Math.min(2, seconds) });
+      const warm = { ...opts, seconds: Math.min(2, seconds) };
+      load(`${floor.url}${p.path}`, floor.child.pid, token, warm);
+      load(`${srv.url}${p.path}`, server.child.pid, token, warm);
       const base = [];
       const cand = [];
       for (let i = 0; i < runs; i++) {
-        base.push(load(`${floor.url}${p.path}`, token, opts));
-        cand.push(load(`${srv.url}${p.path}`, token, opts));
+        base.push(load(`${floor.url}${p.path}`, floor.child.pid, token, opts));
+        cand.push(load(`${srv.url}${p.path}`, server.child.pid, token, opts));
       }
-      const r = { name: p.name, bytes: p.bytes, floor: median(base), fitsync: median(cand), target: p.target };
+      const cpu = (xs) => (xs.some((x) => x.cpuUs === null) ? null : median(xs.map((x) => x.cpuUs)));
+      const r = {
+        name: p.name,
+        bytes: p.bytes,
+        floor: median(base.map((x) => x.rps)),
+        fitsync: median(cand.map((x) => x.rps)),
+        target: p.target,
+        floorCpuUs: cpu(base),
+        fitsyncCpuUs: cpu(cand),
+      };
       r.ratio = r.fitsync / r.floor;
       results.push(r);
       const ok = r.ratio >= r.target;
       console.log(
         `${ok ? 'PASS' : 'MISS'}  ${p.name} (${p.bytes} B): ${r.fitsync.toFixed(0)} req/s vs bare node:http ${r.floor.toFixed(0)} req/s = ${(100 * r.ratio).toFixed(1)} % (target >= ${100 * p.target} %)`,
       );
+      if (r.floorCpuUs !== null && r.fitsyncCpuUs !== null) {
+        console.log(
+          `INFO  ${p.name}: server CPU per request ${r.fitsyncCpuUs.toFixed(0)} µs vs ${r.floorCpuUs.toFixed(0)} µs = ${(100 * (r.floorCpuUs / r.fitsyncCpuUs)).toFixed(1)} % (less disturbed by other load than the rates)`,
+        );
+      }
     }
     console.log(JSON.stringify({ bench: 'api', generator, connections, seconds, runs, results }));
     return results;
