@@ -13,6 +13,7 @@ import { addContractFormats } from './http/contract-formats.js';
 import { ApiError } from './http/api-error.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installInputGuard } from './http/input-guard.js';
+import { pathOf } from './http/path-of.js';
 import { RequestLog } from './http/request-log.js';
 import { authMetrics, Metrics } from './metrics.js';
 import { cryptoRandom, type Random } from './random.js';
@@ -317,8 +318,3 @@ function crashAfterGarminRefresh(log: { warn(msg: string): void }): () => void {
   };
 }
 
-/** A request URL without its query string. */
-export function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
