@@ -8,7 +8,9 @@
 // Targets: /v1/me >= 40 % of the floor, /v1/activities?limit=50 >= 20 %. An INFO line per path gives the
 // same ratio from the servers' CPU time per request (/proc), which other load on the machine disturbs less.
 // FITSYNC_BENCH_API_CONNECTIONS (default 16) and FITSYNC_BENCH_API_SECONDS (default 5) size each
-// run; FITSYNC_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server.
+// run; FITSYNC_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server;
+// FITSYNC_BENCH_API_SERVER=<another build's fitsync-server bin> measures that build instead (its bin/ and
+// dist/ copied next to this one's, so it finds the same node_modules): a change's before and after.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -21,7 +23,7 @@ import { json, request } from './http-json.mjs';
 import { median } from './timing.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SERVER_BIN = join(root, 'packages/server/bin/fitsync-server.js');
+const SERVER_BIN = process.env.FITSYNC_BENCH_API_SERVER ?? join(root, 'packages/server/bin/fitsync-server.js');
 const FLOOR_BIN = join(root, 'scripts/bench/floor-json-server.mjs');
 const LOAD_GEN = join(root, 'scripts/bench/load-gen.mjs');
 const ACTIVITIES = 60;
