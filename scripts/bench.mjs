@@ -29,17 +29,20 @@
 //    (FITSYNC_BENCH_IMPORT_ACTIVITIES / FITSYNC_BENCH_IMPORT_DAYS) through POST/PATCH /v1/imports and the
 //    import job: throughput vs a floor that only streams the archive and hashes its FIT files (>= 0.5),
 //    the upload's time apart, and the server's peak RSS (<= 250 MB).
+// 9. API throughput (scripts/bench/api-throughput.mjs): req/s of `GET /v1/me` (>= 40 %) and
+//    `GET /v1/activities?limit=50` (>= 20 %) with a valid token, logging at the default level, vs a bare
+//    node:http server answering the same JSON; wrk (or scripts/bench/load-gen.mjs), interleaved runs, medians.
+//    FITSYNC_BENCH_API_RUNS (5) / FITSYNC_BENCH_API_CONNECTIONS (16) / FITSYNC_BENCH_API_SECONDS (5) size it.
 // 10. Scale (scripts/bench-scale.mjs): 50 users × 200 activities (FITSYNC_BENCH_SCALE_USERS /
 //    FITSYNC_BENCH_SCALE_ACTIVITIES) synced at once by one instance, then by two on one PostgreSQL
 //    (FITSYNC_BENCH_PG_URL or FITSYNC_TEST_PG_URL; skipped without): throughput two/one and server
 //    CPU per 1,000 activities (informative), p50/p99 of GET /v1/me and /v1/activities?limit=50 sent
 //    at 20/s while the syncs run (p99 <= 100 ms), each user's time to done slowest/fastest.
 //    FITSYNC_BENCH_SCALE_SHARED_DIR=1 gives the two instances one data dir (for builds that keep FIT
-//    files only on disk); FITSYNC_BENCH_SCALE_JOB_SLICE sets their FITSYNC_JOB_SLICE. (Part 9 is
-//    issue 13's API throughput benchmark.)
+//    files only on disk); FITSYNC_BENCH_SCALE_JOB_SLICE sets their FITSYNC_JOB_SLICE.
 // FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 /
 // FITSYNC_BENCH_SKIP_DECODE=1 / FITSYNC_BENCH_SKIP_EXPORT=1 / FITSYNC_BENCH_SKIP_SCHEDULE=1 /
-// FITSYNC_BENCH_SKIP_IMPORT=1 / FITSYNC_BENCH_SKIP_SCALE=1 skip parts 2 / 3 / 4 / 5 / 6 / 7 / 8 / 10.
+// FITSYNC_BENCH_SKIP_IMPORT=1 / FITSYNC_BENCH_SKIP_API=1 / FITSYNC_BENCH_SKIP_SCALE=1 skip parts 2 / 3 / 4 / 5 / 6 / 7 / 8 / 9 / 10.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,6 +193,21 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_IMPORT !== '1') {
     });
   } catch (err) {
     console.error(`bench-import failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_API !== '1') {
+  console.log('');
+  const { benchApi } = await import('./bench/api-throughput.mjs');
+  try {
+    await benchApi({
+      runs: Number(process.env.FITSYNC_BENCH_API_RUNS ?? 5),
+      connections: Number(process.env.FITSYNC_BENCH_API_CONNECTIONS ?? 16),
+      seconds: Number(process.env.FITSYNC_BENCH_API_SECONDS ?? 5),
+    });
+  } catch (err) {
+    console.error(`bench-api failed: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;
   }
 }

@@ -13,6 +13,8 @@ import { addContractFormats } from './http/contract-formats.js';
 import { ApiError } from './http/api-error.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { installInputGuard } from './http/input-guard.js';
+import { pathOf } from './http/path-of.js';
+import { RequestLog } from './http/request-log.js';
 import { authMetrics, Metrics } from './metrics.js';
 import { cryptoRandom, type Random } from './random.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -109,6 +111,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
         }),
       },
     },
+    logController: new RequestLog(),
     ajv: { customOptions: { removeAdditional: false, allErrors: false }, onCreate: addContractFormats },
     bodyLimit: 1024 * 1024,
     frameworkErrors,
@@ -260,12 +263,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   installErrorHandling(app);
   installInputGuard(app);
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
     am.httpRequests.inc({
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
       status: String(reply.statusCode),
     });
+    done();
   });
 
   await app.register(opsRoutes);
@@ -313,8 +318,3 @@ function crashAfterGarminRefresh(log: { warn(msg: string): void }): () => void {
   };
 }
 
-/** A request URL without its query string. */
-export function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}

@@ -56,8 +56,19 @@ export class Metrics {
   }
 }
 
+/**
+ * The series key of a label set: names in code-unit order, each name and value length-prefixed so
+ * no two sets share a key. Runs on every request (the HTTP counter), so no JSON and no locale.
+ */
 function key(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let k = '';
+  for (const n of names) {
+    const v = labels[n]!;
+    k += `${n.length}:${n}${v.length}:${v}`;
+  }
+  return k;
 }
 
 function fmtLabels(labels: Labels): string {

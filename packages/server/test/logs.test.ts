@@ -81,3 +81,50 @@ for (const { dialect, skip } of await dialects()) {
     });
   });
 }
+
+for (const { dialect, skip } of await dialects()) {
+  describe(`one log line per request at the default level on ${dialect}`, { skip }, () => {
+    let s: TestServer;
+    const stream = new PassThrough();
+    let captured = '';
+    stream.on('data', (c: Buffer) => {
+      captured += c.toString('utf8');
+    });
+    before(async () => {
+      s = await startTestServer({ dialect, runtime: new FakeRuntime(), log: { stream, level: 'info' } });
+    });
+    after(() => s?.close());
+
+    test('"request completed" carries method, path, route, status, time and client; no "incoming request" at info', async () => {
+      const pair = await userWithSession(s.app, s.db, 'oneline');
+      const from = captured.length;
+      await call(s.app, 'GET', '/v1/me', { token: pair.access_token, ip: '203.0.113.9' });
+      await call(s.app, 'GET', '/v1/activities?limit=5&cursor=PLANTED-cursor-91aa', { token: pair.access_token });
+      await call(s.app, 'GET', '/v1/me', { token: 'PLANTED-not-a-token-3c1d' });
+      await new Promise((r) => setImmediate(r));
+      const lines = captured
+        .slice(from)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.equal(lines.filter((l) => l.msg === 'incoming request').length, 0);
+      const done = lines.filter((l) => l.msg === 'request completed');
+      assert.equal(done.length, 3, JSON.stringify(lines));
+      assert.deepEqual(
+        done.map((l) => [l.method, l.url, l.route, l.statusCode]),
+        [
+          ['GET', '/v1/me', '/v1/me', 200],
+          ['GET', '/v1/activities', '/v1/activities', 400],
+          ['GET', '/v1/me', '/v1/me', 401],
+        ],
+      );
+      assert.equal(done[0].remoteAddress, '203.0.113.9');
+      for (const l of done) {
+        assert.equal(typeof l.reqId, 'string');
+        assert.equal(typeof l.responseTime, 'number');
+        assert.equal(l.level, 30);
+      }
+      assert.ok(!captured.includes('PLANTED-'), 'a query value or a token reached the log');
+    });
+  });
+}

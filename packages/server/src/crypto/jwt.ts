@@ -67,3 +67,37 @@ function isCanonicalBase64url(s: string): boolean {
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * `verifyJwt` under one key, remembering the last `maxEntries` tokens whose form and signature
+ * checked out, so a client's repeated requests with one access token pay for the HMAC once
+ * (issue 13: the check was a tenth of `GET /v1/me`). The memo is keyed by the whole token text, so
+ * only that exact token hits it; expiry is checked on every call. Revocation is not this layer's
+ * business (the session check is).
+ */
+export class JwtVerifier {
+  private readonly verified = new Map<string, AccessClaims>();
+
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  verify(token: string, nowMs: number): AccessClaims | null {
+    let claims = this.verified.get(token);
+    if (!claims) {
+      claims = verifyJwt(token, this.key, nowMs) ?? undefined;
+      if (!claims) return null;
+      if (this.verified.size >= this.maxEntries) {
+        const oldest = this.verified.keys().next().value;
+        if (oldest !== undefined) this.verified.delete(oldest);
+      }
+      this.verified.set(token, claims);
+    }
+    if (claims.exp * 1000 <= nowMs) {
+      this.verified.delete(token);
+      return null;
+    }
+    return claims;
+  }
+}

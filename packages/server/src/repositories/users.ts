@@ -33,3 +33,24 @@ export function findUserById(q: Queryable, id: string): Promise<UserRow | undefi
 export function listUsers(q: Queryable): Promise<UserRow[]> {
   return q.all<UserRow>(`${SELECT} ORDER BY u.username`);
 }
+
+/** What `GET /v1/me` shows: the user and the state of their Garmin link, in one read. */
+export interface MeRow {
+  id: string;
+  username: string;
+  created_at: number;
+  mfa_enabled: number;
+  /** null: no Garmin link. */
+  garmin_status: string | null;
+  reauth_required_at: number | null;
+}
+
+export function findMe(q: Queryable, id: string): Promise<MeRow | undefined> {
+  return q.get<MeRow>(
+    `SELECT u.id, u.username, u.created_at, CASE WHEN t.confirmed_at IS NULL THEN 0 ELSE 1 END AS mfa_enabled,
+       g.status AS garmin_status, g.reauth_required_at
+     FROM users u LEFT JOIN totp_credentials t ON t.user_id = u.id LEFT JOIN garmin_connections g ON g.user_id = u.id
+     WHERE u.id = ?`,
+    [id],
+  );
+}

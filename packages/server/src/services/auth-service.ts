@@ -7,8 +7,8 @@ import { ApiError, invalidToken } from '../http/api-error.js';
 import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
 import { consumeChallenge, findChallenge, insertChallenge, reserveChallengeAttempt } from '../repositories/mfa-challenges.js';
-import { findUserById, findUserByName } from '../repositories/users.js';
-import { findGarminConnection } from '../repositories/garmin-connections.js';
+import { findMe, findUserById, findUserByName } from '../repositories/users.js';
+import type { GarminConnectionStatus } from '../repositories/garmin-connections.js';
 import { codeKey, type Factor, type MfaService } from './mfa-service.js';
 import type { ThrottleService } from './throttle-service.js';
 import type { TokenService } from './token-service.js';
@@ -124,13 +124,13 @@ export class AuthService {
   /** The signed-in user (GET /v1/me); a token of a deleted user is invalid. */
   /** GET /v1/me: the user and the state of their Garmin link (`auth status` warns on reauth_required). */
   async me(userId: string): Promise<Me> {
-    const user = await findUserById(this.d.db, userId);
-    if (!user) throw invalidToken();
-    const garmin = await findGarminConnection(this.d.db, userId);
-    const reauthAt = garmin?.status === 'reauth_required' && garmin.reauth_required_at !== null ? Number(garmin.reauth_required_at) : null;
+    // One read (user, MFA, Garmin link): this answers on every CLI start-up and status poll.
+    const row = await findMe(this.d.db, userId);
+    if (!row) throw invalidToken();
+    const reauthAt = row.garmin_status === 'reauth_required' && row.reauth_required_at !== null ? Number(row.reauth_required_at) : null;
     return {
-      ...toApiUser(user),
-      garmin_status: garmin ? garmin.status : 'not_connected',
+      ...toApiUser(row),
+      garmin_status: (row.garmin_status as GarminConnectionStatus | null) ?? 'not_connected',
       garmin_reauth_required_at: reauthAt === null ? null : new Date(reauthAt).toISOString(),
     };
   }

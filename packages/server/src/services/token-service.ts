@@ -1,7 +1,7 @@
 import type { TokenPair } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
 import { hashToken } from '../crypto/hash-token.js';
-import { type AccessClaims, signJwt, verifyJwt } from '../crypto/jwt.js';
+import { type AccessClaims, JwtVerifier, signJwt } from '../crypto/jwt.js';
 import type { Db, Queryable } from '../db/db.js';
 import type { EventBus } from '../events/event-bus.js';
 import { ApiError, invalidToken } from '../http/api-error.js';
@@ -18,6 +18,7 @@ import {
 } from '../repositories/sessions.js';
 import { findUserById, type UserRow } from '../repositories/users.js';
 import { publishRevoked } from './publish-revoked.js';
+import { SessionCache } from './session-cache.js';
 import { toApiUser } from './user-view.js';
 
 /** Who a valid access token speaks for. */
@@ -35,15 +36,23 @@ export interface TokenServiceDeps {
   accessTtlS: number;
   refreshTtlS: number;
   metrics: AuthMetrics;
-  /** Where revocations are published: event streams of the session end at once. */
+  /** Where revocations are published: event streams of the session end at once, cached sessions are dropped. */
   events: EventBus;
+  /** Live sessions kept in memory (default: 10,000 for at most 30 s each); see SessionCache. */
+  sessionCache?: { maxEntries?: number; maxAgeMs?: number };
 }
 
 const invalidGrant = () => new ApiError(401, 'invalid_grant', 'The refresh token is invalid, expired or revoked.');
 
 /** Sessions, access tokens (HS256 JWT) and rotating refresh tokens (RFC 9700 §4.14). */
 export class TokenService {
-  constructor(private readonly d: TokenServiceDeps) {}
+  private readonly sessions: SessionCache;
+  private readonly jwt: JwtVerifier;
+
+  constructor(private readonly d: TokenServiceDeps) {
+    this.jwt = new JwtVerifier(d.jwtKey);
+    this.sessions = new SessionCache({ events: d.events, runtime: d.runtime, ...d.sessionCache });
+  }
 
   /** Opens a session for `user` and returns its first token pair; runs in the caller's transaction when given. */
   async openSession(user: UserRow, mfaVerified: boolean, q: Queryable = this.d.db): Promise<TokenPair> {
@@ -94,17 +103,29 @@ export class TokenService {
     if (row) publishRevoked(this.d.events, await revokeSession(this.d.db, row.session_id, 'logout', this.d.runtime.now()));
   }
 
+  /** Live sessions in the cache now; each holds one `session-revoked` subscription on the bus. */
+  get cachedSessions(): number {
+    return this.sessions.size;
+  }
+
   /** Whether the session is still signed in (not revoked); for long-lived requests that outlast their check. */
   sessionLive(sessionId: string, userId: string): Promise<boolean> {
     return isSessionLive(this.d.db, sessionId, userId);
   }
 
-  /** Verifies a bearer token: signature, expiry, and that its session is still live. */
+  /**
+   * Verifies a bearer token: signature, expiry, and that its session is still live — from the
+   * session cache, which a revocation empties at once (here; on other instances when the bus
+   * delivers it).
+   */
   async authenticate(accessToken: string): Promise<AuthContext> {
-    const claims = verifyJwt(accessToken, this.d.jwtKey, this.d.runtime.now());
+    const claims = this.jwt.verify(accessToken, this.d.runtime.now());
     if (!claims) throw invalidToken();
-    const session = await findSession(this.d.db, claims.sid);
-    if (!session || session.revoked_at !== null || session.user_id !== claims.sub) throw invalidToken();
+    const session = await this.sessions.lookup(claims.sid, async () => {
+      const row = await findSession(this.d.db, claims.sid);
+      return row && row.revoked_at === null ? { userId: row.user_id } : undefined;
+    });
+    if (!session || session.userId !== claims.sub) throw invalidToken();
     return { userId: claims.sub, sessionId: claims.sid, mfaVerified: claims.mfa };
   }
 

@@ -2,7 +2,7 @@ import type { User } from '@fitsync/api';
 import type { UserRow } from '../repositories/users.js';
 
 /** The API view of a user row. */
-export function toApiUser(u: UserRow): User {
+export function toApiUser(u: Pick<UserRow, 'id' | 'username' | 'mfa_enabled' | 'created_at'>): User {
   return {
     user_id: u.id,
     username: u.username,
