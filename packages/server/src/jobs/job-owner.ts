@@ -308,8 +308,9 @@ export class JobOwner {
     const tick = pulseMs(config.leaseMs);
     let last = runtime.now();
     const slice = sliceUser !== undefined && this.d.shouldYield && config.jobSliceMs > 0 ? { until: last + config.jobSliceMs, asked: 0 } : null;
-    // A job yields only after it stored something in this slice, so every slice moves it forward.
-    const processedAtClaim = progress.processedItems;
+    // A job yields only after a commit in this attempt (a resume does not redo what a commit
+    // stored), so every slice moves it forward, and right after one, wasting little in flight.
+    let commitsSeen = reporter.commits;
     for (;;) {
       try {
         await runtime.sleep(tick, stop);
@@ -323,8 +324,9 @@ export class JobOwner {
         const r = await queue.heartbeat(jobId, owner, reporter.at, changed);
         if (!r) ac.abort('lost_lease' satisfies StopReason);
         else if (r.cancel) ac.abort('cancel' satisfies StopReason);
-        else if (slice && last >= slice.until && last - slice.asked >= every && progress.processedItems > processedAtClaim) {
+        else if (slice && last >= slice.until && reporter.commits > commitsSeen && last - slice.asked >= every) {
           slice.asked = last;
+          commitsSeen = reporter.commits;
           if (!stop.aborted && (await this.d.shouldYield!(sliceUser!))) ac.abort('yield' satisfies StopReason);
         }
       } catch (err) {

@@ -13,6 +13,8 @@ export class JobReporter implements ProgressReporter {
   private kind: string | null = null;
   private current = 'starting';
   private readonly doneKinds: Set<string>;
+  /** Commits by this attempt: a job yields its worker only after one, so every slice moves it on. */
+  commits = 0;
 
   constructor(
     private readonly tracker: ProgressTracker,
@@ -51,6 +53,9 @@ export class JobReporter implements ProgressReporter {
   done(kind: string, outcome: Outcome, n = 1): void {
     this.tracker.advance(n);
     this.tracker.count(kind, outcome, n);
+  }
+  committed(): void {
+    this.commits++;
   }
   step(what: string): void {
     this.current = what;
