@@ -13,7 +13,10 @@ export class JobReporter implements ProgressReporter {
   private kind: string | null = null;
   private current = 'starting';
   private readonly doneKinds: Set<string>;
-  /** Commits by this attempt: a job yields its worker only after one, so every slice moves it on. */
+  /**
+   * Commits by this attempt that stored items or finished a kind: a job yields its worker only
+   * after one, so every slice moves it on (an empty commit of a cursor is redone on resume).
+   */
   commits = 0;
 
   constructor(
@@ -54,8 +57,8 @@ export class JobReporter implements ProgressReporter {
     this.tracker.advance(n);
     this.tracker.count(kind, outcome, n);
   }
-  committed(): void {
-    this.commits++;
+  committed(items: number, finished: boolean): void {
+    if (items > 0 || finished) this.commits++;
   }
   step(what: string): void {
     this.current = what;
