@@ -96,7 +96,7 @@ export class SyncWorkerPool {
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
       shouldYield: (userId) => this.shouldYield(userId),
     });
-    // One SQLite file has one server process in practice: its lanes live in memory (docs/sync.md).
+    // One SQLite file has one server process in practice: its lanes live in memory (server README, "Garmin politeness").
     this.pacer = new GarminPacer({
       book: d.db.dialect === 'postgres' ? new PgPaceBook(d.db) : new MemoryPaceBook(),
       runtime: d.runtime,
