@@ -30,8 +30,8 @@ export class SyncJobQueue {
    * Claims the claimable job queued longest for `owner`: a pending one, or a running one whose lease
    * expired (its worker died, or it was handed back). "Queued" is its creation, or its last yield
    * (`queued_at`): a job that gave its worker back after its time slice waits behind the others, so
-   * users take turns (one active job per user). One statement on both engines; on PostgreSQL the inner SELECT
-   * takes the row with FOR UPDATE SKIP LOCKED so concurrent claimers never wait on or
+   * users take turns (one active job per user). One statement on both engines; on PostgreSQL the
+   * inner SELECT takes the row with FOR UPDATE SKIP LOCKED so concurrent claimers never wait on or
    * double-claim a job; on SQLite the write lock serialises claimers.
    *
    * A job already claimed `maxAttempts` times is failed by that same statement instead of being

@@ -53,10 +53,10 @@ export interface SyncWorkerPoolDeps {
 /**
  * Sync workers in this process (graphile-worker style): each loop claims a job from the queue and
  * hands it to a JobOwner, which runs it to its end, or until its time slice is over while other
- * users wait (FITSYNC_JOB_SLICE: it goes back to the queue and users take turns). A job whose worker died is claimed again once
- * its lease expires and resumes (at most FITSYNC_JOB_MAX_ATTEMPTS times). `runOnce()` lets tests
- * drain deterministically; `stop()` must be awaited (it gives running jobs back so a restart
- * resumes them at once).
+ * users wait (FITSYNC_JOB_SLICE: it goes back to the queue and users take turns). A job whose
+ * worker died is claimed again once its lease expires and resumes (at most FITSYNC_JOB_MAX_ATTEMPTS
+ * times). `runOnce()` lets tests drain deterministically; `stop()` must be awaited (it gives running
+ * jobs back so a restart resumes them at once).
  */
 export class SyncWorkerPool {
   // The lease owner's id is an identity, not chance a test would replay: crypto, not Runtime.random.
@@ -96,7 +96,8 @@ export class SyncWorkerPool {
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
       shouldYield: (userId) => this.shouldYield(userId),
     });
-    // One SQLite file has one server process in practice: its lanes live in memory (server README, "Garmin politeness").
+    // One SQLite file has one server process in practice: its lanes live in memory (server README,
+    // "Garmin politeness"); instances on PostgreSQL share the table garmin_pace.
     this.pacer = new GarminPacer({
       book: d.db.dialect === 'postgres' ? new PgPaceBook(d.db) : new MemoryPaceBook(),
       runtime: d.runtime,

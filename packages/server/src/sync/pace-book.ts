@@ -30,7 +30,8 @@ export function gapOf(rps: number): number {
 
 /**
  * The book in this process's memory: on SQLite, where one process owns the database file (a
- * second process on one SQLite file would pace apart; server README, "Garmin politeness"), and for a lone limiter.
+ * second process on one SQLite file would pace apart; server README, "Garmin politeness"), and for
+ * a lone limiter.
  */
 export class MemoryPaceBook implements PaceBook {
   private readonly next = new Map<string, number>();
