@@ -124,6 +124,7 @@ export async function startServer(simUrl, tmp, name, bin = SERVER_BIN) {
     FITSYNC_GARMIN_CONCURRENCY: String(CONCURRENCY),
     // The floor has no pacing either: this measures the engine's own cost, not politeness.
     FITSYNC_GARMIN_RPS: '0',
+    FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
     // Passed through to compare decode pool sizes (docs/activities.md); the server's default otherwise.
     ...(process.env.FITSYNC_DECODE_THREADS ? { FITSYNC_DECODE_THREADS: process.env.FITSYNC_DECODE_THREADS } : {}),
   });

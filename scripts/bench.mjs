@@ -90,6 +90,7 @@ async function benchStartup(tmp, children) {
     FITSYNC_GARMIN_API_URL: sim.url,
     FITSYNC_GARMIN_DIAUTH_URL: sim.url,
     FITSYNC_GARMIN_RPS: '0',
+    FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
   });
   children.push(server.child);
   const run = (args, what, input) => must(spawnSync(node, [cli, ...args], { env, input, encoding: 'utf8' }), what);

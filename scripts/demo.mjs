@@ -213,6 +213,7 @@ async function demo() {
     FITSYNC_GARMIN_DIAUTH_URL: sim.url,
     // Politeness towards real Garmin is 4 calls/s per job; the local sim does not need it.
     FITSYNC_GARMIN_RPS: '0',
+    FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
     // So the demo can show two scheduled runs in half a minute (the default minimum is 15m).
     FITSYNC_SCHEDULE_MIN_INTERVAL: '15s',
     FITSYNC_LOG_LEVEL: 'warn',

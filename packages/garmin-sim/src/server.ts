@@ -256,15 +256,17 @@ async function answerUpstream(sim: SimState, ctx: RequestContext, tooLarge: bool
   const { req, method, path } = ctx;
   const found = route(method, path);
   const label = 'route' in found ? found.route.label : found.label;
+  // When it arrived and for whom (per-account rates), whatever the answer will be.
+  const at = { nowMs: sim.nowMs(), account: sim.bearerUser(req.headers.authorization)?.email.toLowerCase() ?? null };
   const fault = sim.faults.pick(path);
   if (fault?.kind === 'reset') {
-    sim.stats.record(path, label, 'reset');
+    sim.stats.record(path, label, 'reset', at);
     req.socket.resetAndDestroy();
     return;
   }
   if (fault?.kind === 'slow' && !(await waitUnlessClosed(sim, res, fault.delay_ms ?? 2000))) {
     // The client gave up (e.g. a cancelled sync cut its socket): nobody is left to answer.
-    sim.stats.record(path, label, 'aborted');
+    sim.stats.record(path, label, 'aborted', at);
     return;
   }
   let answer: SimResponse;
@@ -280,7 +282,7 @@ async function answerUpstream(sim: SimState, ctx: RequestContext, tooLarge: bool
     }
   }
   const truncate = fault?.kind === 'truncate';
-  sim.stats.record(path, label, truncate ? 'truncated' : String(answer.status));
+  sim.stats.record(path, label, truncate ? 'truncated' : String(answer.status), at);
   write(res, answer, truncate);
 }
 

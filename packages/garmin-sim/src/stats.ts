@@ -9,6 +9,14 @@ export interface StatsSnapshot {
   by_route: Record<string, Record<string, number>>;
   /** The sim's own endpoints that are counted (the export download): route → status → count. Not Garmin calls, so not in `total`. */
   sim_endpoints: Record<string, Record<string, number>>;
+  /**
+   * Garmin requests carrying a known Bearer token, by account e-mail: the total and the most in one
+   * second of the sim's clock (whole seconds, `[k·1000, (k+1)·1000)` ms), so tests can check a
+   * client's per-account rate (FITSYNC_GARMIN_RPS).
+   */
+  by_account: Record<string, { total: number; max_per_second: number }>;
+  /** The most Garmin requests (all accounts and paths, control paths excluded) in one second of the sim's clock. */
+  max_per_second: number;
 }
 
 export class Stats {
@@ -17,9 +25,25 @@ export class Stats {
   private byPath = new Map<string, Map<string, number>>();
   private byRoute = new Map<string, Map<string, number>>();
   private simEndpoints = new Map<string, Map<string, number>>();
+  /** account → second → requests; and all requests by second. */
+  private byAccountSecond = new Map<string, Map<number, number>>();
+  private bySecond = new Map<number, number>();
 
-  record(path: string, route: string, status: string): void {
+  /** Counts a Garmin request; `account` (its Bearer token's e-mail) and `nowMs` (the sim's clock) feed the per-second counts. */
+  record(path: string, route: string, status: string, at?: { nowMs: number; account: string | null }): void {
     this.total++;
+    if (at) {
+      const second = Math.floor(at.nowMs / 1000);
+      this.bySecond.set(second, (this.bySecond.get(second) ?? 0) + 1);
+      if (at.account !== null) {
+        let seconds = this.byAccountSecond.get(at.account);
+        if (!seconds) {
+          seconds = new Map();
+          this.byAccountSecond.set(at.account, seconds);
+        }
+        seconds.set(second, (seconds.get(second) ?? 0) + 1);
+      }
+    }
     bump(this.byPath, path, status);
     bump(this.byRoute, route, status);
   }
@@ -44,10 +68,26 @@ export class Stats {
     this.byPath.clear();
     this.byRoute.clear();
     this.simEndpoints.clear();
+    this.byAccountSecond.clear();
+    this.bySecond.clear();
   }
 
   snapshot(): StatsSnapshot {
-    return { total: this.total, in_flight: this.inFlight, by_path: toObject(this.byPath), by_route: toObject(this.byRoute), sim_endpoints: toObject(this.simEndpoints) };
+    const byAccount: StatsSnapshot['by_account'] = {};
+    for (const [account, seconds] of this.byAccountSecond) {
+      let total = 0;
+      for (const n of seconds.values()) total += n;
+      byAccount[account] = { total, max_per_second: Math.max(0, ...seconds.values()) };
+    }
+    return {
+      total: this.total,
+      in_flight: this.inFlight,
+      by_path: toObject(this.byPath),
+      by_route: toObject(this.byRoute),
+      sim_endpoints: toObject(this.simEndpoints),
+      by_account: byAccount,
+      max_per_second: Math.max(0, ...this.bySecond.values()),
+    };
   }
 }
 

@@ -101,7 +101,7 @@ describe('faults, stats and control validation', () => {
     assert.deepEqual(stats.by_path[`/download-service/files/activity/${id}`], { '200': 1 });
     assert.equal(Object.keys(stats.by_path).filter((p) => p.startsWith('/__sim')).length, 0);
     await http(`${sim.url}/__sim/reset-stats`, { method: 'POST' });
-    assert.deepEqual((await http(`${sim.url}/__sim/stats`)).json(), { total: 0, in_flight: 0, by_path: {}, by_route: {}, sim_endpoints: {} });
+    assert.deepEqual((await http(`${sim.url}/__sim/stats`)).json(), { total: 0, in_flight: 0, by_path: {}, by_route: {}, sim_endpoints: {}, by_account: {}, max_per_second: 0 });
   });
 
   test('control inputs are validated with 400 and a message', async () => {

@@ -189,6 +189,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     importBatchFiles: config.imports.batchFiles,
     log: app.log,
     metrics,
+    paceKey: (displayName) => secretBox.keyedHash(displayName, 'garmin-pace'),
   });
   const syncJobs = new SyncJobService({
     db,

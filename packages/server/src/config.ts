@@ -128,8 +128,8 @@ export interface HttpTimeouts {
  * process runs no jobs), FITSYNC_JOB_LEASE_MS 15000 (a job whose worker died is resumed this long
  * after its last heartbeat), FITSYNC_JOB_MAX_ATTEMPTS 5 (claims of a job whose worker keeps dying
  * before it ends `failed`), FITSYNC_GARMIN_CONCURRENCY 4 (in-flight Garmin calls per job),
- * FITSYNC_GARMIN_RPS 4 (Garmin calls started per second per user, shared by the user's
- * consecutive jobs in this process; 0 = no rate limit), and the retry
+ * FITSYNC_GARMIN_RPS 4 (Garmin calls started per second per Garmin account, shared by all its
+ * jobs, workers and instances; 0 = no rate limit), and the retry
  * policy of data calls: FITSYNC_GARMIN_RETRY_ATTEMPTS 4, FITSYNC_GARMIN_RETRY_BASE_MS 1000,
  * FITSYNC_GARMIN_RETRY_MAX_MS 30000, FITSYNC_GARMIN_MAX_RETRY_AFTER_S 120.
  * FITSYNC_SYNC_MAX_JOBS_PER_HOUR 60: sync jobs one user may start per rolling hour (0 = no limit).

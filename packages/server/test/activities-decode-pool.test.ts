@@ -145,6 +145,7 @@ describe('the built server decodes in its threads', () => {
       FITSYNC_GARMIN_API_URL: sim.url,
       FITSYNC_GARMIN_DIAUTH_URL: sim.url,
       FITSYNC_GARMIN_RPS: '0',
+      FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
       FITSYNC_DECODE_THREADS: '2',
     });
     let server = await spawnServer(['--port', '0'], env);

@@ -53,6 +53,7 @@ for (const { dialect, skip } of await dialects()) {
         FITSYNC_WORKERS: '1',
         FITSYNC_JOB_LEASE_MS: '1000',
         FITSYNC_GARMIN_RPS: '0',
+        FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
       });
       const withSeam = { ...base, FITSYNC_TEST_CRASH_AFTER_GARMIN_REFRESH: '1' };
 

@@ -52,6 +52,7 @@ for (const { dialect, skip } of await dialects()) {
           // Every kill costs the job a claim; the cap (tested on its own in sync-queue) must not end it here.
           FITSYNC_JOB_MAX_ATTEMPTS: String(kills + 3),
           FITSYNC_GARMIN_RPS: '0',
+          FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
           FITSYNC_GARMIN_RETRY_BASE_MS: '10',
         });
         const add = await runBin(['user', 'add', 'crasher', '--password-stdin'], env, 'crash pass phrase');

@@ -16,7 +16,7 @@ import { type LinkedUser, simServerFixture } from '../helpers/sim-server-fixture
 // with garmin-sim as Garmin: `activities show` in pseudo-terminals, `activities export` to files.
 describe('activities show and export against the real server and garmin-sim', () => {
   let sim: RunningSim;
-  const { dirs, ptys, linkedUser } = simServerFixture('cli-activities-e2e', { FITSYNC_GARMIN_RPS: '0' }, (s) => {
+  const { dirs, ptys, linkedUser } = simServerFixture('cli-activities-e2e', { FITSYNC_GARMIN_RPS: '0', FITSYNC_GARMIN_DEPLOYMENT_RPS: '0' }, (s) => {
     sim = s;
   });
 

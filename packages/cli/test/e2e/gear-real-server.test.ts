@@ -8,7 +8,7 @@ import { simServerFixture } from '../helpers/sim-server-fixture.js';
 describe('activities gear / records against the real server and garmin-sim', () => {
   let sim: RunningSim;
   let server: RealServer;
-  const { dirs } = simServerFixture('cli-gear-e2e', { FITSYNC_GARMIN_RPS: '0' }, (s, srv) => {
+  const { dirs } = simServerFixture('cli-gear-e2e', { FITSYNC_GARMIN_RPS: '0', FITSYNC_GARMIN_DEPLOYMENT_RPS: '0' }, (s, srv) => {
     sim = s;
     server = srv;
   });

@@ -5,7 +5,7 @@ import { simServerFixture } from '../helpers/sim-server-fixture.js';
 // Black-box: the built CLI and the real fitsync-server binary, whose scheduler loop runs on the
 // real clock. A 1 s minimum lets a schedule come due within the test.
 describe('sync schedule against the real server and garmin-sim', () => {
-  const { linkedUser } = simServerFixture('cli-schedule-e2e', { FITSYNC_GARMIN_RPS: '0', FITSYNC_SCHEDULE_MIN_INTERVAL: '1s' }, () => {});
+  const { linkedUser } = simServerFixture('cli-schedule-e2e', { FITSYNC_GARMIN_RPS: '0', FITSYNC_GARMIN_DEPLOYMENT_RPS: '0', FITSYNC_SCHEDULE_MIN_INTERVAL: '1s' }, () => {});
 
   test('a new link gets the default schedule; set --every 2s runs a scheduled job; off stops it', async () => {
     const u = await linkedUser('schede2e', { activities: 2, days: 2, workouts: 0 });

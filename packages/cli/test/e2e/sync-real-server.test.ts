@@ -14,7 +14,7 @@ describe('sync and activities against the real server and garmin-sim', () => {
   const { ptys, linkedUser } = simServerFixture(
     'cli-sync-e2e',
     // The sim needs no politeness; tests slow it down with faults where they need a long job.
-    { FITSYNC_GARMIN_RPS: '0' },
+    { FITSYNC_GARMIN_RPS: '0', FITSYNC_GARMIN_DEPLOYMENT_RPS: '0' },
     (s) => {
       sim = s;
     },

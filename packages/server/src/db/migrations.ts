@@ -438,4 +438,21 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE UNIQUE INDEX imports_job ON imports (job_id) WHERE job_id IS NOT NULL',
     ],
   },
+  {
+    // Garmin politeness per Garmin account and per deployment (product.md Part 2 §F; PgPaceBook):
+    // the next free start of each lane, `account:<keyed hash of the display name>` or `deployment`.
+    // Used on PostgreSQL (instances share it); one SQLite process keeps its lanes in memory.
+    // Fairness: a job that yields its worker (FITSYNC_JOB_SLICE) goes to the back of the queue:
+    // claims take the oldest queued_at (the creation, or the last yield).
+    version: 39,
+    name: 'garmin-pace-and-fair-queue',
+    sql: [
+      `CREATE TABLE garmin_pace (
+        pace_key TEXT PRIMARY KEY,
+        next_start_ms BIGINT NOT NULL
+      )`,
+      'ALTER TABLE sync_jobs ADD COLUMN queued_at BIGINT',
+      'UPDATE sync_jobs SET queued_at = created_at',
+    ],
+  },
 ];

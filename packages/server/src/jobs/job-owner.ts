@@ -50,6 +50,12 @@ export interface JobOwnerDeps {
   onImportEnded?: (userId: string) => void;
   /** FIT files an import commits per transaction (FITSYNC_IMPORT_BATCH_FILES). */
   importBatchFiles?: number;
+  /**
+   * Asked when a sync job's time slice (FITSYNC_JOB_SLICE) is over: true when it should give its
+   * worker back because another user's job waits (the worker pool asks the queue). Without it, jobs
+   * run to their end.
+   */
+  shouldYield?: (userId: string) => Promise<boolean>;
 }
 
 /** How often changed progress is written and published (at most ten times a second). */
@@ -73,8 +79,12 @@ export function heartbeatMs(leaseMs: number): number {
 export class JobOwner {
   constructor(private readonly d: JobOwnerDeps) {}
 
-  /** Runs `row` (claimed by `owner`) to its end; `ac` stops it ('cancel' | 'lost_lease' | 'shutdown'). */
-  async run(row: SyncJobRow, owner: string, ac: AbortController, pace: UpstreamPace): Promise<void> {
+  /**
+   * Runs `row` (claimed by `owner`) to its end; `ac` stops it ('cancel' | 'lost_lease' | 'shutdown';
+   * the owner itself stops it with 'yield' at the end of its time slice when others wait). `pace`:
+   * the Garmin account's (GarminPacer).
+   */
+  async run(row: SyncJobRow, owner: string, ac: AbortController, pace?: UpstreamPace): Promise<void> {
     if (row.sync_type === 'import') return this.runImportJob(row, owner, ac);
     const { db, runtime, queue, config, log } = this.d;
     const jobId = row.job_id;
@@ -98,13 +108,13 @@ export class JobOwner {
     // Heartbeat on the runtime: extends the lease, records where the job is, persists and
     // publishes progress when it changed, picks up cancel requests.
     const beats = new AbortController();
-    const heart = this.heartbeat(jobId, owner, reporter, progress, ac, beats.signal);
+    const heart = this.heartbeat(jobId, owner, reporter, progress, ac, beats.signal, row.user_id);
 
     const limiter = new UpstreamLimiter({
       concurrency: config.garminConcurrency,
       rps: config.garminRps,
       signal: ac.signal,
-      pace,
+      ...(pace ? { pace } : {}),
       runtime,
     });
     try {
@@ -260,6 +270,9 @@ export class JobOwner {
     } else if (reason === 'shutdown') {
       await queue.release(jobId, owner, progress.snapshot()).catch(() => {});
       log?.info({ jobId }, `${kind} job handed back for resumption`);
+    } else if (reason === 'yield') {
+      await queue.release(jobId, owner, progress.snapshot(), true).catch(() => {});
+      log?.info({ jobId, userId: row.user_id, processed: progress.processedItems }, `${kind} job gave its worker to other users (time slice)`);
     } else if (reason === 'lost_lease') {
       log?.warn({ jobId }, `${kind} job no longer ours; stopped`);
     } else {
@@ -287,11 +300,17 @@ export class JobOwner {
     progress: ProgressTracker,
     ac: AbortController,
     stop: AbortSignal,
+    /** A sync job's user: its time slice applies (imports run to their end). */
+    sliceUser?: string,
   ): Promise<void> {
     const { runtime, queue, config, log } = this.d;
     const every = heartbeatMs(config.leaseMs);
     const tick = pulseMs(config.leaseMs);
     let last = runtime.now();
+    const slice = sliceUser !== undefined && this.d.shouldYield && config.jobSliceMs > 0 ? { until: last + config.jobSliceMs, asked: 0 } : null;
+    // A job yields only after a commit in this attempt (a resume does not redo what a commit
+    // stored), so every slice moves it forward, and right after one, wasting little in flight.
+    let commitsSeen = reporter.commits;
     for (;;) {
       try {
         await runtime.sleep(tick, stop);
@@ -305,6 +324,11 @@ export class JobOwner {
         const r = await queue.heartbeat(jobId, owner, reporter.at, changed);
         if (!r) ac.abort('lost_lease' satisfies StopReason);
         else if (r.cancel) ac.abort('cancel' satisfies StopReason);
+        else if (slice && last >= slice.until && reporter.commits > commitsSeen && last - slice.asked >= every) {
+          slice.asked = last;
+          commitsSeen = reporter.commits;
+          if (!stop.aborted && (await this.d.shouldYield!(sliceUser!))) ac.abort('yield' satisfies StopReason);
+        }
       } catch (err) {
         log?.warn({ jobId, errType: (err as Error)?.name }, 'sync heartbeat failed');
       }

@@ -13,6 +13,11 @@ export class JobReporter implements ProgressReporter {
   private kind: string | null = null;
   private current = 'starting';
   private readonly doneKinds: Set<string>;
+  /**
+   * Commits by this attempt that stored items or finished a kind: a job yields its worker only
+   * after one, so every slice moves it on (an empty commit of a cursor is redone on resume).
+   */
+  commits = 0;
 
   constructor(
     private readonly tracker: ProgressTracker,
@@ -51,6 +56,9 @@ export class JobReporter implements ProgressReporter {
   done(kind: string, outcome: Outcome, n = 1): void {
     this.tracker.advance(n);
     this.tracker.count(kind, outcome, n);
+  }
+  committed(items: number, finished: boolean): void {
+    if (items > 0 || finished) this.commits++;
   }
   step(what: string): void {
     this.current = what;

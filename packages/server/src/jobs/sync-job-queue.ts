@@ -27,9 +27,11 @@ export class SyncJobQueue {
   constructor(private readonly d: SyncJobQueueDeps) {}
 
   /**
-   * Claims the oldest claimable job for `owner`: a pending one, or a running one whose lease
-   * expired (its worker died). One statement on both engines; on PostgreSQL the inner SELECT
-   * takes the row with FOR UPDATE SKIP LOCKED so concurrent claimers never wait on or
+   * Claims the claimable job queued longest for `owner`: a pending one, or a running one whose lease
+   * expired (its worker died, or it was handed back). "Queued" is its creation, or its last yield
+   * (`queued_at`): a job that gave its worker back after its time slice waits behind the others, so
+   * users take turns (one active job per user). One statement on both engines; on PostgreSQL the
+   * inner SELECT takes the row with FOR UPDATE SKIP LOCKED so concurrent claimers never wait on or
    * double-claim a job; on SQLite the write lock serialises claimers.
    *
    * A job already claimed `maxAttempts` times is failed by that same statement instead of being
@@ -67,7 +69,7 @@ export class SyncJobQueue {
              lease_expires_at = CASE WHEN ${over} THEN NULL ELSE CAST(? AS BIGINT) END,
              attempts = CASE WHEN ${over} THEN attempts ELSE attempts + 1 END,
              start_time = COALESCE(start_time, ?), version = version + 1
-       WHERE job_id = (SELECT job_id FROM sync_jobs WHERE ${claimable} ORDER BY created_at, job_id LIMIT 1${lock})
+       WHERE job_id = (SELECT job_id FROM sync_jobs WHERE ${claimable} ORDER BY COALESCE(queued_at, created_at), job_id LIMIT 1${lock})
          AND ${claimable}
        RETURNING ${COLS}`,
       [maxAttempts, maxAttempts, maxAttempts, now, maxAttempts, owner, maxAttempts, now + leaseMs, maxAttempts, now, now, now],
@@ -149,20 +151,36 @@ export class SyncJobQueue {
   }
 
   /**
-   * Gives a running job back (graceful shutdown): its lease ends now, so any worker resumes it.
-   * A handed-back job did not see its worker die, so this claim is not counted against
-   * FITSYNC_JOB_MAX_ATTEMPTS (restarts of a server must not fail the jobs it was running).
+   * Gives a running job back (graceful shutdown, or the end of its time slice): its lease ends now,
+   * so any worker resumes it. A handed-back job did not see its worker die, so this claim is not
+   * counted against FITSYNC_JOB_MAX_ATTEMPTS (restarts of a server, and yields, must not fail the
+   * jobs). With `requeue` (a yield) it goes to the back of the queue; a shutdown keeps its place.
+   * It stays `running` for the API: it is underway, between workers.
    */
-  async release(jobId: string, owner: string, p: JobProgress): Promise<void> {
+  async release(jobId: string, owner: string, p: JobProgress, requeue = false): Promise<void> {
     const { db } = this.d;
     const g = greatest(db);
+    const requeued = requeue ? ', queued_at = ?' : '';
     const row = await db.get<SyncJobRow>(
       `UPDATE sync_jobs SET lease_expires_at = 0, attempts = attempts - 1, progress = ${g}(progress, ?), total_items = ?,
-         processed_items = ${g}(processed_items, ?), counts_json = ?, version = version + 1
+         processed_items = ${g}(processed_items, ?), counts_json = ?, version = version + 1${requeued}
        WHERE job_id = ? AND lease_owner = ? AND status = 'running' RETURNING ${COLS}`,
-      [p.progress, p.totalItems, p.processedItems, p.countsJson, jobId, owner],
+      [p.progress, p.totalItems, p.processedItems, p.countsJson, ...(requeue ? [this.d.runtime.now()] : []), jobId, owner],
     );
     if (row) publishJob(this.d.events, row);
+  }
+
+  /**
+   * Whether a job of another user than `userId` is claimable now (pending, or handed back or
+   * abandoned): then a job past its time slice gives its worker back.
+   */
+  async othersWaiting(userId: string): Promise<boolean> {
+    const row = await this.d.db.get<{ one: number }>(
+      `SELECT 1 AS one FROM sync_jobs
+       WHERE (status = 'pending' OR (status = 'running' AND lease_expires_at < ?)) AND user_id <> ? LIMIT 1`,
+      [this.d.runtime.now(), userId],
+    );
+    return row !== undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
@@ -11,7 +11,10 @@ import type { StopReason } from '../sync/abortable.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from '../sync/fit-store.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
-import { UpstreamPace } from '../sync/upstream-limiter.js';
+import { GarminPacer, type UpstreamPace } from '../sync/garmin-pacer.js';
+import { MemoryPaceBook } from '../sync/pace-book.js';
+import { PgPaceBook } from '../sync/pg-pace-book.js';
+import type { SyncJobRow } from '../repositories/sync-jobs.js';
 import { removeEndedImportFiles } from '../imports/import-cleanup.js';
 import { JobOwner, type WorkerLog } from './job-owner.js';
 import { SyncJobQueue } from './sync-job-queue.js';
@@ -39,22 +42,31 @@ export interface SyncWorkerPoolDeps {
   importBatchFiles?: number;
   /** Registry for `fitsync_sync_jobs_total{status}` (jobs ended in this process). */
   metrics?: Metrics;
+  /**
+   * The pace key of a Garmin account from its display name (the identity the connection stores):
+   * the server passes a keyed hash (SecretBox.keyedHash), so `garmin_pace` names no account. Default:
+   * SHA-256 (tests).
+   */
+  paceKey?: (displayName: string) => string;
 }
 
 /**
  * Sync workers in this process (graphile-worker style): each loop claims a job from the queue and
- * hands it to a JobOwner, which runs it to its end. A job whose worker died is claimed again once
- * its lease expires and resumes (at most FITSYNC_JOB_MAX_ATTEMPTS times). `runOnce()` lets tests
- * drain deterministically; `stop()` must be awaited (it gives running jobs back so a restart
- * resumes them at once).
+ * hands it to a JobOwner, which runs it to its end, or until its time slice is over while other
+ * users wait (FITSYNC_JOB_SLICE: it goes back to the queue and users take turns). A job whose
+ * worker died is claimed again once its lease expires and resumes (at most FITSYNC_JOB_MAX_ATTEMPTS
+ * times). `runOnce()` lets tests drain deterministically; `stop()` must be awaited (it gives running
+ * jobs back so a restart resumes them at once).
  */
 export class SyncWorkerPool {
   // The lease owner's id is an identity, not chance a test would replay: crypto, not Runtime.random.
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly running = new Map<string, { userId: string; ac: AbortController; done: Promise<void> }>();
-  /** Per-user Garmin call schedules, kept across jobs (per process; see UpstreamPace). */
-  private readonly paces = new Map<string, UpstreamPace>();
+  /** Garmin politeness per account and deployment, shared with other instances on PostgreSQL. */
+  private readonly pacer: GarminPacer;
   private loops: Promise<void>[] = [];
+  /** Loops waiting for work now: while one is idle, no job needs to give its worker back. */
+  private idleLoops = 0;
   private stopping = false;
   private lastSweep: number | null = null;
   private wakers = new Set<AbortController>();
@@ -82,6 +94,15 @@ export class SyncWorkerPool {
       ...(d.importBatchFiles !== undefined ? { importBatchFiles: d.importBatchFiles } : {}),
       log: d.log,
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
+      shouldYield: (userId) => this.shouldYield(userId),
+    });
+    // One SQLite file has one server process in practice: its lanes live in memory (server README,
+    // "Garmin politeness"); instances on PostgreSQL share the table garmin_pace.
+    this.pacer = new GarminPacer({
+      book: d.db.dialect === 'postgres' ? new PgPaceBook(d.db) : new MemoryPaceBook(),
+      runtime: d.runtime,
+      accountRps: d.config.garminRps,
+      deploymentRps: d.config.deploymentRps,
     });
   }
 
@@ -114,7 +135,7 @@ export class SyncWorkerPool {
     const ac = new AbortController();
     // Every waiting Garmin call listens for the stop; dozens may wait at once.
     setMaxListeners(0, ac.signal);
-    const done = this.jobOwner.run(row, this.owner, ac, this.paceFor(row.user_id));
+    const done = this.paceFor(row).then((pace) => this.jobOwner.run(row, this.owner, ac, pace));
     this.running.set(row.job_id, { userId: row.user_id, ac, done });
     try {
       await done;
@@ -147,16 +168,31 @@ export class SyncWorkerPool {
     for (const r of this.running.values()) if (r.userId === userId) r.ac.abort('cancel' satisfies StopReason);
   }
 
-  /** The user's call schedule; schedules already in the past constrain nothing and are dropped. */
-  private paceFor(userId: string): UpstreamPace {
-    const now = this.d.runtime.now();
-    for (const [id, p] of this.paces) if (p.nextStart <= now && id !== userId) this.paces.delete(id);
-    let pace = this.paces.get(userId);
-    if (!pace) {
-      pace = new UpstreamPace();
-      this.paces.set(userId, pace);
+  /**
+   * The pace of the job's Garmin account: two FitSync users linked to one Garmin account share it.
+   * Keyed by the display name the connection stored at linking (Garmin's account identity), or by
+   * the user while none is known (the job fails at connecting anyway when there is no connection).
+   */
+  private async paceFor(row: SyncJobRow): Promise<UpstreamPace | undefined> {
+    if (row.sync_type === 'import') return undefined;
+    const name = await this.d.garmin.status(row.user_id).then(
+      (c) => c.display_name,
+      () => null,
+    );
+    const key = name ? (this.d.paceKey ?? sha256)(name) : `user:${row.user_id}`;
+    return this.pacer.account(key);
+  }
+
+  /**
+   * A job past its time slice gives its worker back when another user's job is claimable and no
+   * loop of this process is idle to take that one (an idle loop is woken instead).
+   */
+  private async shouldYield(userId: string): Promise<boolean> {
+    if (this.idleLoops > 0) {
+      this.notify();
+      return false;
     }
-    return pace;
+    return this.queue.othersWaiting(userId);
   }
 
   /** Stops the loops; running jobs are given back (lease ended now) for the next start to resume. */
@@ -185,12 +221,18 @@ export class SyncWorkerPool {
   private async idle(ms: number): Promise<void> {
     const wake = new AbortController();
     this.wakers.add(wake);
+    this.idleLoops++;
     try {
       await this.d.runtime.sleep(ms, wake.signal);
     } catch {
       // woken
     } finally {
+      this.idleLoops--;
       this.wakers.delete(wake);
     }
   }
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s, 'utf8').digest('hex');
 }

@@ -50,9 +50,9 @@ export interface NewSyncJob extends SyncJobSpec {
 export async function insertSyncJob(q: Queryable, j: NewSyncJob): Promise<SyncJobRow> {
   const row = await q.get<SyncJobRow>(
     `INSERT INTO sync_jobs (job_id, user_id, status, sync_type, since_date, until_date, full_sync, counts_json, created_at,
-       idempotency_key, request_hash, trigger)
-     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SYNC_JOB_COLS}`,
-    [j.jobId, j.userId, j.syncType, j.since, j.until, j.full ? 1 : 0, j.countsJson, j.now, j.idempotencyKey, j.requestHash, j.trigger],
+       queued_at, idempotency_key, request_hash, trigger)
+     VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${SYNC_JOB_COLS}`,
+    [j.jobId, j.userId, j.syncType, j.since, j.until, j.full ? 1 : 0, j.countsJson, j.now, j.now, j.idempotencyKey, j.requestHash, j.trigger],
   );
   return row!;
 }

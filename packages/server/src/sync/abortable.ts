@@ -1,5 +1,9 @@
-/** The reason a job's work stops early; the worker decides the job's end from it. */
-export type StopReason = 'cancel' | 'lost_lease' | 'shutdown';
+/**
+ * The reason a job's work stops early; the worker decides the job's end from it. `yield`: its time
+ * slice is over and other users wait (FITSYNC_JOB_SLICE): handed back like a shutdown, to the back
+ * of the queue.
+ */
+export type StopReason = 'cancel' | 'lost_lease' | 'shutdown' | 'yield';
 
 /** Thrown out of the engine when its signal fires; carries why. */
 export class SyncAborted extends Error {
@@ -11,7 +15,7 @@ export class SyncAborted extends Error {
 
 function reasonOf(signal: AbortSignal): StopReason {
   const r = signal.reason;
-  return r === 'cancel' || r === 'lost_lease' || r === 'shutdown' ? r : 'shutdown';
+  return r === 'cancel' || r === 'lost_lease' || r === 'shutdown' || r === 'yield' ? r : 'shutdown';
 }
 
 /** Throws SyncAborted when the signal has fired. */

@@ -51,6 +51,15 @@ export class BatchWriter<T> {
     if (this.failure) throw this.failure.err;
   }
 
+  /**
+   * Commits what is buffered (not as the last batch) and waits: a job handed back keeps what it
+   * already fetched. Rethrows any commit failure.
+   */
+  async commitPending(): Promise<void> {
+    await this.flush(null);
+    if (this.failure) throw this.failure.err;
+  }
+
   /** Drops pending items and waits for a commit in progress (on failure or stop). */
   async abandon(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);

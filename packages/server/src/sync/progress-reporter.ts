@@ -20,6 +20,11 @@ export interface ProgressReporter {
   step(what: string): void;
   /** The kind `kind` is now being planned or fetched (names the phase of `step`). */
   phase(kind: string): void;
+  /**
+   * A commit of `items` items (`finished`: the kind's last): a resumed job will not fetch what it
+   * stored again.
+   */
+  committed(items: number, finished: boolean): void;
   /** Records, inside `tx` (the one storing its last items), that a kind finished: a resumed job skips it. */
   finished(tx: Queryable, kind: string): Promise<void>;
 }

@@ -27,6 +27,7 @@ export async function runKinds(run: SyncRun, done: ReadonlySet<string>): Promise
         if (opts.last) await progress.finished(tx, name);
         return c;
       });
+      progress.committed(items.length, opts.last === true);
       for (const outcome of ['new', 'updated', 'unchanged'] as const) {
         if (opts.processed === false) progress.count(name, outcome, counts[outcome]);
         else progress.done(name, outcome, counts[outcome]);

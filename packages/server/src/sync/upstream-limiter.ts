@@ -1,43 +1,40 @@
 import type { Runtime } from '@fitsync/runtime';
 import { abortable, throwIfStopped } from './abortable.js';
+import { GarminPacer, type UpstreamPace } from './garmin-pacer.js';
+import { MemoryPaceBook } from './pace-book.js';
 
-/**
- * When the next Garmin call of one Garmin account may start. The worker pool keeps one per user
- * across jobs, so jobs started back to back share one budget of FITSYNC_GARMIN_RPS instead of
- * each starting with a fresh one.
- */
-export class UpstreamPace {
-  nextStart = 0;
-}
+export type { UpstreamPace } from './garmin-pacer.js';
 
 export interface UpstreamLimiterOptions {
   /** Calls in flight at once (FITSYNC_GARMIN_CONCURRENCY). */
   concurrency: number;
-  /** Calls started per second; 0 = unlimited (FITSYNC_GARMIN_RPS). */
-  rps: number;
+  /** Calls started per second by this limiter alone when no `pace` is given; 0 = unlimited. */
+  rps?: number;
   signal: AbortSignal;
-  /** The account's call schedule, shared with its other jobs (default: this limiter's own). */
+  /** The Garmin account's pace, shared with its other jobs and the deployment (GarminPacer). */
   pace?: UpstreamPace;
   /** Clock and sleep of the pacing (FakeRuntime in tests). */
   runtime: Runtime;
 }
 
 /**
- * Upstream politeness for one job, paced with the account's other jobs (garmin-protocol.md: "Existing tools pace data calls (about one a
- * second, or a few in parallel)"): at most `concurrency` Garmin calls in flight, and call starts
- * spaced 1/rps apart. A call's own retries (GarminApi's backoff) stay inside its slot.
+ * Upstream politeness for one job (garmin-protocol.md: "Existing tools pace data calls (about one a
+ * second, or a few in parallel)"): at most `concurrency` Garmin calls of the job in flight, each
+ * started when its account's and the deployment's pace allow. A call's own retries (GarminApi's
+ * backoff) stay inside its slot.
  */
 export class UpstreamLimiter {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly pace: UpstreamPace;
-  private readonly gapMs: number;
+  private readonly pace: UpstreamPace | null;
   /** Calls started through this limiter. */
   calls = 0;
 
   constructor(private readonly opts: UpstreamLimiterOptions) {
-    this.gapMs = opts.rps > 0 ? 1000 / opts.rps : 0;
-    this.pace = opts.pace ?? new UpstreamPace();
+    const rps = opts.rps ?? 0;
+    this.pace =
+      opts.pace ??
+      (rps > 0 ? new GarminPacer({ book: new MemoryPaceBook(), runtime: opts.runtime, accountRps: rps, deploymentRps: 0 }).account('job') : null);
   }
 
   /**
@@ -54,12 +51,7 @@ export class UpstreamLimiter {
       this.active++;
     }
     try {
-      if (this.gapMs > 0) {
-        const t = this.opts.runtime.now();
-        const start = Math.max(t, this.pace.nextStart);
-        this.pace.nextStart = start + this.gapMs;
-        if (start > t) await abortable(this.opts.runtime.sleep(start - t, signal), signal);
-      }
+      if (this.pace) await this.pace.wait(signal);
       this.calls++;
       return await abortable(fn(signal), signal);
     } finally {

@@ -46,6 +46,7 @@ export function pgServerPair(prefix: string): (seed: string, env: Record<string,
       FITSYNC_GARMIN_API_URL: sim.url,
       FITSYNC_GARMIN_DIAUTH_URL: sim.url,
       FITSYNC_GARMIN_RPS: '0',
+      FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
       ...extra,
     });
     const a = await spawnServer(['--port', '0'], env, 60_000);

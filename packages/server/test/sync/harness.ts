@@ -22,6 +22,7 @@ export function syncEnv(sim: RunningSim, extra: Record<string, string> = {}): Re
     FITSYNC_WORKERS: '0',
     FITSYNC_GARMIN_CONCURRENCY: '4',
     FITSYNC_GARMIN_RPS: '0',
+    FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
     FITSYNC_GARMIN_RETRY_ATTEMPTS: '8',
     FITSYNC_GARMIN_RETRY_BASE_MS: '5',
     FITSYNC_GARMIN_RETRY_MAX_MS: '40',

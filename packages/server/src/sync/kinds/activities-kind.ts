@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GarminActivitySummary } from '@fitsync/garmin';
 import { type ActivityRecord, knownActivities, upsertActivities } from '../../repositories/activity-rows.js';
 import { type DecodedRow, upsertDecoded } from '../../repositories/activity-decoded.js';
-import { throwIfStopped } from '../abortable.js';
+import { SyncAborted, throwIfStopped } from '../abortable.js';
 import { BatchWriter } from '../batch-writer.js';
 import { garminCall } from '../garmin-call.js';
 import { zeroCounts } from '../kind-counts.js';
@@ -77,7 +77,7 @@ export const activitiesKind = defineKind<ActivitiesPlan, ActivityItem>({
     // limiter still caps Garmin calls at `concurrency`. In-flight FIT bytes stay bounded by this.
     const pool = new TaskPool(run.concurrency * 2, signal);
     const writer = new BatchWriter<ActivityItem>(async (items, final) => {
-      await commit(items, final ? { ...final, last: true } : {});
+      await commit(items, final ?? {});
     });
     let newest = plan.oldCursor ?? -1;
     try {
@@ -121,11 +121,17 @@ export const activitiesKind = defineKind<ActivitiesPlan, ActivityItem>({
       await writer.close(plan.mode !== 'window' && newest >= 0 ? { cursor: String(newest) } : {});
     } catch (err) {
       await pool.drain().catch(() => {});
-      await writer.abandon();
+      // Handed back (its time slice ended, a shutdown), the job still owns its row: the files it
+      // downloaded are committed now, so the resumed job does not fetch them again.
+      if (err instanceof SyncAborted && (err.reason === 'yield' || err.reason === 'shutdown')) await writer.commitPending().catch(() => {});
+      else await writer.abandon();
       throw err;
     }
     // Gear and personal records, once the activities are committed (their module says when).
     await syncActivityExtras(run);
+    // The kind is finished only now: a job stopped during the extras (its time slice ended, a
+    // shutdown, a crash) redoes the cheap pass (everything stored is skipped), then the extras.
+    await commit([], { last: true });
   },
 
   async store(tx, userId, items, now) {
