@@ -43,7 +43,7 @@ for (const { dialect, skip } of await dialects()) {
         assert.doesNotMatch(job.message, /matched no activity/);
 
         const truth = w.sim.truth(u.email);
-        const got = await stored(w.s.db, (sha) => w.s.app.deps.fitStore.pathOf(sha), u.userId);
+        const got = await stored(w.s.db, w.s.app.deps.blobs.fit, u.userId);
         const byId = (a: { activity_id: string }, b: { activity_id: string }) => (a.activity_id < b.activity_id ? -1 : 1);
         assert.deepEqual(
           [...got.activities].sort(byId),

@@ -344,7 +344,7 @@ for (const { dialect, skip } of await dialects()) {
     test('too little free disk space → 413 naming it', async () => {
       const u = await user();
       const d = s.app.deps;
-      const tight = new ImportService({ db: s.db, runtime: d.runtime, random: d.random, dataDir: s.dataDir, maxBytes: 5_000_000, jobs: d.syncJobs, freeBytes: async () => 1500 });
+      const tight = new ImportService({ db: s.db, runtime: d.runtime, random: d.random, blobs: d.blobs, dataDir: s.dataDir, maxBytes: 5_000_000, jobs: d.syncJobs, freeBytes: async () => 1500 });
       const a = await archive(2000);
       await assert.rejects(tight.create(u.userId, { format: 'garmin-export', size_bytes: a.bytes.length, sha256: a.sha256 }), (err: ApiError) => {
         assert.equal(err.status, 413);
