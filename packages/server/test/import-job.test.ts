@@ -7,7 +7,8 @@ import { sanitize, agreeWithFit, parseSummaries, zeroSummaryStats } from '../src
 import { peekFit } from '../src/imports/export/fit-peek.js';
 import { FitMatcher } from '../src/imports/fit-matcher.js';
 import { isPersonalMember, memberKind } from '../src/imports/export/member-kinds.js';
-import { importArchivePath, importScratchDir } from '../src/imports/import-files.js';
+import { importScratchDir } from '../src/imports/import-files.js';
+import { uploadExists } from './helpers/blobs.js';
 import { getCursor } from '../src/repositories/sync-cursors.js';
 import { call, uniqueName } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
@@ -188,7 +189,7 @@ for (const { dialect, skip } of await dialects()) {
     }
 
     async function runJob(userId: string, archive: Buffer, token: string) {
-      const ids = await insertImportJob(w.s.db, w.s.dataDir, userId, archive, w.s.app.deps.runtime.now());
+      const ids = await insertImportJob(w.s.db, w.s.app.deps.blobs, userId, archive, w.s.app.deps.runtime.now());
       await drain(w);
       const job = (await call(w.s.app, 'GET', `/v1/sync/jobs/${ids.jobId}`, { token })).body;
       return { ...ids, job };
@@ -258,7 +259,7 @@ for (const { dialect, skip } of await dialects()) {
       // Cursors: the next API sync tops up from the newest imported activity.
       assert.equal(await getCursor(w.s.db, u.userId, 'activities'), String(Math.max(...acts.slice(0, 5).map((a) => a.startMs), 1717398000000)));
       // The upload and the scratch space are gone once the job ended.
-      assert.equal(existsSync(importArchivePath(w.s.dataDir, importId)), false);
+      assert.equal(await uploadExists(w.s.app.deps.blobs, importId), false);
       assert.equal(existsSync(importScratchDir(w.s.dataDir, importId)), false);
     });
 
@@ -355,19 +356,19 @@ for (const { dialect, skip } of await dialects()) {
 
     test('a cancelled import ends cancelled and its upload is deleted', async () => {
       const u = await unlinkedUser({ activities: 2 });
-      const ids = await insertImportJob(w.s.db, w.s.dataDir, u.userId, await buildExport(simExportActivities(w.sim, u.email)));
+      const ids = await insertImportJob(w.s.db, w.s.app.deps.blobs, u.userId, await buildExport(simExportActivities(w.sim, u.email)));
       const res = await call(w.s.app, 'POST', `/v1/sync/jobs/${ids.jobId}/cancel`, { token: u.token });
       assert.ok(res.status < 300, JSON.stringify(res.body));
       await drain(w);
       const job = (await call(w.s.app, 'GET', `/v1/sync/jobs/${ids.jobId}`, { token: u.token })).body;
       assert.equal(job.status, 'cancelled');
-      assert.equal(existsSync(importArchivePath(w.s.dataDir, ids.importId)), false);
+      assert.equal(await uploadExists(w.s.app.deps.blobs, ids.importId), false);
       assert.deepEqual(await rows(u.userId), []);
     });
 
     test('cancel mid-import: cancelled within 2 s, committed batches kept, the upload deleted', async () => {
       const u = await unlinkedUser({ activities: 150 });
-      const ids = await insertImportJob(w.s.db, w.s.dataDir, u.userId, await buildExport(simExportActivities(w.sim, u.email), { parts: 2 }));
+      const ids = await insertImportJob(w.s.db, w.s.app.deps.blobs, u.userId, await buildExport(simExportActivities(w.sim, u.email), { parts: 2 }));
       const running = w.s.app.deps.syncWorkers.runOnce();
       await waitFor('some activities committed', async () => (await rows(u.userId)).length > 0);
       const t0 = Date.now();
@@ -380,7 +381,7 @@ for (const { dialect, skip } of await dialects()) {
       const n = (await rows(u.userId)).length;
       assert.ok(n > 0 && n < 150, `${n} activities kept`);
       assert.equal(job.counts.activities.new, n, 'the counts say what was committed');
-      assert.equal(existsSync(importArchivePath(w.s.dataDir, ids.importId)), false);
+      assert.equal(await uploadExists(w.s.app.deps.blobs, ids.importId), false);
     });
 
     test('a file that is not a zip fails the job with a clear message; nothing stored, the server fine', async () => {
@@ -389,7 +390,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(job.status, 'failed');
       assert.match(job.error_message, /^Import failed: .+; nothing was imported\.$/);
       assert.doesNotMatch(job.error_message, /\n|at .+:\d+|\/tmp\//);
-      assert.equal(existsSync(importArchivePath(w.s.dataDir, importId)), false);
+      assert.equal(await uploadExists(w.s.app.deps.blobs, importId), false);
       assert.equal((await call(w.s.app, 'GET', '/v1/me', { token: u.token })).status, 200);
     });
 
@@ -420,7 +421,7 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(job.status, 'failed', `${what}: ${JSON.stringify(job)}`);
         assert.match(job.error_message, /^Import failed: .{10,}; nothing was imported\.$/, what);
         assert.doesNotMatch(job.error_message, /\n|\bat .+:\d+|\/tmp\/|pwned|internal error/, what);
-        assert.equal(existsSync(importArchivePath(w.s.dataDir, importId)), false, what);
+        assert.equal(await uploadExists(w.s.app.deps.blobs, importId), false, what);
         assert.equal(existsSync(importScratchDir(w.s.dataDir, importId)), false, what);
       }
       assert.deepEqual(await rows(u.userId), []);

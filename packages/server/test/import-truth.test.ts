@@ -36,7 +36,7 @@ for (const { dialect, skip } of await dialects()) {
         const res = await fetch(`${w.sim.url}/__sim/users/${encodeURIComponent(u.email)}/export.zip${query}`);
         assert.equal(res.status, 200);
         const archive = Buffer.from(await res.arrayBuffer());
-        const ids = await insertImportJob(w.s.db, w.s.dataDir, u.userId, archive, w.s.app.deps.runtime.now());
+        const ids = await insertImportJob(w.s.db, w.s.app.deps.blobs, u.userId, archive, w.s.app.deps.runtime.now());
         await drain(w);
         const job = (await call(w.s.app, 'GET', `/v1/sync/jobs/${ids.jobId}`, { token: u.token })).body;
         assert.equal(job.status, 'completed', JSON.stringify(job));
