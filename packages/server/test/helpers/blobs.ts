@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { DbBlobStore } from '../../src/blobs/db-blob-store.js';
 import { FsBlobStore } from '../../src/blobs/fs-blob-store.js';
 import type { Db } from '../../src/db/db.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { createPgSchema } from '../../src/testing/pg-schema.js';
 
 /** The store a server on this database uses by default (FITSYNC_BLOB_STORE unset): db on PostgreSQL, else fs. */
 export function defaultBlobStore(db: Db, dataDir: string): BlobStore {
@@ -40,4 +46,21 @@ export async function putUpload(blobs: BlobStore, name: string, bytes: Buffer): 
     })(),
     { offset: 0, limit: bytes.length, hash: createHash('sha256'), checkpoint: async () => {}, checkpointBytes: Number.MAX_SAFE_INTEGER },
   );
+}
+
+/** A migrated database of `dialect` (a fresh file, or a fresh PostgreSQL schema) and a data dir; `close` removes both. */
+export async function openTestDb(dialect: 'sqlite' | 'postgres'): Promise<{ db: Db; dataDir: string; close: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fitsync-blobs-'));
+  const schema = dialect === 'postgres' ? await createPgSchema() : undefined;
+  const db = await openDatabase(schema?.url, dataDir);
+  await migrate(db);
+  return {
+    db,
+    dataDir,
+    close: async () => {
+      await db.close();
+      await schema?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
