@@ -23,9 +23,10 @@ export interface PgServerPair {
 
 /**
  * Registers cleanup (call inside a describe) and returns a starter: a sim and two `fitsync-server
- * start` processes on one fresh PostgreSQL schema, pointed at the sim, with `env` on top.
+ * start` processes on one fresh PostgreSQL schema, pointed at the sim, with `env` on top (and
+ * `envB` on top of that for the second one).
  */
-export function pgServerPair(prefix: string): (seed: string, env: Record<string, string>) => Promise<PgServerPair> {
+export function pgServerPair(prefix: string): (seed: string, env: Record<string, string>, envB?: Record<string, string>) => Promise<PgServerPair> {
   const tmp = mkdtempSync(join(tmpdir(), `fitsync-${prefix}-`));
   let schema: PgSchema | undefined;
   let sim: RunningSim | undefined;
@@ -38,7 +39,7 @@ export function pgServerPair(prefix: string): (seed: string, env: Record<string,
     await schema?.drop();
     rmSync(tmp, { recursive: true, force: true });
   });
-  return async (seed, extra) => {
+  return async (seed, extra, envB = {}) => {
     sim = await startSim({ seed });
     schema = await createPgSchema();
     const dataDirs: [string, string] = [join(tmp, 'data-a'), join(tmp, 'data-b')];
@@ -53,7 +54,7 @@ export function pgServerPair(prefix: string): (seed: string, env: Record<string,
     });
     const a = await spawnServer(['--port', '0'], { ...env, FITSYNC_DATA_DIR: dataDirs[0] }, 60_000);
     servers.push(a);
-    const b = await spawnServer(['--port', '0'], { ...env, FITSYNC_DATA_DIR: dataDirs[1] }, 60_000);
+    const b = await spawnServer(['--port', '0'], { ...env, ...envB, FITSYNC_DATA_DIR: dataDirs[1] }, 60_000);
     servers.push(b);
     db = new PostgresDb(schema.url, 2);
     return { sim, a, b, db, dataDirs };
