@@ -174,6 +174,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const blobCollector = new BlobCollector({
     db,
     blobs,
+    dataDir: config.dataDir,
     runtime,
     metrics,
     everyMs: config.blobs.gcEveryMs,

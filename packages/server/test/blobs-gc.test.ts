@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { rename, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -39,7 +39,7 @@ for (const { dialect, skip } of await dialects()) {
         clock = new FakeRuntime({ now: Date.now() });
         blobs = kind === 'fs' ? new FsBlobStore(t.dataDir, () => clock.now()) : new DbBlobStore(db, () => clock.now());
         metrics = new Metrics();
-        collector = new BlobCollector({ db, blobs, runtime: clock, metrics, everyMs: 0, graceMs: GRACE });
+        collector = new BlobCollector({ db, blobs, dataDir: t.dataDir, runtime: clock, metrics, everyMs: 0, graceMs: GRACE });
         userId = (await createUser(db, `gc${kind}`, 'pass phrase')).id;
       });
       after(async () => {
@@ -131,9 +131,20 @@ for (const { dialect, skip } of await dialects()) {
           [userId, rawRef.sha256],
         );
 
-        // Leftovers of writes a crash cut off.
-        let partials = 0;
+        // Leftovers of writes a crash cut off: local scratch with either store…
+        const imports = join(t.dataDir, 'imports');
+        mkdirSync(imports, { recursive: true });
+        const part = join(imports, 'whole-abc.part');
+        writeFileSync(part, 'x');
+        await ageFile(part);
+        for (const id of [gone, live]) {
+          const scratch = join(imports, `${id}.tmp`);
+          mkdirSync(scratch, { recursive: true });
+          await ageFile(scratch);
+        }
+        let partials = 2;
         let asideSha = '';
+        // …and the store's own.
         if (blobs instanceof FsBlobStore) {
           const dir = join(blobs.fit.root, 'ab');
           mkdirSync(dir, { recursive: true });
@@ -142,13 +153,7 @@ for (const { dialect, skip } of await dialects()) {
           await ageFile(tmp);
           const youngTmp = join(dir, `.ab${'1'.repeat(62)}.999.2.tmp`);
           writeFileSync(youngTmp, 'being written');
-          const part = join(blobs.uploads.dir, 'whole-abc.part');
-          writeFileSync(part, 'x');
-          await ageFile(part);
-          const scratch = join(blobs.uploads.dir, `${gone}.tmp`);
-          mkdirSync(scratch, { recursive: true });
-          await ageFile(scratch);
-          partials = 3;
+          partials += 1;
           // A collector killed between setting a referenced file aside and deciding: restored.
           const kept = await fit();
           await activityFor(kept.sha256, kept.size);
@@ -160,7 +165,7 @@ for (const { dialect, skip } of await dialects()) {
           const name = 'c'.repeat(64);
           await db.run("INSERT INTO blobs (kind, name, size, complete, stored_at) VALUES ('fit', ?, 5000000, 0, ?)", [name, clock.now() - 2 * HOUR]);
           await db.run("INSERT INTO blob_chunks (kind, name, seq, data) VALUES ('fit', ?, 0, ?)", [name, randomBytes(100)]);
-          partials = 1;
+          partials += 1;
         }
 
         const round = await collector.runOnce();
@@ -172,6 +177,7 @@ for (const { dialect, skip } of await dialects()) {
           await Promise.all([live, running, ended, gone, goneYoung].map((id) => uploadExists(blobs, id))),
           [true, true, false, false, true],
         );
+        assert.deepEqual([existsSync(part), existsSync(join(imports, `${gone}.tmp`)), existsSync(join(imports, `${live}.tmp`))], [false, false, true]);
         const raws = await db.all<{ sha256: string }>('SELECT sha256 FROM health_raw_blobs ORDER BY sha256');
         assert.deepEqual(raws.map((r) => r.sha256).sort(), [rawRef.sha256, rawYoung.sha256].sort());
         if (blobs instanceof FsBlobStore) {

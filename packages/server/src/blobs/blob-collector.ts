@@ -4,10 +4,13 @@ import { collectRawBlobs } from '../health/raw-blobs.js';
 import type { Log } from '../log.js';
 import type { Counter, Metrics } from '../metrics.js';
 import type { BlobStore, GcCounts } from './blob-store.js';
+import { collectLocalScratch } from './local-scratch.js';
 
 export interface BlobCollectorDeps {
   db: Db;
   blobs: BlobStore;
+  /** This instance's data dir: its local import scratch is collected too. */
+  dataDir: string;
   runtime: Runtime;
   metrics: Metrics;
   /** FITSYNC_BLOB_GC_EVERY; 0: `start()` runs nothing (tests call `runOnce`). */
@@ -57,6 +60,7 @@ export class BlobCollector {
   async runOnce(): Promise<CollectRound> {
     const cutoff = this.d.runtime.now() - this.d.graceMs;
     const counts = await this.d.blobs.collect(this.d.db, cutoff);
+    counts.partial += await collectLocalScratch(this.d.db, this.d.dataDir, cutoff);
     const round: CollectRound = { ...counts, raw: await collectRawBlobs(this.d.db, cutoff) };
     for (const [kind, n] of Object.entries(round)) if (n > 0) this.removed.inc({ kind }, n);
     if (round.fit + round.upload + round.partial + round.raw > 0) this.d.log?.info({ ...round }, 'orphaned blobs collected');

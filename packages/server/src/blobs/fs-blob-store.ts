@@ -1,4 +1,4 @@
-import { readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Queryable } from '../db/db.js';
 import { liveUploads, referencedFits } from './blob-refs.js';
@@ -85,35 +85,19 @@ export class FsBlobStore implements BlobStore {
     else await rename(aside, path).catch(() => {});
   }
 
-  /**
-   * Uploads (and job scratch dirs) of imports that are gone or whose job ended, untouched since the
-   * cutoff; one-request upload scratch files (`whole-*.part`) a crash left.
-   */
+  /** Uploads of imports that are gone or whose job ended, untouched since the cutoff. */
   private async collectUploads(q: Queryable, cutoffMs: number, counts: GcCounts): Promise<void> {
-    const dir = this.uploads.dir;
-    const found: { id: string; path: string; scratch: boolean }[] = [];
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      const path = join(dir, name);
+    const found: { id: string; path: string }[] = [];
+    for await (const id of this.uploads.list()) {
+      const path = this.uploads.pathOf(id);
       const st = await stat(path).catch(() => null);
-      if (!st || st.mtimeMs >= cutoffMs) continue;
-      if (/^whole-.*\.part$/.test(name)) {
-        if (await unlinked(path)) counts.partial++;
-        continue;
-      }
-      const m = /^([A-Za-z0-9_-]{1,64})\.(zip|tmp)$/.exec(name);
-      if (m) found.push({ id: m[1]!, path, scratch: m[2] === 'tmp' });
+      if (st && st.mtimeMs < cutoffMs) found.push({ id, path });
     }
     const live = await liveUploads(
       q,
       found.map((f) => f.id),
     );
-    for (const f of found) {
-      if (live.has(f.id)) continue;
-      if (f.scratch) {
-        await rm(f.path, { recursive: true, force: true });
-        counts.partial++;
-      } else if (await unlinked(f.path)) counts.upload++;
-    }
+    for (const f of found) if (!live.has(f.id) && (await unlinked(f.path))) counts.upload++;
   }
 }
 
