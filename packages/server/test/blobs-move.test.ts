@@ -7,7 +7,9 @@ import { moveBlobs, moveIntoConfiguredStore } from '../src/blobs/blob-move.js';
 import type { BlobStore } from '../src/blobs/blob-store.js';
 import { DbBlobStore } from '../src/blobs/db-blob-store.js';
 import { FsBlobStore } from '../src/blobs/fs-blob-store.js';
+import { spawn } from 'node:child_process';
 import { openTestDb, putUpload, readUpload } from './helpers/blobs.js';
+import { cleanEnv, runBin, SERVER_BIN } from './helpers/spawn-server.js';
 import { dialects } from './helpers/dialects.js';
 
 /** A store whose FIT puts fail from the `n`th on, before or after the bytes are stored: a move cut off there. */
@@ -85,6 +87,30 @@ for (const { dialect, skip } of await dialects()) {
         for (const sha of before.fits.keys()) await inDb.fit.delete(sha);
       });
     }
+
+    test('`fitsync-server migrate` killed (-9) mid-move finishes the move when run again', async () => {
+      const files = Array.from({ length: 400 }, () => randomBytes(300));
+      for (const f of files) await fs.fit.put(f);
+      await putUpload(fs, 'imp-kill', randomBytes(2 * 1024 * 1024));
+      const before = await contents(fs);
+      const env = cleanEnv({ FITSYNC_DATA_DIR: t.dataDir, FITSYNC_BLOB_STORE: 'db', ...(t.url ? { FITSYNC_DATABASE_URL: t.url } : {}) });
+      const proc = spawn(process.execPath, [SERVER_BIN, 'migrate'], { env, stdio: 'ignore' });
+      const exited = new Promise((r) => proc.on('exit', r));
+      // Killed as soon as the move has begun (or after it ended, if it was quicker than the polling).
+      for (let alive = true; alive; ) {
+        const n = Number((await t.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM blobs'))!.n);
+        alive = n === 0 && proc.exitCode === null;
+        if (alive) await new Promise((r) => setTimeout(r, 5));
+      }
+      proc.kill('SIGKILL');
+      await exited;
+      const again = await runBin(['migrate'], env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(await contents(inDb), before);
+      assert.deepEqual(await contents(fs), { fits: new Map(), uploads: new Map() });
+      for (const sha of before.fits.keys()) await inDb.fit.delete(sha);
+      await inDb.uploads.delete('imp-kill');
+    });
 
     test('a source file that does not match its name stays where it is', async () => {
       const good = await fs.fit.put(randomBytes(100));

@@ -49,7 +49,7 @@ export async function putUpload(blobs: BlobStore, name: string, bytes: Buffer): 
 }
 
 /** A migrated database of `dialect` (a fresh file, or a fresh PostgreSQL schema) and a data dir; `close` removes both. */
-export async function openTestDb(dialect: 'sqlite' | 'postgres'): Promise<{ db: Db; dataDir: string; close: () => Promise<void> }> {
+export async function openTestDb(dialect: 'sqlite' | 'postgres'): Promise<{ db: Db; dataDir: string; url: string | undefined; close: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fitsync-blobs-'));
   const schema = dialect === 'postgres' ? await createPgSchema() : undefined;
   const db = await openDatabase(schema?.url, dataDir);
@@ -57,6 +57,7 @@ export async function openTestDb(dialect: 'sqlite' | 'postgres'): Promise<{ db: 
   return {
     db,
     dataDir,
+    url: schema?.url,
     close: async () => {
       await db.close();
       await schema?.drop();
