@@ -208,8 +208,13 @@ export class ImportService {
       }
       return toImport(await this.#finish(importId));
     } catch (err) {
-      // A row deleted while its bytes were arriving: its file goes with it.
-      if (err instanceof ApiError && err.code === 'not_found') await this.d.blobs.uploads.delete(importId);
+      // A row deleted while its bytes were arriving: its blob goes with it. (The db store notices
+      // first, as a write to a deleted blob: that is the same 404.)
+      const gone = err instanceof ApiError ? err.code === 'not_found' : !(await findImport(this.d.db, userId, importId).catch(() => true));
+      if (gone) {
+        await this.d.blobs.uploads.delete(importId);
+        throw err instanceof ApiError ? err : notFound();
+      }
       throw err;
     } finally {
       this.#writing.delete(importId);
