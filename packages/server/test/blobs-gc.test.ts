@@ -37,7 +37,7 @@ for (const { dialect, skip } of await dialects()) {
         t = await openTestDb(dialect);
         db = t.db;
         clock = new FakeRuntime({ now: Date.now() });
-        blobs = kind === 'fs' ? new FsBlobStore(t.dataDir, () => clock.now()) : new DbBlobStore(db, () => clock.now());
+        blobs = kind === 'fs' ? new FsBlobStore(t.dataDir) : new DbBlobStore(db, () => clock.now());
         metrics = new Metrics();
         collector = new BlobCollector({ db, blobs, dataDir: t.dataDir, runtime: clock, metrics, everyMs: 0, graceMs: GRACE });
         userId = (await createUser(db, `gc${kind}`, 'pass phrase')).id;

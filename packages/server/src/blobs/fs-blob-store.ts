@@ -15,8 +15,9 @@ export class FsBlobStore implements BlobStore {
   readonly fit: FsFitBlobs;
   readonly uploads: FsUploadBlobs;
 
-  constructor(dataDir: string, now: () => number = Date.now) {
-    this.fit = new FsFitBlobs(join(dataDir, 'fit'), now);
+  /** File ages are the file system's (the wall clock), whatever clock the app runs on. */
+  constructor(dataDir: string) {
+    this.fit = new FsFitBlobs(join(dataDir, 'fit'));
     this.uploads = new FsUploadBlobs(join(dataDir, 'imports'));
   }
 

@@ -27,10 +27,7 @@ export class FsFitBlobs implements FitBlobs {
   private readonly madeDirs = new Set<string>();
   private seq = 0;
 
-  constructor(
-    readonly root: string,
-    private readonly now: () => number,
-  ) {}
+  constructor(readonly root: string) {}
 
   /** Path of the file with this SHA-256 (hex). */
   pathOf(sha256: string): string {
@@ -42,8 +39,9 @@ export class FsFitBlobs implements FitBlobs {
     const path = this.pathOf(sha256);
     try {
       if ((await stat(path)).size === 0) return false;
-      // A caller that finds the file skips its put and writes a row naming it: the file is young again.
-      const t = new Date(this.now());
+      // A caller that finds the file skips its put and writes a row naming it: the file is young
+      // again. The wall clock, as the rename of a put gives it.
+      const t = new Date();
       await utimes(path, t, t);
       return true;
     } catch {

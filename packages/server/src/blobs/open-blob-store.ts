@@ -5,5 +5,5 @@ import { FsBlobStore } from './fs-blob-store.js';
 
 /** The store FITSYNC_BLOB_STORE names: the data dir (`fs`) or the database (`db`). */
 export function openBlobStore(store: 'fs' | 'db', d: { db: Db; dataDir: string; now?: () => number }): BlobStore {
-  return store === 'db' ? new DbBlobStore(d.db, d.now) : new FsBlobStore(d.dataDir, d.now);
+  return store === 'db' ? new DbBlobStore(d.db, d.now) : new FsBlobStore(d.dataDir);
 }
