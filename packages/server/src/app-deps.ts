@@ -15,7 +15,8 @@ import type { MfaService } from './services/mfa-service.js';
 import type { ThrottleService } from './services/throttle-service.js';
 import type { AuthContext, TokenService } from './services/token-service.js';
 import type { FitDecodePool } from './activities/decode-pool.js';
-import type { FitStore } from './sync/fit-store.js';
+import type { BlobStore } from './blobs/blob-store.js';
+import type { BlobCollector } from './blobs/blob-collector.js';
 import type { SyncJobService } from './services/sync-job-service.js';
 import type { ImportService } from './imports/import-service.js';
 import type { SyncScheduleService } from './services/sync-schedule-service.js';
@@ -46,8 +47,10 @@ export interface AppDeps {
   auth: AuthService;
   /** Garmin account linking; the sync engine gets its Garmin client from `garmin.apiFor(userId)`. */
   garmin: GarminConnectionService;
-  /** Original FIT files, content-addressed in the data dir. */
-  fitStore: FitStore;
+  /** FIT files and import uploads: the data dir or the database (FITSYNC_BLOB_STORE). */
+  blobs: BlobStore;
+  /** Collects orphaned blobs; its loop runs under `fitsync-server start`, tests call `runOnce()`. */
+  blobCollector: BlobCollector;
   /** FIT decode worker threads (FITSYNC_DECODE_THREADS), used by syncs; ended on close. */
   decoder: FitDecodePool;
   /** Decodes the FIT files imports stored, after their job (and, under `start`, those left by a restart). */

@@ -37,7 +37,8 @@ import { SyncScheduler } from './schedule/sync-scheduler.js';
 import { SyncScheduleService } from './services/sync-schedule-service.js';
 import { openEventBus } from './events/open-event-bus.js';
 import { SyncWorkerPool } from './jobs/sync-worker-pool.js';
-import { FitStore } from './sync/fit-store.js';
+import { openBlobStore } from './blobs/open-blob-store.js';
+import { BlobCollector } from './blobs/blob-collector.js';
 import { FitDecodePool } from './activities/decode-pool.js';
 import { checkKindsContract } from './sync/kinds/check-kinds-contract.js';
 import { DataService } from './services/data-service.js';
@@ -172,7 +173,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     markReauth: (userId, version) => garmin.markReauthRequired(userId, version),
     ...(afterGarminRefresh ? { afterGarminRefresh } : {}),
   });
-  const fitStore = new FitStore(config.dataDir);
+  const blobs = openBlobStore(config.blobs.store, { db, dataDir: config.dataDir, now: () => runtime.now() });
+  const blobCollector = new BlobCollector({
+    db,
+    blobs,
+    dataDir: config.dataDir,
+    runtime,
+    metrics,
+    everyMs: config.blobs.gcEveryMs,
+    graceMs: config.blobs.gcGraceMs,
+    log: app.log,
+  });
+  const fitStore = blobs.fit;
   const decoder = new FitDecodePool(config.sync.decodeThreads, (err) => app.log.error({ err }, 'a FIT decode thread died; its file got a decode_error'));
   // An import stores FIT files undecoded; this decodes them after its job (ActivityStore meanwhile on demand).
   const decodeBacklog = new DecodeBacklog({ db, fitStore, decoder, log: app.log });
@@ -181,7 +193,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     runtime,
     events,
     config: config.sync,
-    fitStore,
+    blobs,
     decoder,
     garmin,
     dataDir: config.dataDir,
@@ -208,7 +220,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     onChanged: () => scheduler.notify(),
     log: app.log,
   });
-  const imports = new ImportService({ db, runtime, random, dataDir: config.dataDir, maxBytes: config.imports.maxBytes, jobs: syncJobs });
+  const imports = new ImportService({ db, runtime, random, blobs, dataDir: config.dataDir, maxBytes: config.imports.maxBytes, jobs: syncJobs });
   const data = new DataService({ db });
   const activities = new ActivityStore({ db, fitStore, decoder });
   const deps: AppDeps = {
@@ -225,7 +237,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     mfa,
     auth,
     garmin,
-    fitStore,
+    blobs,
+    blobCollector,
     decoder,
     decodeBacklog,
     events,
@@ -296,12 +309,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onClose', async () => {
     // The scheduler runs only under `fitsync-server start` (runStart); stopping an idle one is a no-op.
     await scheduler.stop();
+    await blobCollector.stop();
     await garminKeeper.stop();
     await syncWorkers.stop();
     await decodeBacklog.stop();
     // After the jobs and the backlog: none of them waits on a decode any more.
     await decoder.close();
-    await fitStore.close();
+    await blobs.close();
     await events.close();
   });
   return app;

@@ -84,7 +84,12 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const c = config();
       const { openStores } = await import('./cli/open-stores.js');
       const db = await openStores(c);
-      await db.close();
+      try {
+        const { moveIntoConfiguredStore } = await import('./blobs/blob-move.js');
+        await moveIntoConfiguredStore(c.blobs.store, db, c.dataDir, (line) => io.stderr.write(`${line}\n`));
+      } finally {
+        await db.close();
+      }
       io.stdout.write('Database is up to date.\n');
       return 0;
     }

@@ -104,7 +104,8 @@ for (const { dialect, skip } of await dialects()) {
           runtime: w.s.app.deps.runtime,
           events: w.s.app.deps.events,
           config: w.s.config.sync,
-          fitStore: w.s.app.deps.fitStore,
+          blobs: w.s.app.deps.blobs,
+          dataDir: w.s.dataDir,
           decoder,
           garmin: w.s.app.deps.garmin,
         });

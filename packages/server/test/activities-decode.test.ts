@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { RECORD_FIELDS } from '@fitsync/api';
@@ -15,7 +14,7 @@ const ACTIVITIES = 12;
 
 /** The official SDK's default decode of a stored file: the oracle every API value is compared with. */
 async function sdkDecode(w: SyncWorld, sha: string): Promise<Record<string, Mesg[]>> {
-  const bytes = await readFile(w.s.app.deps.fitStore.pathOf(sha));
+  const bytes = (await w.s.app.deps.blobs.fit.read(sha))!;
   const { messages, errors } = new Decoder(Stream.fromBuffer(bytes)).read();
   assert.deepEqual(errors, []);
   return messages as unknown as Record<string, Mesg[]>;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -41,7 +40,7 @@ for (const { dialect, skip } of await dialects()) {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    const storedFit = (sha: string) => readFile(w.s.app.deps.fitStore.pathOf(sha));
+    const storedFit = async (sha: string) => (await w.s.app.deps.blobs.fit.read(sha))!;
     const exportOf = (id: string, format: ExportFormat) =>
       call(w.s.app, 'GET', `/v1/activities/${id}/export?format=${format}`, { token: u.token });
 
@@ -148,8 +147,9 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await decodedRows(a.activity_id), 1, 'the decode made for the export is stored');
       // The file itself gone too: nothing to decode from.
       await w.s.db.run('DELETE FROM activity_decoded WHERE user_id = ? AND activity_id = ?', [u.userId, b.activity_id]);
-      const path = w.s.app.deps.fitStore.pathOf(b.fit_sha256);
-      await rename(path, `${path}.away`);
+      const fits = w.s.app.deps.blobs.fit;
+      const away = (await fits.read(b.fit_sha256))!;
+      await fits.delete(b.fit_sha256);
       try {
         for (const f of ['gpx', 'tcx', 'csv'] as const) {
           const res = await call(w.s.app, 'GET', `/v1/activities/${b.activity_id}/export?format=${f}`, { token: u.token });
@@ -157,7 +157,7 @@ for (const { dialect, skip } of await dialects()) {
           assert.match(p.detail, /not decoded yet.*format=fit still gives the original file/);
         }
       } finally {
-        await rename(`${path}.away`, path);
+        await fits.put(away);
       }
       const original = (await download(a.activity_id, 'fit')).bytes;
       assert.deepEqual(original, await storedFit(a.fit_sha256));

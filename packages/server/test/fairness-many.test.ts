@@ -19,7 +19,7 @@ describe('20 users syncing at once on two instances (PostgreSQL)', {
   const start = pgServerPair('fairness-many');
 
   test('every user ends with their truth, and the slowest within 2x the fastest', async () => {
-    const { sim, a, b, db, dataDir } = await start('fairness-many', {
+    const { sim, a, b, db } = await start('fairness-many', {
       FITSYNC_WORKERS: '2',
       FITSYNC_JOB_SLICE: '1s',
       FITSYNC_GARMIN_RPS: '10',
@@ -58,6 +58,6 @@ describe('20 users syncing at once on two instances (PostgreSQL)', {
     const ran = rows.map((r) => Number(r.end_time) - Number(r.start_time)).sort((x, y) => x - y);
     assert.ok(slowest <= 2 * fastest, `asked to end (ms): ${waited.join(' ')}; first claim to end: ${ran.join(' ')}`);
 
-    for (const [i, u] of users.entries()) await assertTruthOverApi(servers[i % 2]!.url, tokens[i]!, dataDir, sim, u.email);
+    for (const [i, u] of users.entries()) await assertTruthOverApi(servers[i % 2]!.url, tokens[i]!, sim, u.email);
   });
 });

@@ -154,11 +154,11 @@ for (const { dialect, skip } of await dialects()) {
       };
       for (const t of ['health_days', 'health_series', 'health_weights']) await s.db.run(`DELETE FROM ${t} WHERE user_id = ?`, [userId]);
       assert.deepEqual((await call(s.app, 'GET', '/v1/health/daily', { token })).body.days, []);
-      assert.deepEqual(await healthRebuilder.rebuild({ db: s.db, fitStore: s.app.deps.fitStore, decoder: s.app.deps.decoder }, userId, 2), { new: 2, updated: 0, unchanged: 0 });
+      assert.deepEqual(await healthRebuilder.rebuild({ db: s.db, fitStore: s.app.deps.blobs.fit, decoder: s.app.deps.decoder }, userId, 2), { new: 2, updated: 0, unchanged: 0 });
       assert.deepEqual((await call(s.app, 'GET', '/v1/health/daily', { token })).body, before.days);
       assert.deepEqual((await call(s.app, 'GET', `/v1/health/series/heart_rate?date=${D1}`, { token })).body, before.hr);
       assert.deepEqual((await call(s.app, 'GET', '/v1/health/weight', { token })).body, before.w);
-      assert.deepEqual(await healthRebuilder.rebuild({ db: s.db, fitStore: s.app.deps.fitStore, decoder: s.app.deps.decoder }, userId, 3), { new: 0, updated: 0, unchanged: 2 });
+      assert.deepEqual(await healthRebuilder.rebuild({ db: s.db, fitStore: s.app.deps.blobs.fit, decoder: s.app.deps.decoder }, userId, 3), { new: 0, updated: 0, unchanged: 2 });
     });
   });
 }

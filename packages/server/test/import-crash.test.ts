@@ -1,14 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import type { Db } from '../src/db/db.js';
 import { openDatabase } from '../src/db/open-database.js';
-import { importArchivePath } from '../src/imports/import-files.js';
+import { defaultBlobStore, uploadExists } from './helpers/blobs.js';
 import { createPgSchema, type PgSchema } from '../src/testing/pg-schema.js';
 import { dialects } from './helpers/dialects.js';
 import { buildExport, simExportActivities } from './helpers/export-archive.js';
@@ -64,7 +64,7 @@ for (const { dialect, skip } of await dialects()) {
       const userId = (await authed('GET', `${server.url}/v1/me`, token)).body.user_id as string;
       // The upload routes' end state, written beside the running server (its worker picks the job up).
       db = await openDatabase(schema?.url, dataDir);
-      const { importId, jobId } = await insertImportJob(db, dataDir, userId, archive);
+      const { importId, jobId } = await insertImportJob(db, defaultBlobStore(db, dataDir), userId, archive);
 
       const log: string[] = [];
       for (const at of KILL_AT) {
@@ -104,7 +104,7 @@ for (const { dialect, skip } of await dialects()) {
         decoded = Number(r!.n);
       }
       assert.equal(decoded, ACTIVITIES, 'the decode backlog decodes every imported FIT file');
-      assert.equal(existsSync(importArchivePath(dataDir, importId)), false, 'the upload is deleted once the job ended');
+      assert.equal(await uploadExists(defaultBlobStore(db, dataDir), importId), false, 'the upload is deleted once the job ended');
     });
   });
 }

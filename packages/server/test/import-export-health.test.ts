@@ -437,7 +437,7 @@ for (const { dialect, skip } of await dialects()) {
 
     const daily = async (u: string) => (await call(s.app, 'GET', '/v1/health/daily', { token: users[u]!.token })).body.days;
     const weights = async (u: string) => (await call(s.app, 'GET', '/v1/health/weight', { token: users[u]!.token })).body.entries;
-    const rebuild = (u: string, now: number) => healthRebuilder.rebuild({ db: s.db, fitStore: s.app.deps.fitStore, decoder: s.app.deps.decoder }, users[u]!.id, now);
+    const rebuild = (u: string, now: number) => healthRebuilder.rebuild({ db: s.db, fitStore: s.app.deps.blobs.fit, decoder: s.app.deps.decoder }, users[u]!.id, now);
 
     test('an import alone: daily rows and weigh-ins as mapped, no series; a no-wellness day has no row; again = unchanged', async () => {
       const u = users.imponly!;

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { startSim, zipBuffer } from '@fitsync/garmin-sim';
 import { sanitize, agreeWithFit, parseSummaries, zeroSummaryStats } from '../src/imports/export/activities.js';
 import { peekFit } from '../src/imports/export/fit-peek.js';
 import { FitMatcher } from '../src/imports/fit-matcher.js';
 import { isPersonalMember, memberKind } from '../src/imports/export/member-kinds.js';
-import { importArchivePath, importScratchDir } from '../src/imports/import-files.js';
+import { importScratchDir } from '../src/imports/import-files.js';
+import { uploadExists } from './helpers/blobs.js';
 import { getCursor } from '../src/repositories/sync-cursors.js';
 import { call, uniqueName } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
@@ -189,7 +189,7 @@ for (const { dialect, skip } of await dialects()) {
     }
 
     async function runJob(userId: string, archive: Buffer, token: string) {
-      const ids = await insertImportJob(w.s.db, w.s.dataDir, userId, archive, w.s.app.deps.runtime.now());
+      const ids = await insertImportJob(w.s.db, w.s.app.deps.blobs, userId, archive, w.s.app.deps.runtime.now());
       await drain(w);
       const job = (await call(w.s.app, 'GET', `/v1/sync/jobs/${ids.jobId}`, { token })).body;
       return { ...ids, job };
@@ -250,7 +250,7 @@ for (const { dialect, skip } of await dialects()) {
       await w.s.db.run('DELETE FROM activity_decoded WHERE user_id = ?', [u.userId]);
       // Stored files are the original bytes, and decoded like a synced activity's.
       for (const a of acts.slice(0, 4)) {
-        assert.equal(sha(await import('node:fs/promises').then((f) => f.readFile(w.s.app.deps.fitStore.pathOf(sha(a.fit))))), sha(a.fit));
+        assert.equal(sha((await w.s.app.deps.blobs.fit.read(sha(a.fit)))!), sha(a.fit));
         const detail = await call(w.s.app, 'GET', `/v1/activities/${a.id}`, { token: u.token });
         assert.equal(detail.status, 200, JSON.stringify(detail.body));
         assert.ok(detail.body.laps.length >= 1, 'decoded laps');
@@ -259,7 +259,7 @@ for (const { dialect, skip } of await dialects()) {
       // Cursors: the next API sync tops up from the newest imported activity.
       assert.equal(await getCursor(w.s.db, u.userId, 'activities'), String(Math.max(...acts.slice(0, 5).map((a) => a.startMs), 1717398000000)));
       // The upload and the scratch space are gone once the job ended.
-      assert.equal(existsSync(importArchivePath(w.s.dataDir, importId)), false);
+      assert.equal(await uploadExists(w.s.app.deps.blobs, importId), false);
       assert.equal(existsSync(importScratchDir(w.s.dataDir, importId)), false);
     });
 
@@ -311,9 +311,21 @@ for (const { dialect, skip } of await dialects()) {
       await drain(w);
       assert.equal((await call(w.s.app, 'GET', `/v1/sync/jobs/${sync.job_id}`, { token: u.token })).body.status, 'completed');
       const before = await rows(u.userId);
-      const inodes = await Promise.all(before.map(async (r) => (await stat(w.s.app.deps.fitStore.pathOf(r.fit_sha256!))).ino));
+      // Counting the blob store's puts: none means no file was written again.
+      const fits = w.s.app.deps.blobs.fit;
+      const realPut = fits.put;
+      let puts = 0;
+      fits.put = (bytes) => {
+        puts++;
+        return realPut.call(fits, bytes);
+      };
       const updatedAt = await w.s.db.all<{ updated_at: number }>('SELECT updated_at FROM activities WHERE user_id = ? ORDER BY activity_id', [u.userId]);
-      const { job } = await runJob(u.userId, await buildExport(simExportActivities(w.sim, u.email)), u.token);
+      let job: Awaited<ReturnType<typeof runJob>>['job'];
+      try {
+        ({ job } = await runJob(u.userId, await buildExport(simExportActivities(w.sim, u.email)), u.token));
+      } finally {
+        fits.put = realPut;
+      }
       assert.equal(job.status, 'completed', JSON.stringify(job));
       assert.deepEqual(job.counts.activities, { new: 0, updated: 0, unchanged: 4 });
       assert.deepEqual(await rows(u.userId), before);
@@ -321,8 +333,7 @@ for (const { dialect, skip } of await dialects()) {
         await w.s.db.all<{ updated_at: number }>('SELECT updated_at FROM activities WHERE user_id = ? ORDER BY activity_id', [u.userId]),
         updatedAt,
       );
-      // A rewrite would rename a new file over the old one: same inode = never written again.
-      assert.deepEqual(await Promise.all(before.map(async (r) => (await stat(w.s.app.deps.fitStore.pathOf(r.fit_sha256!))).ino)), inodes);
+      assert.equal(puts, 0, 'no FIT file is stored again');
     });
 
     test('import, then API sync: no FIT file is downloaded for imported activities', async () => {
@@ -345,19 +356,19 @@ for (const { dialect, skip } of await dialects()) {
 
     test('a cancelled import ends cancelled and its upload is deleted', async () => {
       const u = await unlinkedUser({ activities: 2 });
-      const ids = await insertImportJob(w.s.db, w.s.dataDir, u.userId, await buildExport(simExportActivities(w.sim, u.email)));
+      const ids = await insertImportJob(w.s.db, w.s.app.deps.blobs, u.userId, await buildExport(simExportActivities(w.sim, u.email)));
       const res = await call(w.s.app, 'POST', `/v1/sync/jobs/${ids.jobId}/cancel`, { token: u.token });
       assert.ok(res.status < 300, JSON.stringify(res.body));
       await drain(w);
       const job = (await call(w.s.app, 'GET', `/v1/sync/jobs/${ids.jobId}`, { token: u.token })).body;
       assert.equal(job.status, 'cancelled');
-      assert.equal(existsSync(importArchivePath(w.s.dataDir, ids.importId)), false);
+      assert.equal(await uploadExists(w.s.app.deps.blobs, ids.importId), false);
       assert.deepEqual(await rows(u.userId), []);
     });
 
     test('cancel mid-import: cancelled within 2 s, committed batches kept, the upload deleted', async () => {
       const u = await unlinkedUser({ activities: 150 });
-      const ids = await insertImportJob(w.s.db, w.s.dataDir, u.userId, await buildExport(simExportActivities(w.sim, u.email), { parts: 2 }));
+      const ids = await insertImportJob(w.s.db, w.s.app.deps.blobs, u.userId, await buildExport(simExportActivities(w.sim, u.email), { parts: 2 }));
       const running = w.s.app.deps.syncWorkers.runOnce();
       await waitFor('some activities committed', async () => (await rows(u.userId)).length > 0);
       const t0 = Date.now();
@@ -370,7 +381,7 @@ for (const { dialect, skip } of await dialects()) {
       const n = (await rows(u.userId)).length;
       assert.ok(n > 0 && n < 150, `${n} activities kept`);
       assert.equal(job.counts.activities.new, n, 'the counts say what was committed');
-      assert.equal(existsSync(importArchivePath(w.s.dataDir, ids.importId)), false);
+      assert.equal(await uploadExists(w.s.app.deps.blobs, ids.importId), false);
     });
 
     test('a file that is not a zip fails the job with a clear message; nothing stored, the server fine', async () => {
@@ -379,7 +390,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(job.status, 'failed');
       assert.match(job.error_message, /^Import failed: .+; nothing was imported\.$/);
       assert.doesNotMatch(job.error_message, /\n|at .+:\d+|\/tmp\//);
-      assert.equal(existsSync(importArchivePath(w.s.dataDir, importId)), false);
+      assert.equal(await uploadExists(w.s.app.deps.blobs, importId), false);
       assert.equal((await call(w.s.app, 'GET', '/v1/me', { token: u.token })).status, 200);
     });
 
@@ -410,7 +421,7 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(job.status, 'failed', `${what}: ${JSON.stringify(job)}`);
         assert.match(job.error_message, /^Import failed: .{10,}; nothing was imported\.$/, what);
         assert.doesNotMatch(job.error_message, /\n|\bat .+:\d+|\/tmp\/|pwned|internal error/, what);
-        assert.equal(existsSync(importArchivePath(w.s.dataDir, importId)), false, what);
+        assert.equal(await uploadExists(w.s.app.deps.blobs, importId), false, what);
         assert.equal(existsSync(importScratchDir(w.s.dataDir, importId)), false, what);
       }
       assert.deepEqual(await rows(u.userId), []);

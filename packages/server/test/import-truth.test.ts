@@ -36,14 +36,14 @@ for (const { dialect, skip } of await dialects()) {
         const res = await fetch(`${w.sim.url}/__sim/users/${encodeURIComponent(u.email)}/export.zip${query}`);
         assert.equal(res.status, 200);
         const archive = Buffer.from(await res.arrayBuffer());
-        const ids = await insertImportJob(w.s.db, w.s.dataDir, u.userId, archive, w.s.app.deps.runtime.now());
+        const ids = await insertImportJob(w.s.db, w.s.app.deps.blobs, u.userId, archive, w.s.app.deps.runtime.now());
         await drain(w);
         const job = (await call(w.s.app, 'GET', `/v1/sync/jobs/${ids.jobId}`, { token: u.token })).body;
         assert.equal(job.status, 'completed', JSON.stringify(job));
         assert.doesNotMatch(job.message, /matched no activity/);
 
         const truth = w.sim.truth(u.email);
-        const got = await stored(w.s.db, (sha) => w.s.app.deps.fitStore.pathOf(sha), u.userId);
+        const got = await stored(w.s.db, w.s.app.deps.blobs.fit, u.userId);
         const byId = (a: { activity_id: string }, b: { activity_id: string }) => (a.activity_id < b.activity_id ? -1 : 1);
         assert.deepEqual(
           [...got.activities].sort(byId),

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { zipBuffer } from '@fitsync/garmin-sim';
 import { buildApp } from '../src/app.js';
 import type { ApiError } from '../src/http/api-error.js';
-import { importArchivePath } from '../src/imports/import-files.js';
+import { putUpload, readUpload, uploadExists } from './helpers/blobs.js';
 import { ImportService } from '../src/imports/import-service.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
 import { assertProblem, call, type Res, uniqueName } from './helpers/api.js';
@@ -145,7 +144,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(p2.status, 200, JSON.stringify(p2.body));
       assert.equal(p2.body.status, 'started');
       assert.equal(p2.body.received_bytes, a.bytes.length);
-      assert.deepEqual(readFileSync(importArchivePath(s.dataDir, id)), a.bytes);
+      assert.deepEqual(await readUpload(s.app.deps.blobs, id), a.bytes);
       const job = await call(s.app, 'GET', `/v1/sync/jobs/${p2.body.job_id}`, { token: u.token });
       assert.equal(job.status, 200);
       assert.equal(job.body.sync_type, 'import');
@@ -163,7 +162,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(del.job_id, p2.body.job_id);
       await call(s.app, 'POST', `/v1/sync/jobs/${p2.body.job_id}/cancel`, { token: u.token });
       assert.equal((await call(s.app, 'DELETE', `/v1/imports/${id}`, { token: u.token })).status, 204);
-      assert.equal(existsSync(importArchivePath(s.dataDir, id)), false);
+      assert.equal(await uploadExists(s.app.deps.blobs, id), false);
       assertProblem(await call(s.app, 'GET', `/v1/imports/${id}`, { token: u.token }), 404, 'not_found');
     });
 
@@ -189,7 +188,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(r.body.status, 'started');
       assert.equal(r.body.sha256, a.sha256);
       assert.equal(r.body.received_bytes, a.bytes.length);
-      assert.deepEqual(readFileSync(importArchivePath(s.dataDir, r.body.import_id)), a.bytes);
+      assert.deepEqual(await readUpload(s.app.deps.blobs, r.body.import_id), a.bytes);
       const job = await call(s.app, 'GET', `/v1/sync/jobs/${r.body.job_id}`, { token: u.token });
       assert.equal(job.body.sync_type, 'import');
       assert.equal(job.body.trigger, 'import');
@@ -235,7 +234,7 @@ for (const { dialect, skip } of await dialects()) {
       const after1 = await call(s.app, 'GET', `/v1/imports/${id}`, { token: u.token });
       assert.equal(after1.body.received_bytes, 0);
       assert.equal(after1.body.status, 'uploading');
-      assert.equal(existsSync(importArchivePath(s.dataDir, id)), false);
+      assert.equal(await uploadExists(s.app.deps.blobs, id), false);
       assert.equal((await patch(s.url, u.token, id, 0, a.bytes)).body.status, 'started');
     });
 
@@ -248,11 +247,11 @@ for (const { dialect, skip } of await dialects()) {
       // Everything that arrived before the drop is kept (fsynced, recorded).
       const got = (await settled(s, u.token, id, sent)).body.received_bytes as number;
       assert.equal(got, sent);
-      assert.equal(statSync(importArchivePath(s.dataDir, id)).size, got);
+      assert.equal(await s.app.deps.blobs.uploads.size(id), got);
       const done = await patch(s.url, u.token, id, got, a.bytes.subarray(got));
       assert.equal(done.status, 200, JSON.stringify(done.body));
       assert.equal(done.body.status, 'started');
-      assert.deepEqual(readFileSync(importArchivePath(s.dataDir, id)), a.bytes);
+      assert.deepEqual(await readUpload(s.app.deps.blobs, id), a.bytes);
     });
 
     test('two PATCHes at once: the second is 409', async () => {
@@ -329,22 +328,22 @@ for (const { dialect, skip } of await dialects()) {
         ids.push(id);
       }
       assertProblem(await call(s.app, 'GET', `/v1/imports/${ids[0]}`, { token: u.token }), 404, 'not_found');
-      assert.equal(existsSync(importArchivePath(s.dataDir, ids[0]!)), false);
+      assert.equal(await uploadExists(s.app.deps.blobs, ids[0]!), false);
       for (const id of ids.slice(1)) assert.equal((await call(s.app, 'GET', `/v1/imports/${id}`, { token: u.token })).status, 200);
       // Age one of them by 8 days; the next POST (anyone's) removes it.
       await s.db.run('UPDATE imports SET updated_at = ? WHERE import_id = ?', [Date.now() - 8 * 86_400_000, ids[1]!]);
       const other = await user();
       await create(other.token, await archive(100));
       assertProblem(await call(s.app, 'GET', `/v1/imports/${ids[1]}`, { token: u.token }), 404, 'not_found');
-      assert.equal(existsSync(importArchivePath(s.dataDir, ids[1]!)), false);
+      assert.equal(await uploadExists(s.app.deps.blobs, ids[1]!), false);
       assert.equal((await call(s.app, 'DELETE', `/v1/imports/${ids[2]}`, { token: u.token })).status, 204);
-      assert.equal(existsSync(importArchivePath(s.dataDir, ids[2]!)), false);
+      assert.equal(await uploadExists(s.app.deps.blobs, ids[2]!), false);
     });
 
     test('too little free disk space → 413 naming it', async () => {
       const u = await user();
       const d = s.app.deps;
-      const tight = new ImportService({ db: s.db, runtime: d.runtime, random: d.random, dataDir: s.dataDir, maxBytes: 5_000_000, jobs: d.syncJobs, freeBytes: async () => 1500 });
+      const tight = new ImportService({ db: s.db, runtime: d.runtime, random: d.random, blobs: d.blobs, dataDir: s.dataDir, maxBytes: 5_000_000, jobs: d.syncJobs, freeBytes: async () => 1500 });
       const a = await archive(2000);
       await assert.rejects(tight.create(u.userId, { format: 'garmin-export', size_bytes: a.bytes.length, sha256: a.sha256 }), (err: ApiError) => {
         assert.equal(err.status, 413);
@@ -363,10 +362,9 @@ for (const { dialect, skip } of await dialects()) {
       await patch(s.url, u.token, id, 0, a.bytes.subarray(0, 70_000));
       await patch(s.url, u.token, id2, 0, b.bytes.subarray(0, 50_000));
       // A tampered prefix must be caught by the rehash.
-      const path2 = importArchivePath(s.dataDir, id2);
-      const f = readFileSync(path2);
+      const f = (await readUpload(s.app.deps.blobs, id2))!;
       f[10] = (f[10] ?? 0) ^ 1;
-      writeFileSync(path2, f);
+      await putUpload(s.app.deps.blobs, id2, f);
       // The same database and data dir under a second app: it knows nothing of the first PATCHes' hashes.
       const twin = await buildApp({ config: s.config, db: s.db, serverKey: Buffer.from(SECRET_KEY, 'utf8'), log: { level: 'silent' } });
       try {

@@ -57,7 +57,7 @@ describe('two jobs of one Garmin account on two instances (PostgreSQL)', { skip:
   const start = pgServerPair('pacing-account');
 
   test('cannot exceed the account rate together', async () => {
-    const { sim, a, b, db, dataDir } = await start('pacing-account', {
+    const { sim, a, b, db } = await start('pacing-account', {
       FITSYNC_WORKERS: '1',
       FITSYNC_GARMIN_RPS: String(RPS),
       FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
@@ -86,7 +86,7 @@ describe('two jobs of one Garmin account on two instances (PostgreSQL)', { skip:
     assert.equal(owners.length, 2);
     await assertOverlapped(db, jobs);
     assertAccountRate(sim, email, 2 * ACTIVITIES);
-    for (const [i, t] of tokens.entries()) await assertTruthOverApi(servers[i]!.url, t, dataDir, sim, email);
+    for (const [i, t] of tokens.entries()) await assertTruthOverApi(servers[i]!.url, t, sim, email);
   });
 });
 
@@ -94,7 +94,7 @@ describe('the deployment cap across two instances (PostgreSQL)', { skip: pgSkip 
   const start = pgServerPair('pacing-deployment');
 
   test('all accounts together stay under FITSYNC_GARMIN_DEPLOYMENT_RPS, and share it', async () => {
-    const { sim, a, b, db, dataDir } = await start('pacing-deployment', {
+    const { sim, a, b, db } = await start('pacing-deployment', {
       FITSYNC_WORKERS: '2',
       FITSYNC_GARMIN_RPS: '0',
       FITSYNC_GARMIN_DEPLOYMENT_RPS: String(RPS),
@@ -122,7 +122,7 @@ describe('the deployment cap across two instances (PostgreSQL)', { skip: pgSkip 
     // Same bound and reason as the account rate (see the top of this file).
     assert.ok(stats.max_per_second <= RPS + 1, `${stats.max_per_second} Garmin requests in one second (cap ${RPS})`);
     assert.ok(stats.max_per_second >= RPS - 1, `only ${stats.max_per_second} a second: the cap was never reached`);
-    for (const [i, u] of users.entries()) await assertTruthOverApi(servers[i % 2]!.url, tokens[i]!, dataDir, sim, u.email);
+    for (const [i, u] of users.entries()) await assertTruthOverApi(servers[i % 2]!.url, tokens[i]!, sim, u.email);
   });
 });
 

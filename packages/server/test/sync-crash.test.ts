@@ -85,7 +85,7 @@ for (const { dialect, skip } of await dialects()) {
         const end = await waitForEnd(() => url, token, jobId, 120_000);
         assert.equal(end.status, 'completed', `${end.error_message}\n${log.join('\n')}`);
         assert.equal(end.progress, 100);
-        await assertTruthOverApi(server.url, token, dataDir, sim, email);
+        await assertTruthOverApi(server.url, token, sim, email);
         // Stored files are not fetched again: re-downloads are bounded by what was in flight (or
         // downloaded but not yet committed) at each kill, not by the history.
         const downloads = Object.values(sim.stats().by_route['/download-service/files/activity/{id}'] ?? {}).reduce((a, b) => a + b, 0);

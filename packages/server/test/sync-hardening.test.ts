@@ -190,7 +190,8 @@ for (const { dialect, skip } of await dialects()) {
         runtime: pacing,
         events: w.s.app.deps.events,
         config: { ...w.s.config.sync, garminRps: rps },
-        fitStore: w.s.app.deps.fitStore,
+        blobs: w.s.app.deps.blobs,
+        dataDir: w.s.dataDir,
         decoder: w.s.app.deps.decoder,
         garmin: w.s.app.deps.garmin,
       });
@@ -242,7 +243,8 @@ for (const { dialect, skip } of await dialects()) {
           runtime,
           events: w.s.app.deps.events,
           config: w.s.config.sync,
-          fitStore: w.s.app.deps.fitStore,
+          blobs: w.s.app.deps.blobs,
+          dataDir: w.s.dataDir,
           decoder: w.s.app.deps.decoder,
           garmin: w.s.app.deps.garmin,
         });

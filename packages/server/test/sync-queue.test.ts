@@ -196,7 +196,8 @@ for (const { dialect, skip } of await dialects()) {
           runtime: rt,
           events: bus,
           config: w.s.config.sync,
-          fitStore: w.s.app.deps.fitStore,
+          blobs: w.s.app.deps.blobs,
+          dataDir: w.s.dataDir,
           decoder: w.s.app.deps.decoder,
           garmin: garmin.source,
         });
@@ -259,7 +260,8 @@ for (const { dialect, skip } of await dialects()) {
         runtime: rt,
         events: w.s.app.deps.events,
         config: w.s.config.sync,
-        fitStore: w.s.app.deps.fitStore,
+        blobs: w.s.app.deps.blobs,
+        dataDir: w.s.dataDir,
         decoder: w.s.app.deps.decoder,
         garmin: garmin.source,
       });

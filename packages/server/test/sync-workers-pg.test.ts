@@ -5,8 +5,8 @@ import { dialects } from './helpers/dialects.js';
 import { pgServerPair } from './helpers/pg-server-pair.js';
 import { assertTruthOverApi, authed, signInAndLink, waitForEnd } from './sync/black-box.js';
 
-// Two server processes with two workers each share one PostgreSQL database (and, as multi-instance
-// deployments must, one data dir for the FIT files); ten users sync at once. FOR UPDATE SKIP
+// Two server processes with two workers each share one PostgreSQL database (and nothing else: each
+// has its own data dir, the FIT files are in the database); ten users sync at once. FOR UPDATE SKIP
 // LOCKED hands every job to exactly one worker: each is claimed once and completes once.
 const pgCase = (await dialects()).find((d) => d.dialect === 'postgres');
 describe('ten users, two worker processes, one PostgreSQL database', {
@@ -15,7 +15,7 @@ describe('ten users, two worker processes, one PostgreSQL database', {
   const start = pgServerPair('sync-workers');
 
   test('every job completes exactly once and every user ends with their truth', async () => {
-    const { sim, a, b, db, dataDir } = await start('sync-two-workers', { FITSYNC_WORKERS: '2' });
+    const { sim, a, b, db } = await start('sync-two-workers', { FITSYNC_WORKERS: '2' });
     const users = Array.from({ length: 10 }, (_, i) => ({ name: `worker${i}`, email: `worker${i}@example.com` }));
     for (const u of users) {
       sim.createUser({ email: u.email, password: 'garmin-pw', mfa: null, activities: 25, days: 20, workouts: 2 });
@@ -36,7 +36,7 @@ describe('ten users, two worker processes, one PostgreSQL database', {
     );
     assert.equal(rows.length, 10);
     for (const r of rows) assert.equal(Number(r.attempts), 1, `job ${r.job_id} was claimed ${r.attempts} times`);
-    for (const [i, u] of users.entries()) await assertTruthOverApi(b.url, tokens[i]!, dataDir, sim, u.email);
+    for (const [i, u] of users.entries()) await assertTruthOverApi(b.url, tokens[i]!, sim, u.email);
   });
 });
 

@@ -1,12 +1,11 @@
 import { type ActivityDetail, type ActivityRecords, RECORD_FIELDS, type RecordField } from '@fitsync/api';
 import type { Queryable } from '../db/db.js';
 import { ApiError } from '../http/api-error.js';
-import { readFile } from 'node:fs/promises';
 import { findDecodedMeta, findDecodedRecords, upsertDecoded } from '../repositories/activity-decoded.js';
 import { findActivity } from '../repositories/activity-rows.js';
 import type { ActivityReader } from './activity-reader.js';
 import { activityView } from './activity-view.js';
-import type { FitStore } from '../sync/fit-store.js';
+import type { FitBlobs } from '../blobs/blob-store.js';
 import type { FitDecodePool } from './decode-pool.js';
 import { decodeRecords } from './records-codec.js';
 
@@ -18,7 +17,7 @@ const ACTIVITY_ID = /^\d{1,20}$/;
  * the decode backlog) is decoded on the spot when it is read, and the decode stored.
  */
 export class ActivityStore implements ActivityReader {
-  constructor(private readonly d: { db: Queryable; fitStore?: FitStore; decoder?: FitDecodePool }) {}
+  constructor(private readonly d: { db: Queryable; fitStore?: FitBlobs; decoder?: FitDecodePool }) {}
 
   async detail(userId: string, activityId: string): Promise<ActivityDetail> {
     const row = ACTIVITY_ID.test(activityId) ? await findActivity(this.d.db, userId, activityId) : undefined;
@@ -67,7 +66,7 @@ export class ActivityStore implements ActivityReader {
   private async decodeNow(userId: string, activityId: string, fitSha256: string): Promise<boolean> {
     const { fitStore, decoder, db } = this.d;
     if (!fitStore || !decoder) return false;
-    const bytes = await readFile(fitStore.pathOf(fitSha256)).catch(() => null);
+    const bytes = await fitStore.read(fitSha256).catch(() => null);
     if (!bytes) return false;
     const decoded = await decoder.decode(bytes);
     await upsertDecoded(db, userId, [{ activityId, fitSha256, decoded }]);

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { Db } from '../db/db.js';
 import { type DecodedRow, undecodedActivities, upsertDecoded } from '../repositories/activity-decoded.js';
 import { throwIfStopped } from '../sync/abortable.js';
-import type { FitStore } from '../sync/fit-store.js';
+import type { FitBlobs } from '../blobs/blob-store.js';
 import type { FitDecodePool } from './decode-pool.js';
 import { DECODER_VERSION } from './decoded-fit.js';
 
@@ -11,7 +10,7 @@ const PER_TRANSACTION = 50;
 
 export interface DecodeStores {
   db: Db;
-  fitStore: FitStore;
+  fitStore: FitBlobs;
   decoder: FitDecodePool;
 }
 
@@ -31,7 +30,7 @@ export async function decodeStoredFits(s: DecodeStores, userId: string, signal?:
     // The batch's files are decoded in parallel by the decode threads (at most PER_TRANSACTION in flight).
     const decoded = await Promise.all(
       todo.map(async (t): Promise<DecodedRow | null> => {
-        const bytes = await readFile(s.fitStore.pathOf(t.fit_sha256)).catch(() => null);
+        const bytes = await s.fitStore.read(t.fit_sha256).catch(() => null);
         if (!bytes) return null;
         counts[Number(t.decoded) ? 'updated' : 'new']++;
         return { activityId: t.activity_id, fitSha256: t.fit_sha256, decoded: await s.decoder.decode(bytes) };

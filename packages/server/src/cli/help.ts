@@ -40,7 +40,10 @@ Examples:
 export const MIGRATE_HELP = `Usage: fitsync-server migrate [--data-dir DIR]
 
 Applies pending database migrations and exits (start does this too). Safe to run while other
-instances start: PostgreSQL migrations take an advisory lock.
+instances start: PostgreSQL migrations take an advisory lock. Then moves blobs (FIT files, import
+uploads) into the store FITSYNC_BLOB_STORE names, when the other one holds some: the data dir's into
+the database with db, the database's into the data dir with fs (copied, checked, then deleted at the
+source; run it again after an interruption). All instances must use the same store.
 
 Examples:
   fitsync-server migrate

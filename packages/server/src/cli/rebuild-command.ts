@@ -2,7 +2,7 @@ import { FitDecodePool } from '../activities/decode-pool.js';
 import type { Config } from '../config.js';
 import { rebuildUser } from '../rebuild/rebuilders.js';
 import { findUserByName, listUsers } from '../repositories/users.js';
-import { FitStore } from '../sync/fit-store.js';
+import { openBlobStore } from '../blobs/open-blob-store.js';
 import { UserAdminError } from '../services/user-admin.js';
 import type { CliIo } from './io.js';
 import { openStores } from './open-stores.js';
@@ -13,7 +13,7 @@ import { openStores } from './open-stores.js';
  */
 export async function runRebuild(config: Config, io: CliIo, username: string | undefined, now: () => number = Date.now): Promise<number> {
   const db = await openStores(config);
-  const fitStore = new FitStore(config.dataDir);
+  const fitStore = openBlobStore(config.blobs.store, { db, dataDir: config.dataDir }).fit;
   const decoder = new FitDecodePool(config.sync.decodeThreads, (err) =>
     io.stderr.write(`warning: a FIT decode thread died (its file is stored with a decode_error): ${err instanceof Error ? err.message : String(err)}\n`),
   );

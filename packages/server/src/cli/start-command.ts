@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { buildApp } from '../app.js';
+import { moveIntoConfiguredStore } from '../blobs/blob-move.js';
 import type { Config } from '../config.js';
 import { loadServerKey } from '../crypto/server-key.js';
 import type { CliIo } from './io.js';
@@ -22,10 +23,14 @@ export async function runStart(config: Config, io: CliIo): Promise<number> {
     const serverKey = loadServerKey(config.secretKey, config.dataDir);
     const app = await buildApp({ config, db, serverKey, log: { stream: io.stderr } });
     try {
+      // Blobs the other store holds (FITSYNC_BLOB_STORE changed) move before anything is served.
+      await moveIntoConfiguredStore(config.blobs.store, db, config.dataDir, (line) => app.log.info({}, line));
       await app.listen({ host: config.host, port: config.port });
       io.stdout.write(`${listenUrl(app.server.address() as AddressInfo, Boolean(config.tlsCert))}\n`);
       // Schedules start jobs only in a serving process; app.close() stops the scheduler first.
       app.deps.scheduler.start();
+      // Orphaned blobs, every FITSYNC_BLOB_GC_EVERY (app.close() stops it).
+      app.deps.blobCollector.start();
       // FIT files an import stored and a restart left undecoded (only here: tests drive it themselves).
       app.deps.decodeBacklog.requestPending().catch((err: unknown) => {
         app.log.error({ errType: (err as Error)?.name }, 'could not look for undecoded FIT files');

@@ -439,6 +439,42 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // Blob storage (product.md Part 2 §F, src/blobs/): with FITSYNC_BLOB_STORE=db, FIT files and import
+    // uploads live here, a header row per blob and its bytes in fixed-size chunks (never one huge
+    // value). `complete` is 0 while a multi-chunk FIT put is under way (a crash leaves it 0: the
+    // collector's). `stored_at` is a blob's age for the collector: every put of the same bytes, every
+    // `has` and every upload checkpoint touches it. health_raw_blobs gets the same age, touched on
+    // each upsert. The indexes serve the collector's reference checks.
+    version: 38,
+    name: 'blob-store',
+    sql: (dialect) => {
+      const blob = dialect === 'postgres' ? 'BYTEA' : 'BLOB';
+      return [
+        `CREATE TABLE blobs (
+          kind TEXT NOT NULL,
+          name TEXT NOT NULL,
+          size BIGINT NOT NULL,
+          complete INTEGER NOT NULL,
+          stored_at BIGINT NOT NULL,
+          PRIMARY KEY (kind, name)
+        )`,
+        'CREATE INDEX blobs_age ON blobs (kind, stored_at)',
+        `CREATE TABLE blob_chunks (
+          kind TEXT NOT NULL,
+          name TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          data ${blob} NOT NULL,
+          PRIMARY KEY (kind, name, seq),
+          FOREIGN KEY (kind, name) REFERENCES blobs (kind, name) ON DELETE CASCADE
+        )`,
+        'CREATE INDEX activities_fit_sha ON activities (fit_sha256) WHERE fit_sha256 IS NOT NULL',
+        'CREATE INDEX health_raw_sha ON health_raw (sha256)',
+        'ALTER TABLE health_raw_blobs ADD COLUMN stored_at BIGINT NOT NULL DEFAULT 0',
+        'CREATE INDEX health_raw_blobs_age ON health_raw_blobs (stored_at)',
+      ];
+    },
+  },
+  {
     // Garmin politeness per Garmin account and per deployment (product.md Part 2 §F; PgPaceBook):
     // the next free start of each lane, `account:<keyed hash of the display name>` or `deployment`.
     // Used on PostgreSQL (instances share it); one SQLite process keeps its lanes in memory.

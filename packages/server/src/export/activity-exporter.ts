@@ -3,7 +3,7 @@ import { EXPORT_MEDIA, type ExportFormat, RECORD_FIELDS } from '@fitsync/api';
 import type { ActivityReader } from '../activities/activity-reader.js';
 import { ApiError } from '../http/api-error.js';
 import type { DataService } from '../services/data-service.js';
-import type { FitStore } from '../sync/fit-store.js';
+import type { FitBlobs } from '../blobs/blob-store.js';
 import { chunkedStream } from './chunked.js';
 import { renderCsv } from './csv.js';
 import { renderGpx } from './gpx.js';
@@ -23,7 +23,7 @@ export interface ActivityExporterDeps {
   reader: ActivityReader;
   /** Where an activity's original FIT file is (404 when it has none), and the files themselves. */
   data: Pick<DataService, 'fitOf'>;
-  fitStore: Pick<FitStore, 'open'>;
+  fitStore: Pick<FitBlobs, 'open'>;
 }
 
 /**

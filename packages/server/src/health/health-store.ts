@@ -17,7 +17,7 @@ import {
   type RangeText,
 } from './derive-health.js';
 import { EXPORT_DAY_SOURCES, type ExportDaySource, exportSpanDays, isExportSpanPeriod } from './derive-export.js';
-import { getRawBlobs, type PreparedBlob, putRawBlob } from './raw-blobs.js';
+import { getRawBlobs, type PreparedBlob, putRawBlobs } from './raw-blobs.js';
 import { encodeSeries } from './series-codec.js';
 
 /** A range answer ready to store, and the days it covers. */
@@ -37,27 +37,37 @@ export interface HealthChunk {
   ranges: RangeBlob[];
 }
 
+/** Every raw answer of some chunks (to store them first, in hash order: putRawBlobs). */
+export function chunkBlobs(chunks: readonly HealthChunk[]): PreparedBlob[] {
+  const out: PreparedBlob[] = [];
+  for (const c of chunks) {
+    for (const { answers } of c.fetched) for (const b of Object.values(answers)) if (b) out.push(b);
+    for (const r of c.ranges) out.push(r.blob);
+  }
+  return out;
+}
+
 /**
  * Stores a chunk's raw answers and re-derives its days, in the caller's transaction (the raw
- * answers and the rows they produced commit together).
+ * answers and the rows they produced commit together). `blobsStored`: the caller stored the
+ * chunk's answers already (putRawBlobs of several chunks at once, for the lock order).
  */
-export async function storeHealthChunk(tx: Queryable, userId: string, chunk: HealthChunk, now: number): Promise<Counts> {
+export async function storeHealthChunk(tx: Queryable, userId: string, chunk: HealthChunk, now: number, blobsStored = false): Promise<Counts> {
   const fresh = new Map<string, DayTexts>();
   const known = new Map<string, string>();
+  if (!blobsStored) await putRawBlobs(tx, chunkBlobs([chunk]), now);
   for (const { date, answers } of chunk.fetched) {
     const asked = DAY_SOURCES.filter((s) => answers[s] !== undefined);
     await forgetDayAnswers(tx, userId, date, DAY_SOURCES, asked);
     const texts: DayTexts = {};
     for (const source of asked) {
       const blob = answers[source]!;
-      await putRawBlob(tx, blob);
       await recordRaw(tx, userId, { source, period: date, sha256: blob.sha256, first: date, last: date }, now);
       texts[source] = blob.text;
     }
     fresh.set(date, texts);
   }
   for (const r of chunk.ranges) {
-    await putRawBlob(tx, r.blob);
     await recordRaw(tx, userId, { source: r.source, period: `${r.first}..${r.last}`, sha256: r.blob.sha256, first: r.first, last: r.last }, now);
     known.set(r.blob.sha256, r.blob.text);
   }

@@ -5,8 +5,8 @@ import type { Queryable } from '../db/db.js';
 /**
  * Raw Garmin answers, content-addressed: the key is the sha256 of the exact text, the value the
  * text brotli-compressed at a fast quality (identical answers — empty days, repeated ranges — are
- * stored once). The one module that touches `health_raw_blobs`, so the blobs can move to a blob
- * store later without touching the sync or rebuild.
+ * stored once). The one module that touches `health_raw_blobs`. They stay in the database with
+ * either blob store (small, and written in the transactions of the rows that name them).
  */
 
 /**
@@ -41,14 +41,38 @@ export function prepareRawBlob(text: string): PreparedBlob {
   return { text, sha256: rawHash(text), size: bytes.length, data };
 }
 
-/** Stores a prepared answer once (a no-op when an identical answer is already there); returns its hash. */
-export async function putRawBlob(q: Queryable, blob: PreparedBlob): Promise<string> {
-  await q.run('INSERT INTO health_raw_blobs (sha256, size, data) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING', [
-    blob.sha256,
-    blob.size,
-    blob.data,
-  ]);
+/**
+ * Stores a prepared answer once (an identical answer already there only gets a fresh `stored_at`,
+ * under its row lock, so the collector cannot take it from the row about to name it); returns its hash.
+ */
+export async function putRawBlob(q: Queryable, blob: PreparedBlob, now: number): Promise<string> {
+  await q.run(
+    `INSERT INTO health_raw_blobs (sha256, size, data, stored_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (sha256) DO UPDATE SET stored_at = excluded.stored_at`,
+    [blob.sha256, blob.size, blob.data, now],
+  );
   return blob.sha256;
+}
+
+/**
+ * Stores several answers in hash order. Each upsert locks its row until the transaction ends, and
+ * users share answers (an empty day is the same text for everyone): transactions that lock shared
+ * rows in one global order cannot deadlock on them. Callers store a transaction's answers with
+ * this first; a later putRawBlob of one of them takes no new lock.
+ */
+export async function putRawBlobs(q: Queryable, blobs: readonly PreparedBlob[], now: number): Promise<void> {
+  const unique = new Map(blobs.map((b) => [b.sha256, b]));
+  for (const sha of [...unique.keys()].sort()) await putRawBlob(q, unique.get(sha)!, now);
+}
+
+/** Deletes answers no raw row names and not stored since `cutoffMs`; returns how many. */
+export async function collectRawBlobs(q: Queryable, cutoffMs: number): Promise<number> {
+  const r = await q.run(
+    `DELETE FROM health_raw_blobs WHERE stored_at < ?
+     AND NOT EXISTS (SELECT 1 FROM health_raw r WHERE r.sha256 = health_raw_blobs.sha256)`,
+    [cutoffMs],
+  );
+  return r.changes;
 }
 /**
  * The texts of the given hashes (a missing or corrupt blob throws: the raw store is the truth);

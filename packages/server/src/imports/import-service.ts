@@ -21,21 +21,25 @@ import {
 import { findActiveSyncJob, findSyncJob, type SyncJobRow } from '../repositories/sync-jobs.js';
 import { isUniqueViolation, type SyncJobService } from '../services/sync-job-service.js';
 import { toSyncJob } from '../sync/job-view.js';
-import { importArchivePath, importScratchDir, importsDir } from './import-files.js';
+import { importScratchDir, importsDir } from './import-files.js';
 import { formatByteSize as formatBytes } from '@fitsync/api/rules';
-import { appendBody, hashPrefix } from './upload-writer.js';
+import { hashPrefix } from './upload-writer.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 
 export interface ImportServiceDeps {
   db: Db;
   runtime: Runtime;
   random: Random;
+  /** Where uploads are stored (the data dir or the database). */
+  blobs: BlobStore;
+  /** This instance's data dir: the scratch file of a one-request upload, jobs' scratch dirs. */
   dataDir: string;
   /** FITSYNC_IMPORT_MAX_BYTES. */
   maxBytes: number;
   jobs: SyncJobService;
   /** Bytes received between fsync + received_bytes updates within one PATCH (default 4 MiB). */
   checkpointBytes?: number;
-  /** Free bytes where uploads are stored (default: fs.statfs of the imports dir); a test seam. */
+  /** Free bytes where uploads are stored (default with the fs store: fs.statfs of the imports dir; not checked with the db store); a test seam. */
   freeBytes?: (dir: string) => Promise<number>;
 }
 
@@ -122,9 +126,8 @@ export class ImportService {
       this.#prehash(existing);
       return { created: false, import: toImport(existing) };
     }
-    await mkdir(importsDir(this.d.dataDir), { recursive: true, mode: 0o700 });
-    const free = await (this.d.freeBytes ?? freeBytesOf)(importsDir(this.d.dataDir));
-    if (free < body.size_bytes) {
+    const free = await this.#freeBytes();
+    if (free !== null && free < body.size_bytes) {
       throw new ApiError(
         413,
         'payload_too_large',
@@ -178,10 +181,8 @@ export class ImportService {
     if (declaredLength !== undefined && offset + declaredLength > size) throw tooMuch(size, offset);
     this.#writing.add(importId);
     try {
-      const path = importArchivePath(this.d.dataDir, importId);
-      const hash = await this.#hashAt(importId, path, received);
-      const result = await appendBody(body, {
-        path,
+      const hash = await this.#hashAt(importId, received);
+      const result = await this.d.blobs.uploads.append(importId, body, {
         offset: received,
         limit: size,
         hash,
@@ -201,14 +202,19 @@ export class ImportService {
       if (result.received < size) return this.get(userId, importId);
       this.#hashes.delete(importId);
       if (hash.digest('hex') !== row.sha256) {
-        await rm(path, { force: true });
+        await this.d.blobs.uploads.delete(importId);
         await setReceivedBytes(this.d.db, importId, 0, this.d.runtime.now());
         throw new ApiError(422, 'checksum_mismatch', 'The uploaded bytes do not match the announced sha256; the upload starts over from byte 0.');
       }
       return toImport(await this.#finish(importId));
     } catch (err) {
-      // A row deleted while its bytes were arriving: its file goes with it.
-      if (err instanceof ApiError && err.code === 'not_found') await rm(importArchivePath(this.d.dataDir, importId), { force: true });
+      // A row deleted while its bytes were arriving: its blob goes with it. (The db store notices
+      // first, as a write to a deleted blob: that is the same 404.)
+      const gone = err instanceof ApiError ? err.code === 'not_found' : !(await findImport(this.d.db, userId, importId).catch(() => true));
+      if (gone) {
+        await this.d.blobs.uploads.delete(importId);
+        throw err instanceof ApiError ? err : notFound();
+      }
       throw err;
     } finally {
       this.#writing.delete(importId);
@@ -285,7 +291,7 @@ export class ImportService {
     const id = row.import_id;
     const at = Number(row.received_bytes);
     if (row.status !== 'uploading' || at === 0 || this.#hashes.get(id)?.at === at || this.#rehashing.has(id) || this.#writing.has(id)) return;
-    const work = hashPrefix(importArchivePath(this.d.dataDir, id), at)
+    const work = hashPrefix(this.d.blobs.uploads, id, at)
       .then((hash) => {
         if (!this.#writing.has(id)) this.#hashes.set(id, { at, hash });
       })
@@ -295,12 +301,18 @@ export class ImportService {
     this.#rehashing.set(id, work);
   }
 
-  async #hashAt(importId: string, path: string, received: number): Promise<Hash> {
+  async #hashAt(importId: string, received: number): Promise<Hash> {
     await this.#rehashing.get(importId);
     const known = this.#hashes.get(importId);
     if (known && known.at === received) return known.hash;
-    // After a restart (or a refused request) the prefix on disk is the truth.
-    return hashPrefix(path, received);
+    // After a restart (or a refused request, or on another instance) the stored prefix is the truth.
+    return hashPrefix(this.d.blobs.uploads, importId, received);
+  }
+
+  /** Free space for a new upload: the data dir's with the fs store; null (not checked) with the db store. */
+  async #freeBytes(): Promise<number | null> {
+    if (this.d.freeBytes) return this.d.freeBytes(importsDir(this.d.dataDir));
+    return this.d.blobs.kind === 'fs' ? freeBytesOf(importsDir(this.d.dataDir)) : null;
   }
 
   /** Removes unfinished uploads nobody touched for UNFINISHED_TTL_MS (any user's). */
@@ -314,12 +326,13 @@ export class ImportService {
   async #drop(row: ImportRow): Promise<void> {
     await deleteImport(this.d.db, row.import_id);
     this.#hashes.delete(row.import_id);
-    await rm(importArchivePath(this.d.dataDir, row.import_id), { force: true });
+    await this.d.blobs.uploads.delete(row.import_id);
     await rm(importScratchDir(this.d.dataDir, row.import_id), { recursive: true, force: true });
   }
 }
 
 async function freeBytesOf(dir: string): Promise<number> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const s = await statfs(dir);
   return s.bavail * s.bsize;
 }

@@ -5,7 +5,7 @@ import { type ActivityRecord, knownActivities, upsertActivities } from '../repos
 import { setImportProgress } from '../repositories/imports.js';
 import { getCursor, setCursor } from '../repositories/sync-cursors.js';
 import { throwIfStopped } from '../sync/abortable.js';
-import type { FitStore } from '../sync/fit-store.js';
+import type { ByteSource, FitBlobs } from '../blobs/blob-store.js';
 import type { Counts, Outcome } from '../sync/kind-counts.js';
 import { type Archive, type ArchiveEntry, openArchive } from './archive/zip-archive.js';
 import { agreeWithFit, type ExportActivity } from './export/activities.js';
@@ -43,7 +43,7 @@ export interface ImportProgress {
 export interface ImportDeps {
   db: Db;
   runtime: Runtime;
-  fitStore: FitStore;
+  fitStore: FitBlobs;
   /** FIT files per window (one transaction); default FIT_WINDOW. */
   batchFiles?: number;
   log?: Log;
@@ -53,7 +53,8 @@ export interface ImportTask {
   jobId: string;
   importId: string;
   userId: string;
-  archivePath: string;
+  /** Opens the uploaded archive (the blob store's upload; the archive closes it). */
+  openUpload: () => Promise<ByteSource>;
   scratchDir: string;
   /** The resume state (fresh for a first attempt); updated as batches commit. */
   state: ImportState;
@@ -75,7 +76,7 @@ interface FitCandidate {
 export async function runImport(d: ImportDeps, t: ImportTask): Promise<void> {
   const { progress, signal } = t;
   progress.step('opening the archive');
-  const archive = await openArchive(t.archivePath, { tmpDir: t.scratchDir, signal });
+  const archive = await openArchive(await t.openUpload(), { tmpDir: t.scratchDir, signal });
   try {
     const plan = await planImport(archive, signal, (what) => progress.step(what));
     t.state.stats.skippedSummaries = plan.summaryStats.skipped;

@@ -9,7 +9,7 @@ import { accountZone } from '../sync/account-zone.js';
 import { checkForChanges } from '../sync/change-check.js';
 import { failureMessage, isReauthError } from '../sync/failure-message.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
-import type { FitStore } from '../sync/fit-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import { garminCall } from '../sync/garmin-call.js';
 import { GarminProfile } from '../sync/garmin-profile.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
@@ -23,13 +23,12 @@ import { UpstreamLimiter, type UpstreamPace } from '../sync/upstream-limiter.js'
 import { JobReporter } from './job-reporter.js';
 import type { JobEnd, SyncJobQueue } from './sync-job-queue.js';
 import type { Log } from '../log.js';
-import { importArchivePath, importScratchDir } from '../imports/import-files.js';
+import { importScratchDir } from '../imports/import-files.js';
 import { importCompletedMessage, importFailureMessage } from '../imports/import-message.js';
 import { parseImportState } from '../imports/import-state.js';
 import { FIT_WINDOW, runImport } from '../imports/importer.js';
 import { findImportByJob } from '../repositories/imports.js';
 import { removeImportFiles } from '../imports/import-cleanup.js';
-import { dirname } from 'node:path';
 
 export type WorkerLog = Log;
 
@@ -38,11 +37,12 @@ export interface JobOwnerDeps {
   runtime: Runtime;
   queue: SyncJobQueue;
   config: SyncConfig;
-  fitStore: FitStore;
+  /** FIT files and import uploads. */
+  blobs: BlobStore;
   decoder: FitDecodePool;
   garmin: SyncGarminSource;
-  /** Where uploaded imports live (`<dataDir>/imports`); default: the FIT store's data dir. */
-  dataDir?: string;
+  /** This instance's data dir: import jobs' scratch space (spilled nested archives) is local. */
+  dataDir: string;
   log?: WorkerLog;
   /** `fitsync_sync_jobs_total{status}`: jobs ended by this process. */
   ended?: Counter;
@@ -131,7 +131,7 @@ export class JobOwner {
         },
         db,
         runtime,
-        fitStore: this.d.fitStore,
+        fitStore: this.d.blobs.fit,
         decoder: this.d.decoder,
         api,
         limiter,
@@ -189,10 +189,10 @@ export class JobOwner {
     const progress = new ProgressTracker(KIND_NAMES, { counts: structuredClone(state.counts), reported: Number(row.processed_items) });
     progress.advance(state.processed);
     const reporter = new JobReporter(progress, queue, jobId, owner, [], 'importing');
-    const dataDir = this.d.dataDir ?? dirname(this.d.fitStore.root);
+    const { blobs, dataDir } = this.d;
     const removeFiles = async () => {
       if (!imp) return;
-      await removeImportFiles(dataDir, imp.import_id).catch((err: unknown) => {
+      await removeImportFiles(blobs, dataDir, imp.import_id).catch((err: unknown) => {
         log?.warn({ jobId, errType: (err as Error)?.name }, 'could not delete the uploaded archive');
       });
     };
@@ -217,12 +217,12 @@ export class JobOwner {
     const heart = this.heartbeat(jobId, owner, reporter, progress, ac, beats.signal);
     try {
       await runImport(
-        { db, runtime, fitStore: this.d.fitStore, batchFiles: this.d.importBatchFiles ?? FIT_WINDOW, ...(log ? { log } : {}) },
+        { db, runtime, fitStore: blobs.fit, batchFiles: this.d.importBatchFiles ?? FIT_WINDOW, ...(log ? { log } : {}) },
         {
           jobId,
           importId: imp.import_id,
           userId: row.user_id,
-          archivePath: importArchivePath(dataDir, imp.import_id),
+          openUpload: () => blobs.uploads.open(imp.import_id),
           scratchDir: importScratchDir(dataDir, imp.import_id),
           state,
           progress: reporter,

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Runtime } from '@fitsync/runtime';
@@ -9,7 +8,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Metrics } from '../metrics.js';
 import type { StopReason } from '../sync/abortable.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
-import type { FitStore } from '../sync/fit-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { SyncGarminSource } from '../sync/garmin-source.js';
 import { GarminPacer, type UpstreamPace } from '../sync/garmin-pacer.js';
 import { MemoryPaceBook } from '../sync/pace-book.js';
@@ -28,11 +27,12 @@ export interface SyncWorkerPoolDeps {
   /** Where job changes are published. */
   events: EventBus;
   config: SyncConfig;
-  fitStore: FitStore;
+  /** FIT files and import uploads. */
+  blobs: BlobStore;
   decoder: FitDecodePool;
   garmin: SyncGarminSource;
-  /** The data dir (uploaded imports); default: the FIT store's. */
-  dataDir?: string;
+  /** This instance's data dir (import jobs' local scratch space). */
+  dataDir: string;
   log?: WorkerLog;
   /** How long an idle worker waits before looking for jobs again (default 1000 ms). */
   pollMs?: number;
@@ -86,10 +86,10 @@ export class SyncWorkerPool {
       runtime: d.runtime,
       queue: this.queue,
       config: d.config,
-      fitStore: d.fitStore,
+      blobs: d.blobs,
       decoder: d.decoder,
       garmin: d.garmin,
-      ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}),
+      dataDir: d.dataDir,
       ...(d.onImportEnded ? { onImportEnded: d.onImportEnded } : {}),
       ...(d.importBatchFiles !== undefined ? { importBatchFiles: d.importBatchFiles } : {}),
       log: d.log,
@@ -153,7 +153,7 @@ export class SyncWorkerPool {
     const now = this.d.runtime.now();
     const since = this.lastSweep === null ? 0 : this.lastSweep - 60_000;
     try {
-      await removeEndedImportFiles(this.d.db, this.d.dataDir ?? dirname(this.d.fitStore.root), since);
+      await removeEndedImportFiles(this.d.db, this.d.blobs, this.d.dataDir, since);
       this.lastSweep = now;
     } catch (err) {
       this.d.log?.warn({ errType: (err as Error)?.name }, 'could not delete ended imports');

@@ -1,12 +1,12 @@
 import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { Db } from '../db/db.js';
-import type { FitStore } from '../sync/fit-store.js';
+import type { FitBlobs } from '../blobs/blob-store.js';
 import type { Counts } from '../sync/kind-counts.js';
 
 /** What a rebuild reads and writes: the database and the stored FIT files, and the decoder of those. */
 export interface RebuildStores {
   db: Db;
-  fitStore: FitStore;
+  fitStore: FitBlobs;
   decoder: FitDecodePool;
 }
 

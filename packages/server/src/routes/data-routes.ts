@@ -22,12 +22,12 @@ import { authOf } from '../app-deps.js';
 import { ApiError } from '../http/api-error.js';
 import { problems } from '../http/schemas.js';
 import type { DataService } from '../services/data-service.js';
-import type { FitStore } from '../sync/fit-store.js';
+import type { FitBlobs } from '../blobs/blob-store.js';
 
 const ActivityParams = Type.Object({ activity_id: Type.String({ minLength: 1, maxLength: 20 }) });
 
 export interface DataRoutesOptions {
-  fitStore: FitStore;
+  fitStore: FitBlobs;
   data: DataService;
   activities: ActivityReader;
 }
@@ -105,7 +105,7 @@ export const dataRoutes: FastifyPluginAsync<DataRoutesOptions> = async (app, opt
     async (req, reply) => {
       const id = req.params.activity_id;
       const sha256 = await data.fitOf(authOf(req).userId, id);
-      let file: Awaited<ReturnType<FitStore['open']>>;
+      let file: Awaited<ReturnType<FitBlobs['open']>>;
       try {
         file = await opts.fitStore.open(sha256);
       } catch {

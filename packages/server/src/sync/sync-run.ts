@@ -2,7 +2,7 @@ import type { Runtime } from '@fitsync/runtime';
 import type { GarminApi } from '@fitsync/garmin';
 import type { Db } from '../db/db.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
-import type { FitStore } from './fit-store.js';
+import type { FitBlobs } from '../blobs/blob-store.js';
 import type { GarminProfile } from './garmin-profile.js';
 import type { ProgressReporter } from './progress-reporter.js';
 import type { SyncJobSpec } from './sync-job-spec.js';
@@ -13,7 +13,7 @@ export interface SyncRun {
   spec: SyncJobSpec;
   db: Db;
   runtime: Runtime;
-  fitStore: FitStore;
+  fitStore: FitBlobs;
   /** Decodes downloaded FIT files off the main thread (the server's pool). */
   decoder: FitDecodePool;
   /** The user's Garmin client (tokens persisted and reauth marked by the connection service). */

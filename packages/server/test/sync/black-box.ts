@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { RunningSim } from '@fitsync/garmin-sim';
 import { postJson } from '../helpers/spawn-server.js';
 import { assertHealthTruth } from './health-truth.js';
@@ -44,8 +42,15 @@ export async function waitForEnd(base: () => string, token: string, jobId: strin
   }
 }
 
-/** Asserts what the API serves (and the FIT files in the data dir hold) equals the sim's truth. */
-export async function assertTruthOverApi(base: string, token: string, dataDir: string, sim: RunningSim, email: string) {
+/** The original FIT file `GET /v1/activities/{id}/fit` serves, or null when it answers otherwise. */
+export async function downloadFit(base: string, token: string, activityId: string): Promise<Buffer | null> {
+  const r = await fetch(`${base}/v1/activities/${activityId}/fit`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(20_000) });
+  const bytes = Buffer.from(await r.arrayBuffer());
+  return r.status === 200 ? bytes : null;
+}
+
+/** Asserts what the API serves (FIT files included, whichever blob store holds them) equals the sim's truth. */
+export async function assertTruthOverApi(base: string, token: string, sim: RunningSim, email: string) {
   const truth = sim.truth(email);
   const got: { activity_id: string; fit_sha256: string | null }[] = [];
   let cursor: string | null = null;
@@ -56,9 +61,7 @@ export async function assertTruthOverApi(base: string, token: string, dataDir: s
       token,
     );
     for (const a of r.body.activities) {
-      const bytes = a.fit_sha256
-        ? await readFile(join(dataDir, 'fit', a.fit_sha256.slice(0, 2), `${a.fit_sha256}.fit`)).catch(() => null)
-        : null;
+      const bytes = a.fit_sha256 ? await downloadFit(base, token, a.activity_id) : null;
       got.push({ activity_id: a.activity_id, fit_sha256: bytes ? createHash('sha256').update(bytes).digest('hex') : null });
     }
     cursor = r.body.next_cursor;

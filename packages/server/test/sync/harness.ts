@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { type RunningSim, startSim } from '@fitsync/garmin-sim';
 import type { SyncType } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
 import { insertSyncJob } from '../../src/repositories/sync-jobs.js';
 import { emptyCounts } from '../../src/sync/kind-counts.js';
 import { KIND_NAMES } from '../../src/sync/kinds/index.js';
+import type { FitBlobs } from '../../src/blobs/blob-store.js';
 import type { Db } from '../../src/db/db.js';
 import { startTestServer, type TestServer } from '../../src/testing/test-server.js';
 import { call, uniqueName } from '../helpers/api.js';
@@ -139,7 +139,7 @@ export async function drain(w: SyncWorld): Promise<number> {
 }
 
 /** What the database and the FIT store hold for a user, in the sim's truth format. */
-export async function stored(db: Db, fitRoot: (sha: string) => string, userId: string) {
+export async function stored(db: Db, fits: Pick<FitBlobs, 'read'>, userId: string) {
   const acts = await db.all<{ activity_id: string; fit_sha256: string | null }>(
     'SELECT activity_id, fit_sha256 FROM activities WHERE user_id = ? ORDER BY start_ms DESC, activity_id DESC',
     [userId],
@@ -147,7 +147,7 @@ export async function stored(db: Db, fitRoot: (sha: string) => string, userId: s
   const activities: { activity_id: string; fit_sha256: string | null }[] = [];
   for (const a of acts) {
     // Hash the stored file itself: the row's hash alone would not prove the bytes are there.
-    const bytes = a.fit_sha256 ? await readFile(fitRoot(a.fit_sha256)).catch(() => null) : null;
+    const bytes = a.fit_sha256 ? await fits.read(a.fit_sha256) : null;
     activities.push({
       activity_id: a.activity_id,
       fit_sha256: bytes ? createHash('sha256').update(bytes).digest('hex') : null,
@@ -177,7 +177,7 @@ export function apiGet(w: SyncWorld, u: SyncUser) {
  */
 export async function assertTruth(w: SyncWorld, u: SyncUser): Promise<void> {
   const truth = w.sim.truth(u.email);
-  const got = await stored(w.s.db, (sha) => w.s.app.deps.fitStore.pathOf(sha), u.userId);
+  const got = await stored(w.s.db, w.s.app.deps.blobs.fit, u.userId);
   const byId = (a: { activity_id: string }, b: { activity_id: string }) => (a.activity_id < b.activity_id ? -1 : 1);
   assert.equal(got.activities.length, truth.activities.length, 'activity count');
   const want = truth.activities.map(({ activity_id, fit_sha256 }) => ({ activity_id, fit_sha256 }));

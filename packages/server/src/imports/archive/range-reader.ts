@@ -1,4 +1,3 @@
-import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 
@@ -15,8 +14,13 @@ const DATA_WINDOW_BYTES = 2 * 1024 * 1024;
 
 type ReadCallback = (err: Error | null, bytesRead?: number) => void;
 
+/** Positional reads: a file handle, or a blob in the database (blobs/ByteSource). */
+export interface PositionalReader {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
+
 /**
- * yauzl's view of a byte range [base, base + length) of an open file. The outer archive is the
+ * yauzl's view of a byte range [base, base + length) of an open file (or blob). The outer archive is the
  * whole file; a stored nested zip is its member's byte range, read in place (no copy). Readers
  * share the file handle, which the archive that opened it closes: yauzl's reference counting only
  * decides when yauzl is done with a reader, never when the descriptor goes away, so a stream a
@@ -27,7 +31,7 @@ export class RangeReader extends yauzl.RandomAccessReader {
   private windowAt = 0;
 
   constructor(
-    readonly file: FileHandle,
+    readonly file: PositionalReader,
     readonly base: number,
     readonly length: number,
   ) {
@@ -109,7 +113,7 @@ class RangeStream extends Readable {
   private pos: number;
 
   constructor(
-    private readonly file: FileHandle,
+    private readonly file: PositionalReader,
     start: number,
     private readonly end: number,
   ) {

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { type FileHandle, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import { checkEntry, type Extent, findOverlap } from './entry-checks.js';
 import { openFailure, streamFailure } from './error-mapping.js';
 import { type ArchiveLimits, type ByteBudget, resolveLimits } from './limits.js';
 import { MemberMeter, meterWhole } from './member-meter.js';
+import type { ByteSource } from '../../blobs/blob-store.js';
 import { RangeReader } from './range-reader.js';
 
 export { ArchiveError, type ArchiveProblem, sanitizeMemberName } from './archive-error.js';
@@ -58,21 +59,35 @@ export interface OpenArchiveOptions {
 }
 
 /**
- * Opens a zip archive and checks everything its central directory can tell (names, symlinks,
- * encryption, methods, declared ratios and totals, entry count, overlapping members) before
- * returning, so a caller commits nothing from an archive that is refused. Refusals are
- * ArchiveErrors; a missing or unreadable file is the file system's error.
+ * Opens a zip archive — a file, or a random-access source (an upload in the blob store) that the
+ * archive then owns and closes — and checks everything its central directory can tell (names,
+ * symlinks, encryption, methods, declared ratios and totals, entry count, overlapping members)
+ * before returning, so a caller commits nothing from an archive that is refused. Refusals are
+ * ArchiveErrors; a missing or unreadable file is the file system's (or the store's) error.
  */
-export async function openArchive(file: string, opts: OpenArchiveOptions): Promise<Archive> {
+export async function openArchive(input: string | ByteSource, opts: OpenArchiveOptions): Promise<Archive> {
   const limits = resolveLimits(opts.limits);
-  throwIfAborted(opts.signal);
-  const handle = await open(file, 'r');
+  if (opts.signal?.aborted) {
+    if (typeof input !== 'string') await input.close();
+    throwIfAborted(opts.signal);
+  }
+  let source: ByteSource;
+  if (typeof input === 'string') {
+    const handle = await open(input, 'r');
+    try {
+      source = { size: (await handle.stat()).size, read: (b, o, l, p) => handle.read(b, o, l, p), close: () => handle.close() };
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  } else {
+    source = input;
+  }
   try {
-    const { size } = await handle.stat();
     const tree: Tree = { tmpDir: opts.tmpDir, limits, budget: { used: 0, max: limits.maxTotalBytes } };
-    return await ZipArchive.open(new RangeReader(handle, 0, size), { depth: 0, where: 'the archive', tree, ownedHandle: handle }, opts.signal);
+    return await ZipArchive.open(new RangeReader(source, 0, source.size), { depth: 0, where: 'the archive', tree, ownedHandle: source }, opts.signal);
   } catch (err) {
-    await handle.close();
+    await source.close();
     throw err;
   }
 }
@@ -95,7 +110,7 @@ interface Context {
   where: string;
   tree: Tree;
   /** The handle this archive closes; null when it reads its parent's file in place. */
-  ownedHandle: FileHandle | null;
+  ownedHandle: { close(): Promise<void> } | null;
 }
 
 /** What yauzl needs to find a member's data again (kept instead of yauzl's Entry, which holds buffers). */

@@ -11,7 +11,7 @@ import {
   weighInTime,
 } from '../../health/derive-export.js';
 import { rederiveDays } from '../../health/health-store.js';
-import { prepareRawBlob, putRawBlob } from '../../health/raw-blobs.js';
+import { type PreparedBlob, prepareRawBlob, putRawBlobs } from '../../health/raw-blobs.js';
 import { recordRaw } from '../../repositories/health-raw.js';
 import type { Counts } from '../../sync/kind-counts.js';
 import { exportDay, exportTimeMs } from './export-dates.js';
@@ -191,12 +191,19 @@ export async function storeExportDays(tx: Queryable, userId: string, parts: read
     else bySource.set(p.source, [p]);
   }
   const known = new Map<string, string>();
+  const spans: { source: ExportDaySource; first: string; last: string; blob: PreparedBlob }[] = [];
   for (const [source, list] of bySource) {
     const first = list[0]!.date;
     const last = list[list.length - 1]!.date;
     const text = JSON.stringify({ days: Object.fromEntries(list.map((p) => [p.date, p.record])) });
-    const blob = prepareRawBlob(text);
-    await putRawBlob(tx, blob);
+    spans.push({ source, first, last, blob: prepareRawBlob(text) });
+  }
+  await putRawBlobs(
+    tx,
+    spans.map((s) => s.blob),
+    now,
+  );
+  for (const { source, first, last, blob } of spans) {
     await recordRaw(tx, userId, { source, period: exportSpanPeriod(first, last), sha256: blob.sha256, first, last }, now);
     known.set(blob.sha256, blob.text);
   }

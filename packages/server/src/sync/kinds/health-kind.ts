@@ -1,6 +1,6 @@
 import { type DaySource, followUpSources, RANGE_SOURCES } from '../../health/derive-health.js';
-import { type HealthChunk, type RangeBlob, storeHealthChunk } from '../../health/health-store.js';
-import { type PreparedBlob, prepareRawBlob } from '../../health/raw-blobs.js';
+import { chunkBlobs, type HealthChunk, type RangeBlob, storeHealthChunk } from '../../health/health-store.js';
+import { type PreparedBlob, prepareRawBlob, putRawBlobs } from '../../health/raw-blobs.js';
 import { hashesOf } from '../../repositories/health-raw.js';
 import { throwIfStopped } from '../abortable.js';
 import { addDays, daysBetween } from '../dates.js';
@@ -98,8 +98,9 @@ export const healthKind = defineKind<HealthPlan, HealthChunk>({
 
   async store(tx, userId, chunks, now) {
     const total = zeroCounts();
+    await putRawBlobs(tx, chunkBlobs(chunks), now);
     for (const chunk of chunks) {
-      const c = await storeHealthChunk(tx, userId, chunk, now);
+      const c = await storeHealthChunk(tx, userId, chunk, now, true);
       for (const k of ['new', 'updated', 'unchanged'] as const) total[k] += c[k];
     }
     return total;
