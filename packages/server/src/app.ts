@@ -138,7 +138,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     events,
   });
   const mfa = new MfaService({ db, runtime, random, secretBox, throttle, metrics: am, events });
-  const auth = new AuthService({ db, runtime, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am });
+  const auth = new AuthService({ db, runtime, random, hasher, throttle, tokens, mfa, auth: config.auth, metrics: am, events });
   // A data kind the API contract does not know (or the reverse) must stop the server, not reach clients.
   checkKindsContract();
   const afterGarminRefresh = config.garminTokens.crashAfterRefresh ? crashAfterGarminRefresh(app.log) : undefined;

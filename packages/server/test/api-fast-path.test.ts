@@ -6,6 +6,7 @@ import { deriveKey } from '../src/crypto/secret-box.js';
 import { totpCode } from '../src/crypto/totp.js';
 import { LocalEventBus } from '../src/events/event-bus.js';
 import { Metrics } from '../src/metrics.js';
+import { putGarminConnection } from '../src/repositories/garmin-connections.js';
 import { publishRevoked } from '../src/services/publish-revoked.js';
 import { SessionCache } from '../src/services/session-cache.js';
 import { startTestServer, type TestServer } from '../src/testing/test-server.js';
@@ -61,6 +62,31 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(confirm.status, 200, JSON.stringify(confirm.body));
       assertProblem(await call(s.app, 'GET', '/v1/me', { token: other.access_token }), 401, 'invalid_token');
       assert.equal((await call(s.app, 'GET', '/v1/me', { token: mine.access_token })).status, 200);
+    });
+
+    test('GET /v1/me is cached, and shows an MFA or Garmin change on the very next request', async () => {
+      const pair = await userWithSession(s.app, s.db, 'fp-me');
+      const me = async () => (await call(s.app, 'GET', '/v1/me', { token: pair.access_token })).body;
+      const first = await me();
+      assert.equal(first.mfa_enabled, false);
+      assert.equal(first.garmin_status, 'not_connected');
+      assert.ok(s.app.deps.auth.cachedMe >= 1, 'the answer was cached');
+
+      const setup = await call(s.app, 'POST', '/v1/mfa/totp', { token: pair.access_token });
+      const code = totpCode(setup.body.secret, clock.now());
+      assert.equal((await call(s.app, 'POST', '/v1/mfa/totp/confirm', { token: pair.access_token, body: { code } })).status, 200);
+      assert.equal((await me()).mfa_enabled, true);
+
+      // A link written behind the service's back is not announced; the service's own changes are.
+      await putGarminConnection(s.db, { userId: first.user_id, displayName: 'fp-me-garmin', tokensEnc: 'x', now: clock.now() });
+      s.app.deps.events.publish('user-changed', first.user_id, { what: 'garmin' });
+      assert.equal((await me()).garmin_status, 'connected');
+      await s.app.deps.garmin.markReauthRequired(first.user_id);
+      const reauth = await me();
+      assert.equal(reauth.garmin_status, 'reauth_required');
+      assert.equal(reauth.garmin_reauth_required_at, new Date(clock.now()).toISOString());
+      assert.equal((await call(s.app, 'DELETE', '/v1/garmin/connection', { token: pair.access_token })).status, 204);
+      assert.equal((await me()).garmin_status, 'not_connected');
     });
 
     test('every answer is the token holder\'s own, and a token naming another user\'s cached session is refused', async () => {

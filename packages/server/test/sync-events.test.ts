@@ -187,8 +187,10 @@ for (const { dialect, skip } of await dialects()) {
       const refused = await openSse(`${w.s.url}/v1/sync/jobs/${job.job_id}/events`, u.token);
       assert.equal(refused.status, 401);
       // Every stream of this file has ended: none left a subscription behind. What remains are the
-      // session cache's revocation listeners, one per live session it holds.
-      assert.equal((w.s.app.deps.events as LocalEventBus).listenerCount, w.s.app.deps.tokens.cachedSessions);
+      // session cache's revocation listeners, one per live session it holds, and the GET /v1/me
+      // cache's, one per user it holds.
+      const { tokens, auth } = w.s.app.deps;
+      assert.equal((w.s.app.deps.events as LocalEventBus).listenerCount, tokens.cachedSessions + auth.cachedMe);
     });
   });
 }

@@ -10,6 +10,8 @@ export interface ServerEvents {
   'sync-job': { version: number; job: SyncJob };
   /** A session was revoked (key: session id): logout, refresh-token reuse, MFA enabled elsewhere. */
   'session-revoked': { userId: string };
+  /** What `GET /v1/me` shows of a user changed (key: user id): MFA on or off, the Garmin link's state. */
+  'user-changed': { what: 'mfa' | 'garmin' };
 }
 
 export type EventKind = keyof ServerEvents;

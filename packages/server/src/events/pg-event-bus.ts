@@ -61,6 +61,10 @@ const payloadChecks: { [K in EventKind]: (p: unknown, key: string) => p is Serve
   },
   'session-revoked': (p): p is ServerEvents['session-revoked'] =>
     typeof p === 'object' && p !== null && typeof (p as { userId?: unknown }).userId === 'string',
+  'user-changed': (p): p is ServerEvents['user-changed'] => {
+    const what = (p as { what?: unknown } | null)?.what;
+    return what === 'mfa' || what === 'garmin';
+  },
 };
 
 /**

@@ -3,6 +3,7 @@ import type { Runtime } from '@fitsync/runtime';
 import type { Config } from '../config.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { Db } from '../db/db.js';
+import type { EventBus } from '../events/event-bus.js';
 import { ApiError, invalidToken } from '../http/api-error.js';
 import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
@@ -10,6 +11,7 @@ import { consumeChallenge, findChallenge, insertChallenge, reserveChallengeAttem
 import { findMe, findUserById, findUserByName } from '../repositories/users.js';
 import type { GarminConnectionStatus } from '../repositories/garmin-connections.js';
 import { codeKey, type Factor, type MfaService } from './mfa-service.js';
+import { BusCache } from './bus-cache.js';
 import type { ThrottleService } from './throttle-service.js';
 import type { TokenService } from './token-service.js';
 import { toApiUser } from './user-view.js';
@@ -24,6 +26,10 @@ export interface AuthServiceDeps {
   mfa: MfaService;
   auth: Config['auth'];
   metrics: AuthMetrics;
+  /** `user-changed` events keep the cached `GET /v1/me` answers true (see `me`). */
+  events: EventBus;
+  /** The cached answers of `GET /v1/me`: at most this many users (10,000), each for at most this long (1 s). */
+  meCache?: { maxEntries?: number; maxAgeMs?: number; now?: () => number };
 }
 
 const INVALID_CREDENTIALS = 'Invalid username or password';
@@ -33,7 +39,23 @@ const expired = () => new ApiError(410, 'mfa_challenge_expired', 'The sign-in ch
 export class AuthService {
   private dummyHash: Promise<string> | undefined;
 
+  /**
+   * `GET /v1/me` answers by user. It is the CLI's start-up and status call and was most of that
+   * route's remaining time (issue 13); its answer changes only when MFA is turned on or off or the
+   * Garmin link changes, and each of those writes publishes `user-changed` (dropping the entry here
+   * and, through the PostgreSQL bus, on other instances). The short max age covers the writers
+   * without a bus: `fitsync-server user reset-mfa` in another process.
+   */
+  private readonly meAnswers: BusCache<'user-changed', Me>;
+
   constructor(private readonly d: AuthServiceDeps) {
+    this.meAnswers = new BusCache({
+      events: d.events,
+      kind: 'user-changed',
+      now: d.meCache?.now ?? (() => performance.now()),
+      maxEntries: d.meCache?.maxEntries ?? 10_000,
+      maxAgeMs: d.meCache?.maxAgeMs ?? 1000,
+    });
     // Warm the dummy hash now so even the first unknown-user sign-in costs one verify, like the others.
     this.getDummyHash().catch(() => {});
   }
@@ -121,12 +143,27 @@ export class AuthService {
     });
   }
 
-  /** The signed-in user (GET /v1/me); a token of a deleted user is invalid. */
-  /** GET /v1/me: the user and the state of their Garmin link (`auth status` warns on reauth_required). */
+  /**
+   * GET /v1/me: the user and the state of their Garmin link (`auth status` warns on reauth_required);
+   * a token of a deleted user is invalid.
+   */
   async me(userId: string): Promise<Me> {
-    // One read (user, MFA, Garmin link): this answers on every CLI start-up and status poll.
+    const cached = await this.meAnswers.lookup(userId, () => this.readMe(userId));
+    // Changed while it was read: read again, after the change (the event follows its commit).
+    const me = cached.fresh ? cached.value : await this.readMe(userId);
+    if (!me) throw invalidToken();
+    return me;
+  }
+
+  /** Users kept in the `GET /v1/me` cache now (for tests). */
+  get cachedMe(): number {
+    return this.meAnswers.size;
+  }
+
+  /** One read (user, MFA, Garmin link); undefined for a user who is gone. */
+  private async readMe(userId: string): Promise<Me | undefined> {
     const row = await findMe(this.d.db, userId);
-    if (!row) throw invalidToken();
+    if (!row) return undefined;
     const reauthAt = row.garmin_status === 'reauth_required' && row.reauth_required_at !== null ? Number(row.reauth_required_at) : null;
     return {
       ...toApiUser(row),

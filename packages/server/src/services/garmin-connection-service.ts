@@ -255,6 +255,7 @@ export class GarminConnectionService {
       await deleteGarminChallenges(tx, userId);
       return cancelActiveSyncJobs(tx, userId, this.d.runtime.now());
     });
+    this.d.events.publish('user-changed', userId, { what: 'garmin' });
     for (const row of cancelled) publishJob(this.d.events, row);
     if (cancelled.length > 0) this.d.onSyncJobsCancelled?.(userId);
     this.d.log?.info({ userId, cancelledJobs: cancelled.length }, 'garmin connection removed');
@@ -295,6 +296,7 @@ export class GarminConnectionService {
    */
   async markReauthRequired(userId: string, ifVersion?: number): Promise<void> {
     if (await markGarminReauth(this.d.db, userId, this.d.runtime.now(), ifVersion)) {
+      this.d.events.publish('user-changed', userId, { what: 'garmin' });
       this.reauths.inc();
       this.d.log?.warn({ userId }, 'garmin rejected the stored tokens; reauth required');
     }
@@ -361,6 +363,7 @@ export class GarminConnectionService {
       await putGarminConnection(tx, { userId, displayName, tokensEnc: this.sealTokens(userId, latest), now, expiry: expiryOf(latest) });
       await deleteGarminChallenges(tx, userId);
     });
+    this.d.events.publish('user-changed', userId, { what: 'garmin' });
     this.count(step, 'connected');
     this.d.log?.info({ userId }, 'garmin account connected');
     await this.d.onLinked?.(userId);

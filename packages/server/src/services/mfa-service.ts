@@ -82,6 +82,7 @@ export class MfaService {
       await attempt.fail();
       throw invalidCode();
     }
+    this.d.events.publish('user-changed', userId, { what: 'mfa' });
     for (const session of revoked) publishRevoked(this.d.events, session);
     await attempt.succeed();
     return { recovery_codes: codes.plain };
@@ -93,6 +94,7 @@ export class MfaService {
       await deleteTotp(tx, userId);
       await deleteRecoveryCodes(tx, userId);
     });
+    this.d.events.publish('user-changed', userId, { what: 'mfa' });
   }
 
   /** Replaces all recovery codes after checking a TOTP code; the old ones stop working. */
