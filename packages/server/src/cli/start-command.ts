@@ -26,6 +26,8 @@ export async function runStart(config: Config, io: CliIo): Promise<number> {
       io.stdout.write(`${listenUrl(app.server.address() as AddressInfo, Boolean(config.tlsCert))}\n`);
       // Schedules start jobs only in a serving process; app.close() stops the scheduler first.
       app.deps.scheduler.start();
+      // Retention (FITSYNC_PURGE_EVERY): only here, like the scheduler; tests call purger.runOnce().
+      app.deps.purger.start();
       // FIT files an import stored and a restart left undecoded (only here: tests drive it themselves).
       app.deps.decodeBacklog.requestPending().catch((err: unknown) => {
         app.log.error({ errType: (err as Error)?.name }, 'could not look for undecoded FIT files');
