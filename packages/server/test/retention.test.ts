@@ -199,7 +199,6 @@ for (const { dialect, skip } of await dialects()) {
       const again = await purger.runOnce();
       assert.equal(again.sync_jobs, undefined, 'nothing left to purge');
       const m = await call(s.app, 'GET', '/metrics');
-      assert.match(m.body, new RegExp(`^fitsync_purged_rows_total\\{kind="sync_jobs"\\} ([0-9]+)$`, 'm'));
       const n = Number(/^fitsync_purged_rows_total\{kind="sync_jobs"\} ([0-9]+)$/m.exec(m.body)![1]);
       assert.ok(n >= purged.length);
       // The API still answers for the jobs kept.
