@@ -88,7 +88,7 @@ describe('fitsync-server backup (built binary, SQLite)', () => {
       assert.equal(login.status, 200, JSON.stringify(login.body));
       const me = await fetch(`${restored.url}/v1/me`, { headers: { authorization: `Bearer ${login.body.access_token}` } });
       assert.equal(me.status, 200);
-      assert.equal((await me.json()).username, 'ann');
+      assert.equal(((await me.json()) as { username: string }).username, 'ann');
     } finally {
       assert.equal(await restored.stop(), 0);
     }

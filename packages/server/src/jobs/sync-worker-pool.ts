@@ -6,7 +6,8 @@ import type { Runtime } from '@fitsync/runtime';
 import type { SyncConfig } from '../config.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { Metrics } from '../metrics.js';
+import { type Metrics, syncPhaseHistogram } from '../metrics.js';
+import { registerQueueDepth } from './queue-depth.js';
 import type { StopReason } from '../sync/abortable.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitStore } from '../sync/fit-store.js';
@@ -82,7 +83,9 @@ export class SyncWorkerPool {
       ...(d.importBatchFiles !== undefined ? { importBatchFiles: d.importBatchFiles } : {}),
       log: d.log,
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
+      ...(d.metrics ? { phases: syncPhaseHistogram(d.metrics) } : {}),
     });
+    if (d.metrics) registerQueueDepth(d.metrics, d.db);
   }
 
   /** Starts `n` worker loops (default config.workers). */
