@@ -71,6 +71,7 @@ import {
   parseWorkoutList,
 } from './shapes.js';
 import { describeAnswer, type HttpClient, type HttpResponse, mediaType, retryAfterSeconds, Transport } from './transport.js';
+import { garminRouteOf } from './endpoint-label.js';
 import { extractFitFromZip, ZipFormatError, ZipTooLargeError } from './zip.js';
 
 /** Options of {@link GarminApi}. */
@@ -103,6 +104,12 @@ export interface GarminApiOptions {
    * at once while the data calls still work. Without it, the refusal is thrown at once.
    */
   onRefreshLost?: () => void | Promise<void>;
+  /**
+   * Told of every HTTP attempt of a data call (retries are attempts too): the route template
+   * ({@link garminRouteOf}: no ids, dates or names) and Garmin's status, or `error` when no answer
+   * came (network failure, timeout). For metrics; it must not throw.
+   */
+  onCall?: (endpoint: string, status: number | 'error') => void;
 }
 
 /** Per-call options of every data method. */
@@ -173,11 +180,13 @@ export class GarminApi {
   private readonly retry: RetryPolicy;
   private readonly refreshMarginMs: number;
   private readonly onRefreshLost: GarminApiOptions['onRefreshLost'];
+  private readonly onCall: GarminApiOptions['onCall'];
   /** Garmin refused our refresh token: no refresh ahead of expiry is tried again. */
   private refreshLost = false;
 
   constructor(opts: GarminApiOptions) {
     this.onRefreshLost = opts.onRefreshLost;
+    this.onCall = opts.onCall;
     this.current = parseGarminTokens(opts.tokens);
     this.onTokens = opts.onTokens;
     this.endpoints = resolveEndpoints(opts.endpoints);
@@ -539,6 +548,7 @@ export class GarminApi {
     const signal = opts?.signal;
     const url = `${this.endpoints.apiUrl}${path}${query ? `?${new URLSearchParams(query)}` : ''}`;
     const what = `${method} ${path}`;
+    const endpoint = this.onCall ? garminRouteOf(path) : '';
     let refreshedAfter401 = false;
     let lastProblem = '';
     const max = Math.max(1, this.retry.maxAttempts);
@@ -558,10 +568,12 @@ export class GarminApi {
         });
       } catch (err) {
         if (!(err instanceof GarminNetworkError)) throw err;
+        this.onCall?.(endpoint, 'error');
         lastProblem = err.message;
         if (attempt < max) await this.runtime.sleep(backoffDelayMs(this.retry, attempt, this.runtime), signal);
         continue;
       }
+      this.onCall?.(endpoint, res.status);
       if (res.status === 401) {
         if (refreshedAfter401) throw new GarminTokenInvalidError('Garmin rejected the refreshed token; reauth required');
         refreshedAfter401 = true;

@@ -39,6 +39,7 @@ export {
   GarminUnexpectedAnswerError,
   type NetworkFailureKind,
 } from './errors.js';
+export { GARMIN_ROUTE_TEMPLATES, garminRouteOf } from './endpoint-label.js';
 export { parseExactJson } from './exact-json.js';
 export type {
   GarminGear,

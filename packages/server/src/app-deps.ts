@@ -22,6 +22,7 @@ import type { ImportService } from './imports/import-service.js';
 import type { SyncScheduleService } from './services/sync-schedule-service.js';
 import type { SyncScheduler } from './schedule/sync-scheduler.js';
 import type { DataService } from './services/data-service.js';
+import type { Purger } from './retention/purger.js';
 import type { ActivityReader } from './activities/activity-reader.js';
 
 /**
@@ -76,6 +77,8 @@ export interface AppDeps {
   scheduler: SyncScheduler;
   /** Refreshes idle Garmin connections' tokens; `runOnce()` does one round (test servers run it by hand). */
   garminKeeper: GarminTokenKeeper;
+  /** Retention: purges expired and old rows every FITSYNC_PURGE_EVERY (started by `fitsync-server start`). */
+  purger: Purger;
 }
 
 declare module 'fastify' {

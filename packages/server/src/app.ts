@@ -32,6 +32,7 @@ import { ActivityStore } from './activities/activity-store.js';
 import { syncRoutes } from './routes/sync-routes.js';
 import { importRoutes } from './routes/import-routes.js';
 import { ImportService } from './imports/import-service.js';
+import { Purger } from './retention/purger.js';
 import { scheduleRoutes } from './routes/schedule-routes.js';
 import { SyncScheduler } from './schedule/sync-scheduler.js';
 import { SyncScheduleService } from './services/sync-schedule-service.js';
@@ -118,6 +119,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     frameworkErrors,
     clientErrorHandler,
     return503OnClosing: true,
+    // FITSYNC_TRUST_PROXY: request.ip is the X-Forwarded-For client only behind a listed proxy.
+    trustProxy: config.trustProxy ?? false,
   }) as unknown as FastifyInstance;
 
   const metrics = new Metrics();
@@ -222,6 +225,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   const imports = new ImportService({ db, runtime, random, blobs, dataDir: config.dataDir, maxBytes: config.imports.maxBytes, jobs: syncJobs });
   const data = new DataService({ db });
+  const purger = new Purger({
+    db,
+    runtime,
+    metrics,
+    log: app.log,
+    everyMs: config.retention.purgeEveryMs,
+    jobRetentionMs: config.retention.jobRetentionMs,
+    accessTtlMs: config.accessTokenTtlS * 1000,
+    refreshTtlMs: config.refreshTokenTtlS * 1000,
+    throttleWindowMs: config.auth.windowS * 1000,
+  });
   const activities = new ActivityStore({ db, fitStore, decoder });
   const deps: AppDeps = {
     config,
@@ -250,6 +264,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     schedules,
     scheduler,
     garminKeeper,
+    purger,
   };
 
   app.decorate('deps', deps);
@@ -307,9 +322,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     garminKeeper.start();
   });
   app.addHook('onClose', async () => {
-    // The scheduler runs only under `fitsync-server start` (runStart); stopping an idle one is a no-op.
+    // The scheduler and the purger run only under `fitsync-server start` (runStart); stopping an idle one is a no-op.
     await scheduler.stop();
     await blobCollector.stop();
+    await purger.stop();
     await garminKeeper.stop();
     await syncWorkers.stop();
     await decodeBacklog.stop();

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MAIN_HELP, MIGRATE_HELP, REBUILD_HELP, START_HELP, USER_HELP } from './cli/help.js';
+import { BACKUP_HELP, MAIN_HELP, MIGRATE_HELP, REBUILD_HELP, START_HELP, USER_HELP } from './cli/help.js';
 import { type CliIo, processIo, UsageError } from './cli/io.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 
@@ -17,6 +17,7 @@ const OPTIONS = {
   'tls-key': { type: 'string' },
   'password-stdin': { type: 'boolean' },
   user: { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -59,6 +60,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (command !== 'user' && values['password-stdin']) throw new UsageError('--password-stdin only applies to user add');
   if (command !== 'rebuild' && values.user !== undefined) throw new UsageError('--user only applies to rebuild');
+  if (command !== 'backup' && values.force) throw new UsageError('--force only applies to backup');
 
   const help = values.help === true;
   const config = () =>
@@ -102,10 +104,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const c = config();
       return (await import('./cli/rebuild-command.js')).runRebuild(c, io, values.user);
     }
+    case 'backup': {
+      if (help) return printed(io, BACKUP_HELP);
+      if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'backup needs a FILE to write (see --help)' : `backup takes one FILE, got "${rest[1]}" too`);
+      const c = config();
+      return (await import('./cli/backup-command.js')).runBackup(c, io, rest[0]!, values.force === true);
+    }
     case 'help':
       return printed(io, MAIN_HELP);
     default:
-      throw new UsageError(`unknown command "${command}" (start, migrate, user, rebuild; see --help)`);
+      throw new UsageError(`unknown command "${command}" (start, migrate, user, rebuild, backup; see --help)`);
   }
 }
 

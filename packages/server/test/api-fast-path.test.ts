@@ -252,7 +252,7 @@ describe('JwtVerifier', () => {
 });
 
 describe('Metrics series keys', () => {
-  test('label order does not matter, and values that would run together stay apart', () => {
+  test('label order does not matter, and values that would run together stay apart', async () => {
     const m = new Metrics();
     const c = m.counter('fitsync_test_total', 'test');
     c.inc({ method: 'GET', route: '/v1/me' });
@@ -262,6 +262,6 @@ describe('Metrics series keys', () => {
     assert.equal(c.get({ method: 'GET', route: '/v1/me' }), 2);
     assert.equal(c.get({ a: 'x1:b1:y' }), 1);
     assert.equal(c.get({ a: 'x', b: 'y' }), 1);
-    assert.match(m.render(), /fitsync_test_total\{method="GET",route="\/v1\/me"\} 2/);
+    assert.match(await m.render(), /fitsync_test_total\{method="GET",route="\/v1\/me"\} 2/);
   });
 });

@@ -186,7 +186,7 @@ for (const { dialect, skip } of await dialects()) {
         } else {
           assert.equal(Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM blob_chunks WHERE name = ?", ['c'.repeat(64)]))!.n), 0, 'chunks go with their header');
         }
-        const text = metrics.render();
+        const text = await metrics.render();
         assert.match(text, /fitsync_blob_gc_removed_total\{kind="fit"\} 1/);
         assert.match(text, /fitsync_blob_gc_removed_total\{kind="upload"\} 2/);
         assert.match(text, /fitsync_blob_gc_removed_total\{kind="raw"\} 1/);

@@ -378,7 +378,7 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test('metrics count Garmin sign-ins by step and result', async () => {
-      const text = s.app.deps.metrics.render();
+      const text = await s.app.deps.metrics.render();
       assert.match(text, /fitsync_garmin_signin_total\{[^}]*result="connected"[^}]*\} \d+/);
       assert.match(text, /fitsync_garmin_signin_total\{[^}]*result="mfa_required"[^}]*\} \d+/);
       assert.match(text, /fitsync_garmin_signin_total\{[^}]*result="garmin_auth_failed"[^}]*\} \d+/);

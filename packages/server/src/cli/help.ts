@@ -7,6 +7,7 @@ Usage:
   fitsync-server user list [--data-dir DIR]
   fitsync-server user reset-mfa NAME [--data-dir DIR]
   fitsync-server rebuild [--user NAME] [--data-dir DIR]
+  fitsync-server backup FILE [--force] [--data-dir DIR]
 
 Run \`fitsync-server COMMAND --help\` for details.
 
@@ -16,7 +17,8 @@ FITSYNC_AUTH_MAX_FAILURES, FITSYNC_AUTH_MAX_FAILURES_PER_ACCOUNT, FITSYNC_AUTH_M
 FITSYNC_AUTH_WINDOW_S, FITSYNC_AUTH_LOCKOUT_S,
 FITSYNC_GARMIN_SSO_URL, FITSYNC_GARMIN_API_URL, FITSYNC_GARMIN_DIAUTH_URL,
 FITSYNC_WORKERS, FITSYNC_JOB_LEASE_MS, FITSYNC_JOB_MAX_ATTEMPTS, FITSYNC_GARMIN_CONCURRENCY, FITSYNC_GARMIN_RPS,
-FITSYNC_HTTP_HEADERS_TIMEOUT_S, FITSYNC_HTTP_REQUEST_TIMEOUT_S, FITSYNC_HTTP_KEEP_ALIVE_TIMEOUT_S.
+FITSYNC_HTTP_HEADERS_TIMEOUT_S, FITSYNC_HTTP_REQUEST_TIMEOUT_S, FITSYNC_HTTP_KEEP_ALIVE_TIMEOUT_S,
+FITSYNC_TRUST_PROXY, FITSYNC_JOB_RETENTION, FITSYNC_PURGE_EVERY.
 `;
 
 export const START_HELP = `Usage: fitsync-server start [--host H] [--port N] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]
@@ -82,4 +84,33 @@ Examples:
   fitsync-server rebuild
   fitsync-server rebuild --user ann
   FITSYNC_DATABASE_URL=postgres://fitsync@db/fitsync fitsync-server rebuild --user ann
+`;
+
+export const BACKUP_HELP = `Usage: fitsync-server backup FILE [--force] [--data-dir DIR]
+
+Writes a consistent copy of the SQLite database (the data dir's fitsync.db, or the file
+FITSYNC_DATABASE_URL names) to FILE, safe while the server runs: SQLite's online backup, one
+snapshot, written beside FILE under a temporary name, checked, fsynced, then renamed. FILE is
+created 0600 (it holds password hashes and sealed Garmin tokens). An existing FILE is never
+replaced unless --force.
+
+With FITSYNC_BLOB_STORE=fs (the default on SQLite) the original FIT files live in <data dir>/fit,
+outside the database: copy that directory too, after the backup (its files are content-addressed
+and never change, so a later copy holds every file the backup names).
+
+The server key (FITSYNC_SECRET_KEY, or <data dir>/secret.key) is not in the backup either and
+the copy is useless without it (TOTP secrets and Garmin tokens are sealed with it): keep it too.
+
+Restore: stop the server, copy FILE to <data dir>/fitsync.db (or point FITSYNC_DATABASE_URL at
+it), with the fit directory and the same server key, and start.
+
+PostgreSQL: use its own tools (pg_dump -Fc, pg_restore); this command refuses (exit 2).
+
+Exit codes: 0 written, 2 usage error (no FILE, FILE exists, no such directory, PostgreSQL),
+1 anything else (no database, disk full, …).
+
+Examples:
+  fitsync-server backup /backups/fitsync-$(date +%F).db
+  fitsync-server backup /backups/fitsync.db --force
+  rsync -a ~/.local/share/fitsync/fit/ /backups/fit/     # FIT files, after the backup
 `;

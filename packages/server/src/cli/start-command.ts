@@ -31,6 +31,8 @@ export async function runStart(config: Config, io: CliIo): Promise<number> {
       app.deps.scheduler.start();
       // Orphaned blobs, every FITSYNC_BLOB_GC_EVERY (app.close() stops it).
       app.deps.blobCollector.start();
+      // Retention (FITSYNC_PURGE_EVERY): only here, like the scheduler; tests call purger.runOnce().
+      app.deps.purger.start();
       // FIT files an import stored and a restart left undecoded (only here: tests drive it themselves).
       app.deps.decodeBacklog.requestPending().catch((err: unknown) => {
         app.log.error({ errType: (err as Error)?.name }, 'could not look for undecoded FIT files');

@@ -491,4 +491,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'UPDATE sync_jobs SET queued_at = created_at',
     ],
   },
+  {
+    // Retention (product.md Part 2 §F; src/retention/): the purger finds expired refresh tokens and
+    // old finished jobs by these, not by scanning the tables every FITSYNC_PURGE_EVERY.
+    version: 40,
+    name: 'retention-indexes',
+    sql: [
+      'CREATE INDEX refresh_tokens_expires ON refresh_tokens (expires_at)',
+      "CREATE INDEX sync_jobs_ended ON sync_jobs (end_time) WHERE status IN ('completed', 'failed', 'cancelled')",
+    ],
+  },
 ];

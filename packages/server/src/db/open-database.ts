@@ -20,6 +20,11 @@ export async function openDatabase(url: string | undefined, dataDir: string): Pr
     }
     return db;
   }
-  const file = url ? url.replace(/^sqlite:(\/\/)?/i, '') : join(dataDir, DEFAULT_SQLITE_FILE);
-  return new SqliteDb(file);
+  return new SqliteDb(sqliteFileOf(url, dataDir)!);
+}
+
+/** The SQLite file `url` names (the data dir's `fitsync.db` when unset); null for PostgreSQL. */
+export function sqliteFileOf(url: string | undefined, dataDir: string): string | null {
+  if (url && /^postgres(ql)?:\/\//i.test(url)) return null;
+  return url ? url.replace(/^sqlite:(\/\/)?/i, '') : join(dataDir, DEFAULT_SQLITE_FILE);
 }

@@ -1,6 +1,8 @@
 import type { Runtime } from '@fitsync/runtime';
 import type { Db, Queryable } from '../db/db.js';
 import type { Log } from '../log.js';
+import type { Histogram } from '../metrics.js';
+import { timePhase } from '../sync/phase-timer.js';
 import { type ActivityRecord, knownActivities, upsertActivities } from '../repositories/activity-rows.js';
 import { setImportProgress } from '../repositories/imports.js';
 import { getCursor, setCursor } from '../repositories/sync-cursors.js';
@@ -47,6 +49,8 @@ export interface ImportDeps {
   /** FIT files per window (one transaction); default FIT_WINDOW. */
   batchFiles?: number;
   log?: Log;
+  /** fitsync_sync_phase_seconds: each step is timed as `import:<step>` (sync/phase-timer.ts). */
+  phases?: Histogram;
 }
 
 export interface ImportTask {
@@ -78,7 +82,8 @@ export async function runImport(d: ImportDeps, t: ImportTask): Promise<void> {
   progress.step('opening the archive');
   const archive = await openArchive(await t.openUpload(), { tmpDir: t.scratchDir, signal });
   try {
-    const plan = await planImport(archive, signal, (what) => progress.step(what));
+    const timed = <T>(step: string, fn: () => Promise<T>) => timePhase(d.phases, d.runtime, `import:${step}`, fn);
+    const plan = await timed('plan', () => planImport(archive, signal, (what) => progress.step(what)));
     t.state.stats.skippedSummaries = plan.summaryStats.skipped;
     t.state.stats.multisportParents = plan.summaryStats.multisportParents;
     t.state.stats.skippedEntries = plan.skippedEntries;
@@ -97,11 +102,11 @@ export async function runImport(d: ImportDeps, t: ImportTask): Promise<void> {
       'import planned',
     );
     const run = new ImportRun(d, t, plan);
-    await run.fits();
-    await run.summaries();
-    await run.health();
-    await run.workouts();
-    await run.cursors();
+    await timed('fits', () => run.fits());
+    await timed('summaries', () => run.summaries());
+    await timed('health', () => run.health());
+    await timed('workouts', () => run.workouts());
+    await timed('cursors', () => run.cursors());
     if (plan.summaryStats.unitDisagreements > 0 || plan.summaryStats.implausible > 0) {
       d.log?.info(
         { jobId: t.jobId, unitDisagreements: plan.summaryStats.unitDisagreements, implausible: plan.summaryStats.implausible },

@@ -2,7 +2,7 @@ import type { SyncTrigger } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
 import type { SyncConfig } from '../config.js';
 import type { Db } from '../db/db.js';
-import type { Counter } from '../metrics.js';
+import type { Counter, Histogram } from '../metrics.js';
 import type { SyncJobRow } from '../repositories/sync-jobs.js';
 import { type StopReason, SyncAborted } from '../sync/abortable.js';
 import { accountZone } from '../sync/account-zone.js';
@@ -46,6 +46,8 @@ export interface JobOwnerDeps {
   log?: WorkerLog;
   /** `fitsync_sync_jobs_total{status}`: jobs ended by this process. */
   ended?: Counter;
+  /** `fitsync_sync_phase_seconds{phase}`: how long each phase of a job took. */
+  phases?: Histogram;
   /** An import job ended: the FIT files it stored are undecoded (the decode backlog takes them). */
   onImportEnded?: (userId: string) => void;
   /** FIT files an import commits per transaction (FITSYNC_IMPORT_BATCH_FILES). */
@@ -144,6 +146,7 @@ export class JobOwner {
         ),
         signal: ac.signal,
         concurrency: config.garminConcurrency,
+        ...(this.d.phases ? { phases: this.d.phases } : {}),
       };
       // A resumed job already passed the check (its kinds are partly done): it just goes on.
       const check = reporter.finishedKinds.size === 0 ? await checkForChanges(run) : null;
@@ -217,7 +220,14 @@ export class JobOwner {
     const heart = this.heartbeat(jobId, owner, reporter, progress, ac, beats.signal);
     try {
       await runImport(
-        { db, runtime, fitStore: blobs.fit, batchFiles: this.d.importBatchFiles ?? FIT_WINDOW, ...(log ? { log } : {}) },
+        {
+          db,
+          runtime,
+          fitStore: blobs.fit,
+          batchFiles: this.d.importBatchFiles ?? FIT_WINDOW,
+          ...(log ? { log } : {}),
+          ...(this.d.phases ? { phases: this.d.phases } : {}),
+        },
         {
           jobId,
           importId: imp.import_id,

@@ -5,7 +5,8 @@ import type { Runtime } from '@fitsync/runtime';
 import type { SyncConfig } from '../config.js';
 import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/event-bus.js';
-import type { Metrics } from '../metrics.js';
+import { type Metrics, syncPhaseHistogram } from '../metrics.js';
+import { registerQueueDepth } from './queue-depth.js';
 import type { StopReason } from '../sync/abortable.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -95,6 +96,7 @@ export class SyncWorkerPool {
       log: d.log,
       ended: d.metrics?.counter('fitsync_sync_jobs_total', 'Sync jobs ended by workers of this process, by final status.'),
       shouldYield: (userId) => this.shouldYield(userId),
+      ...(d.metrics ? { phases: syncPhaseHistogram(d.metrics) } : {}),
     });
     // One SQLite file has one server process in practice: its lanes live in memory (server README,
     // "Garmin politeness"); instances on PostgreSQL share the table garmin_pace.
@@ -104,6 +106,7 @@ export class SyncWorkerPool {
       accountRps: d.config.garminRps,
       deploymentRps: d.config.deploymentRps,
     });
+    if (d.metrics) registerQueueDepth(d.metrics, d.db);
   }
 
   /** Starts `n` worker loops (default config.workers). */

@@ -35,6 +35,6 @@ export const opsRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: Type.String({ description: 'text/plain; version=0.0.4' }) },
       },
     },
-    async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(app.deps.metrics.render()),
+    async (_req, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await app.deps.metrics.render()),
   );
 };

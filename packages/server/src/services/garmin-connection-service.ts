@@ -23,7 +23,7 @@ import type { Db } from '../db/db.js';
 import type { EventBus } from '../events/event-bus.js';
 import { GarminNotConnectedError, reauthRequiredMessage } from '../errors/garmin-not-connected-error.js';
 import { ApiError } from '../http/api-error.js';
-import type { Counter, Metrics } from '../metrics.js';
+import { type Counter, garminRequestCounter, type Metrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
 import {
   consumeGarminChallenge,
@@ -106,6 +106,8 @@ export class GarminConnectionService {
   private readonly signins: Counter;
   private readonly reauths: Counter;
   private readonly backoff: GarminSigninBackoff;
+  /** Every data call's HTTP attempts, by route template and status (fitsync_garmin_requests_total). */
+  private readonly onGarminCall: (endpoint: string, status: number | 'error') => void;
 
   constructor(private readonly d: GarminConnectionServiceDeps) {
     this.backoff = new GarminSigninBackoff(d);
@@ -113,6 +115,8 @@ export class GarminConnectionService {
     this.maxAttempts = d.challengeMaxAttempts ?? 5;
     this.signins = d.metrics.counter('fitsync_garmin_signin_total', 'Garmin sign-in steps (password and MFA code), by step and result.');
     this.reauths = d.metrics.counter('fitsync_garmin_reauth_required_total', 'Garmin connections that Garmin stopped accepting.');
+    const requests = garminRequestCounter(d.metrics);
+    this.onGarminCall = (endpoint, status) => requests.inc({ endpoint, status: String(status) });
   }
 
   /**
@@ -321,6 +325,7 @@ export class GarminConnectionService {
       // The sync's client: its retries and backoff wait on the server's runtime (FakeRuntime in tests).
       runtime: this.d.runtime,
       ...(this.d.retry ? { retry: this.d.retry } : {}),
+      onCall: this.onGarminCall,
       onTokens: async (next) => {
         // Garmin spent the old refresh token when it answered: nothing runs between here and the store.
         this.d.afterGarminRefresh?.();
@@ -350,6 +355,7 @@ export class GarminConnectionService {
         runtime: this.requestRuntime(),
         // In a request: one retry at most, and no waiting out a Retry-After.
         retry: { maxAttempts: 2, baseDelayMs: 200, maxDelayMs: 1000, maxRetryAfterSeconds: 0 },
+        onCall: this.onGarminCall,
         onTokens: (next) => {
           latest = next;
         },

@@ -1,6 +1,7 @@
 import { getCursor, setCursor } from '../repositories/sync-cursors.js';
 import type { Commit, RegisteredKind } from './kinds/data-kind.js';
 import { kindsOf } from './kinds/index.js';
+import { timePhase } from './phase-timer.js';
 import type { SyncRun } from './sync-run.js';
 
 /**
@@ -15,12 +16,12 @@ export async function runKinds(run: SyncRun, done: ReadonlySet<string>): Promise
   for (const kind of kindsOf(spec.syncType).filter((k) => !done.has(k.name))) {
     progress.phase(kind.name);
     const cursor = await getCursor(db, spec.userId, kind.name);
-    fetches.push({ kind, fetch: await kind.plan(run, cursor) });
+    fetches.push({ kind, fetch: await timePhase(run.phases, runtime, `${kind.name}:plan`, () => kind.plan(run, cursor)) });
   }
   for (const { kind, fetch } of fetches) {
     const { name } = kind;
     progress.phase(name);
-    await fetch(async (items, opts = {}) => {
+    await timePhase(run.phases, runtime, `${name}:fetch`, () => fetch(async (items, opts = {}) => {
       const counts = await db.transaction(async (tx) => {
         const c = await kind.store(tx, spec.userId, items, runtime.now());
         if (opts.cursor !== undefined) await setCursor(tx, spec.userId, name, opts.cursor, runtime.now());
@@ -33,6 +34,6 @@ export async function runKinds(run: SyncRun, done: ReadonlySet<string>): Promise
         else progress.done(name, outcome, counts[outcome]);
       }
       return counts;
-    });
+    }));
   }
 }

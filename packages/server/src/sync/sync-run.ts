@@ -1,6 +1,7 @@
 import type { Runtime } from '@fitsync/runtime';
 import type { GarminApi } from '@fitsync/garmin';
 import type { Db } from '../db/db.js';
+import type { Histogram } from '../metrics.js';
 import type { FitDecodePool } from '../activities/decode-pool.js';
 import type { FitBlobs } from '../blobs/blob-store.js';
 import type { GarminProfile } from './garmin-profile.js';
@@ -26,4 +27,6 @@ export interface SyncRun {
   signal: AbortSignal;
   /** Parallel item work (downloads) per job; the limiter bounds the Garmin calls themselves. */
   concurrency: number;
+  /** fitsync_sync_phase_seconds: each kind's plan and fetch are timed into it (sync/phase-timer.ts). */
+  phases?: Histogram;
 }
