@@ -380,6 +380,7 @@ async function demo() {
   ok(`fitsync completion bash|zsh|fish: ${completion.out.split('\n').length} lines of bash; install with source <(fitsync completion bash)`);
 
   await importDemo(sim, server, serverEnv, dataDir);
+  await operationsDemo(server, serverEnv, dataDir);
 
   console.log(`\n${paint('32;1', `Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}`);
 }
@@ -420,6 +421,59 @@ async function importDemo(sim, server, serverEnv, dataDir) {
     throw new DemoError(`imported ${list.length} activities and ${dayList.length} days; the sim holds ${truth.activities.length} and ${truth.days.length}`);
   }
   ok(`all ${list.length} activity ids with their FIT sha256, and all ${dayList.length} days with data, match the sim's truth`);
+}
+
+/**
+ * Running it for many users: a consistent backup of the SQLite database taken while the server
+ * runs (and read back), and what /metrics says about the queue, the sync's phases and Garmin calls.
+ */
+async function operationsDemo(server, serverEnv, dataDir) {
+  step('Operations: fitsync-server backup FILE while the server runs, then GET /metrics');
+  const file = join(tmp, 'fitsync-backup.db');
+  const backup = spawnSync(process.execPath, [BIN.server, 'backup', file, '--data-dir', dataDir], { env: serverEnv, encoding: 'utf8' });
+  if (backup.status !== 0) throw new DemoError(`backup failed: ${backup.stderr}`);
+  show(backup.stdout);
+  // Restore is starting on the copy; here the admin CLI reads it the way a server would.
+  const users = spawnSync(process.execPath, [BIN.server, 'user', 'list', '--data-dir', dataDir], {
+    env: { ...serverEnv, FITSYNC_DATABASE_URL: file },
+    encoding: 'utf8',
+  });
+  if (users.status !== 0 || !/\bdemo\b/.test(users.stdout) || !/\bhistorian\b/.test(users.stdout)) {
+    throw new DemoError(`the backup does not hold both users: ${users.stdout}${users.stderr}`);
+  }
+  ok('the copy opens as a database of its own and holds both users (restore = start on it)');
+  const metrics = await getText(`${server.url}/metrics`);
+  const lines = metrics.split('\n');
+  const pick = (prefix, n) =>
+    lines
+      .filter((l) => l.startsWith(prefix))
+      .sort((x, y) => Number(y.split(' ').at(-1)) - Number(x.split(' ').at(-1)))
+      .slice(0, n);
+  const shown = [
+    ...pick('fitsync_sync_queue_depth', 2),
+    ...pick('fitsync_garmin_requests_total', 3),
+    ...pick('fitsync_sync_phase_seconds_count', 3),
+  ];
+  if (shown.length < 5) throw new DemoError('/metrics lacks the queue, Garmin call or phase series');
+  show(shown.join('\n'));
+  note('also there: fitsync_sync_phase_seconds buckets, fitsync_purged_rows_total, fitsync_blob_gc_removed_total (docs/operations.md)');
+}
+
+/** A GET's body as text (for /metrics). */
+function getText(url) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => {
+        text += c;
+      });
+      res.on('end', () => ((res.statusCode ?? 0) === 200 ? resolve(text) : reject(new DemoError(`GET ${url} answered ${res.statusCode}`))));
+    });
+    req.setTimeout(10_000, () => req.destroy(new DemoError(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Streams a GET to a file; resolves with the bytes written. */
