@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pool, simToken } from './bench/floor-download.mjs';
 import { agent, json, request } from './bench/http-json.mjs';
-import { median } from './bench/timing.mjs';
+import { cpuSeconds, median } from './bench/timing.mjs';
 import { cleanEnv, runBin, SIM_BIN, spawnUrl, stop } from './bench-sync.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -73,15 +73,6 @@ async function createSchema(baseUrl) {
   return { url: u.toString(), drop: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`) };
 }
 
-/** CPU seconds (user + system) a process has used, from /proc; null where /proc is missing. */
-function cpuSeconds(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 /** The machine's CPU time so far, busy and total (clock ticks, all cores), from /proc/stat; null without it. */
 function machineCpu() {

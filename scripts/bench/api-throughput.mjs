@@ -12,7 +12,7 @@
 // FITSYNC_BENCH_API_SERVER=<another build's fitsync-server bin> measures that build instead (its bin/ and
 // dist/ copied next to this one's, so it finds the same node_modules): a change's before and after.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { cleanEnv, linkedUser, SIM_BIN, spawnUrl, stop, waitJob } from '../bench-sync.mjs';
 import { json, request } from './http-json.mjs';
-import { median } from './timing.mjs';
+import { cpuSeconds, median } from './timing.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SERVER_BIN = process.env.FITSYNC_BENCH_API_SERVER ?? join(root, 'packages/server/bin/fitsync-server.js');
@@ -57,15 +57,6 @@ function startLogged(args, env, logFile) {
   });
 }
 
-/** CPU seconds (user + system, all threads) a process has used, from /proc; null where /proc is missing. */
-function cpuSeconds(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * One run of the load generator against `url` served by process `pid`; returns requests per second

@@ -1,6 +1,7 @@
 // Wall-time helpers for the CLI start-up benchmarks: whole processes, median of
 // interleaved runs, so background load hits the baseline and the candidate alike.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** Throws unless a spawnSync result exited 0. */
@@ -64,3 +65,13 @@ const req = request(process.env.URL + process.env.PATH_ONLY, { headers: { author
 });
 req.end();
 `;
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc; null where /proc is missing. */
+export function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}

@@ -5,6 +5,7 @@ import type { Log } from '../log.js';
 import type { Counter, Metrics } from '../metrics.js';
 import type { BlobStore, GcCounts } from './blob-store.js';
 import { collectLocalScratch } from './local-scratch.js';
+import { PeriodicLoop } from '../jobs/periodic-loop.js';
 
 export interface BlobCollectorDeps {
   db: Db;
@@ -31,30 +32,25 @@ export type CollectRound = GcCounts & { raw: number };
  */
 export class BlobCollector {
   private readonly removed: Counter;
-  private stopper: AbortController | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly loop: PeriodicLoop;
 
   constructor(private readonly d: BlobCollectorDeps) {
     this.removed = d.metrics.counter('fitsync_blob_gc_removed_total', 'Orphaned blobs the collector removed, by kind (fit, upload, raw, partial).');
+    this.loop = new PeriodicLoop({
+      runtime: d.runtime,
+      everyMs: d.everyMs,
+      round: () => this.runOnce(),
+      failed: (err) => d.log?.warn({ errType: (err as Error)?.name }, 'blob collection failed'),
+    });
   }
 
   /** Runs a round now and then every `everyMs` until `stop()`. */
   start(): void {
-    if (this.loop || this.d.everyMs <= 0) return;
-    const ac = new AbortController();
-    this.stopper = ac;
-    this.loop = (async () => {
-      while (!ac.signal.aborted) {
-        await this.runOnce().catch((err: unknown) => this.d.log?.warn({ errType: (err as Error)?.name }, 'blob collection failed'));
-        await this.d.runtime.sleep(this.d.everyMs, ac.signal).catch(() => {});
-      }
-    })();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopper?.abort();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   async runOnce(): Promise<CollectRound> {

@@ -4,6 +4,7 @@ import type { Db } from '../db/db.js';
 import type { Counter, Metrics } from '../metrics.js';
 import { deleteJobs, findOldJobs } from './old-jobs.js';
 import { authRules, purgeBatch } from './purge-rules.js';
+import { PeriodicLoop } from '../jobs/periodic-loop.js';
 
 export interface PurgerDeps {
   db: Db;
@@ -33,32 +34,27 @@ export type PurgeCounts = Record<string, number>;
 export class Purger {
   private readonly purged: Counter;
   private readonly batch: number;
-  private stopper: AbortController | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly loop: PeriodicLoop;
 
   constructor(private readonly d: PurgerDeps) {
     this.batch = d.batch ?? 1000;
     this.purged = d.metrics.counter('fitsync_purged_rows_total', 'Rows removed by retention, by kind.');
+    this.loop = new PeriodicLoop({
+      runtime: d.runtime,
+      everyMs: d.everyMs,
+      round: (signal) => this.runOnce(signal),
+      failed: (err) => d.log?.warn({ errType: (err as Error)?.name }, 'purge failed'),
+    });
   }
 
   /** Runs a purge now and then every `everyMs` until `stop()`. */
   start(): void {
-    if (this.loop || this.d.everyMs <= 0) return;
-    const ac = new AbortController();
-    this.stopper = ac;
-    this.loop = (async () => {
-      while (!ac.signal.aborted) {
-        await this.runOnce(ac.signal).catch((err: unknown) => this.d.log?.warn({ errType: (err as Error)?.name }, 'purge failed'));
-        await this.d.runtime.sleep(this.d.everyMs, ac.signal).catch(() => {});
-      }
-    })();
+    this.loop.start();
   }
 
   /** Stops the loop; a run in progress ends after its current batch. */
-  async stop(): Promise<void> {
-    this.stopper?.abort();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One purge of every kind; returns the counts (kinds with nothing purged are absent). */

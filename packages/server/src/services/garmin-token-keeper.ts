@@ -6,6 +6,7 @@ import type { Log } from '../log.js';
 import type { Counter, Metrics } from '../metrics.js';
 import type { GarminTokenExpiry } from '../repositories/garmin-connections.js';
 import { claimForKeeping, findKeepCandidates, releaseKeeping, setKeptExpiry, storeKeptTokens } from '../repositories/garmin-token-keeping.js';
+import { PeriodicLoop } from '../jobs/periodic-loop.js';
 
 const DAY = 86_400_000;
 
@@ -51,31 +52,26 @@ export class GarminTokenKeeper {
   private readonly refreshWithinMs: number;
   private readonly idleAfterMs: number;
   private readonly rounds: Counter;
-  private stopper: AbortController | null = null;
-  private loop: Promise<void> | null = null;
+  private readonly loop: PeriodicLoop;
 
   constructor(private readonly d: GarminTokenKeeperDeps) {
     this.refreshWithinMs = d.refreshWithinMs ?? 7 * DAY;
     this.idleAfterMs = d.idleAfterMs ?? 3 * DAY;
     this.rounds = d.metrics.counter('fitsync_garmin_token_keeper_total', 'Garmin connections the token keeper handled, by result.');
+    this.loop = new PeriodicLoop({
+      runtime: d.runtime,
+      everyMs: d.intervalMs,
+      round: () => this.runOnce(),
+      failed: (err) => d.log?.warn({ errType: (err as Error)?.name }, 'garmin token keeper round failed'),
+    });
   }
 
   start(): void {
-    if (this.loop || this.d.intervalMs <= 0) return;
-    const ac = new AbortController();
-    this.stopper = ac;
-    this.loop = (async () => {
-      while (!ac.signal.aborted) {
-        await this.runOnce().catch((err: unknown) => this.d.log?.warn({ errType: (err as Error)?.name }, 'garmin token keeper round failed'));
-        await this.d.runtime.sleep(this.d.intervalMs, ac.signal).catch(() => {});
-      }
-    })();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopper?.abort();
-    await this.loop;
-    this.loop = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round over the due connections (at most `limit`). */
