@@ -13,12 +13,10 @@ import type { Db } from '../src/db/db.js';
 import { prepareRawBlob, putRawBlob } from '../src/health/raw-blobs.js';
 import { Metrics } from '../src/metrics.js';
 import { insertImport } from '../src/repositories/imports.js';
-import { insertSyncJob } from '../src/repositories/sync-jobs.js';
 import { createUser } from '../src/services/user-admin.js';
-import { emptyCounts } from '../src/sync/kind-counts.js';
-import { KIND_NAMES } from '../src/sync/kinds/index.js';
 import { openTestDb, putUpload, uploadExists } from './helpers/blobs.js';
 import { dialects } from './helpers/dialects.js';
+import { startImportJob } from './helpers/import-jobs.js';
 
 const HOUR = 3_600_000;
 const GRACE = HOUR;
@@ -74,20 +72,7 @@ for (const { dialect, skip } of await dialects()) {
         await insertImport(db, { importId, userId, format: 'garmin-export', sizeBytes: 10, sha256: 'x'.repeat(64), now });
         if (jobStatus) {
           const jobId = `job-${randomUUID()}`;
-          await insertSyncJob(db, {
-            jobId,
-            userId,
-            syncType: 'import',
-            since: null,
-            until: null,
-            full: false,
-            countsJson: JSON.stringify(emptyCounts(KIND_NAMES)),
-            now,
-            idempotencyKey: null,
-            requestHash: null,
-            trigger: 'import',
-          });
-          await db.run("UPDATE imports SET job_id = ?, status = 'started' WHERE import_id = ?", [jobId, importId]);
+          await startImportJob(db, userId, importId, jobId, now);
           if (jobStatus === 'completed') await db.run("UPDATE sync_jobs SET status = 'completed', end_time = ? WHERE job_id = ?", [now, jobId]);
         }
         return importId;

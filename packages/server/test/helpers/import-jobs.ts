@@ -1,5 +1,5 @@
 import { randomUUID, createHash } from 'node:crypto';
-import type { Db } from '../../src/db/db.js';
+import type { Db, Queryable } from '../../src/db/db.js';
 import type { BlobStore } from '../../src/blobs/blob-store.js';
 import { putUpload } from './blobs.js';
 import { insertSyncJob } from '../../src/repositories/sync-jobs.js';
@@ -22,20 +22,25 @@ export async function insertImportJob(db: Db, blobs: BlobStore, userId: string, 
        VALUES (?, ?, 'garmin-export', 'uploaded', ?, ?, ?, NULL, NULL, ?, ?)`,
       [importId, userId, archive.length, archive.length, sha, now, now],
     );
-    await insertSyncJob(tx, {
-      jobId,
-      userId,
-      syncType: 'import',
-      since: null,
-      until: null,
-      full: false,
-      countsJson: JSON.stringify(emptyCounts(KIND_NAMES)),
-      now,
-      idempotencyKey: null,
-      requestHash: null,
-      trigger: 'import',
-    });
-    await tx.run("UPDATE imports SET job_id = ?, status = 'started' WHERE import_id = ?", [jobId, importId]);
+    await startImportJob(tx, userId, importId, jobId, now);
   });
   return { importId, jobId };
+}
+
+/** The pending import job (`sync_type` and `trigger` 'import') an `imports` row starts, and the row pointing at it. */
+export async function startImportJob(q: Queryable, userId: string, importId: string, jobId: string, now: number): Promise<void> {
+  await insertSyncJob(q, {
+    jobId,
+    userId,
+    syncType: 'import',
+    since: null,
+    until: null,
+    full: false,
+    countsJson: JSON.stringify(emptyCounts(KIND_NAMES)),
+    now,
+    idempotencyKey: null,
+    requestHash: null,
+    trigger: 'import',
+  });
+  await q.run("UPDATE imports SET job_id = ?, status = 'started' WHERE import_id = ?", [jobId, importId]);
 }
