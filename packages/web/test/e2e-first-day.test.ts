@@ -1,0 +1,287 @@
+// A new user's first day in the browser (issue 14, spec Part 2 §G), against the BUILT server and
+// garmin-sim: sign in, turn on MFA from the shown secret, sign in again with a TOTP code and with a
+// recovery code, link a Garmin account that asks for Garmin's code, sync and watch it finish, open
+// an activity and a health trend, and approve a sign-in started by the REAL CLI (`auth login --web`).
+// Every page and state is screenshotted (test-output/web/) and checked by axe-core and for CSP
+// violations. The steps build on each other, so they run in order in one browser context.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { browserSkip, checkPage, eventually, launchBrowser, newContext, type PageWatch, SCREENSHOT_DIR, watch } from './helpers/browser.js';
+import { expectH1, navigate, recordProgress, shownTotpSecret, submitPassword, tableRows, waitForPath } from './helpers/pages.js';
+import { CLI_BIN, cleanEnv, recordingBrowser, totpCode, WebStack } from './helpers/web-stack.js';
+
+const USER = 'ada';
+const PASSWORD = 'ada web pass phrase 1';
+const GARMIN = { email: 'ada@example.com', password: 'garmin-ada-pw', mfa: 'email' as const, activities: 6, days: 14, workouts: 1 };
+const STEP_MS = 30_000;
+
+describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 600_000 }, () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let w: PageWatch;
+  let secret = '';
+  let recoveryCodes: string[] = [];
+  /** TOTP steps already used: the server accepts each step once. */
+  const usedSteps = new Set<number>();
+  const tmpDirs: string[] = [];
+
+  /** A TOTP code of a step not used yet (the next one when the current was). */
+  function freshCode(): string {
+    let step = Math.floor(Date.now() / STEP_MS);
+    if (usedSteps.has(step)) step++;
+    usedSteps.add(step);
+    return totpCode(secret, step * STEP_MS);
+  }
+
+  before(async () => {
+    stack = await new WebStack().start({
+      // Faster polling for the CLI's device login; pacing off so only the slow fault below sets the sync's pace.
+      FITSYNC_DEVICE_POLL_INTERVAL: '1s',
+      FITSYNC_GARMIN_RPS: '0',
+      FITSYNC_GARMIN_DEPLOYMENT_RPS: '0',
+    });
+    stack.addUser(USER, PASSWORD);
+    await stack.addGarminUser(GARMIN);
+    browser = await launchBrowser();
+    context = await newContext(browser, stack.url);
+    page = await context.newPage();
+    w = watch(page);
+    console.log(`# screenshots go to ${SCREENSHOT_DIR}`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+    for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  test('a page that needs a session sends a fresh visitor to sign in, then back', async () => {
+    await page.goto('/settings');
+    await waitForPath(page, '/sign-in?next=%2Fsettings');
+    await expectH1(page, 'Sign in to FitSync');
+    await checkPage(page, w, 'sign-in');
+
+    await submitPassword(page, USER, 'not the password');
+    await page.getByRole('alert').waitFor();
+    await checkPage(page, w, 'sign-in-error');
+
+    await submitPassword(page, USER, PASSWORD);
+    await waitForPath(page, '/settings');
+    await expectH1(page, 'Settings');
+    await checkPage(page, w, 'settings');
+    // The password is not kept on the page once it is used.
+    assert.ok(!(await page.content()).includes(PASSWORD));
+  });
+
+  test('turn on two-factor authentication from the QR code and the shown secret', async () => {
+    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+    const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
+    await qr.waitFor();
+    assert.match((await qr.getAttribute('src')) ?? '', /^data:image\//, 'the QR code is drawn in the page (img-src self data:)');
+    secret = await shownTotpSecret(page);
+    assert.ok(secret.length >= 16, secret);
+    await checkPage(page, w, 'settings-mfa-qr');
+
+    await page.getByLabel('Authentication code', { exact: true }).fill(freshCode());
+    await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await page.getByRole('heading', { level: 3, name: 'Recovery codes' }).waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the rendered text keeps the breaks between blocks
+    const text = await page.locator('main').innerText();
+    recoveryCodes = [...new Set(text.match(/\b[a-z0-9]{4,6}(?:-[a-z0-9]{4,6})+\b/gi) ?? [])];
+    assert.equal(recoveryCodes.length, 10, `10 recovery codes shown:\n${text}`);
+    await checkPage(page, w, 'settings-recovery-codes');
+
+    await page.getByRole('button', { name: 'Done', exact: true }).click();
+    await page.getByText('Two-factor authentication is on').waitFor();
+    await checkPage(page, w, 'settings-mfa-on');
+  });
+
+  test('sign out, then sign in with a TOTP code', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
+    await waitForPath(page, /^\/sign-in/);
+    await page.goto('/sync');
+    await waitForPath(page, '/sign-in?next=%2Fsync');
+    await submitPassword(page, USER, PASSWORD);
+    const code = page.getByLabel('Authentication code', { exact: true });
+    await code.waitFor();
+    await checkPage(page, w, 'sign-in-mfa');
+    await code.fill(freshCode());
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await waitForPath(page, '/sync');
+    await expectH1(page, 'Sync');
+  });
+
+  test('a recovery code signs in too (another browser)', async () => {
+    const other = await newContext(browser, stack.url);
+    try {
+      const p = await other.newPage();
+      const pw = watch(p);
+      await p.goto('/sign-in');
+      await submitPassword(p, USER, PASSWORD);
+      await p.getByRole('button', { name: 'Use a recovery code instead' }).click();
+      const field = p.getByLabel('Recovery code', { exact: true });
+      await field.waitFor();
+      await checkPage(p, pw, 'sign-in-recovery-code');
+      await field.fill(recoveryCodes[0] as string);
+      await p.getByRole('button', { name: 'Verify', exact: true }).click();
+      await waitForPath(p, '/sync');
+      await expectH1(p, 'Sync');
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('link Garmin with the code Garmin sends', async () => {
+    await navigate(page, 'Settings');
+    await expectH1(page, 'Settings');
+    await page.getByLabel('Garmin email', { exact: true }).fill(GARMIN.email);
+    await page.getByLabel('Garmin password', { exact: true }).fill(GARMIN.password);
+    await page.getByRole('button', { name: 'Link Garmin', exact: true }).click();
+    const codeField = page.getByLabel('Garmin code', { exact: true });
+    await codeField.waitFor();
+    await checkPage(page, w, 'settings-garmin-code');
+    await codeField.fill(await stack.garminMfaCode(GARMIN.email));
+    await page.getByRole('button', { name: 'Send code', exact: true }).click();
+    await page.getByText(/^Linked to Garmin as .+/).waitFor();
+    await checkPage(page, w, 'settings-garmin-linked');
+    assert.ok(!(await page.content()).includes(GARMIN.password));
+  });
+
+  test('start a sync and watch it reach 100 % and finish', async () => {
+    // Each FIT download takes a while, so the running state can be seen and checked.
+    const fault = await fetch(`${stack.simUrl}/__sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ path_prefix: '/download-service/', kind: 'slow', rate: 1, delay_ms: 700 }] }),
+    });
+    assert.equal(fault.status, 200);
+    await navigate(page, 'Sync');
+    await expectH1(page, 'Sync');
+    await page.getByRole('table', { name: 'Sync history' }).waitFor();
+    await checkPage(page, w, 'sync');
+    await page.getByLabel('What to sync', { exact: true }).selectOption({ label: 'All' });
+    const progress = await recordProgress(page);
+    await page.getByRole('button', { name: 'Start sync', exact: true }).click();
+
+    const bar = page.getByRole('progressbar', { name: 'Sync progress' });
+    await bar.waitFor();
+    await page.getByRole('button', { name: 'Cancel sync', exact: true }).waitFor();
+    await checkPage(page, w, 'sync-running');
+
+    await page.getByRole('status').filter({ hasText: 'Sync finished' }).waitFor({ timeout: 120_000 });
+    const seen = await progress();
+    assert.deepEqual(seen.names, ['Sync progress']);
+    assert.ok(seen.values.length >= 2, `progress moved: ${seen.values.join(', ')}`);
+    assert.equal(Math.max(...seen.values), 100, `the bar reached 100: ${seen.values.join(', ')}`);
+    for (let i = 1; i < seen.values.length; i++) assert.ok((seen.values[i] as number) >= (seen.values[i - 1] as number), `progress never goes back: ${seen.values.join(', ')}`);
+    await checkPage(page, w, 'sync-finished');
+
+    await eventually(async () => {
+      const rows = await tableRows(page, 'Sync history');
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+    });
+    await fetch(`${stack.simUrl}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"rules":[]}' });
+  });
+
+  test('open an activity: its track and laps', async () => {
+    await navigate(page, 'Activities');
+    await expectH1(page, 'Activities');
+    const table = page.getByRole('table', { name: 'Activities', exact: true });
+    await eventually(async () => assert.equal(await table.locator('tbody tr').count(), GARMIN.activities));
+    await checkPage(page, w, 'activities');
+
+    const link = table.locator('tbody tr').first().getByRole('link');
+    const name = ((await link.textContent()) ?? '').trim();
+    assert.ok(name);
+    await link.click();
+    await waitForPath(page, /^\/activities\/[^/]+$/);
+    await expectH1(page, name);
+    await page.getByRole('heading', { level: 2, name: 'Summary' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Track' }).waitFor();
+    const track = page.getByRole('img', { name: 'Track', exact: true });
+    await track.waitFor();
+    assert.ok((await track.locator('path, polyline').count()) >= 1, 'the track is drawn');
+    await page.getByRole('heading', { level: 2, name: 'Laps' }).waitFor();
+    assert.ok((await tableRows(page, 'Laps')).length >= 1, 'at least one lap');
+    await page.getByRole('img', { name: 'Heart rate chart' }).or(page.getByRole('heading', { level: 2, name: 'Heart rate' })).first().waitFor();
+    await page.getByRole('link', { name: 'Download FIT file' }).waitFor();
+    await checkPage(page, w, 'activity');
+  });
+
+  test('a health trend as a chart and as a table', async () => {
+    await navigate(page, 'Health');
+    await expectH1(page, 'Health');
+    await page.getByLabel('Metric', { exact: true }).selectOption({ label: 'Steps' });
+    await page.getByLabel('Period', { exact: true }).selectOption({ label: '30 days' });
+    const chart = page.getByRole('img', { name: 'Steps trend', exact: true });
+    await chart.waitFor();
+    await checkPage(page, w, 'health');
+
+    await page.locator('details summary', { hasText: 'Show as table' }).click();
+    await eventually(async () => assert.ok((await tableRows(page, 'Steps by day')).length >= GARMIN.days - 1));
+    await checkPage(page, w, 'health-table');
+  });
+
+  test('approve a sign-in started by the CLI (fitsync auth login --web)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fitsync-web-e2e-cli-'));
+    tmpDirs.push(dir);
+    const fakeBrowser = recordingBrowser(dir);
+    const cli = spawn(process.execPath, [CLI_BIN, 'auth', 'login', '--web', '--server', stack.url], {
+      env: { ...cleanEnv(), HOME: dir, FITSYNC_CONFIG_DIR: dir, BROWSER: fakeBrowser.script },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    cli.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    cli.stderr?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const exited = new Promise<number>((resolve) => cli.once('exit', (code) => resolve(code ?? -1)));
+    try {
+      const url = await eventually(async () => {
+        const u = fakeBrowser.url();
+        assert.ok(u, `the CLI opened no browser yet; it said:\n${out}`);
+        return u;
+      });
+      const target = new URL(url);
+      assert.equal(target.origin, stack.url);
+      assert.equal(target.pathname, '/device');
+      const userCode = target.searchParams.get('user_code') ?? '';
+      assert.match(userCode, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+      assert.ok(out.includes(userCode), 'the terminal shows the same code');
+
+      await page.goto(url);
+      await expectH1(page, 'Sign in a device');
+      const field = page.getByLabel('Code from your terminal', { exact: true });
+      assert.equal(await field.inputValue(), userCode, 'filled from ?user_code=');
+      await checkPage(page, w, 'device');
+      await page.getByRole('button', { name: 'Continue', exact: true }).click();
+      await page.getByRole('button', { name: 'Approve', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Deny', exact: true }).waitFor();
+      await checkPage(page, w, 'device-confirm');
+      await page.getByRole('button', { name: 'Approve', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Device signed in. You can close this page and return to your terminal.' }).waitFor();
+      await checkPage(page, w, 'device-approved');
+
+      const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-2), 60_000).unref())]);
+      assert.equal(code, 0, out);
+      assert.ok(out.includes(`Signed in as ${USER} to ${stack.url}`), out);
+    } finally {
+      if (cli.exitCode === null) cli.kill('SIGKILL');
+    }
+  });
+
+  test('no CSP violation and no uncaught error on any page, and no secret in the server log', async () => {
+    assert.deepEqual(w.cspMessages(), []);
+    assert.deepEqual(w.errors, []);
+    for (const s of [PASSWORD, GARMIN.password, secret, ...recoveryCodes]) assert.ok(!stack.logs().includes(s), 'a secret in the server log');
+  });
+});
