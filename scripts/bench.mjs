@@ -40,9 +40,14 @@
 //    at 20/s while the syncs run (p99 <= 100 ms), each user's time to done slowest/fastest.
 //    FITSYNC_BENCH_SCALE_SHARED_DIR=1 gives the two instances one data dir (for builds that keep FIT
 //    files only on disk); FITSYNC_BENCH_SCALE_JOB_SLICE sets their FITSYNC_JOB_SLICE.
+// 11. Web app (scripts/bench-web.mjs; headless chromium): gzip bytes of the JavaScript the browser
+//    loads for /sign-in (fresh visitor) and /sync (signed in), target <= 100 KB each; the element
+//    timing "sync-ready" of /sync vs a static floor page of the same look served by the same server,
+//    median of FITSYNC_BENCH_WEB_RUNS (10) fresh navigations, ratio floor/page, and both FCPs.
 // FITSYNC_BENCH_SKIP_SYNC=1 / FITSYNC_BENCH_SKIP_EVENTS=1 / FITSYNC_BENCH_SKIP_HEALTH=1 /
 // FITSYNC_BENCH_SKIP_DECODE=1 / FITSYNC_BENCH_SKIP_EXPORT=1 / FITSYNC_BENCH_SKIP_SCHEDULE=1 /
-// FITSYNC_BENCH_SKIP_IMPORT=1 / FITSYNC_BENCH_SKIP_API=1 / FITSYNC_BENCH_SKIP_SCALE=1 skip parts 2 / 3 / 4 / 5 / 6 / 7 / 8 / 9 / 10.
+// FITSYNC_BENCH_SKIP_IMPORT=1 / FITSYNC_BENCH_SKIP_API=1 / FITSYNC_BENCH_SKIP_SCALE=1 /
+// FITSYNC_BENCH_SKIP_WEB=1 skip parts 2 / 3 / 4 / 5 / 6 / 7 / 8 / 9 / 10 / 11.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -223,6 +228,17 @@ if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_SCALE !== '1') {
     });
   } catch (err) {
     console.error(`bench-scale failed: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.exitCode !== 1 && process.env.FITSYNC_BENCH_SKIP_WEB !== '1') {
+  console.log('');
+  const { benchWeb } = await import('./bench-web.mjs');
+  try {
+    await benchWeb({ runs: Number(process.env.FITSYNC_BENCH_WEB_RUNS ?? 10) });
+  } catch (err) {
+    console.error(`bench-web failed: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;
   }
 }
