@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildWeb } from './build-web.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const common = {
@@ -72,6 +73,8 @@ for (const t of targets) {
     if (train.status !== 0) throw new Error(`packages/${t.pkg}: writing the code cache failed (exit ${train.status}):\n${train.stderr}`);
     for (const line of train.stderr.split('\n')) if (line.startsWith('warning: ')) console.warn(line);
   }
+  // The web app is served by the server from dist/web: built into the new dist before the swap.
+  if (t.pkg === 'server') await buildWeb(root, `${root}/${outdir}/web`);
   const old = `${dist}.old-${process.pid}`;
   try {
     renameSync(dist, old);

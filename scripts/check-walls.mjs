@@ -12,11 +12,17 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Lowest first: a package's src may import only packages before it. */
-const LAYERS = ['runtime', 'api', 'garmin', 'garmin-sim', 'server', 'cli'];
+const LAYERS = ['runtime', 'api', 'garmin', 'garmin-sim', 'server', 'cli', 'web'];
 /** Imports forbidden whatever package.json says: [from, to, in which part]. */
 const FORBIDDEN = [
   ['cli', 'server', ['src', 'test']],
   ['cli', 'garmin-sim', ['src']],
+  // The browser app reaches the server only over HTTP; runtime and garmin are Node code.
+  ['web', 'server', ['src']],
+  ['web', 'cli', ['src']],
+  ['web', 'runtime', ['src']],
+  ['web', 'garmin', ['src']],
+  ['web', 'garmin-sim', ['src']],
 ];
 
 // Static import/export … from '…', bare import '…', and import('…') with a literal.
@@ -28,7 +34,7 @@ function walk(dir, out) {
     if (name === 'node_modules' || name === 'dist' || name === 'fixtures' || name.startsWith('.')) continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);
-    else if (/\.(ts|mts|mjs|js)$/.test(name)) out.push(p);
+    else if (/\.(ts|tsx|mts|mjs|js)$/.test(name)) out.push(p);
   }
   return out;
 }

@@ -1,0 +1,4 @@
+// Placeholder until the real page lands.
+export default function Page() {
+  return <h1>Sign in a device</h1>;
+}
