@@ -33,6 +33,16 @@ export const ERROR_CODES = [
   'payload_too_large',
   'upload_offset_mismatch',
   'checksum_mismatch',
+  // Device login (RFC 8628 §3.5, RFC 6749 §5.2): the token endpoint's 400 answers carry the RFC's
+  // `error` and the same string as `code`. device_code_not_found (404): verify/approve of an
+  // unknown, used or expired user code.
+  'authorization_pending',
+  'slow_down',
+  'access_denied',
+  'expired_token',
+  'invalid_request',
+  'unsupported_grant_type',
+  'device_code_not_found',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

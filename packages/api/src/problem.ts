@@ -12,6 +12,8 @@ export const Problem = Type.Object(
     attempts_left: Type.Optional(Type.Integer({ minimum: 0 })),
     retry_after: Type.Optional(Type.Integer({ minimum: 0, description: 'seconds to wait' })),
     job_id: Type.Optional(Type.String()),
+    /** OAuth error (RFC 6749 §5.2) of the device token endpoint; equal to `code`. */
+    error: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
   },
   { $id: 'Problem', additionalProperties: true },

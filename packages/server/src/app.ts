@@ -18,6 +18,8 @@ import { RequestLog } from './http/request-log.js';
 import { authMetrics, Metrics } from './metrics.js';
 import { cryptoRandom, type Random } from './random.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { deviceRoutes } from './routes/device-routes.js';
+import { DeviceAuthService } from './services/device-auth-service.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { garminRoutes } from './routes/garmin-routes.js';
 import { meRoutes } from './routes/me-routes.js';
@@ -305,6 +307,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(opsRoutes);
   await app.register(docsRoutes);
   await app.register(authRoutes);
+  await app.register(deviceRoutes, {
+    devices: new DeviceAuthService({ db, runtime, random, tokens, throttle, device: config.device, maxCodesPerIp: config.auth.maxFailuresPerIp }),
+  });
   await app.register(meRoutes);
   await app.register(mfaRoutes);
   await app.register(garminRoutes);

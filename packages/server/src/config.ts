@@ -51,6 +51,24 @@ export interface Config {
    * client X-Forwarded-For names (per-address throttling, logs); from anyone else the header is ignored.
    */
   trustProxy: string[] | null;
+  /**
+   * FITSYNC_PUBLIC_URL: the server's address as browsers reach it (e.g. behind a reverse proxy),
+   * an absolute http(s) URL without query or fragment, no trailing slash. undefined: each request's
+   * own origin. Device login builds its `verification_uri` from it.
+   */
+  publicUrl: string | undefined;
+  /** Device login, RFC 8628 (see `DeviceConfig`). */
+  device: DeviceConfig;
+}
+
+/**
+ * Device login (RFC 8628). FITSYNC_DEVICE_CODE_TTL (default 10m): how long a device code and its
+ * user code live. FITSYNC_DEVICE_POLL_INTERVAL (default 5s): the `interval` a device must wait
+ * between polls (it grows by 5 s on each slow_down).
+ */
+export interface DeviceConfig {
+  codeTtlS: number;
+  pollIntervalS: number;
 }
 
 /**
@@ -288,6 +306,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       purgeEveryMs: durationMs(str('FITSYNC_PURGE_EVERY'), 'FITSYNC_PURGE_EVERY', 3600),
     },
     trustProxy: trustProxy(str('FITSYNC_TRUST_PROXY')),
+    publicUrl: publicUrl(str('FITSYNC_PUBLIC_URL')),
+    device: {
+      codeTtlS: durationMs(str('FITSYNC_DEVICE_CODE_TTL'), 'FITSYNC_DEVICE_CODE_TTL', 600) / 1000,
+      pollIntervalS: durationMs(str('FITSYNC_DEVICE_POLL_INTERVAL'), 'FITSYNC_DEVICE_POLL_INTERVAL', 5) / 1000,
+    },
   };
 }
 
@@ -304,6 +327,21 @@ function durationMs(raw: string | undefined, name: string, fallbackS: number): n
   const s = parseDuration(raw.trim());
   if (s === null || s < 1) throw new ConfigError(`${name} must be a duration such as 30s, 15m, 6h or 1d, got ${JSON.stringify(raw)}`);
   return s * 1000;
+}
+
+/** An absolute http(s) URL without query, fragment or credentials; returned without its trailing slash. */
+function publicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const bad = () => new ConfigError(`FITSYNC_PUBLIC_URL must be an absolute http(s) URL without query or fragment, e.g. https://fitsync.example.com, got ${JSON.stringify(raw)}`);
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw bad();
+  }
+  const v = raw.trim();
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || v.includes('?') || v.includes('#') || u.username !== '' || u.password !== '') throw bad();
+  return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
 }
 
 /** `off` → null; otherwise each comma-separated entry must be an IP address or CIDR block. */

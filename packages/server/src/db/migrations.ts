@@ -501,4 +501,31 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX sync_jobs_ended ON sync_jobs (end_time) WHERE status IN ('completed', 'failed', 'cancelled')",
     ],
   },
+  {
+    // Device login (RFC 8628; docs/web.md "Device login", services/device-auth-service.ts). Only the
+    // device code's sha256 is stored. user_code (8 letters, stored without its dash) is unique over
+    // every stored row, which includes all live ones; the purger removes rows past expires_at.
+    // user_id/session_id/mfa_verified: who approved (or denied), from which session, and whether
+    // that session passed MFA (the device's session gets the same). interval_s grows on slow_down.
+    version: 42,
+    name: 'device-authorizations',
+    sql: [
+      `CREATE TABLE device_authorizations (
+        id TEXT PRIMARY KEY,
+        device_code_hash TEXT NOT NULL UNIQUE,
+        user_code TEXT NOT NULL UNIQUE,
+        client_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'redeemed')),
+        user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+        session_id TEXT,
+        mfa_verified INTEGER NOT NULL DEFAULT 0,
+        interval_s INTEGER NOT NULL,
+        last_poll_at BIGINT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        decided_at BIGINT
+      )`,
+      'CREATE INDEX device_authorizations_expires ON device_authorizations (expires_at)',
+    ],
+  },
 ];

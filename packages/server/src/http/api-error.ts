@@ -8,6 +8,8 @@ export interface ProblemExtras {
   /** Where an upload stands (409 upload_offset_mismatch): the Upload-Offset to send next. */
   received_bytes?: number;
   errors?: { path: string; message: string }[];
+  /** The OAuth error (RFC 6749 §5.2) of the device token endpoint: the same string as `code`. */
+  error?: string;
 }
 
 const TITLES: Partial<Record<ErrorCode, string>> = {

@@ -83,6 +83,15 @@ export function authRules(c: PurgeClock): PurgeRule[] {
       params: [now - BACKOFF_FORGET_MS],
     },
     {
+      // Device logins past their lifetime, whatever their status: a redeemed code is then refused
+      // as unknown (invalid_grant), the same answer a second redeem gets before.
+      kind: 'device_authorizations',
+      table: 'device_authorizations',
+      pk: 'id',
+      where: 't.expires_at <= ?',
+      params: [now],
+    },
+    {
       // Rows that remember the user's Garmin account stay (one per user); only bare, ended cool-downs go.
       kind: 'garmin_signin_cooldowns',
       table: 'garmin_signin_cooldowns',

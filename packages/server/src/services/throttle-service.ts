@@ -79,6 +79,22 @@ export class ThrottleService {
     return this.attempt(limits);
   }
 
+  /**
+   * Counts one use of something limited per key that is not a guess at a secret (device codes one
+   * address asks for): `max` uses per window, then the key is locked for the lockout; meanwhile
+   * 429 too_many_attempts with Retry-After. Keys have their own prefix, apart from the attempt keys.
+   */
+  async spend(key: string, max: number): Promise<void> {
+    const { db, runtime, auth } = this.d;
+    const now = runtime.now();
+    if (!(await reserveAttempt(db, key, max, now, auth.windowS * 1000))) {
+      this.d.metrics.throttled.inc();
+      throw tooManyAttempts(this.retryAfterS(await findThrottleRows(db, [key]), [{ key, max, account: false }], now));
+    }
+    // Settled at once: the use stays counted, and the use that fills the window starts the lockout.
+    await failAttempt(db, key, max, now + auth.lockoutS * 1000, now);
+  }
+
   private attempt(limits: readonly Limit[]): ThrottledAttempt {
     const { db, runtime, auth } = this.d;
     let settled = false;
