@@ -43,6 +43,9 @@ export const ERROR_CODES = [
   'invalid_request',
   'unsupported_grant_type',
   'device_code_not_found',
+  // Browser sessions (docs/web.md): a cookie-authenticated state change without the session's
+  // X-CSRF-Token, or from a foreign Origin; a sign-in post from a foreign Origin (403).
+  'csrf_failed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

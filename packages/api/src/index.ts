@@ -8,3 +8,4 @@ export * from './sync.js';
 export * from './data.js';
 export * from './imports.js';
 export * from './device.js';
+export * from './web.js';

@@ -502,6 +502,22 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // Browser sessions (docs/web.md; src/web/): the cookie's secret of an ordinary `sessions` row,
+    // stored as its sha256 only. Revoking the session kills the cookie (the lookup joins it); the
+    // purger removes rows past expires_at, and deleting the session cascades here.
+    version: 41,
+    name: 'web-sessions',
+    sql: [
+      `CREATE TABLE web_sessions (
+        secret_hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL UNIQUE REFERENCES sessions(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX web_sessions_expires ON web_sessions (expires_at)',
+    ],
+  },
+  {
     // Device login (RFC 8628; docs/web.md "Device login", services/device-auth-service.ts). Only the
     // device code's sha256 is stored. user_code (8 letters, stored without its dash) is unique over
     // every stored row, which includes all live ones; the purger removes rows past expires_at.
