@@ -30,6 +30,10 @@ export function App(): JSX.Element {
   useEffect(() => {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);
+  const title = match ? match.route.title : 'Page not found';
+  useEffect(() => {
+    document.title = `${title} – FitSync`;
+  }, [title]);
 
   return (
     <>

@@ -125,7 +125,7 @@ function useLiveJob(jobId: string | null, onJob: (j: SyncJob) => void): void {
   useEffect(() => {
     if (!jobId) return;
     const url = `/v1/sync/jobs/${encodeURIComponent(jobId)}/events`;
-    const source = new EventSource(url, { withCredentials: true });
+    const source = new EventSource(url);
     source.onmessage = (e: MessageEvent<string>) => {
       let j: SyncJob;
       try {
