@@ -14,7 +14,7 @@ interface Pending {
 }
 
 export default function Page(props: PageProps): JSX.Element {
-  const [code, setCode] = useState(() => props.query.get('user_code') ?? '');
+  const [code, setCode] = useState(() => normalizeUserCode(props.query.get('user_code') ?? ''));
   const [pending, setPending] = useState<Pending | null>(null);
   const [outcome, setOutcome] = useState<'approved' | 'denied' | null>(null);
   const [busy, setBusy] = useState<'continue' | 'approve' | 'deny' | null>(null);

@@ -217,7 +217,9 @@ function History(props: { jobs: SyncJob[] | null }): JSX.Element {
   if (props.jobs === null) return <p class="loading">Loading sync history…</p>;
   return (
     // The benchmark times the sync page's first meaningful paint by this caption (Element Timing).
-    <Table caption="Sync history" captionProps={{ elementtiming: 'sync-ready' }} headers={['Started', 'Type', 'Status', 'Items', 'Duration']}>
+    <Table caption="Sync history" captionProps={{ elementtiming: 'sync-ready' }} headers={['Started', 'Type', 'Status', 'Items', 'Duration']}
+      numeric={['Items', 'Duration']}
+    >
       {props.jobs.length === 0 ? (
         <tr>
           <td colSpan={5}>No syncs yet.</td>
