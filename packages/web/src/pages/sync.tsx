@@ -41,10 +41,13 @@ export default function Page(): JSX.Element {
   }, [loadHistory]);
 
   const jobId = job && !isOver(job) ? job.job_id : null;
-  useLiveJob(jobId, (j) => {
-    setJob(j);
-    if (isOver(j)) loadHistory().catch(setError);
-  });
+  useLiveJob(jobId, setJob);
+  // However the end was learnt (the stream, the cancel answer, a read after an error), the
+  // history then shows the job's final row.
+  const ended = job && isOver(job) ? job.job_id : null;
+  useEffect(() => {
+    if (ended) loadHistory().catch(setError);
+  }, [ended, loadHistory]);
 
   const start = async () => {
     setBusy(true);
