@@ -32,19 +32,30 @@ test('axes label their ticks', () => {
 test('activitySeries: elapsed seconds, heart rate, pace, positions, gaps at pauses', () => {
   const t0 = Date.UTC(2026, 4, 30, 6, 15);
   const fields = ['time', 'lat', 'lon', 'heart_rate', 'speed_mps'];
+  // Records 25 s apart, so the ±10 s speed smoothing sees one record at a time here.
   const points: (number | null)[][] = [
     [t0, 47.1, 8.5, 120, 3.2],
-    [t0 + 5000, 47.1001, 8.5001, 0, 3.5], // 0 bpm: no strap contact
-    [t0 + 10_000, null, null, 131, 0.2], // no fix; 0.2 m/s is standing still
-    [t0 + 300_000, 47.1002, 8.5002, 140, 4], // after a 290 s pause
+    [t0 + 25_000, 47.1001, 8.5001, 0, 3.5], // 0 bpm: no strap contact
+    [t0 + 50_000, null, null, 131, 0.2], // no fix; 0.2 m/s is standing still
+    [t0 + 340_000, 47.1002, 8.5002, 140, 4], // after a 290 s pause
   ];
   const s = activitySeries({ fields, points });
-  assert.equal(s.elapsed, 300);
-  assert.deepEqual(s.heartRate, [[0, 120], [5, null], [10, 131], [155, null], [300, 140]]);
-  assert.deepEqual(s.pace, [[0, 312.5], [5, 1000 / 3.5], [10, null], [300, 250]]);
+  assert.equal(s.elapsed, 340);
+  assert.deepEqual(s.heartRate, [[0, 120], [25, null], [50, 131], [195, null], [340, 140]]);
+  assert.deepEqual(s.pace, [[0, 312.5], [25, 1000 / 3.5], [50, null], [195, null], [340, 250]]);
   assert.equal(s.positions.length, 4);
   assert.deepEqual(s.positions[2], [null, null]);
   assert.ok(s.hasHeartRate && s.hasPace && s.hasTrack);
+});
+
+test('pace comes from the speed averaged over ±10 s, not from each jittery second', () => {
+  const t0 = Date.UTC(2026, 4, 30, 6, 15);
+  // GPS speed alternating 2.5 and 5 m/s every second: 6:40 and 3:20 /km.
+  const points = Array.from({ length: 61 }, (_, i) => [t0 + i * 1000, i % 2 === 0 ? 2.5 : 5]);
+  const s = activitySeries({ fields: ['time', 'speed_mps'], points });
+  const mid = s.pace.find(([x]) => x === 30)!;
+  // 21 samples around 0:30 (11 × 2.5, 10 × 5): about 3.69 m/s, 4:31 /km — not 6:40 or 3:20.
+  assert.ok(Math.abs(mid[1]! - 1000 / ((11 * 2.5 + 10 * 5) / 21)) < 1e-9, String(mid[1]));
 });
 
 test('activitySeries reads columns by name and says what is missing', () => {
@@ -53,7 +64,8 @@ test('activitySeries reads columns by name and says what is missing', () => {
   assert.equal(s.hasHeartRate, false);
   assert.equal(s.hasTrack, false);
   assert.deepEqual(s.heartRate, []);
-  assert.deepEqual(s.pace, [[0, 200], [1, 1000 / 6]]);
+  // 5 and 6 m/s one second apart: averaged (±10 s) to 5.5 m/s.
+  assert.deepEqual(s.pace, [[0, 1000 / 5.5], [1, 1000 / 5.5]]);
   const none = activitySeries({ fields: ['time'], points: [] });
   assert.equal(none.elapsed, 0);
   assert.equal(none.hasPace, false);
