@@ -33,6 +33,9 @@ export const ERROR_CODES = [
   'payload_too_large',
   'upload_offset_mismatch',
   'checksum_mismatch',
+  // Browser sessions (docs/web.md): a cookie-authenticated state change without the session's
+  // X-CSRF-Token, or from a foreign Origin; a sign-in post from a foreign Origin (403).
+  'csrf_failed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -7,3 +7,4 @@ export * from './garmin.js';
 export * from './sync.js';
 export * from './data.js';
 export * from './imports.js';
+export * from './web.js';

@@ -14,6 +14,7 @@ import type { GarminTokenKeeper } from './services/garmin-token-keeper.js';
 import type { MfaService } from './services/mfa-service.js';
 import type { ThrottleService } from './services/throttle-service.js';
 import type { AuthContext, TokenService } from './services/token-service.js';
+import type { WebSessions } from './web/web-sessions.js';
 import type { FitDecodePool } from './activities/decode-pool.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import type { BlobCollector } from './blobs/blob-collector.js';
@@ -43,6 +44,8 @@ export interface AppDeps {
   metrics: Metrics;
   authMetrics: AuthMetrics;
   tokens: TokenService;
+  /** Browser sessions: the session cookie, its CSRF token, sign-out (src/web/). */
+  webSessions: WebSessions;
   throttle: ThrottleService;
   mfa: MfaService;
   auth: AuthService;
@@ -84,7 +87,11 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
-    /** onRequest hook: 401 invalid_token unless a valid bearer token is presented; sets `request.auth`. */
+    /**
+     * onRequest hook: 401 invalid_token unless a valid bearer token, or without an Authorization
+     * header a live session cookie, is presented (cookie state changes need X-CSRF-Token: 403
+     * csrf_failed); sets `request.auth`.
+     */
     requireAuth: (request: FastifyRequest) => Promise<void>;
   }
   interface FastifyRequest {

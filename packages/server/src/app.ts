@@ -51,6 +51,11 @@ import { GarminTokenKeeper } from './services/garmin-token-keeper.js';
 import { MfaService } from './services/mfa-service.js';
 import { ThrottleService } from './services/throttle-service.js';
 import { TokenService } from './services/token-service.js';
+import { webSessionRoutes } from './routes/web-session-routes.js';
+import { authenticateCookie } from './web/web-auth.js';
+import { webApp } from './web/web-app.js';
+import { installSecurityHeaders } from './web/security-headers.js';
+import { WebSessions } from './web/web-sessions.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -100,7 +105,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       level: opts.log?.level ?? config.logLevel,
       stream: opts.log?.stream ?? process.stderr,
       // Tokens travel in this header; bodies and query strings are never logged at all.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-csrf-token"]',
+          'res.headers["set-cookie"]',
+          'headers.authorization',
+          'headers.cookie',
+          'headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
       // fastify's default request serializer logs the full URL; query strings carry cursors and
       // whatever a client put there by mistake, so only the path is logged.
       serializers: {
@@ -138,6 +154,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     accessTtlS: config.accessTokenTtlS,
     refreshTtlS: config.refreshTokenTtlS,
     metrics: am,
+    events,
+  });
+  const webSessions = new WebSessions({
+    db,
+    runtime,
+    random,
+    csrfKey: deriveKey(opts.serverKey, 'fitsync csrf v1'),
+    ttlS: config.refreshTokenTtlS,
+    tokens,
     events,
   });
   const mfa = new MfaService({ db, runtime, random, secretBox, throttle, metrics: am, events });
@@ -247,6 +272,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     metrics,
     authMetrics: am,
     tokens,
+    webSessions,
     throttle,
     mfa,
     auth,
@@ -271,6 +297,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorateRequest('auth', null);
   app.decorate('requireAuth', async (request: FastifyRequest) => {
     const header = request.headers.authorization;
+    // No Authorization header: the browser's session cookie (with its CSRF rules); a bearer token wins.
+    if (header === undefined) {
+      request.auth = await authenticateCookie(request, webSessions);
+      return;
+    }
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) {
       throw new ApiError(401, 'invalid_token', 'Sign in first: no bearer token was presented.', {}, {
@@ -285,11 +316,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     openapi: {
       openapi: '3.1.0',
       info: { title: 'FitSync API', version: '0.1.0', description: 'Self-hosted Garmin Connect sync.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // `__Host-fitsync_session` under TLS; state changes also need X-CSRF-Token (docs/web.md).
+          cookie: { type: 'apiKey', in: 'cookie', name: 'fitsync_session' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
 
+  installSecurityHeaders(app);
   installErrorHandling(app);
   installInputGuard(app);
   // A callback hook, not an async one: no promise per request.
@@ -314,6 +352,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(dataRoutes, { fitStore, data, activities });
   await app.register(gearRoutes, { gear: new GearService({ db }) });
   await app.register(exportRoutes, { exporter: new ActivityExporter({ reader: activities, data, fitStore }) });
+  await app.register(webSessionRoutes);
+  // The web app's files (docs/web.md "Serving"), last: its routes are the pages and /assets/.
+  await app.register(webApp, { dir: config.webDir });
   // Sync workers live with the server: they start once it is ready (FITSYNC_WORKERS of them) and
   // on close hand their running jobs back, so the next start resumes them at once. The Garmin token
   // keeper runs alongside (FITSYNC_GARMIN_TOKEN_CHECK_S).

@@ -1,6 +1,7 @@
 import { availableParallelism, homedir } from 'node:os';
 import { isIP } from 'node:net';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { formatDuration, parseDuration } from '@fitsync/api/rules';
 
 /** Everything the server reads from flags and environment. */
@@ -51,6 +52,11 @@ export interface Config {
    * client X-Forwarded-For names (per-address throttling, logs); from anyone else the header is ignored.
    */
   trustProxy: string[] | null;
+  /**
+   * FITSYNC_WEB_DIR: the built web app (index.html, assets/); default the `web/` folder beside the
+   * server's bundle, packages/server/dist/web (docs/web.md "Serving").
+   */
+  webDir: string;
 }
 
 /**
@@ -288,7 +294,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Con
       purgeEveryMs: durationMs(str('FITSYNC_PURGE_EVERY'), 'FITSYNC_PURGE_EVERY', 3600),
     },
     trustProxy: trustProxy(str('FITSYNC_TRUST_PROXY')),
+    webDir: resolve(str('FITSYNC_WEB_DIR') ?? defaultWebDir()),
   };
+}
+
+/**
+ * dist/web of the server package: beside the bundle's main.js (this module may sit in its chunks/
+ * folder), or ../dist/web from src/ when the server runs from source (tsx, tests).
+ */
+export function defaultWebDir(moduleUrl: string = import.meta.url): string {
+  const here = fileURLToPath(moduleUrl);
+  const dir = dirname(here);
+  if (here.endsWith('.ts')) return resolve(dir, '..', 'dist', 'web');
+  return join(basename(dir) === 'chunks' ? dirname(dir) : dir, 'web');
 }
 
 function blobStore(raw: string | undefined, databaseUrl: string | undefined): 'fs' | 'db' {

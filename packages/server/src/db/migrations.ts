@@ -501,4 +501,20 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX sync_jobs_ended ON sync_jobs (end_time) WHERE status IN ('completed', 'failed', 'cancelled')",
     ],
   },
+  {
+    // Browser sessions (docs/web.md; src/web/): the cookie's secret of an ordinary `sessions` row,
+    // stored as its sha256 only. Revoking the session kills the cookie (the lookup joins it); the
+    // purger removes rows past expires_at, and deleting the session cascades here.
+    version: 41,
+    name: 'web-sessions',
+    sql: [
+      `CREATE TABLE web_sessions (
+        secret_hash TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL UNIQUE REFERENCES sessions(id) ON DELETE CASCADE,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX web_sessions_expires ON web_sessions (expires_at)',
+    ],
+  },
 ];

@@ -22,6 +22,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   internal_error: 'Internal server error',
   mfa_already_enabled: 'MFA is already enabled',
   mfa_not_enabled: 'MFA is not enabled',
+  csrf_failed: 'Cross-site request refused',
 };
 
 /**

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GarminNotConnectedError } from '../errors/garmin-not-connected-error.js';
+import { SECURITY_HEADERS } from '../web/security-headers.js';
 import { ApiError, problemBody } from './api-error.js';
 
 /**
@@ -46,6 +47,8 @@ export function installErrorHandling(app: FastifyInstance): void {
  * quoting the URL; ours is problem+json without it.
  */
 export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  // Routing failed before the onRequest hook that sets these on every other answer.
+  for (const [name, value] of SECURITY_HEADERS) reply.header(name, value);
   const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
   send(reply, new ApiError(status, 'validation_error', 'The request URL is not valid.'));
 }
@@ -73,11 +76,13 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
     const body = JSON.stringify(problemBody(new ApiError(status, 'validation_error', detail)));
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Length: ${Buffer.byteLength(body)}\r\n${SECURITY_LINES}Connection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
 }
+
+const SECURITY_LINES = SECURITY_HEADERS.map(([name, value]) => `${name}: ${value}\r\n`).join('');
 
 function send(reply: FastifyReply, err: ApiError): FastifyReply {
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);

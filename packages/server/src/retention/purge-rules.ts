@@ -58,6 +58,15 @@ export function authRules(c: PurgeClock): PurgeRule[] {
       params: [now - c.accessTtlMs],
     },
     {
+      // Browser sessions' cookies past their Max-Age (their sessions then go by the rule below: no
+      // refresh token, older than the refresh lifetime, which is the cookie's lifetime).
+      kind: 'web_sessions',
+      table: 'web_sessions',
+      pk: 'secret_hash',
+      where: 't.expires_at <= ?',
+      params: [now],
+    },
+    {
       kind: 'sessions',
       table: 'sessions',
       pk: 'id',

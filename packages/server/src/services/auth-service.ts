@@ -1,14 +1,14 @@
-import type { LoginResponse, Me, TokenPair } from '@fitsync/api';
+import type { LoginResponse, Me, MfaChallenge, TokenPair } from '@fitsync/api';
 import type { Runtime } from '@fitsync/runtime';
 import type { Config } from '../config.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
-import type { Db } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import type { EventBus } from '../events/event-bus.js';
 import { ApiError, invalidToken } from '../http/api-error.js';
 import type { AuthMetrics } from '../metrics.js';
 import { newId, type Random } from '../random.js';
 import { consumeChallenge, findChallenge, insertChallenge, reserveChallengeAttempt } from '../repositories/mfa-challenges.js';
-import { findMe, findUserById, findUserByName } from '../repositories/users.js';
+import { findMe, findUserById, findUserByName, type UserRow } from '../repositories/users.js';
 import type { GarminConnectionStatus } from '../repositories/garmin-connections.js';
 import { codeKey, type Factor, type MfaService } from './mfa-service.js';
 import { BusCache } from './bus-cache.js';
@@ -31,6 +31,12 @@ export interface AuthServiceDeps {
   /** The cached answers of `GET /v1/me`: at most this many users (10,000), each for at most this long (1 s). */
   meCache?: { maxEntries?: number; maxAgeMs?: number; now?: () => number };
 }
+
+/**
+ * Opens the session a successful sign-in gets: a token pair for the API and the CLI, a cookie for
+ * a browser (src/web/). `q` is the transaction of the MFA step; without it the opener uses the database.
+ */
+export type SessionOpener<T> = (user: UserRow, mfaVerified: boolean, q?: Queryable) => Promise<T>;
 
 const INVALID_CREDENTIALS = 'Invalid username or password';
 const expired = () => new ApiError(410, 'mfa_challenge_expired', 'The sign-in challenge has expired; sign in again.');
@@ -64,7 +70,12 @@ export class AuthService {
    * Checks a password. Unknown users are checked against a dummy hash so they cost the same time
    * and get the same answer as a wrong password (no username enumeration).
    */
-  async login(username: string, password: string, ip: string): Promise<LoginResponse> {
+  login(username: string, password: string, ip: string): Promise<LoginResponse> {
+    return this.signIn(username, password, ip, (user, mfaVerified, q) => this.d.tokens.openSession(user, mfaVerified, q));
+  }
+
+  /** `login` with another kind of session (the browser's): same throttling, lockout, errors and MFA. */
+  async signIn<T>(username: string, password: string, ip: string, open: SessionOpener<T>): Promise<T | MfaChallenge> {
     // Reserved before argon2 runs, so a burst of guesses cannot all pass a check made before any failed.
     const attempt = await this.d.throttle.begin({ accountKey: passwordKey(username), ip });
     const user = await findUserByName(this.d.db, username);
@@ -84,7 +95,7 @@ export class AuthService {
       return { status: 'mfa_required', challenge_id: id, methods: ['totp', 'recovery_code'], expires_in: this.d.auth.challengeTtlS };
     }
     this.d.metrics.logins.inc({ result: 'authenticated' });
-    return this.d.tokens.openSession(user, false);
+    return open(user, false);
   }
 
   /**
@@ -95,7 +106,12 @@ export class AuthService {
    * challenge, spending the code and opening the session happen in one transaction, so a code or
    * challenge can only ever succeed once.
    */
-  async verifyMfa(challengeId: string, factor: Factor, ip: string): Promise<TokenPair> {
+  verifyMfa(challengeId: string, factor: Factor, ip: string): Promise<TokenPair> {
+    return this.verifyMfaWith(challengeId, factor, ip, (user, mfaVerified, q) => this.d.tokens.openSession(user, mfaVerified, q));
+  }
+
+  /** `verifyMfa` with another kind of session (the browser's): the same rules and counters. */
+  async verifyMfaWith<T>(challengeId: string, factor: Factor, ip: string, open: SessionOpener<T>): Promise<T> {
     const { db, runtime, auth } = this.d;
     const challenge = await findChallenge(db, challengeId);
     const live = (c: typeof challenge) =>
@@ -119,7 +135,7 @@ export class AuthService {
         if (!(await consumeChallenge(tx, challengeId, runtime.now()))) return 'expired' as const;
         // Throwing rolls the challenge back to unconsumed when the code was already spent.
         if (!(await this.d.mfa.consumeFactor(tx, user.id, prepared))) throw new SpentFactor();
-        return this.d.tokens.openSession(user, true, tx);
+        return { opened: await open(user, true, tx) };
       }).catch((err: unknown) => {
         if (err instanceof SpentFactor) return 'spent' as const;
         throw err;
@@ -132,7 +148,7 @@ export class AuthService {
       if (result !== 'spent') {
         await attempt.succeed();
         this.d.metrics.mfa.inc({ result: 'ok' });
-        return result;
+        return result.opened;
       }
     }
 

@@ -11,6 +11,7 @@ export interface SseFrame {
 
 export interface SseStream {
   status: number;
+  headers: http.IncomingHttpHeaders;
   frames: SseFrame[];
   /** Resolves with the first frame (at or after index `from`) that `pred` accepts; rejects after `ms`. */
   next(pred: (f: SseFrame) => boolean, ms?: number, from?: number): Promise<SseFrame>;
@@ -20,10 +21,14 @@ export interface SseStream {
   close(): void;
 }
 
-/** Opens `GET url` as an event stream with a bearer token; resolves once the response headers arrived. */
-export function openSse(url: string, token: string): Promise<SseStream> {
+/**
+ * Opens `GET url` as an event stream with a bearer token (or these headers, e.g. a browser's
+ * `cookie`); resolves once the response headers arrived.
+ */
+export function openSse(url: string, auth: string | Record<string, string>): Promise<SseStream> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
+    const who = typeof auth === 'string' ? { authorization: `Bearer ${auth}` } : auth;
+    const req = http.get(url, { headers: { ...who, accept: 'text/event-stream' } });
     req.on('error', reject);
     req.on('response', (res) => {
       const frames: SseFrame[] = [];
@@ -34,6 +39,7 @@ export function openSse(url: string, token: string): Promise<SseStream> {
       let buf = '';
       const stream: SseStream = {
         status: res.statusCode ?? 0,
+        headers: res.headers,
         frames,
         ended: false,
         next(pred, ms = 5000, from = 0) {
