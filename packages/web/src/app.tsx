@@ -30,6 +30,10 @@ export function App(): JSX.Element {
   useEffect(() => {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);
+  const title = match ? match.route.title : 'Page not found';
+  useEffect(() => {
+    document.title = `${title} – FitSync`;
+  }, [title]);
 
   return (
     <>
@@ -38,10 +42,11 @@ export function App(): JSX.Element {
       </a>
       <header class="top">
         <div class="top-inner">
-          <a class="brand" href={signedIn ? '/sync' : '/sign-in'}>
+          {/* Not a link: "FitSync" would be a second link whose name contains "Sync". */}
+          <span class="brand">
             <img src="/favicon.svg" alt="" width={24} height={24} />
             FitSync
-          </a>
+          </span>
           {signedIn && <MainNav path={loc.path} />}
         </div>
       </header>

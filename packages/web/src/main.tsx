@@ -2,12 +2,17 @@
 import { render } from 'preact';
 import { loadSession } from './api.js';
 import { App } from './app.js';
-import { startRouter } from './router.js';
+import { matchRoute, startRouter } from './router.js';
+import { ROUTES } from './routes.js';
 import './styles.css';
 import './styles-data.css';
 
 async function boot(): Promise<void> {
   const root = document.getElementById('app')!;
+  // Fetch this address's page chunk while the session is asked for (import() caches it for the app).
+  matchRoute(ROUTES, location.pathname === '/' ? '/sync' : location.pathname)
+    ?.route.load()
+    .catch(() => {});
   try {
     await loadSession();
   } catch {

@@ -10,6 +10,8 @@ export type PageComponent = ComponentType<PageProps>;
 export interface Route {
   /** `/activities/:id`: a `:name` segment matches one non-empty path segment. */
   pattern: string;
+  /** The document title's first part (each page has its own, for tabs, history and screen readers). */
+  title: string;
   /** Pages are loaded on first visit (code splitting): the first paint only pays for its own page. */
   load: () => Promise<{ default: PageComponent }>;
   /** Reachable without a session. */

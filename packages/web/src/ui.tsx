@@ -109,10 +109,14 @@ export function Status(props: { children: ComponentChildren; tone?: 'ok' | 'warn
   );
 }
 
-/** A table with a caption (its accessible name); `captionProps` reach the <caption> element. */
+/**
+ * A table with a caption (its accessible name); `captionProps` reach the <caption> element;
+ * headers named in `numeric` are right-aligned like their cells (give those cells class "num").
+ */
 export function Table(props: {
   caption: string;
   headers: readonly string[];
+  numeric?: readonly string[];
   children: ComponentChildren;
   captionProps?: Record<string, string>;
   class?: string;
@@ -124,7 +128,7 @@ export function Table(props: {
         <thead>
           <tr>
             {props.headers.map((h) => (
-              <th key={h} scope="col">
+              <th key={h} scope="col" class={props.numeric?.includes(h) ? 'num' : undefined}>
                 {h}
               </th>
             ))}

@@ -85,4 +85,14 @@ describe('the built web app (packages/server/dist/web)', () => {
     // Pages are split off: the entry loads them with import().
     assert.ok(lazyImports(entryScript()).length >= 7, 'one lazy chunk per page');
   });
+
+  test('the QR encoder is its own chunk, loaded only by the settings page when needed', () => {
+    const assets = readdirSync(join(web, 'assets')).filter((n) => n.endsWith('.js'));
+    const withQr = assets.filter((f) => readFileSync(join(web, 'assets', f), 'utf8').includes('crispEdges'));
+    assert.equal(withQr.length, 1, 'one chunk holds the QR encoder');
+    const settings = assets.find((f) => f.startsWith('settings-'))!;
+    assert.ok(!staticGraph(entryScript()).has(withQr[0]!), 'not on the first page');
+    assert.ok(!staticGraph(settings).has(withQr[0]!), 'not with the settings page itself');
+    assert.ok(lazyImports(settings).includes(withQr[0]!), 'settings imports it lazily');
+  });
 });

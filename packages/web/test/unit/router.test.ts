@@ -4,9 +4,9 @@ import { matchRoute, type Route, safeNext, signInHref } from '../../src/router.j
 
 const page = async () => ({ default: () => null });
 const routes: Route[] = [
-  { pattern: '/sign-in', load: page, public: true },
-  { pattern: '/activities', load: page },
-  { pattern: '/activities/:id', load: page },
+  { pattern: '/sign-in', title: 'Sign in', load: page, public: true },
+  { pattern: '/activities', title: 'Activities', load: page },
+  { pattern: '/activities/:id', title: 'Activity', load: page },
 ];
 
 describe('matchRoute', () => {
