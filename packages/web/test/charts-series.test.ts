@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { linearScale } from '../src/charts/scales.js';
-import { breakGaps, downsample, extentOf, isolatedPoints, linePath, type Point, paceOf, windowMeans } from '../src/charts/series.js';
+import { breakGaps, downsample, extentOf, isolatedPoints, linePath, type Point, paceOf, quantileExtent, smooth, windowMeans } from '../src/charts/series.js';
 
 test('pace is 1000 / speed in seconds per km; standing still is no pace', () => {
   assert.equal(paceOf(4), 250); // 4:10 /km
@@ -70,4 +70,21 @@ test('windowMeans averages per window and leaves empty windows out', () => {
     { from: 120, mean: 135 },
   ]);
   assert.deepEqual(windowMeans([], 60), []);
+});
+
+test('smooth averages over a window either side and never across a gap', () => {
+  const pts: Point[] = [[0, 10], [1, 20], [2, 30], [3, null], [4, 100], [5, 200]];
+  assert.deepEqual(smooth(pts, 1), [[0, 15], [1, 20], [2, 25], [3, null], [4, 150], [5, 150]]);
+  // Uneven spacing: the window is on x, not on the count of points.
+  assert.deepEqual(smooth([[0, 1], [10, 3], [11, 5]], 2), [[0, 1], [10, 4], [11, 4]]);
+  assert.deepEqual(smooth([], 5), []);
+  assert.deepEqual(smooth([[0, null]], 5), [[0, null]]);
+});
+
+test('quantileExtent leaves the rarest extremes out of the range', () => {
+  // 100 paces of 4:30 to 5:09 per km and a slow start of 10:00: the range ignores the start.
+  const pts: Point[] = [[0, 600], ...Array.from({ length: 100 }, (_, i): Point => [i + 1, 270 + (i % 40)]), [101, null]];
+  assert.deepEqual(quantileExtent(pts, 0.02), [270, 309]);
+  assert.deepEqual(quantileExtent(pts, 0), [270, 600]);
+  assert.equal(quantileExtent([[0, null]], 0.02), null);
 });

@@ -1,6 +1,6 @@
 import type { ActivityRecords } from '@fitsync/api';
 import type { LatLon } from './projection.js';
-import { breakGaps, paceOf, type Point } from './series.js';
+import { breakGaps, paceOf, type Point, smooth } from './series.js';
 
 /** The record fields the activity page asks for (`GET /v1/activities/{id}/records?fields=`). */
 export const ACTIVITY_CHART_FIELDS = ['time', 'lat', 'lon', 'heart_rate', 'speed_mps'] as const;
@@ -11,10 +11,13 @@ export const ACTIVITY_CHART_FIELDS = ['time', 'lat', 'lon', 'heart_rate', 'speed
  */
 export const PAUSE_S = 60;
 
+/** Speed is averaged over this many seconds either side before it becomes a pace (GPS jitter). */
+export const SPEED_SMOOTHING_S = 10;
+
 /** What the activity page draws: x is seconds since the first record. */
 export interface ActivitySeries {
   heartRate: Point[];
-  /** Seconds per km; standing still is a gap (series.ts: SLOWEST_PACE_S). */
+  /** Seconds per km from the speed averaged over ±SPEED_SMOOTHING_S; standing still is a gap (series.ts: SLOWEST_PACE_S). */
   pace: Point[];
   positions: LatLon[];
   /** Seconds from the first to the last record. */
@@ -34,7 +37,7 @@ export function activitySeries(r: ActivityRecords): ActivitySeries {
   const t0 = r.points.find((p) => at(p, ti) !== null);
   const start = t0 ? at(t0, ti)! : 0;
   const heartRate: Point[] = [];
-  const pace: Point[] = [];
+  const speed: Point[] = [];
   const positions: LatLon[] = [];
   let elapsed = 0;
   let hasHeartRate = false;
@@ -53,13 +56,15 @@ export function activitySeries(r: ActivityRecords): ActivitySeries {
     const hrValue = hr !== null && hr > 0 ? hr : null;
     heartRate.push([x, hrValue]);
     if (hrValue !== null) hasHeartRate = true;
-    const pc = paceOf(at(p, spi));
-    pace.push([x, pc]);
-    if (pc !== null) hasPace = true;
+    const v = at(p, spi);
+    speed.push([x, v]);
+    if (paceOf(v) !== null) hasPace = true;
   }
+  // Averaged as speed, then turned into pace: the mean of paces would overweight the slow seconds.
+  const pace: Point[] = smooth(breakGaps(speed, PAUSE_S), SPEED_SMOOTHING_S).map(([x, v]) => [x, paceOf(v)]);
   return {
     heartRate: hasHeartRate ? breakGaps(heartRate, PAUSE_S) : [],
-    pace: hasPace ? breakGaps(pace, PAUSE_S) : [],
+    pace: hasPace ? pace : [],
     positions,
     elapsed,
     hasHeartRate,

@@ -29,6 +29,20 @@ export function extentOf(points: readonly Point[]): [number, number] | null {
 }
 
 /**
+ * The range of y without the rarest extremes: the `q` and 1 − `q` quantiles (nearest rank). The
+ * first seconds of a run (speed still rising) would otherwise stretch a pace axis to 10:00 /km and
+ * flatten the rest; the line is clipped at the edge there instead. Null when there is no value.
+ */
+export function quantileExtent(points: readonly Point[], q: number): [number, number] | null {
+  const ys: number[] = [];
+  for (const [, y] of points) if (y !== null) ys.push(y);
+  if (ys.length === 0) return null;
+  ys.sort((a, b) => a - b);
+  const at = (p: number) => ys[Math.min(ys.length - 1, Math.max(0, Math.round(p * (ys.length - 1))))]!;
+  return [at(q), at(1 - q)];
+}
+
+/**
  * A gap where consecutive points are further apart than `maxDx` on x (a paused recording, a
  * dropped sensor): a null point is inserted between them, so the line does not bridge the pause.
  */
@@ -139,6 +153,34 @@ export function windowMeans(points: readonly Point[], width: number): { from: nu
     }
   }
   flush();
+  return out;
+}
+
+/**
+ * A centred moving average over `half` on each side of every point (in x units), never across a
+ * gap: GPS speed jitters from second to second, and a pace line that follows every jitter is a
+ * solid band. Gaps stay gaps. Points must be in x order.
+ */
+export function smooth(points: readonly Point[], half: number): Point[] {
+  const out: Point[] = [];
+  let runStart = 0;
+  // Prefix sums over each run of values between gaps make every average O(1).
+  for (let i = 0; i <= points.length; i++) {
+    if (i < points.length && points[i]![1] !== null) continue;
+    const run = points.slice(runStart, i);
+    const sums = [0];
+    for (const [, y] of run) sums.push(sums[sums.length - 1]! + y!);
+    let lo = 0;
+    let hi = 0;
+    for (let k = 0; k < run.length; k++) {
+      const x = run[k]![0];
+      while (run[lo]![0] < x - half) lo++;
+      while (hi < run.length && run[hi]![0] <= x + half) hi++;
+      out.push([x, (sums[hi]! - sums[lo]!) / (hi - lo)]);
+    }
+    if (i < points.length) out.push(points[i]!);
+    runStart = i + 1;
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@ import { ApiError, apiGet } from '../api.js';
 import { ACTIVITY_CHART_FIELDS, type ActivitySeries, activitySeries } from '../charts/activity-series.js';
 import { clock, elapsedAxis, paceAxis, valueAxis } from '../charts/axes.js';
 import { LineChart } from '../charts/line-chart.js';
-import { extentOf, type Point, windowMeans } from '../charts/series.js';
+import { extentOf, type Point, quantileExtent, windowMeans } from '../charts/series.js';
 import { Track } from '../charts/track.js';
 import { Alert, formatDateTime, formatDistance, formatDuration, formatNumber, formatPace, Loading, Table } from '../ui.js';
 import { activityName, typeLabel } from './activities.js';
@@ -149,7 +149,7 @@ function Summary(props: { a: ActivityDetail }): JSX.Element {
 function Laps(props: { laps: readonly Lap[] }): JSX.Element {
   if (props.laps.length === 0) return <p>This activity has no laps.</p>;
   return (
-    <Table caption="Laps" headers={['Lap', 'Duration', 'Distance', 'Average pace', 'Average heart rate', 'Max heart rate', 'Ascent']}>
+    <Table caption="Laps" class="laps" headers={['Lap', 'Duration', 'Distance', 'Average pace', 'Average heart rate', 'Max heart rate', 'Ascent']}>
       {props.laps.map((l) => (
         <tr key={l.index}>
           <td class="num">{l.index + 1}</td>
@@ -188,7 +188,8 @@ function HeartRateChart(props: { s: ActivitySeries }): JSX.Element {
 }
 
 function PaceChart(props: { s: ActivitySeries }): JSX.Element {
-  const [lo, hi] = range(props.s.pace);
+  // The slowest 2 % (a start, a stop at a crossing) are drawn on the axis's edge, not given the axis.
+  const [lo, hi] = quantileExtent(props.s.pace, 0.02) ?? [0, 1];
   return (
     <>
       <LineChart

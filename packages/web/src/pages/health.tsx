@@ -124,7 +124,8 @@ function Trend(props: { metric: HealthMetric; range: { since: string; until: str
         y={valueAxis(lo, hi, { zero: m.zero })}
         unit={m.unit}
         tone="trend"
-        dots={byDay.length <= 31}
+        // Sparse series (weigh-ins every few days) are mostly lone points between gaps: dots show them all.
+        dots={byDay.length <= 31 || withData.length * 2 < byDay.length}
       />
       {m.note && <p class="chart-note">{m.note}</p>}
       <details class="chart-table">
