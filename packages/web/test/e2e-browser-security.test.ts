@@ -95,10 +95,10 @@ describe('web app: the session in the browser', { skip: browserSkip(), timeout: 
   test('no token in localStorage, sessionStorage or any answer a page script reads', async () => {
     const c = await sessionCookie();
     assert.ok(c);
-    const stored = await page.evaluate(() => {
-      const dump = (s: Storage) => Array.from({ length: s.length }, (_, i) => s.key(i) ?? '').map((k) => `${k}=${s.getItem(k)}`);
-      return [...dump(localStorage), ...dump(sessionStorage)];
-    });
+    // No named functions inside: the test's TypeScript transform would wrap them in a helper the page lacks.
+    const stored = await page.evaluate(() =>
+      [localStorage, sessionStorage].flatMap((s) => Array.from({ length: s.length }, (_, i) => s.key(i) ?? '').map((k) => `${k}=${s.getItem(k)}`)),
+    );
     const session = await page.evaluate(async () => (await fetch('/v1/web/session', { credentials: 'same-origin' })).text());
     assert.ok(session.includes(USER), session);
     for (const text of [...stored, session]) {

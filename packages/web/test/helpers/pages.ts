@@ -56,16 +56,16 @@ export async function recordProgress(page: Page): Promise<() => Promise<{ values
     const w = window as unknown as { __progress: number[]; __progressNames: string[] };
     w.__progress = [];
     w.__progressNames = [];
-    const look = () => {
+    // An anonymous callback: tsx would wrap a named one in a helper (__name) the page does not have.
+    const observer = new MutationObserver(() => {
       for (const el of document.querySelectorAll('[role="progressbar"]')) {
         const v = el.getAttribute('aria-valuenow');
         if (v !== null && w.__progress[w.__progress.length - 1] !== Number(v)) w.__progress.push(Number(v));
         const name = el.getAttribute('aria-label') ?? (el.getAttribute('aria-labelledby') ? document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent : null);
         if (name && !w.__progressNames.includes(name)) w.__progressNames.push(name);
       }
-    };
-    new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    look();
+    });
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
   });
   return () =>
     page.evaluate(() => {
