@@ -320,6 +320,16 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(res.body.interval, 3);
     });
 
+    test('without FITSYNC_PUBLIC_URL: the origin a trusted proxy names; a bad Host is refused', async () => {
+      const ip = newIp();
+      const proxied = await http(s.url, '/v1/auth/device', { ip, headers: { 'x-forwarded-host': 'fit.example.org', 'x-forwarded-proto': 'https' } });
+      assert.equal(proxied.status, 200, JSON.stringify(proxied.body));
+      assert.equal(proxied.body.verification_uri, 'https://fit.example.org/device');
+      const bad = await http(s.url, '/v1/auth/device', { ip, headers: { 'x-forwarded-host': 'evil.example/x?y=' } });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.code, 'validation_error');
+    });
+
     test('device codes and tokens never reach the logs', async () => {
       const ip = newIp();
       const from = captured.length;

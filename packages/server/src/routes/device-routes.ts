@@ -132,10 +132,10 @@ function parseForm(text: string): Record<string, string | string[]> {
 
 /** The origin the client used (Host, or X-Forwarded-Host/-Proto from a trusted proxy). */
 function requestOrigin(req: FastifyRequest): string {
-  const host = req.host;
+  const { host, protocol } = req;
   // The Host header is the client's to choose; only a plain host[:port] goes into a URL we hand out.
-  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
-    throw new ApiError(400, 'validation_error', 'The Host header is not valid.');
+  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host) || (protocol !== 'http' && protocol !== 'https')) {
+    throw new ApiError(400, 'validation_error', 'The Host header (or X-Forwarded-Host/-Proto) is not valid; FITSYNC_PUBLIC_URL avoids depending on it.');
   }
-  return `${req.protocol}://${host}`;
+  return `${protocol}://${host}`;
 }
