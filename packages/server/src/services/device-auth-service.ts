@@ -167,7 +167,9 @@ export class DeviceAuthService {
       await attempt.fail();
       throw notFound();
     }
-    await attempt.succeed();
+    // Given back, not "succeeded": a hit must not wipe the wrong guesses before it, since anyone
+    // can make a right code for themselves (POST /v1/auth/device) to launder guesses with.
+    await attempt.release();
     return found;
   }
 
