@@ -16,6 +16,7 @@ const NAMES = [
   'ActivityDetail',
   'ActivityList',
   'ActivityRecords',
+  'DeviceAuthorization',
   'GarminConnected',
   'GarminConnection',
   'GarminConnectResponse',

@@ -12,10 +12,17 @@ export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';
  */
 const UserCodeInput = Type.String({ minLength: 1, maxLength: 32 });
 
-/** POST /v1/auth/device (JSON or form-encoded; no body is `{}`). `client_id` is only remembered. */
+/**
+ * POST /v1/auth/device (JSON or form-encoded; no body is `{}`). `client_id` is only remembered;
+ * `scope` (RFC 8628 §3.1) is accepted and ignored: a session is the whole account. Other
+ * parameters are ignored as RFC 6749 §3.2 asks of OAuth endpoints, so generic clients work.
+ */
 export const DeviceAuthorizationBody = Type.Object(
-  { client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
-  { additionalProperties: false },
+  {
+    client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    scope: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: true },
 );
 export type DeviceAuthorizationBody = Static<typeof DeviceAuthorizationBody>;
 
@@ -32,7 +39,8 @@ export type DeviceAuthorization = Static<typeof DeviceAuthorization>;
 
 /**
  * POST /v1/auth/device/token (RFC 8628 §3.4). Both members are optional in the schema: a missing
- * one is the RFC's `invalid_request`, which the route answers itself rather than as validation_error.
+ * (or empty) one is the RFC's `invalid_request`, which the route answers itself rather than as
+ * validation_error. Unrecognised parameters are ignored (RFC 6749 §3.2).
  */
 export const DeviceTokenBody = Type.Object(
   {
@@ -40,7 +48,7 @@ export const DeviceTokenBody = Type.Object(
     device_code: Type.Optional(Type.String({ maxLength: 256 })),
     client_id: Type.Optional(Type.String({ maxLength: 128 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: true },
 );
 export type DeviceTokenBody = Static<typeof DeviceTokenBody>;
 

@@ -30,7 +30,7 @@ export class Secret {
 }
 
 /** Body keys whose values are secrets in any request or response we log. */
-const SECRET_KEYS = /^(password|access_token|refresh_token|code|recovery_code|recovery_codes|secret|otpauth_uri|token|di_token|di_refresh_token|oauth_token|oauth_token_secret|mfa_token)$/i;
+const SECRET_KEYS = /^(password|access_token|refresh_token|code|recovery_code|recovery_codes|secret|otpauth_uri|token|di_token|di_refresh_token|oauth_token|oauth_token_secret|mfa_token|device_code)$/i;
 
 /** A deep copy of a JSON value with every secret-looking member replaced. */
 export function redactJson(value: unknown): unknown {

@@ -350,7 +350,8 @@ function durationMs(raw: string | undefined, name: string, fallbackS: number): n
 /** An absolute http(s) URL without query, fragment or credentials; returned without its trailing slash. */
 function publicUrl(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  const bad = () => new ConfigError(`FITSYNC_PUBLIC_URL must be an absolute http(s) URL without query or fragment, e.g. https://fitsync.example.com, got ${JSON.stringify(raw)}`);
+  // The value is not quoted back: a URL with user:password@ in it would carry a secret into the message.
+  const bad = () => new ConfigError('FITSYNC_PUBLIC_URL must be an absolute http(s) URL without credentials, query or fragment, e.g. https://fitsync.example.com');
   let u: URL;
   try {
     u = new URL(raw.trim());

@@ -229,7 +229,10 @@ for (const { dialect, skip } of await dialects()) {
       assertOauth(await token({ json: { grant_type: GRANT, device_code: 'not-a-code-anyone-was-given' } }), 'invalid_grant');
       assertOauth(await token({ json: { grant_type: GRANT } }), 'invalid_request');
       assertOauth(await token({ json: { device_code: 'x' } }), 'invalid_request');
-      assertOauth(await token({ json: { grant_type: GRANT, device_code: 'x', extra: 1 } }), 'invalid_request');
+      assertOauth(await token({ json: { grant_type: '', device_code: 'x' } }), 'invalid_request');
+      assertOauth(await token({ form: `grant_type=${encodeURIComponent(GRANT)}&device_code=` }), 'invalid_request');
+      // Unrecognised parameters are ignored (RFC 6749 §3.2): this is just an unknown code.
+      assertOauth(await token({ json: { grant_type: GRANT, device_code: 'x', extra: 1 } }), 'invalid_grant');
       assertOauth(await token({ form: `grant_type=${encodeURIComponent(GRANT)}&device_code=a&device_code=b` }), 'invalid_request');
       assertOauth(await token({}), 'invalid_request');
       assertOauth(await token({ json: { grant_type: 'refresh_token', device_code: 'x' } }), 'unsupported_grant_type');
@@ -237,9 +240,12 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(big.status, 413);
       const wrongType = await fetch(`${s.url}/v1/auth/device`, { method: 'POST', headers: { 'content-type': 'text/xml', 'x-forwarded-for': ip }, body: '<a/>' });
       assert.equal(wrongType.status, 415);
-      const badField = await http(s.url, '/v1/auth/device', { json: { scope: 'all' }, ip });
+      const badField = await http(s.url, '/v1/auth/device', { json: { client_id: { nested: true } }, ip });
       assert.equal(badField.status, 400);
       assert.equal(badField.body.code, 'validation_error');
+      // scope (RFC 8628 §3.1) and parameters nobody defined are accepted and ignored.
+      const generic = await http(s.url, '/v1/auth/device', { form: 'client_id=x&scope=openid&audience=y', ip });
+      assert.equal(generic.status, 200, JSON.stringify(generic.body));
       // Form bodies stay on the device endpoints: the rest of the API is JSON only.
       const login = await http(s.url, '/v1/auth/login', { form: 'username=a&password=b', ip });
       assert.equal(login.status, 415);
@@ -284,11 +290,17 @@ for (const { dialect, skip } of await dialects()) {
       const a = await start(ip);
       let last: HttpRes | undefined;
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) {
-        last = await http(s.url, '/v1/auth/device/verify', { json: { user_code: 'ZZZZ-ZZZZ' }, token: approver.access_token, ip });
+      const guess = async (code: string) => {
+        last = await http(s.url, '/v1/auth/device/verify', { json: { user_code: code }, token: approver.access_token, ip });
         statuses.push(last.status);
-      }
-      assert.deepEqual(statuses, [404, 404, 404, 404, 404, 429]);
+      };
+      for (let i = 0; i < 4; i++) await guess('ZZZZ-ZZZZ');
+      // A right code (anyone can make one) does not wipe the wrong guesses before it.
+      const own = await start(ip);
+      await guess(own.user_code);
+      await guess('ZZZZ-ZZZZ');
+      await guess('ZZZZ-ZZZZ');
+      assert.deepEqual(statuses, [404, 404, 404, 404, 200, 404, 429]);
       assert.equal(last?.body.code, 'too_many_attempts');
       assert.ok(Number(last?.body.retry_after) > 0);
       assert.equal(last?.headers.get('retry-after'), String(last?.body.retry_after));
@@ -307,6 +319,7 @@ for (const { dialect, skip } of await dialects()) {
       const refused = await http(s.url, '/v1/auth/device', { json: {}, ip });
       assert.equal(refused.status, 429);
       assert.equal(refused.body.code, 'too_many_attempts');
+      assert.match(refused.body.detail, /Too many device sign-in requests from this address/);
       assert.ok(Number(refused.body.retry_after) > 0);
       await start(newIp());
     });
@@ -318,6 +331,16 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(res.body.verification_uri_complete, `https://fit.example.com/sync/device?user_code=${res.body.user_code}`);
       assert.equal(res.body.expires_in, 120);
       assert.equal(res.body.interval, 3);
+    });
+
+    test('without FITSYNC_PUBLIC_URL: the origin a trusted proxy names; a bad Host is refused', async () => {
+      const ip = newIp();
+      const proxied = await http(s.url, '/v1/auth/device', { ip, headers: { 'x-forwarded-host': 'fit.example.org', 'x-forwarded-proto': 'https' } });
+      assert.equal(proxied.status, 200, JSON.stringify(proxied.body));
+      assert.equal(proxied.body.verification_uri, 'https://fit.example.org/device');
+      const bad = await http(s.url, '/v1/auth/device', { ip, headers: { 'x-forwarded-host': 'evil.example/x?y=' } });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.code, 'validation_error');
     });
 
     test('device codes and tokens never reach the logs', async () => {

@@ -2,7 +2,7 @@
 // change the schema, then run `node --import tsx scripts/gen-answer-checks.ts`.
 // @ts-nocheck: TypeBox emits JavaScript (its TypeScript output does not compile); the exports are typed by their casts.
 /** biome-ignore-all lint: generated code, checked only for being current (test/unit/answer-checks.test.ts) */
-import type { ActivityDetail, ActivityList, ActivityRecords, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, Import, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, SyncSchedule, TokenPair, TotpSetup } from '@fitsync/api';
+import type { ActivityDetail, ActivityList, ActivityRecords, DeviceAuthorization, GarminConnectResponse, GarminConnected, GarminConnection, GearList, HealthDays, HealthSeries, Import, LoginResponse, Me, PersonalRecords, RecoveryCodes, SyncJob, SyncJobList, SyncSchedule, TokenPair, TotpSetup } from '@fitsync/api';
 import { FORMATS } from '@fitsync/api/rules';
 
 /** The string formats the schemas name, as the server checks them too (@fitsync/api rules.ts). */
@@ -63,6 +63,28 @@ return function check(value) {
   )
 }
 })() as (value: unknown) => value is ActivityRecords;
+
+/** Is `value` a DeviceAuthorization (@fitsync/api)? */
+export const isDeviceAuthorization = (() => {
+const local_0 = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/;
+return function check(value) {
+  return (
+    (typeof value === 'object' && value !== null && !Array.isArray(value)) &&
+    (typeof value['device_code'] === 'string') &&
+    value['device_code'].length >= 1 &&
+    (typeof value['user_code'] === 'string') &&
+    local_0.test(value['user_code']) &&
+    (typeof value['verification_uri'] === 'string') &&
+    value['verification_uri'].length >= 1 &&
+    (typeof value['verification_uri_complete'] === 'string') &&
+    value['verification_uri_complete'].length >= 1 &&
+    Number.isInteger(value['expires_in']) &&
+    value['expires_in'] >= 1 &&
+    Number.isInteger(value['interval']) &&
+    value['interval'] >= 1
+  )
+}
+})() as (value: unknown) => value is DeviceAuthorization;
 
 /** Is `value` a GarminConnectResponse (@fitsync/api)? */
 export const isGarminConnectResponse = (() => {

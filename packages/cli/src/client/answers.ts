@@ -3,6 +3,7 @@ import {
   isActivityDetail,
   isActivityList,
   isActivityRecords,
+  isDeviceAuthorization,
   isGarminConnected,
   isGarminConnection,
   isGarminConnectResponse,
@@ -52,3 +53,4 @@ export const asHealthSeries = answer(isHealthSeries, 'health series');
 export const asGearList = answer(isGearList, 'gear list');
 export const asPersonalRecords = answer(isPersonalRecords, 'personal records');
 export const asImport = answer(isImport, 'import');
+export const asDeviceAuthorization = answer(isDeviceAuthorization, 'device sign-in');

@@ -56,6 +56,8 @@ describe('fitsync completion', () => {
     assert.deepEqual(complete(file, ['fitsync', 'sy']), ['sync']);
     assert.deepEqual(complete(file, ['fitsync', 'import', '']), ['garmin-export']);
     assert.deepEqual(complete(file, ['fitsync', 'import', 'garmin-export', '--w']), ['--wait']);
+    assert.deepEqual(complete(file, ['fitsync', 'auth', 'login', '--w']), ['--web']);
+    assert.deepEqual(complete(file, ['fitsync', 'auth', 'login', '--web', '--no-b']), ['--no-browser']);
     assert.deepEqual(complete(file, ['fitsync', 'sync', '']), ['start', 'status', 'list', 'cancel', 'schedule']);
     // A fixed set of words as the argument, and a flag's fixed values.
     assert.deepEqual(complete(file, ['fitsync', 'sync', 'schedule', '']), ['set', 'show', 'off']);

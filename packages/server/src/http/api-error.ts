@@ -56,9 +56,9 @@ export function invalidToken(): ApiError {
 }
 
 /** 429 too_many_attempts carrying Retry-After (header and body) in whole seconds. */
-export function tooManyAttempts(retryAfterS: number): ApiError {
+export function tooManyAttempts(retryAfterS: number, what = 'failed attempts'): ApiError {
   const s = Math.max(1, Math.ceil(retryAfterS));
-  return new ApiError(429, 'too_many_attempts', `Too many failed attempts. Try again in ${s} s.`, { retry_after: s }, {
+  return new ApiError(429, 'too_many_attempts', `Too many ${what}. Try again in ${s} s.`, { retry_after: s }, {
     'retry-after': String(s),
   });
 }

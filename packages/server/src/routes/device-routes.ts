@@ -52,7 +52,7 @@ async function oauthEndpoints(app: FastifyInstance, devices: DeviceAuthService):
         tags: ['auth'],
         summary: 'Start a device login (RFC 8628 §3.1): a device code to poll with and a user code to approve',
         body: DeviceAuthorizationBody,
-        response: { 200: DeviceAuthorization, ...problems(400, 415, 429) },
+        response: { 200: DeviceAuthorization, ...problems(400, 413, 415, 429) },
       },
     },
     (req) => devices.start(req.body.client_id ?? null, req.ip, publicUrl ?? requestOrigin(req)),
@@ -68,13 +68,14 @@ async function oauthEndpoints(app: FastifyInstance, devices: DeviceAuthService):
         tags: ['auth'],
         summary: 'Poll a device login (RFC 8628 §3.4): a token pair once approved, else an RFC 6749 §5.2 error',
         body: DeviceTokenBody,
-        response: { 200: TokenPair, ...problems(400) },
+        response: { 200: TokenPair, ...problems(400, 413, 415) },
       },
     },
     (req) => {
       if (req.validationError) throw oauthError('invalid_request', 'The request must carry grant_type and device_code, once each.');
       const { grant_type: grant, device_code: code } = req.body;
-      if (grant === undefined || code === undefined || code === '') {
+      // RFC 6749 §3.2: a parameter sent without a value counts as omitted.
+      if (!grant || !code) {
         throw oauthError('invalid_request', 'The request must carry grant_type and device_code.');
       }
       if (grant !== DEVICE_CODE_GRANT_TYPE) throw oauthError('unsupported_grant_type', `grant_type must be ${DEVICE_CODE_GRANT_TYPE}.`);
@@ -118,7 +119,7 @@ async function approvalEndpoints(app: FastifyInstance, devices: DeviceAuthServic
 
 /**
  * application/x-www-form-urlencoded into an object. A name sent twice becomes an array, which the
- * schemas refuse (RFC 6749 §3.2: parameters must not be repeated).
+ * schemas refuse for the parameters they name (RFC 6749 §3.2: parameters must not be repeated).
  */
 function parseForm(text: string): Record<string, string | string[]> {
   // No prototype: a field named __proto__ is just a field (the schema then refuses it).
@@ -132,10 +133,10 @@ function parseForm(text: string): Record<string, string | string[]> {
 
 /** The origin the client used (Host, or X-Forwarded-Host/-Proto from a trusted proxy). */
 function requestOrigin(req: FastifyRequest): string {
-  const host = req.host;
+  const { host, protocol } = req;
   // The Host header is the client's to choose; only a plain host[:port] goes into a URL we hand out.
-  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
-    throw new ApiError(400, 'validation_error', 'The Host header is not valid.');
+  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host) || (protocol !== 'http' && protocol !== 'https')) {
+    throw new ApiError(400, 'validation_error', 'The Host header (or X-Forwarded-Host/-Proto) is not valid; FITSYNC_PUBLIC_URL avoids depending on it.');
   }
-  return `${req.protocol}://${host}`;
+  return `${protocol}://${host}`;
 }

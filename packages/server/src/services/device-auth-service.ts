@@ -62,7 +62,7 @@ export class DeviceAuthService {
   /** POST /v1/auth/device. `publicUrl` is FITSYNC_PUBLIC_URL or the request's origin. */
   async start(clientId: string | null, ip: string, publicUrl: string): Promise<DeviceAuthorization> {
     const { db, runtime, random, device } = this.d;
-    await this.d.throttle.spend(`device:${ip}`, this.d.maxCodesPerIp);
+    await this.d.throttle.spend(`device:${ip}`, this.d.maxCodesPerIp, 'device sign-in requests from this address');
     const deviceCode = random.bytes(32).toString('base64url');
     const now = runtime.now();
     for (let draw = 0; draw < USER_CODE_DRAWS; draw++) {
@@ -167,7 +167,9 @@ export class DeviceAuthService {
       await attempt.fail();
       throw notFound();
     }
-    await attempt.succeed();
+    // Given back, not "succeeded": a hit must not wipe the wrong guesses before it, since anyone
+    // can make a right code for themselves (POST /v1/auth/device) to launder guesses with.
+    await attempt.release();
     return found;
   }
 

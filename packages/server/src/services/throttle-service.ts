@@ -84,12 +84,12 @@ export class ThrottleService {
    * address asks for): `max` uses per window, then the key is locked for the lockout; meanwhile
    * 429 too_many_attempts with Retry-After. Keys have their own prefix, apart from the attempt keys.
    */
-  async spend(key: string, max: number): Promise<void> {
+  async spend(key: string, max: number, what: string): Promise<void> {
     const { db, runtime, auth } = this.d;
     const now = runtime.now();
     if (!(await reserveAttempt(db, key, max, now, auth.windowS * 1000))) {
       this.d.metrics.throttled.inc();
-      throw tooManyAttempts(this.retryAfterS(await findThrottleRows(db, [key]), [{ key, max, account: false }], now));
+      throw tooManyAttempts(this.retryAfterS(await findThrottleRows(db, [key]), [{ key, max, account: false }], now), what);
     }
     // Settled at once: the use stays counted, and the use that fills the window starts the lockout.
     await failAttempt(db, key, max, now + auth.lockoutS * 1000, now);
