@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserSkip, checkPage, eventually, launchBrowser, newContext, type PageWatch, SCREENSHOT_DIR, watch } from './helpers/browser.js';
+import { browserSkip, checkPage, eventually, GiveUp, launchBrowser, newContext, type PageWatch, SCREENSHOT_DIR, watch } from './helpers/browser.js';
 import { expectH1, navigate, recordProgress, shownTotpSecret, submitPassword, tableRows, waitForPath } from './helpers/pages.js';
 import { CLI_BIN, cleanEnv, recordingBrowser, totpCode, WebStack } from './helpers/web-stack.js';
 
@@ -248,6 +248,7 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     try {
       const url = await eventually(async () => {
         const u = fakeBrowser.url();
+        if (!u && cli.exitCode !== null) throw new GiveUp(`the CLI exited (${cli.exitCode}) without opening a browser:\n${out}`);
         assert.ok(u, `the CLI opened no browser yet; it said:\n${out}`);
         return u;
       });

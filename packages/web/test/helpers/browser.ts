@@ -114,6 +114,9 @@ export async function checkPage(page: Page, w: PageWatch, name: string): Promise
   assert.deepEqual(w.errors, [], `uncaught errors on ${name}`);
 }
 
+/** Thrown inside `eventually` to stop polling at once (waiting longer cannot help). */
+export class GiveUp extends Error {}
+
 /** Polls `fn` (an assertion) until it passes or `timeoutMs` ends, then throws its last error. */
 export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -122,6 +125,7 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000, wh
     try {
       return await fn();
     } catch (e) {
+      if (e instanceof GiveUp) throw e;
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`);
