@@ -123,7 +123,7 @@ async function signedInState(browser, base) {
   await page.getByLabel('Username', { exact: true }).fill(USER);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByRole('heading', { level: 1, name: 'Sync' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('heading', { level: 1, name: 'Sync', exact: true }).waitFor({ timeout: 30_000 });
   const state = await context.storageState();
   await context.close();
   if (!state.cookies.some((c) => c.name.endsWith('fitsync_session'))) throw new Error('signing in set no session cookie');
