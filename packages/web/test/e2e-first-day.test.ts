@@ -1,11 +1,11 @@
 // A new user's first day in the browser (issue 14, spec Part 2 §G), against the BUILT server and
 // garmin-sim: sign in, turn on MFA from the shown secret, sign in again with a TOTP code and with a
 // recovery code, link a Garmin account that asks for Garmin's code, sync and watch it finish, open
-// an activity and a health trend, and approve a sign-in started by the REAL CLI (`auth login --web`).
+// an activity and a health trend, and approve (and deny) a sign-in started by the REAL CLI (`auth login --web`).
 // Every page and state is screenshotted (test-output/web/) and checked by axe-core and for CSP
 // violations. The steps build on each other, so they run in order in one browser context.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,8 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
   /** TOTP steps already used: the server accepts each step once. */
   const usedSteps = new Set<number>();
   const tmpDirs: string[] = [];
+  /** CLI processes started, killed in `after` if a failed test left one waiting. */
+  const clis: ChildProcess[] = [];
 
   /** A TOTP code of a step not used yet (the next one when the current was). */
   function freshCode(): string {
@@ -57,6 +59,7 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
   });
 
   after(async () => {
+    for (const c of clis) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await browser?.close();
     await stack?.close();
     for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
@@ -116,6 +119,8 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await waitForPath(page, '/sync');
     await expectH1(page, 'Sync');
+    await page.goto('/');
+    await waitForPath(page, '/sync');
   });
 
   test('a recovery code signs in too (another browser)', async () => {
@@ -229,7 +234,11 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     await checkPage(page, w, 'health-table');
   });
 
-  test('approve a sign-in started by the CLI (fitsync auth login --web)', async () => {
+  /**
+   * Starts the BUILT CLI's `auth login --web` with $BROWSER recording the URL it is given; resolves
+   * once it has "opened the browser", with that URL, the code shown, and a way to await its end.
+   */
+  async function startWebLogin(): Promise<{ url: string; userCode: string; dir: string; output: () => string; exit: () => Promise<number> }> {
     const dir = mkdtempSync(join(tmpdir(), 'fitsync-web-e2e-cli-'));
     tmpDirs.push(dir);
     const fakeBrowser = recordingBrowser(dir);
@@ -237,6 +246,7 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
       env: { ...cleanEnv(), HOME: dir, FITSYNC_CONFIG_DIR: dir, BROWSER: fakeBrowser.script },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    clis.push(cli);
     let out = '';
     cli.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
@@ -245,39 +255,58 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
       out += c.toString();
     });
     const exited = new Promise<number>((resolve) => cli.once('exit', (code) => resolve(code ?? -1)));
-    try {
-      const url = await eventually(async () => {
-        const u = fakeBrowser.url();
-        if (!u && cli.exitCode !== null) throw new GiveUp(`the CLI exited (${cli.exitCode}) without opening a browser:\n${out}`);
-        assert.ok(u, `the CLI opened no browser yet; it said:\n${out}`);
-        return u;
-      });
-      const target = new URL(url);
-      assert.equal(target.origin, stack.url);
-      assert.equal(target.pathname, '/device');
-      const userCode = target.searchParams.get('user_code') ?? '';
-      assert.match(userCode, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
-      assert.ok(out.includes(userCode), 'the terminal shows the same code');
+    const url = await eventually(async () => {
+      const u = fakeBrowser.url();
+      if (!u && cli.exitCode !== null) throw new GiveUp(`the CLI exited (${cli.exitCode}) without opening a browser:\n${out}`);
+      assert.ok(u, `the CLI opened no browser yet; it said:\n${out}`);
+      return u;
+    });
+    const target = new URL(url);
+    assert.equal(target.origin, stack.url);
+    assert.equal(target.pathname, '/device');
+    const userCode = target.searchParams.get('user_code') ?? '';
+    assert.match(userCode, /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    assert.ok(out.includes(userCode), 'the terminal shows the same code');
+    const exit = () => Promise.race([exited, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`the CLI did not end within 60 s:\n${out}`)), 60_000).unref())]);
+    return { url, userCode, dir, output: () => out, exit };
+  }
 
-      await page.goto(url);
-      await expectH1(page, 'Sign in a device');
-      const field = page.getByLabel('Code from your terminal', { exact: true });
-      assert.equal(await field.inputValue(), userCode, 'filled from ?user_code=');
-      await checkPage(page, w, 'device');
-      await page.getByRole('button', { name: 'Continue', exact: true }).click();
-      await page.getByRole('button', { name: 'Approve', exact: true }).waitFor();
-      await page.getByRole('button', { name: 'Deny', exact: true }).waitFor();
-      await checkPage(page, w, 'device-confirm');
-      await page.getByRole('button', { name: 'Approve', exact: true }).click();
-      await page.getByRole('status').filter({ hasText: 'Device signed in. You can close this page and return to your terminal.' }).waitFor();
-      await checkPage(page, w, 'device-approved');
+  /** Opens the URL the CLI gave, checks the prefilled code and goes on to the Approve/Deny step. */
+  async function openDevicePage(url: string, userCode: string, shots: boolean): Promise<void> {
+    await page.goto(url);
+    await expectH1(page, 'Sign in a device');
+    const field = page.getByLabel('Code from your terminal', { exact: true });
+    assert.equal(await field.inputValue(), userCode, 'filled from ?user_code=');
+    if (shots) await checkPage(page, w, 'device');
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('button', { name: 'Approve', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Deny', exact: true }).waitFor();
+    if (shots) await checkPage(page, w, 'device-confirm');
+  }
 
-      const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-2), 60_000).unref())]);
-      assert.equal(code, 0, out);
-      assert.ok(out.includes(`Signed in as ${USER} to ${stack.url}`), out);
-    } finally {
-      if (cli.exitCode === null) cli.kill('SIGKILL');
-    }
+  test('approve a sign-in started by the CLI (fitsync auth login --web)', async () => {
+    const login = await startWebLogin();
+    await openDevicePage(login.url, login.userCode, true);
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Device signed in. You can close this page and return to your terminal.' }).waitFor();
+    await checkPage(page, w, 'device-approved');
+    assert.equal(await login.exit(), 0, login.output());
+    assert.ok(login.output().includes(`Signed in as ${USER} to ${stack.url}`), login.output());
+
+    // The session the CLI stored works.
+    const status = spawnSync(process.execPath, [CLI_BIN, 'auth', 'status'], { env: { ...cleanEnv(), HOME: login.dir, FITSYNC_CONFIG_DIR: login.dir }, encoding: 'utf8' });
+    assert.equal(status.status, 0, status.stderr);
+    assert.ok(status.stdout.includes(USER), status.stdout);
+  });
+
+  test('deny a sign-in started by the CLI: the CLI gives up with exit 3', async () => {
+    const login = await startWebLogin();
+    await openDevicePage(login.url, login.userCode, false);
+    await page.getByRole('button', { name: 'Deny', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Request denied.' }).waitFor();
+    await checkPage(page, w, 'device-denied');
+    assert.equal(await login.exit(), 3, login.output());
+    assert.ok(!login.output().includes('Signed in as'), login.output());
   });
 
   test('no CSP violation and no uncaught error on any page, and no secret in the server log', async () => {
