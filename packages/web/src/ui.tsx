@@ -2,8 +2,9 @@
 // and progress or outcomes to role="status", so screen readers announce them.
 import type { ComponentChildren, JSX } from 'preact';
 import { useId } from 'preact/hooks';
-import { ApiError } from './api.js';
+import { errorText } from './errors.js';
 
+export { errorText } from './errors.js';
 export { formatDate, formatDateTime, formatDistance, formatDuration, formatNumber, formatPace } from './format.js';
 
 type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'id' | 'onInput' | 'value'>;
@@ -81,13 +82,6 @@ export function Button(
       {children}
     </button>
   );
-}
-
-/** The text a person should read for an error: the problem's `detail`, else its title. */
-export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.detail ?? err.message;
-  if (err instanceof Error && err.message) return err.message;
-  return 'Something went wrong. Try again.';
 }
 
 /** An error message, announced at once. Renders nothing without an error. */
