@@ -115,10 +115,15 @@ export function Table(props: {
   captionProps?: Record<string, string>;
   class?: string;
 }): JSX.Element {
+  const id = useId();
   return (
-    <div class="table-wrap">
+    // Focusable and named, so keyboard users can scroll a table wider than the screen (WCAG 2.1.1).
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to be scrolled by keyboard (axe scrollable-region-focusable)
+    <section class="table-wrap" tabIndex={0} aria-labelledby={id}>
       <table class={props.class}>
-        <caption {...(props.captionProps ?? {})}>{props.caption}</caption>
+        <caption id={id} {...(props.captionProps ?? {})}>
+          {props.caption}
+        </caption>
         <thead>
           <tr>
             {props.headers.map((h) => (
@@ -130,7 +135,7 @@ export function Table(props: {
         </thead>
         <tbody>{props.children}</tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
