@@ -214,7 +214,7 @@ function ByMinute(props: { caption: string; header: string; points: readonly Poi
   return (
     <details class="chart-table">
       <summary>Show as table</summary>
-      <Table caption={props.caption} headers={['Minute', props.header]}>
+      <Table caption={props.caption} class="by-day" headers={['Minute', props.header]}>
         {rows.map((r) => (
           <tr key={r.from}>
             <td class="num">{clock(r.from)}</td>
