@@ -27,7 +27,7 @@ export interface WebReqOpts {
 
 /** One real HTTP(S) request to a test server (certificates are not checked: tests use self-signed ones). */
 export function webRequest(baseUrl: string, method: string, path: string, o: WebReqOpts = {}): Promise<WebRes> {
-  const url = new URL(path, baseUrl);
+  const url = new URL(baseUrl);
   const headers: Record<string, string> = { ...o.headers };
   let payload: Buffer | undefined;
   if (o.body !== undefined) {
@@ -40,7 +40,9 @@ export function webRequest(baseUrl: string, method: string, path: string, o: Web
   if (o.token) headers.authorization = `Bearer ${o.token}`;
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method, headers, rejectUnauthorized: false }, (res) => {
+    // The path is sent as given (a URL object would resolve `..` and `%2e%2e` before sending).
+    const target = { hostname: url.hostname, port: url.port, path };
+    const req = lib.request({ ...target, method, headers, rejectUnauthorized: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

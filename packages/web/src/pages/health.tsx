@@ -1,4 +1,144 @@
-// Placeholder until the real page lands.
-export default function Page() {
-  return <h1>Health</h1>;
+// /health: one daily metric over a period as a chart, its numbers as a table (docs/web.md "Pages").
+// The metric and period live in the address (?metric=steps&period=90), so a trend can be linked.
+import type { HealthDays, WeightEntries } from '@fitsync/api';
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { apiGet } from '../api.js';
+import { dayAxis, valueAxis } from '../charts/axes.js';
+import { localDay, shortDay } from '../charts/days.js';
+import {
+  HEALTH_METRICS,
+  HEALTH_PERIODS,
+  type HealthMetric,
+  metricByDay,
+  metricOf,
+  periodOf,
+  periodRange,
+  usesWeighIns,
+} from '../charts/health-metrics.js';
+import { LineChart } from '../charts/line-chart.js';
+import type { Point } from '../charts/series.js';
+import { navigate } from '../router.js';
+import { Alert, formatDate, formatNumber, Loading, Select, Table } from '../ui.js';
+
+type Loaded = { key: string; days?: HealthDays['days']; weights?: WeightEntries['entries'] };
+
+export default function Page(props: { params: Record<string, string>; query: URLSearchParams }): JSX.Element {
+  const metric = metricOf(props.query.get('metric'));
+  const period = periodOf(props.query.get('period'));
+  // "Today" is the visitor's calendar day, as Garmin's daily data is the wearer's.
+  const range = periodRange(localDay(new Date()), period.days);
+  const weighIns = usesWeighIns(metric);
+  const want = `${weighIns ? 'weight' : 'daily'}:${range.since}:${range.until}`;
+  const [data, setData] = useState<Loaded | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    const q = new URLSearchParams(range);
+    const load = weighIns
+      ? apiGet<WeightEntries>(`/v1/health/weight?${q}`).then((w) => ({ key: want, weights: w.entries }))
+      : apiGet<HealthDays>(`/v1/health/daily?${q}`).then((d) => ({ key: want, days: d.days }));
+    load.then(
+      (l) => live && setData(l),
+      (err) => live && setError(err),
+    );
+    return () => {
+      live = false;
+    };
+  }, [want]);
+
+  const choose = (m: string, p: string) => navigate(`/health?${new URLSearchParams({ metric: m, period: p })}`, { replace: true });
+  const current = data?.key === want ? data : null;
+
+  return (
+    <>
+      <h1>Health</h1>
+      <div class="health-controls">
+        <Select
+          label="Metric"
+          value={metric.key}
+          options={HEALTH_METRICS.map((m) => ({ value: m.key, label: m.label }))}
+          onValue={(v) => choose(v, period.key)}
+        />
+        <Select
+          label="Period"
+          value={period.key}
+          options={HEALTH_PERIODS.map((p) => ({ value: p.key, label: p.label }))}
+          onValue={(v) => choose(metric.key, v)}
+        />
+      </div>
+      <Alert error={error ?? undefined} />
+      {current === null ? (
+        error === null && <Loading label="Loading health data…" />
+      ) : (
+        <Trend metric={metric} range={range} byDay={metricByDay(metric, range, current)} />
+      )}
+    </>
+  );
+}
+
+function Trend(props: { metric: HealthMetric; range: { since: string; until: string }; byDay: { day: string; value: number | null }[] }): JSX.Element {
+  const { metric: m, byDay } = props;
+  const withData = byDay.filter((d): d is { day: string; value: number } => d.value !== null);
+  const show = (v: number) => formatNumber(v, m.digits);
+  const heading = (
+    <h2>
+      {m.label}, {shortDay(props.range.since, Number(props.range.until.slice(0, 4)))} to {shortDay(props.range.until)}
+    </h2>
+  );
+  if (withData.length === 0) {
+    return (
+      <>
+        {heading}
+        <p>No {m.label.toLowerCase()} data in this period. Sync health data, or pick a longer period.</p>
+      </>
+    );
+  }
+  const values = withData.map((d) => d.value);
+  let lo = values[0]!;
+  let hi = values[0]!;
+  let sum = 0;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    sum += v;
+  }
+  const latest = withData[withData.length - 1]!;
+  const points: Point[] = byDay.map((d, i) => [i, d.value]);
+  const unit = m.unit === '%' ? '%' : ` ${m.unit}`;
+  return (
+    <>
+      {heading}
+      <p class="chart-summary">
+        Latest {show(latest.value)}
+        {unit} on {formatDate(latest.day)} · average {show(sum / values.length)}
+        {unit} · {withData.length} of {byDay.length} days with data
+      </p>
+      <LineChart
+        label={`${m.label} trend`}
+        description={`${m.label} in ${m.unit} per day from ${props.range.since} to ${props.range.until}: from ${show(lo)} to ${show(hi)}; days without data are gaps`}
+        points={points}
+        x={dayAxis(props.range.since, byDay.length)}
+        y={valueAxis(lo, hi, { zero: m.zero })}
+        unit={m.unit}
+        tone="trend"
+        // Sparse series (weigh-ins every few days) are mostly lone points between gaps: dots show them all.
+        dots={byDay.length <= 31 || withData.length * 2 < byDay.length}
+      />
+      {m.note && <p class="chart-note">{m.note}</p>}
+      <details class="chart-table">
+        <summary>Show as table</summary>
+        <Table caption={`${m.label} by day`} class="by-day" headers={['Date', `${m.label} (${m.unit})`]}>
+          {withData.map((d) => (
+            <tr key={d.day}>
+              <td>{formatDate(d.day)}</td>
+              <td class="num">{show(d.value)}</td>
+            </tr>
+          ))}
+        </Table>
+      </details>
+    </>
+  );
 }
