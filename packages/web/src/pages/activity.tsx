@@ -148,17 +148,23 @@ function Summary(props: { a: ActivityDetail }): JSX.Element {
 
 function Laps(props: { laps: readonly Lap[] }): JSX.Element {
   if (props.laps.length === 0) return <p>This activity has no laps.</p>;
+  const n = (v: number | null, digits = 0) => (v === null ? '—' : formatNumber(v, digits));
+  // Units in the headers keep the cells short: the table fits a phone's width (styles-data.css).
   return (
-    <Table caption="Laps" class="laps" headers={['Lap', 'Duration', 'Distance', 'Average pace', 'Average heart rate', 'Max heart rate', 'Ascent']}>
+    <Table
+      caption="Laps"
+      class="laps"
+      headers={['Lap', 'Time', 'Distance (km)', 'Pace (/km)', 'Avg heart rate (bpm)', 'Max heart rate (bpm)', 'Ascent (m)']}
+    >
       {props.laps.map((l) => (
         <tr key={l.index}>
           <td class="num">{l.index + 1}</td>
           <td class="num">{formatDuration(l.duration_s)}</td>
-          <td class="num">{formatDistance(l.distance_m)}</td>
-          <td class="num">{formatPace(l.avg_speed_mps)}</td>
-          <td class="num">{l.avg_hr === null ? '—' : `${formatNumber(l.avg_hr)} bpm`}</td>
-          <td class="num">{l.max_hr === null ? '—' : `${formatNumber(l.max_hr)} bpm`}</td>
-          <td class="num">{l.ascent_m === null ? '—' : `${formatNumber(l.ascent_m)} m`}</td>
+          <td class="num">{l.distance_m === null ? '—' : n(l.distance_m / 1000, 2)}</td>
+          <td class="num">{formatPace(l.avg_speed_mps).replace(' /km', '')}</td>
+          <td class="num">{n(l.avg_hr)}</td>
+          <td class="num">{n(l.max_hr)}</td>
+          <td class="num">{n(l.ascent_m)}</td>
         </tr>
       ))}
     </Table>
@@ -214,7 +220,7 @@ function ByMinute(props: { caption: string; header: string; points: readonly Poi
   return (
     <details class="chart-table">
       <summary>Show as table</summary>
-      <Table caption={props.caption} headers={['Minute', props.header]}>
+      <Table caption={props.caption} class="by-day" headers={['Minute', props.header]}>
         {rows.map((r) => (
           <tr key={r.from}>
             <td class="num">{clock(r.from)}</td>

@@ -130,7 +130,7 @@ function Trend(props: { metric: HealthMetric; range: { since: string; until: str
       {m.note && <p class="chart-note">{m.note}</p>}
       <details class="chart-table">
         <summary>Show as table</summary>
-        <Table caption={`${m.label} by day`} headers={['Date', `${m.label} (${m.unit})`]}>
+        <Table caption={`${m.label} by day`} class="by-day" headers={['Date', `${m.label} (${m.unit})`]}>
           {withData.map((d) => (
             <tr key={d.day}>
               <td>{formatDate(d.day)}</td>
