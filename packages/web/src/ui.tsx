@@ -2,8 +2,9 @@
 // and progress or outcomes to role="status", so screen readers announce them.
 import type { ComponentChildren, JSX } from 'preact';
 import { useId } from 'preact/hooks';
-import { ApiError } from './api.js';
+import { errorText } from './errors.js';
 
+export { errorText } from './errors.js';
 export { formatDate, formatDateTime, formatDistance, formatDuration, formatNumber, formatPace } from './format.js';
 
 type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'id' | 'onInput' | 'value'>;
@@ -83,13 +84,6 @@ export function Button(
   );
 }
 
-/** The text a person should read for an error: the problem's `detail`, else its title. */
-export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.detail ?? err.message;
-  if (err instanceof Error && err.message) return err.message;
-  return 'Something went wrong. Try again.';
-}
-
 /** An error message, announced at once. Renders nothing without an error. */
 export function Alert(props: { error?: unknown; children?: ComponentChildren }): JSX.Element | null {
   if (props.children == null && props.error == null) return null;
@@ -121,10 +115,15 @@ export function Table(props: {
   captionProps?: Record<string, string>;
   class?: string;
 }): JSX.Element {
+  const id = useId();
   return (
-    <div class="table-wrap">
+    // Focusable and named, so keyboard users can scroll a table wider than the screen (WCAG 2.1.1).
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to be scrolled by keyboard (axe scrollable-region-focusable)
+    <section class="table-wrap" tabIndex={0} aria-labelledby={id}>
       <table class={props.class}>
-        <caption {...(props.captionProps ?? {})}>{props.caption}</caption>
+        <caption id={id} {...(props.captionProps ?? {})}>
+          {props.caption}
+        </caption>
         <thead>
           <tr>
             {props.headers.map((h) => (
@@ -136,7 +135,7 @@ export function Table(props: {
         </thead>
         <tbody>{props.children}</tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

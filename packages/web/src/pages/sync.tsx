@@ -160,20 +160,26 @@ function Progress(props: { job: SyncJob }): JSX.Element {
   return (
     <section class="progress" aria-labelledby="progress-h">
       <h2 id="progress-h">Sync in progress</h2>
-      <div
-        class="progress-track"
-        role="progressbar"
-        aria-label="Sync progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-        aria-valuetext={`${pct} %`}
-      >
-        <div class={`progress-bar w-${Math.round(pct / 5) * 5}`} />
-      </div>
+      <ProgressBar pct={pct} />
       <p aria-live="polite">{phase}</p>
       <Counts job={j} />
     </section>
+  );
+}
+
+function ProgressBar(props: { pct: number }): JSX.Element {
+  return (
+    <div
+      class="progress-track"
+      role="progressbar"
+      aria-label="Sync progress"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={props.pct}
+      aria-valuetext={`${props.pct} %`}
+    >
+      <div class={`progress-bar w-${Math.round(props.pct / 5) * 5}`} />
+    </div>
   );
 }
 
@@ -204,6 +210,12 @@ function Outcome(props: { job: SyncJob }): JSX.Element {
     j.status === 'completed' ? 'Sync finished' : j.status === 'cancelled' ? 'Sync cancelled' : `Sync failed: ${j.error_message ?? 'unknown error'}`;
   return (
     <section class="outcome">
+      {/* A finished sync's bar stays, full: the last thing the running one showed may be 99 %. */}
+      {j.status === 'completed' && (
+        <div class="progress">
+          <ProgressBar pct={100} />
+        </div>
+      )}
       <Status tone={j.status === 'completed' ? 'ok' : j.status === 'cancelled' ? 'warn' : 'error'}>{text}</Status>
       {j.message && <p>{j.message}</p>}
       <Counts job={j} />
