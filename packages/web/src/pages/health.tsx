@@ -146,7 +146,7 @@ function Trend(props: { metric: HealthMetric; range: { since: string; until: str
       {m.note && <p class="chart-note">{m.note}</p>}
       <details class="chart-table">
         <summary>Show as table</summary>
-        <Table caption={`${m.label} by day`} class="by-day" headers={['Date', ...names]}>
+        <Table caption={`${m.label} by day`} headers={['Date', ...names]} numeric={names}>
           {withData.map((d) => {
             const low = lowOf.get(d.day);
             return (
