@@ -1,7 +1,8 @@
 // A new user's first day in the browser (issue 14, spec Part 2 §G), against the BUILT server and
 // garmin-sim: sign in, turn on MFA from the shown secret, sign in again with a TOTP code and with a
 // recovery code, link a Garmin account that asks for Garmin's code, sync and watch it finish, open
-// an activity and a health trend, and approve (and deny) a sign-in started by the REAL CLI (`auth login --web`).
+// an activity and a health trend, cancel a sync, approve (and deny) a sign-in started by the REAL CLI
+// (`auth login --web`), then turn MFA off and disconnect Garmin.
 // Every page and state is screenshotted (test-output/web/) and checked by axe-core and for CSP
 // violations. The steps build on each other, so they run in order in one browser context.
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserSkip, checkPage, eventually, GiveUp, launchBrowser, newContext, type PageWatch, SCREENSHOT_DIR, watch } from './helpers/browser.js';
 import { expectH1, navigate, recordProgress, shownTotpSecret, submitPassword, tableRows, waitForPath } from './helpers/pages.js';
-import { CLI_BIN, cleanEnv, recordingBrowser, totpCode, WebStack } from './helpers/web-stack.js';
+import { CLI_BIN, cleanEnv, httpJson, recordingBrowser, totpCode, WebStack } from './helpers/web-stack.js';
 
 const USER = 'ada';
 const PASSWORD = 'ada web pass phrase 1';
@@ -34,12 +35,22 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
   /** CLI processes started, killed in `after` if a failed test left one waiting. */
   const clis: ChildProcess[] = [];
 
-  /** A TOTP code of a step not used yet (the next one when the current was). */
-  function freshCode(): string {
+  /**
+   * A TOTP code of a step not used yet (the server accepts each step once, and one step either
+   * side of now). When both the current and the next step are spent, waits for the clock to move:
+   * the server's clock is real time, which a black-box test cannot inject.
+   */
+  async function freshCode(): Promise<string> {
     let step = Math.floor(Date.now() / STEP_MS);
-    if (usedSteps.has(step)) step++;
+    while (usedSteps.has(step)) step++;
+    await eventually(async () => assert.ok(Math.floor(Date.now() / STEP_MS) >= step - 1), 2 * STEP_MS, 'a usable TOTP step');
     usedSteps.add(step);
     return totpCode(secret, step * STEP_MS);
+  }
+
+  async function setFaults(rules: unknown[]): Promise<void> {
+    const r = await httpJson('PUT', `${stack.simUrl}/__sim/faults`, { body: { rules } });
+    assert.equal(r.status, 200, JSON.stringify(r.json));
   }
 
   before(async () => {
@@ -92,7 +103,7 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     assert.ok(secret.length >= 16, secret);
     await checkPage(page, w, 'settings-mfa-qr');
 
-    await page.getByLabel('Authentication code', { exact: true }).fill(freshCode());
+    await page.getByLabel('Authentication code', { exact: true }).fill(await freshCode());
     await page.getByRole('button', { name: 'Confirm', exact: true }).click();
     await page.getByRole('heading', { level: 3, name: 'Recovery codes' }).waitFor();
     // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node; the rendered text keeps the breaks between blocks
@@ -115,7 +126,7 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     const code = page.getByLabel('Authentication code', { exact: true });
     await code.waitFor();
     await checkPage(page, w, 'sign-in-mfa');
-    await code.fill(freshCode());
+    await code.fill(await freshCode());
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await waitForPath(page, '/sync');
     await expectH1(page, 'Sync');
@@ -161,12 +172,7 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
 
   test('start a sync and watch it reach 100 % and finish', async () => {
     // Each FIT download takes a while, so the running state can be seen and checked.
-    const fault = await fetch(`${stack.simUrl}/__sim/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ rules: [{ path_prefix: '/download-service/', kind: 'slow', rate: 1, delay_ms: 700 }] }),
-    });
-    assert.equal(fault.status, 200);
+    await setFaults([{ path_prefix: '/download-service/', kind: 'slow', rate: 1, delay_ms: 700 }]);
     await navigate(page, 'Sync');
     await expectH1(page, 'Sync');
     await page.getByRole('table', { name: 'Sync history' }).waitFor();
@@ -192,7 +198,7 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
       const rows = await tableRows(page, 'Sync history');
       assert.equal(rows.length, 1, JSON.stringify(rows));
     });
-    await fetch(`${stack.simUrl}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"rules":[]}' });
+    await setFaults([]);
   });
 
   test('open an activity: its track and laps', async () => {
@@ -232,6 +238,30 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     await page.locator('details summary', { hasText: 'Show as table' }).click();
     await eventually(async () => assert.ok((await tableRows(page, 'Steps by day')).length >= GARMIN.days - 1));
     await checkPage(page, w, 'health-table');
+  });
+
+  test('cancel a running sync', async () => {
+    // New activities whose FIT downloads hang for a while, so the job is surely running when cancelled.
+    const add = await httpJson('POST', `${stack.simUrl}/__sim/users/${encodeURIComponent(GARMIN.email)}/activities`, { body: { count: 3 } });
+    assert.equal(add.status, 201);
+    await setFaults([{ path_prefix: '/download-service/', kind: 'slow', rate: 1, delay_ms: 3000 }]);
+    try {
+      await navigate(page, 'Sync');
+      await expectH1(page, 'Sync');
+      await page.getByLabel('What to sync', { exact: true }).selectOption({ label: 'Activities' });
+      await page.getByRole('button', { name: 'Start sync', exact: true }).click();
+      await page.getByRole('progressbar', { name: 'Sync progress' }).waitFor();
+      await page.getByRole('button', { name: 'Cancel sync', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Sync cancelled' }).waitFor({ timeout: 60_000 });
+      await checkPage(page, w, 'sync-cancelled');
+      await eventually(async () => {
+        const rows = await tableRows(page, 'Sync history');
+        assert.equal(rows.length, 2, JSON.stringify(rows));
+        assert.match((rows[0] ?? []).join(' '), /cancel/i);
+      });
+    } finally {
+      await setFaults([]);
+    }
   });
 
   /**
@@ -307,6 +337,20 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     await checkPage(page, w, 'device-denied');
     assert.equal(await login.exit(), 3, login.output());
     assert.ok(!login.output().includes('Signed in as'), login.output());
+  });
+
+  test('turn two-factor authentication off with a code, and disconnect Garmin', async () => {
+    await navigate(page, 'Settings');
+    await expectH1(page, 'Settings');
+    await page.getByText('Two-factor authentication is on').waitFor();
+    await page.getByLabel('Authentication code', { exact: true }).fill(await freshCode());
+    await page.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).waitFor();
+    assert.equal(((await httpJson('GET', `${stack.url}/v1/me`, { token: await stack.token(USER, PASSWORD) })).json as { mfa_enabled: boolean }).mfa_enabled, false);
+
+    await page.getByRole('button', { name: 'Disconnect Garmin', exact: true }).click();
+    await page.getByLabel('Garmin email', { exact: true }).waitFor();
+    await checkPage(page, w, 'settings-off');
   });
 
   test('no CSP violation and no uncaught error on any page, and no secret in the server log', async () => {
