@@ -30,6 +30,16 @@ export function App(): JSX.Element {
   useEffect(() => {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);
+  // After an in-app navigation, focus goes to the new page (as a page load would put it at the
+  // top) so keyboard and screen-reader users start there; not on the visit's first page.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [loc.path]);
   const title = match ? match.route.title : 'Page not found';
   useEffect(() => {
     document.title = `${title} – FitSync`;
@@ -52,7 +62,7 @@ export function App(): JSX.Element {
       </header>
       <main id="main" tabIndex={-1}>
         {redirect ? null : match ? (
-          <PageHost key={match.route.pattern} load={match.route.load} params={match.params} query={loc.query} path={loc.path} />
+          <PageHost key={match.route.pattern} load={match.route.load} params={match.params} query={loc.query} />
         ) : (
           <NotFound />
         )}
@@ -109,11 +119,9 @@ function PageHost(props: {
   load: () => Promise<{ default: PageComponent }>;
   params: Record<string, string>;
   query: URLSearchParams;
-  path: string;
 }): JSX.Element {
   const [Page, setPage] = useState<PageComponent | null>(null);
   const [failed, setFailed] = useState<unknown>(null);
-  const first = useRef(true);
   useEffect(() => {
     let live = true;
     props.load().then(
@@ -124,14 +132,6 @@ function PageHost(props: {
       live = false;
     };
   }, [props.load]);
-  useEffect(() => {
-    // Not on the first page of a visit: focus stays where the browser put it.
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    document.getElementById('main')?.focus();
-  }, [props.path]);
   if (failed)
     return (
       <>
