@@ -1,7 +1,7 @@
 // The shell: main navigation, the page for the current address, the sign-in guard, sign-out.
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { apiSend, onSession, session, setSession } from './api.js';
+import { ApiError, apiSend, onSession, session, setSession } from './api.js';
 import { matchRoute, navigate, onNavigate, type PageComponent, signInHref } from './router.js';
 import { ROUTES } from './routes.js';
 import { Alert, Button, errorText, Loading } from './ui.js';
@@ -81,7 +81,7 @@ function MainNav(props: { path: string }): JSX.Element {
       await apiSend('DELETE', '/v1/web/session');
     } catch (err) {
       // An already ended session is signed out all the same; anything else is worth saying.
-      if (!(err as { status?: number }).status || (err as { status: number }).status !== 401) {
+      if (!(err instanceof ApiError && err.status === 401)) {
         setBusy(false);
         setError(`Could not sign out: ${errorText(err)}`);
         return;
