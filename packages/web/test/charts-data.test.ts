@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { HealthDay, WeightEntry } from '@fitsync/api';
 import { activitySeries } from '../src/charts/activity-series.js';
 import { clock, dayAxis, elapsedAxis, paceAxis, valueAxis } from '../src/charts/axes.js';
-import { HEALTH_METRICS, metricByDay, metricOf, periodOf, periodRange, usesWeighIns } from '../src/charts/health-metrics.js';
+import { HEALTH_METRICS, metricByDay, metricOf, periodOf, periodRange, secondByDay, usesWeighIns } from '../src/charts/health-metrics.js';
 
 test('clock writes m:ss, and h:mm:ss from an hour', () => {
   assert.equal(clock(0), '0:00');
@@ -110,4 +110,13 @@ test('metric and period come from the address, with defaults for anything else',
   for (const l of ['Resting heart rate', 'Steps', 'Sleep', 'HRV', 'Stress', 'Body battery', 'Weight']) assert.ok(labels.includes(l), l);
   assert.equal(new Set(labels).size, labels.length);
   assert.equal(new Set(HEALTH_METRICS.map((m) => m.key)).size, HEALTH_METRICS.length);
+});
+
+test('body battery has a second line, the day\'s lowest; other metrics have none', () => {
+  const range = { since: '2026-12-04', until: '2026-12-06' };
+  const days = [day('2026-12-04', { body_battery_high: 100, body_battery_low: 12 }), day('2026-12-06', { body_battery_high: 88, body_battery_low: null })];
+  const bb = metricOf('body_battery');
+  assert.deepEqual(metricByDay(bb, range, { days }).map((d) => d.value), [100, null, 88]);
+  assert.deepEqual(secondByDay(bb, range, { days }).map((d) => d.value), [12, null, null]);
+  assert.deepEqual(secondByDay(metricOf('steps'), range, { days }), []);
 });

@@ -18,6 +18,11 @@ export interface HealthMetric {
   /** A line under the chart when the number needs explaining. */
   note?: string;
   source: Source;
+  /**
+   * A second, lower line of the same unit (Body battery: the day's lowest under its highest); then
+   * `name` names the main line in the table and the legend.
+   */
+  second?: { name: string; secondName: string; daily: (d: HealthDay) => number | null };
 }
 
 const hours = (s: number | null) => (s === null ? null : s / 3600);
@@ -63,8 +68,9 @@ export const HEALTH_METRICS: readonly HealthMetric[] = [
     unit: 'level',
     digits: 0,
     zero: true,
-    note: "The day's highest Body Battery level, 0 to 100.",
+    note: "Solid line: the day's highest Body Battery level; dashed line: its lowest (0 to 100).",
     source: { daily: (d) => d.body_battery_high },
+    second: { name: 'Highest', secondName: 'Lowest', daily: (d) => d.body_battery_low },
   },
   {
     key: 'weight',
@@ -117,6 +123,22 @@ export function periodRange(today: string, days: number): { since: string; until
 /** Whether a metric reads the weigh-ins (`GET /v1/health/weight`) rather than the daily summaries. */
 export function usesWeighIns(m: HealthMetric): boolean {
   return 'weight' in m.source;
+}
+
+/** The metric's second line per day (null where there is none); empty when it has none. */
+export function secondByDay(
+  m: HealthMetric,
+  range: { since: string; until: string },
+  data: { days?: readonly HealthDay[] },
+): { day: string; value: number | null }[] {
+  const second = m.second;
+  if (!second) return [];
+  const values = new Map<string, number>();
+  for (const d of data.days ?? []) {
+    const v = second.daily(d);
+    if (v !== null && Number.isFinite(v)) values.set(d.date, v);
+  }
+  return fillDays(range.since, range.until, values);
 }
 
 /**

@@ -9,6 +9,8 @@ export interface LineChartProps {
   /** A sentence for the <title>: what the chart shows, its range and units. */
   description: string;
   points: readonly Point[];
+  /** A second series on the same axes, drawn dashed (e.g. the day's lowest under its highest). */
+  second?: readonly Point[];
   x: ChartAxis;
   y: ChartAxis;
   /** The y unit, written above the axis ("bpm", "min/km"). */
@@ -42,6 +44,9 @@ export function LineChart(props: LineChartProps): JSX.Element {
   const points = downsample(props.points, right - left);
   const d = linePath(points, sx, sy, props.y.min, props.y.max);
   const dots = props.dots ? points.filter((p) => p[1] !== null) : isolatedPoints(points);
+  const second = props.second ? downsample(props.second, right - left) : [];
+  const dots2 = props.dots ? second.filter((p) => p[1] !== null) : isolatedPoints(second);
+  const clip = (y: number) => Math.min(props.y.max, Math.max(props.y.min, y));
   return (
     <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={props.label} preserveAspectRatio="xMidYMid meet">
       <title>{props.description}</title>
@@ -70,10 +75,14 @@ export function LineChart(props: LineChartProps): JSX.Element {
           {props.unit}
         </text>
       </g>
+      {second.length > 0 && <path class={`chart-line chart-second chart-${props.tone}`} d={linePath(second, sx, sy, props.y.min, props.y.max)} />}
       <path class={`chart-line chart-${props.tone}`} d={d} />
       <g class={`chart-dots chart-${props.tone}`}>
         {dots.map(([x, y]) => (
-          <circle key={`d${x}`} cx={sx(x)} cy={sy(Math.min(props.y.max, Math.max(props.y.min, y!)))} r={3} />
+          <circle key={`d${x}`} cx={sx(x)} cy={sy(clip(y!))} r={3} />
+        ))}
+        {dots2.map(([x, y]) => (
+          <circle key={`e${x}`} cx={sx(x)} cy={sy(clip(y!))} r={2.5} />
         ))}
       </g>
     </svg>

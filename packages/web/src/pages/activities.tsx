@@ -73,7 +73,7 @@ export default function Page(_props: { params: Record<string, string>; query: UR
         </p>
       )}
       {rows !== null && rows.length > 0 && (
-        <Table caption="Activities" headers={['Date', 'Name', 'Type', 'Distance', 'Duration']} class="activities">
+        <Table caption="Activities" headers={['Date', 'Name', 'Type', 'Distance', 'Duration']} numeric={['Distance', 'Duration']} class="activities">
           {rows.map((a) => (
             <tr key={a.activity_id}>
               <td>{formatDateTime(a.start_time)}</td>

@@ -146,6 +146,8 @@ function Summary(props: { a: ActivityDetail }): JSX.Element {
   );
 }
 
+const LAP_HEADERS = ['Lap', 'Time', 'Distance (km)', 'Pace (/km)', 'Avg heart rate (bpm)', 'Max heart rate (bpm)', 'Ascent (m)'];
+
 function Laps(props: { laps: readonly Lap[] }): JSX.Element {
   if (props.laps.length === 0) return <p>This activity has no laps.</p>;
   const n = (v: number | null, digits = 0) => (v === null ? '—' : formatNumber(v, digits));
@@ -154,7 +156,8 @@ function Laps(props: { laps: readonly Lap[] }): JSX.Element {
     <Table
       caption="Laps"
       class="laps"
-      headers={['Lap', 'Time', 'Distance (km)', 'Pace (/km)', 'Avg heart rate (bpm)', 'Max heart rate (bpm)', 'Ascent (m)']}
+      headers={LAP_HEADERS}
+      numeric={LAP_HEADERS}
     >
       {props.laps.map((l) => (
         <tr key={l.index}>
@@ -220,7 +223,7 @@ function ByMinute(props: { caption: string; header: string; points: readonly Poi
   return (
     <details class="chart-table">
       <summary>Show as table</summary>
-      <Table caption={props.caption} class="by-day" headers={['Minute', props.header]}>
+      <Table caption={props.caption} headers={['Minute', props.header]} numeric={['Minute', props.header]}>
         {rows.map((r) => (
           <tr key={r.from}>
             <td class="num">{clock(r.from)}</td>

@@ -14,6 +14,7 @@ import {
   metricOf,
   periodOf,
   periodRange,
+  secondByDay,
   usesWeighIns,
 } from '../charts/health-metrics.js';
 import { LineChart } from '../charts/line-chart.js';
@@ -73,14 +74,23 @@ export default function Page(props: { params: Record<string, string>; query: URL
       {current === null ? (
         error === null && <Loading label="Loading health data…" />
       ) : (
-        <Trend metric={metric} range={range} byDay={metricByDay(metric, range, current)} />
+        <Trend metric={metric} range={range} byDay={metricByDay(metric, range, current)} second={secondByDay(metric, range, current)} />
       )}
     </>
   );
 }
 
-function Trend(props: { metric: HealthMetric; range: { since: string; until: string }; byDay: { day: string; value: number | null }[] }): JSX.Element {
-  const { metric: m, byDay } = props;
+/** How a value reads in a sentence: "52 bpm", "21.5 %" → "21.5%", a level or score without a unit. */
+function withUnit(text: string, unit: string): string {
+  if (unit === '%') return `${text}%`;
+  if (unit === 'level' || unit === 'score') return text;
+  return `${text} ${unit}`;
+}
+
+type Day = { day: string; value: number | null };
+
+function Trend(props: { metric: HealthMetric; range: { since: string; until: string }; byDay: Day[]; second: Day[] }): JSX.Element {
+  const { metric: m, byDay, second } = props;
   const withData = byDay.filter((d): d is { day: string; value: number } => d.value !== null);
   const show = (v: number) => formatNumber(v, m.digits);
   const heading = (
@@ -96,30 +106,36 @@ function Trend(props: { metric: HealthMetric; range: { since: string; until: str
       </>
     );
   }
-  const values = withData.map((d) => d.value);
-  let lo = values[0]!;
-  let hi = values[0]!;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
   let sum = 0;
-  for (const v of values) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-    sum += v;
+  for (const d of withData) {
+    lo = Math.min(lo, d.value);
+    hi = Math.max(hi, d.value);
+    sum += d.value;
+  }
+  for (const d of second) {
+    if (d.value === null) continue;
+    lo = Math.min(lo, d.value);
+    hi = Math.max(hi, d.value);
   }
   const latest = withData[withData.length - 1]!;
   const points: Point[] = byDay.map((d, i) => [i, d.value]);
-  const unit = m.unit === '%' ? '%' : ` ${m.unit}`;
+  const secondPoints: Point[] = second.map((d, i) => [i, d.value]);
+  const lowOf = new Map(second.map((d) => [d.day, d.value]));
+  const names = m.second ? [`${m.second.name} (${m.unit})`, `${m.second.secondName} (${m.unit})`] : [`${m.label} (${m.unit})`];
   return (
     <>
       {heading}
       <p class="chart-summary">
-        Latest {show(latest.value)}
-        {unit} on {formatDate(latest.day)} · average {show(sum / values.length)}
-        {unit} · {withData.length} of {byDay.length} days with data
+        {m.second ? `${m.second.name}: latest` : 'Latest'} {withUnit(show(latest.value), m.unit)} on {formatDate(latest.day)} · average {withUnit(show(sum / withData.length), m.unit)} ·{' '}
+        {withData.length} of {byDay.length} days with data
       </p>
       <LineChart
         label={`${m.label} trend`}
         description={`${m.label} in ${m.unit} per day from ${props.range.since} to ${props.range.until}: from ${show(lo)} to ${show(hi)}; days without data are gaps`}
         points={points}
+        {...(m.second ? { second: secondPoints } : {})}
         x={dayAxis(props.range.since, byDay.length)}
         y={valueAxis(lo, hi, { zero: m.zero })}
         unit={m.unit}
@@ -130,13 +146,17 @@ function Trend(props: { metric: HealthMetric; range: { since: string; until: str
       {m.note && <p class="chart-note">{m.note}</p>}
       <details class="chart-table">
         <summary>Show as table</summary>
-        <Table caption={`${m.label} by day`} class="by-day" headers={['Date', `${m.label} (${m.unit})`]}>
-          {withData.map((d) => (
-            <tr key={d.day}>
-              <td>{formatDate(d.day)}</td>
-              <td class="num">{show(d.value)}</td>
-            </tr>
-          ))}
+        <Table caption={`${m.label} by day`} headers={['Date', ...names]} numeric={names}>
+          {withData.map((d) => {
+            const low = lowOf.get(d.day);
+            return (
+              <tr key={d.day}>
+                <td>{formatDate(d.day)}</td>
+                <td class="num">{show(d.value)}</td>
+                {m.second && <td class="num">{low == null ? '—' : show(low)}</td>}
+              </tr>
+            );
+          })}
         </Table>
       </details>
     </>
