@@ -160,3 +160,35 @@ describe('browser sessions under TLS', { skip: pems ? false : 'openssl is not in
     assert.equal(cleared.attrs.get('max-age'), '0');
   });
 });
+
+describe('browser sessions behind a TLS-terminating proxy (FITSYNC_TRUST_PROXY)', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ hasher: cheap, env: { FITSYNC_WORKERS: '0', FITSYNC_TRUST_PROXY: '127.0.0.1' } });
+  });
+  after(() => s?.close());
+
+  test("X-Forwarded-Proto/-Host from the proxy: the __Host- cookie with Secure, and the public origin is the server's own", async () => {
+    const name = uniqueName('proxy');
+    await createUser(s.db, name, 'correct horse', { hasher: cheap });
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'fitsync.example', 'x-forwarded-for': '203.0.113.9' };
+    const signIn = await webRequest(s.url, 'POST', '/v1/web/session', {
+      body: { username: name, password: 'correct horse' },
+      origin: 'https://fitsync.example',
+      headers: forwarded,
+    });
+    assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+    const c = parseSetCookie(signIn.setCookie[0]!);
+    assert.equal(c.name, '__Host-fitsync_session');
+    assert.equal(c.attrs.get('secure'), true);
+    const cookie = `${c.name}=${c.value}`;
+    const csrf = signIn.body.csrf_token as string;
+    const body = { sync_type: 'all' };
+    const change = (origin: string) => webRequest(s.url, 'POST', '/v1/sync/jobs', { cookie, csrf, body, origin, headers: forwarded });
+    assert.equal((await change('https://fitsync.example')).body.code, 'garmin_not_connected');
+    assert.equal((await change('http://fitsync.example')).body.code, 'csrf_failed');
+    assert.equal((await change('https://evil.example')).body.code, 'csrf_failed');
+    // Without the proxy's word the request is plain HTTP: the __Host- cookie is not read.
+    assert.equal((await webRequest(s.url, 'GET', '/v1/me', { cookie })).status, 401);
+  });
+});

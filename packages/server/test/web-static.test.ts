@@ -173,6 +173,15 @@ describe('serving the web app', () => {
     }
   });
 
+  test('the OpenAPI document lists the browser-session routes and none of the page routes', async () => {
+    const doc = await webRequest(s.url, 'GET', '/openapi.json');
+    const paths = Object.keys(doc.body.paths);
+    assert.ok(paths.includes('/v1/web/session'), paths.join(' '));
+    assert.ok(paths.includes('/v1/web/session/mfa'));
+    assert.deepEqual(paths.filter((p) => !p.startsWith('/v1/') && !['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'].includes(p)), []);
+    assert.deepEqual(Object.keys(doc.body.components.securitySchemes).sort(), ['bearer', 'cookie']);
+  });
+
   test('Accept-Encoding parsing', () => {
     const both = { br: Buffer.alloc(1), gz: Buffer.alloc(1) };
     assert.equal(pickEncoding('br', both), 'br');

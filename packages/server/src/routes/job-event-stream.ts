@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { TERMINAL_SYNC_STATUSES } from '@fitsync/api/codes';
 import type { EventBus, ServerEvents } from '../events/event-bus.js';
 import { invalidToken } from '../http/api-error.js';
+import { SECURITY_HEADER_OBJECT } from '../web/security-headers.js';
 
 type Snapshot = ServerEvents['sync-job'];
 
@@ -81,6 +82,8 @@ export class JobEventStream {
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
+      // Written past fastify's reply (hijacked), so the headers every answer carries are added here.
+      ...SECURITY_HEADER_OBJECT,
     });
     res.write(': sync job events\n\n');
     this.streaming = true;

@@ -11,18 +11,21 @@ export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/** The same, as a headers object (for answers written past fastify's reply: the event streams). */
+export const SECURITY_HEADER_OBJECT: Readonly<Record<string, string>> = Object.fromEntries(SECURITY_HEADERS);
+
 /**
- * Sets the security headers on every response. Set on the raw response when the request arrives
- * (not in onSend), so answers written past fastify's reply — the hijacked event streams — carry
- * them too. A callback hook with constant values: no promise and no object per request, as
- * `GET /v1/me` must stay as cheap as it is (issue 13).
+ * Sets the security headers on every answer fastify sends. Through the reply's own header object,
+ * not the raw response: a single raw setHeader would put Node's writeHead on its slow path for every
+ * header of the answer. A callback hook with constant values: no promise and no object per request,
+ * as `GET /v1/me` must stay as cheap as it is (issue 13). Hijacked answers (the job event stream)
+ * add SECURITY_HEADER_OBJECT themselves.
  */
 export function installSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onRequest', (_request, reply, done) => {
-    const res = reply.raw;
-    res.setHeader('x-content-type-options', 'nosniff');
-    res.setHeader('referrer-policy', 'no-referrer');
-    res.setHeader('x-frame-options', 'DENY');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
     done();
   });
 }
