@@ -1,7 +1,7 @@
 // The shell: main navigation, the page for the current address, the sign-in guard, sign-out.
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { apiSend, onSession, session, setSession } from './api.js';
+import { ApiError, apiSend, onSession, session, setSession } from './api.js';
 import { matchRoute, navigate, onNavigate, type PageComponent, signInHref } from './router.js';
 import { ROUTES } from './routes.js';
 import { Alert, Button, errorText, Loading } from './ui.js';
@@ -30,6 +30,16 @@ export function App(): JSX.Element {
   useEffect(() => {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);
+  // After an in-app navigation, focus goes to the new page (as a page load would put it at the
+  // top) so keyboard and screen-reader users start there; not on the visit's first page.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [loc.path]);
   const title = match ? match.route.title : 'Page not found';
   useEffect(() => {
     document.title = `${title} – FitSync`;
@@ -52,7 +62,7 @@ export function App(): JSX.Element {
       </header>
       <main id="main" tabIndex={-1}>
         {redirect ? null : match ? (
-          <PageHost key={match.route.pattern} load={match.route.load} params={match.params} query={loc.query} path={loc.path} />
+          <PageHost key={match.route.pattern} load={match.route.load} params={match.params} query={loc.query} />
         ) : (
           <NotFound />
         )}
@@ -71,7 +81,7 @@ function MainNav(props: { path: string }): JSX.Element {
       await apiSend('DELETE', '/v1/web/session');
     } catch (err) {
       // An already ended session is signed out all the same; anything else is worth saying.
-      if (!(err as { status?: number }).status || (err as { status: number }).status !== 401) {
+      if (!(err instanceof ApiError && err.status === 401)) {
         setBusy(false);
         setError(`Could not sign out: ${errorText(err)}`);
         return;
@@ -109,11 +119,9 @@ function PageHost(props: {
   load: () => Promise<{ default: PageComponent }>;
   params: Record<string, string>;
   query: URLSearchParams;
-  path: string;
 }): JSX.Element {
   const [Page, setPage] = useState<PageComponent | null>(null);
   const [failed, setFailed] = useState<unknown>(null);
-  const first = useRef(true);
   useEffect(() => {
     let live = true;
     props.load().then(
@@ -124,14 +132,6 @@ function PageHost(props: {
       live = false;
     };
   }, [props.load]);
-  useEffect(() => {
-    // Not on the first page of a visit: focus stays where the browser put it.
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    document.getElementById('main')?.focus();
-  }, [props.path]);
   if (failed)
     return (
       <>

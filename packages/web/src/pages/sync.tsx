@@ -105,11 +105,14 @@ export default function Page(): JSX.Element {
           )}
         </div>
       </div>
-      <Alert error={error ?? undefined} />
-      {error instanceof ApiError && error.code === 'garmin_not_connected' && (
-        <p>
-          Link your Garmin account in <a href="/settings">Settings</a> first.
-        </p>
+      {error instanceof ApiError && error.code === 'garmin_not_connected' ? (
+        // The server's text names the CLI command; here the way is the Settings page.
+        <Alert>
+          FitSync has no working link to your Garmin account. Link it in <a href="/settings">Settings</a>, then start the sync
+          again.
+        </Alert>
+      ) : (
+        <Alert error={error ?? undefined} />
       )}
       {job && running && <Progress job={job} />}
       {job && !running && <Outcome job={job} />}
