@@ -29,6 +29,9 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
   let w: PageWatch;
   let secret = '';
   let recoveryCodes: string[] = [];
+  /** The activity opened by the activity step (checked again on a narrow screen). */
+  let activityPath = '';
+  let activityName = '';
   /** TOTP steps already used: the server accepts each step once. */
   const usedSteps = new Set<number>();
   const tmpDirs: string[] = [];
@@ -214,6 +217,8 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     await link.click();
     await waitForPath(page, /^\/activities\/[^/]+$/);
     await expectH1(page, name);
+    activityPath = new URL(page.url()).pathname;
+    activityName = name;
     await page.getByRole('heading', { level: 2, name: 'Summary' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Track' }).waitFor();
     const track = page.getByRole('img', { name: 'Track', exact: true });
@@ -351,6 +356,26 @@ describe('web app: a first day in the browser', { skip: browserSkip(), timeout: 
     await page.getByRole('button', { name: 'Disconnect Garmin', exact: true }).click();
     await page.getByLabel('Garmin email', { exact: true }).waitFor();
     await checkPage(page, w, 'settings-off');
+  });
+
+  test('a phone-sized screen: the same pages pass the same checks', async () => {
+    await page.setViewportSize({ width: 380, height: 800 });
+    try {
+      for (const [path, h1, shot] of [
+        ['/sync', 'Sync', 'narrow-sync'],
+        ['/activities', 'Activities', 'narrow-activities'],
+        [activityPath, activityName, 'narrow-activity'],
+        ['/health', 'Health', 'narrow-health'],
+        ['/settings', 'Settings', 'narrow-settings'],
+      ] as const) {
+        await page.goto(path);
+        await expectH1(page, h1);
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sync', exact: true }).waitFor();
+        await checkPage(page, w, shot);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 900 });
+    }
   });
 
   test('no CSP violation and no uncaught error on any page, and no secret in the server log', async () => {
