@@ -192,3 +192,29 @@ describe('browser sessions behind a TLS-terminating proxy (FITSYNC_TRUST_PROXY)'
     assert.equal((await webRequest(s.url, 'GET', '/v1/me', { cookie })).status, 401);
   });
 });
+
+describe('browser sessions with FITSYNC_PUBLIC_URL', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ hasher: cheap, env: { FITSYNC_WORKERS: '0', FITSYNC_PUBLIC_URL: 'https://fitsync.example:8443/' } });
+  });
+  after(() => s?.close());
+
+  test('the public origin passes the Origin check beside the address the request came to; others do not', async () => {
+    const name = uniqueName('public');
+    await createUser(s.db, name, 'correct horse', { hasher: cheap });
+    const signIn = await webRequest(s.url, 'POST', '/v1/web/session', {
+      body: { username: name, password: 'correct horse' },
+      origin: 'https://fitsync.example:8443',
+    });
+    assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+    const c = parseSetCookie(signIn.setCookie[0]!);
+    const cookie = `${c.name}=${c.value}`;
+    const csrf = signIn.body.csrf_token as string;
+    const change = (origin: string) => webRequest(s.url, 'POST', '/v1/sync/jobs', { cookie, csrf, body: { sync_type: 'all' }, origin });
+    assert.equal((await change('https://fitsync.example:8443')).body.code, 'garmin_not_connected');
+    assert.equal((await change(new URL(s.url).origin)).body.code, 'garmin_not_connected');
+    assert.equal((await change('https://fitsync.example')).body.code, 'csrf_failed');
+    assert.equal((await change('https://evil.example:8443')).body.code, 'csrf_failed');
+  });
+});

@@ -34,11 +34,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const csrfFailed = (detail: string) => new ApiError(403, 'csrf_failed', detail);
 
-/** Whether the request's Origin, when it has one, is this server's own (scheme://host[:port]). */
+/**
+ * Whether the request's Origin, when it has one, is this server's own: the origin the request was
+ * addressed to (scheme://host[:port]), or FITSYNC_PUBLIC_URL's, the address users are sent to.
+ */
 export function sameOriginOrNone(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
+  const origin = request.headers.origin?.toLowerCase();
   if (origin === undefined) return true;
-  return origin.toLowerCase() === `${request.protocol}://${request.host}`.toLowerCase();
+  if (origin === `${request.protocol}://${request.host}`.toLowerCase()) return true;
+  const publicUrl = request.server.deps.config.publicUrl;
+  return publicUrl !== undefined && origin === new URL(publicUrl).origin.toLowerCase();
 }
 
 /** 403 csrf_failed unless the request's Origin, when it has one, is this server's own. */
