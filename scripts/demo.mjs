@@ -381,6 +381,7 @@ async function demo() {
 
   await importDemo(sim, server, serverEnv, dataDir);
   await operationsDemo(server, serverEnv, dataDir);
+  await webDemo(server, password, pending.secret, confirmedAt);
 
   console.log(`\n${paint('32;1', `Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}`);
 }
@@ -457,6 +458,102 @@ async function operationsDemo(server, serverEnv, dataDir) {
   if (shown.length < 5) throw new DemoError('/metrics lacks the queue, Garmin call or phase series');
   show(shown.join('\n'));
   note('also there: fitsync_sync_phase_seconds buckets, fitsync_purged_rows_total, fitsync_blob_gc_removed_total (docs/operations.md)');
+}
+
+/**
+ * The web app at / (what a browser gets: CSP, compressed cacheable assets), then `fitsync auth login
+ * --web` on a "second machine": the CLI shows a code, the demo plays the browser (sign in with
+ * password + TOTP through /v1/web/session, approve at /v1/auth/device/approve with the cookie and
+ * its CSRF token), and the CLI says "Signed in".
+ */
+async function webDemo(server, password, totpSecret, confirmedAt) {
+  step(`The web app: open ${server.url}/ in a browser (sync live, activities with track and charts, health trends)`);
+  const page = await web('GET', `${server.url}/sync`);
+  if (page.status !== 200 || !/<script type="module"/.test(page.text)) throw new DemoError(`GET /sync answered ${page.status}`);
+  note(`Content-Security-Policy: ${page.headers['content-security-policy']}`);
+  // What /sync loads: the entry script and stylesheet, their static imports, and the Sync page's chunk.
+  const queue = [...page.text.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  const seen = new Set();
+  let gz = 0;
+  let cache = '';
+  while (queue.length > 0) {
+    const path = queue.shift();
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const asset = await web('GET', `${server.url}${path}`, undefined, { 'accept-encoding': 'gzip' });
+    if (asset.status !== 200 || asset.headers['content-encoding'] !== 'gzip') throw new DemoError(`${path} was not served gzip-compressed`);
+    gz += asset.bytes;
+    cache = asset.headers['cache-control'];
+    if (!path.endsWith('.js')) continue;
+    const source = (await web('GET', `${server.url}${path}`)).text;
+    for (const m of source.matchAll(/(?:from\s*|import\s*)"\.\/([\w-]+\.js)"|import\("\.\/(sync-[\w-]+\.js)"\)/g)) queue.push(`/assets/${m[1] ?? m[2]}`);
+  }
+  ok(`the sync page loads ${seen.size} files, ${(gz / 1024).toFixed(1)} KB gzip in all (${cache}); built at install, nothing built at run time`);
+
+  step('fitsync auth login --web on a second machine — the browser approves it (RFC 8628 device login)');
+  const cli = spawn(process.execPath, [BIN.cli, '--config-dir', join(tmp, 'laptop'), 'auth', 'login', '--web', '--no-browser'], {
+    env: { PATH: process.env.PATH, HOME: tmp, NO_COLOR: '1', FITSYNC_SERVER: server.url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(cli);
+  let cliErr = '';
+  const userCode = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new DemoError(`auth login --web showed no code:\n${cliErr}`)), STEP_TIMEOUT_MS);
+    cli.stderr.on('data', (c) => {
+      cliErr += c;
+      const m = /enter the code ([A-Z]{4}-[A-Z]{4})/.exec(cliErr);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
+    });
+    cli.once('exit', (code) => reject(new DemoError(`auth login --web exited ${code}:\n${cliErr}`)));
+  });
+  show(cliErr.split('\n').filter((l) => /code|open/i.test(l)).join('\n'));
+  const exited = new Promise((resolve) => cli.once('close', (code) => resolve(code)));
+  // The browser: password, then the TOTP of a time step no earlier sign-in used.
+  const first = await web('POST', `${server.url}/v1/web/session`, { username: 'demo', password });
+  if (first.json?.status !== 'mfa_required') throw new DemoError(`web sign-in answered ${first.status}: ${first.text.slice(0, 200)}`);
+  const code = totp(totpSecret, Math.max(Date.now(), confirmedAt + 60_000));
+  const signedIn = await web('POST', `${server.url}/v1/web/session/mfa`, { challenge_id: first.json.challenge_id, code });
+  const cookie = String(signedIn.headers['set-cookie'] ?? '').split(';')[0];
+  if (signedIn.status !== 200 || !cookie.startsWith('fitsync_session=')) throw new DemoError(`web MFA answered ${signedIn.status}: ${signedIn.text.slice(0, 200)}`);
+  note(`browser signed in: cookie ${String(signedIn.headers['set-cookie']).replace(/=[^;]+/, '=…')}`);
+  const auth = { cookie, 'x-csrf-token': signedIn.json.csrf_token };
+  const refused = await web('POST', `${server.url}/v1/auth/device/approve`, { user_code: userCode, action: 'approve' }, { cookie });
+  if (refused.status !== 403 || refused.json?.code !== 'csrf_failed') throw new DemoError(`an approval without the CSRF token answered ${refused.status}`);
+  ok('an approval without the page\'s CSRF token is refused (403 csrf_failed)');
+  const approved = await web('POST', `${server.url}/v1/auth/device/approve`, { user_code: userCode, action: 'approve' }, auth);
+  if (approved.json?.status !== 'approved') throw new DemoError(`the approval answered ${approved.status}: ${approved.text.slice(0, 200)}`);
+  const exitCode = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+  if (exitCode !== 0 || !/Signed in as demo/.test(cliErr)) throw new DemoError(`auth login --web ended ${exitCode}:\n${cliErr}`);
+  show(cliErr.split('\n').filter((l) => l.startsWith('Signed in')).join('\n'));
+  ok('approved in the browser; the CLI polled, stored its own session and signed in');
+}
+
+/** One request with headers and body kept (for the web step): status, headers, text, JSON, bytes on the wire. */
+function web(method, url, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const text = res.headers['content-encoding'] ? '' : raw.toString('utf8');
+        let json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, bytes: raw.length });
+      });
+    });
+    req.setTimeout(10_000, () => req.destroy(new DemoError(`${method} ${url} timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 /** A GET's body as text (for /metrics). */
