@@ -31,9 +31,8 @@ function rememberMfa(enabled: boolean): void {
 function TwoFactor(): JSX.Element {
   const [state, setState] = useState<MfaState>({ step: 'loading' });
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction(() => setNote(null));
   const focusRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -42,19 +41,6 @@ function TwoFactor(): JSX.Element {
       (err) => setError(err),
     );
   }, []);
-
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    setNote(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const begin = () =>
     run(async () => {
@@ -186,8 +172,7 @@ function Garmin(): JSX.Element {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
 
   useEffect(() => {
     apiGet<GarminConnection>('/v1/garmin/connection').then(
@@ -200,18 +185,6 @@ function Garmin(): JSX.Element {
       (err) => setError(err),
     );
   }, []);
-
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const link = (e: Event) => {
     e.preventDefault();
@@ -293,4 +266,26 @@ function Garmin(): JSX.Element {
       )}
     </section>
   );
+}
+
+/**
+ * One action of a section at a time: `run` marks the section busy, clears the last error (and
+ * whatever `clear` clears), and shows the action's error if it fails.
+ */
+function useAction(clear?: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    clear?.();
+    try {
+      await fn();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
 }
