@@ -3,7 +3,7 @@ import { CancelledError } from '../errors.js';
 import type { Deps } from '../factory.js';
 import { type FollowOptions, followJob } from './follow-job.js';
 import { exitForFollowed, printJob } from './job-view.js';
-import { createReporter } from './reporter.js';
+import { createReporter, type JobReporter } from './reporter.js';
 
 /**
  * `--wait` / `--watch`: shows progress on stderr until the job ends, then
@@ -14,25 +14,28 @@ import { createReporter } from './reporter.js';
  * a second Ctrl-C ends the process at once (Interrupts.once).
  */
 export async function watchJob(job: SyncJob, deps: Deps, o: FollowOptions = {}): Promise<number> {
-  const [session, baseUrl, format] = await Promise.all([deps.session(), deps.server(), deps.output()]);
-  const reporter = await createReporter(deps.io, deps.runtime);
-  reporter.update(job);
+  // Ctrl-C is taken before the first progress line is drawn: a key pressed as soon as the
+  // line shows (a loaded machine may run nothing else of ours in between) stops following.
   const stop = new AbortController();
   const restore = deps.interrupts.once(() => stop.abort());
-  let final: SyncJob;
+  let reporter: JobReporter | undefined;
   try {
-    final = await followJob(job, { baseUrl, session, runtime: deps.runtime, log: deps.debug, signal: stop.signal }, (j) => reporter.update(j), o);
+    const [session, baseUrl, format] = await Promise.all([deps.session(), deps.server(), deps.output()]);
+    const shown = await createReporter(deps.io, deps.runtime);
+    reporter = shown;
+    shown.update(job);
+    const final = await followJob(job, { baseUrl, session, runtime: deps.runtime, log: deps.debug, signal: stop.signal }, (j) => shown.update(j), o);
+    shown.done(final);
+    printJob(deps.io.out, format, final);
+    return exitForFollowed(final);
   } catch (err) {
     // Leave the terminal on a fresh line before the message.
-    reporter.stop();
+    reporter?.stop();
     if (stop.signal.aborted) throw stoppedFollowing(job.job_id);
     throw err;
   } finally {
     restore();
   }
-  reporter.done(final);
-  printJob(deps.io.out, format, final);
-  return exitForFollowed(final);
 }
 
 function stoppedFollowing(id: string): CancelledError {
