@@ -41,12 +41,12 @@ function concernsOneActivity(err: unknown): err is CliError {
  * Streams `GET /v1/activities/{id}/export?format=F` of every job to its file (atomically, see
  * stream/save-download.ts), EXPORT_PARALLELISM at a time, calling `onDone` after each. An error of
  * one activity is recorded in its result; any other error stops starting new exports, waits for
- * those under way and is thrown.
+ * those under way and is thrown. `signal` (Ctrl-C) stops them all, leaving only whole files.
  */
 export async function exportFiles(
   deps: Deps,
   jobs: readonly ExportJob[],
-  o: { format: ExportFormat; force: boolean; onDone?: (r: ExportResult, done: number) => void },
+  o: { format: ExportFormat; force: boolean; onDone?: (r: ExportResult, done: number) => void; signal?: AbortSignal },
 ): Promise<ExportRun> {
   const session = await deps.session();
   const results: ExportResult[] = new Array(jobs.length);
@@ -67,6 +67,7 @@ export async function exportFiles(
           out: deps.io.out,
           force: o.force,
           what: `activity ${job.activityId}`,
+          ...(o.signal ? { signal: o.signal } : {}),
           ...(o.format === 'fit'
             ? { checkHead: (head: Buffer) => (isFitHead(head) ? undefined : `the server did not send a FIT file for activity ${job.activityId}`) }
             : {}),

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { UnavailableError, UsageError } from '../errors.js';
+import { CancelledError, CliError, UnavailableError, UsageError } from '../errors.js';
 import type { Deps } from '../factory.js';
 import type { Session } from '../session.js';
 import { openStream } from './open-stream.js';
@@ -24,6 +24,11 @@ export interface SaveDownloadOptions {
   what: string;
   /** Checks the first bytes (up to 12) once the body is complete; a message when they are wrong. */
   checkHead?: (head: Buffer) => string | undefined;
+  /**
+   * Stops the download (Ctrl-C): the response is dropped, the temporary file removed, and a
+   * CancelledError thrown; a target file is never left half written.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SavedDownload {
@@ -37,6 +42,8 @@ export interface SavedDownload {
  * Error answers become the typed errors of client/problem.ts.
  */
 export async function saveDownload(deps: Deps, session: Session, o: SaveDownloadOptions): Promise<SavedDownload> {
+  const stopped = () => new CancelledError(`the download of ${o.what} was stopped`);
+  if (o.signal?.aborted) throw stopped();
   const opened = await openStream({
     baseUrl: await deps.server(),
     path: o.path,
@@ -46,6 +53,9 @@ export async function saveDownload(deps: Deps, session: Session, o: SaveDownload
     log: deps.debug,
   });
   const { res } = opened;
+  const onAbort = () => res.destroy(stopped());
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener('abort', onAbort, { once: true });
   const expected = Number(res.headers['content-length'] ?? Number.NaN);
   const hash = createHash('sha256');
   let bytes = 0;
@@ -73,6 +83,7 @@ export async function saveDownload(deps: Deps, session: Session, o: SaveDownload
       });
     }
   } finally {
+    o.signal?.removeEventListener('abort', onAbort);
     opened.close();
   }
   return { bytes, sha256: hash.digest('hex') };
@@ -106,7 +117,8 @@ function pump(src: NodeJS.ReadableStream & { destroy(err?: Error): void }, dest:
     // The response may have closed while the target file was being opened (a loaded machine):
     // a destroyed stream emits nothing more, so waiting for 'end' or 'close' would hang forever.
     if ((src as Readable).destroyed) {
-      finish(new UnavailableError('the download broke off: connection closed'));
+      const why = (src as Readable).errored;
+      finish(why instanceof CliError ? why : new UnavailableError('the download broke off: connection closed'));
       return;
     }
     src.on('data', (c: Buffer) => {
@@ -117,7 +129,7 @@ function pump(src: NodeJS.ReadableStream & { destroy(err?: Error): void }, dest:
       }
     });
     src.on('error', (err: NodeJS.ErrnoException) =>
-      finish(err instanceof UnavailableError ? err : new UnavailableError(`the download broke off: ${err.code ?? err.message}`)),
+      finish(err instanceof CliError ? err : new UnavailableError(`the download broke off: ${err.code ?? err.message}`)),
     );
     src.on('end', () => finish());
     // 'close' without 'end': the server hung up mid-body.

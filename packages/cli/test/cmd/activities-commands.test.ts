@@ -7,6 +7,7 @@ import { fakeIO } from '../helpers/fake-io.js';
 import { DrivenRuntime } from '../helpers/driven-runtime.js';
 import { removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
+import { TestInterrupts } from '../helpers/test-interrupts.js';
 import { activity, problemBody } from '../helpers/sync-stub-server.js';
 
 /** A minimal FIT file: 14-byte header (".FIT" at bytes 8–11), some payload, CRC bytes. */
@@ -119,6 +120,27 @@ describe('activities commands against a stub server', () => {
     stub.verify();
   });
 
+  test('download: Ctrl-C mid-body → exit 130, the temporary file removed, nothing written', async () => {
+    const { dir, stub, runtime } = await setup();
+    const cwd = tempConfigDir();
+    fixture.defer(() => removeDir(cwd));
+    const bytes = fitBytes(10_000);
+    stub.on('GET', '/v1/activities/7/fit', (_c, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.ant.fit', 'content-length': String(bytes.length) });
+      res.write(bytes.subarray(0, 4000)); // and the rest never comes
+    });
+    const interrupts = new TestInterrupts();
+    const run = runMain(['activities', 'download', '7', '--out', join(cwd, 'a.fit')], { configDir: dir, runtime, interrupts });
+    await until(() => readdirSync(cwd).some((f) => f.endsWith('.part')), 'the temporary file');
+    interrupts.fire();
+    const r = await run;
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, /Download of activity 7 stopped; no file was written\./);
+    assert.deepEqual(readdirSync(cwd), [], 'neither the file nor a temporary one');
+    assert.equal(interrupts.waiting, 0, 'Ctrl-C has its default back');
+    stub.verify();
+  });
+
   test('download: unknown activity → exit 4, nothing written', async () => {
     const { dir, stub, runtime } = await setup();
     const cwd = tempConfigDir();
@@ -153,3 +175,12 @@ describe('activities commands against a stub server', () => {
     stub.verify();
   });
 });
+
+/** Waits (at most 10 s) until `ok()` holds. */
+async function until(ok: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

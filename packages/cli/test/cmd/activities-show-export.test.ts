@@ -10,6 +10,7 @@ import { removeDir, runMain, tempConfigDir } from '../helpers/run-main.js';
 import { schemaErrors } from '../helpers/schema-check.js';
 import { widest, withoutEscapes } from '../helpers/screen.js';
 import { stubFixture } from '../helpers/stub-fixture.js';
+import { TestInterrupts } from '../helpers/test-interrupts.js';
 import { activity, problemBody } from '../helpers/sync-stub-server.js';
 
 const CHART_QUERY = `fields=${encodeURIComponent('time,heart_rate,speed_mps,lat,lon')}`;
@@ -147,6 +148,34 @@ describe('activities show and export against a stub server', () => {
     const doc = JSON.parse(many.out);
     assert.deepEqual(doc.exports.map((e: { activity_id: string; error: null }) => [e.activity_id, e.error]), [['1', null], ['2', null], ['3', null]]);
     assert.match(many.err, /Exported 3 of 3 activities as GPX/);
+    stub.verify();
+  });
+
+  test('export: Ctrl-C stops the exports under way → exit 130; whole files kept, no temporary file left', async () => {
+    const { dir, stub, runtime, cwd } = await setup();
+    stub.on('GET', '/v1/activities/1/export?format=gpx', (_c, res) => {
+      res.writeHead(200, { 'content-type': 'application/gpx+xml' });
+      res.end(gpx('1'));
+    });
+    stub.on('GET', '/v1/activities/2/export?format=gpx', (_c, res) => {
+      res.writeHead(200, { 'content-type': 'application/gpx+xml' });
+      res.write(gpx('2').slice(0, 40)); // and the rest never comes
+    });
+    const interrupts = new TestInterrupts();
+    const run = runMain(['activities', 'export', '1', '2', '--format', 'gpx', '--dir', cwd], { configDir: dir, runtime, interrupts });
+    const deadline = Date.now() + 10_000;
+    const names = () => readdirSync(cwd);
+    while (!(names().includes('1.gpx') && names().some((f) => f.startsWith('.2.gpx.') && f.endsWith('.part')))) {
+      assert.ok(Date.now() < deadline, `timed out; files: ${names().join(', ')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    interrupts.fire();
+    const r = await run;
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, /Export stopped: 1 of 2 files written, each complete; no partial file was left\./);
+    assert.deepEqual(names(), ['1.gpx']);
+    assert.equal(readFileSync(join(cwd, '1.gpx'), 'utf8'), gpx('1'));
+    assert.equal(interrupts.waiting, 0, 'Ctrl-C has its default back');
     stub.verify();
   });
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { stringFlag } from '../../args.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
-import { NotFoundError, UsageError } from '../../errors.js';
+import { CancelledError, NotFoundError, UsageError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
 import { printRecord } from '../../output.js';
 import { isFitHead } from '../../stream/fit-head.js';
@@ -53,6 +53,9 @@ export async function run(opts: DownloadOptions, deps: Deps): Promise<number> {
   }
   const session = await deps.session();
   let saved: SavedDownload;
+  // Ctrl-C drops the download and its temporary file: no half-written FIT file is left.
+  const stop = new AbortController();
+  const restore = deps.interrupts.once(() => stop.abort());
   try {
     saved = await saveDownload(deps, session, {
       path: `/v1/activities/${encodeURIComponent(opts.activityId)}/fit`,
@@ -62,10 +65,14 @@ export async function run(opts: DownloadOptions, deps: Deps): Promise<number> {
       force: opts.force,
       what: `activity ${opts.activityId}`,
       checkHead: (head) => (isFitHead(head) ? undefined : `the server did not send a FIT file for activity ${opts.activityId}`),
+      signal: stop.signal,
     });
   } catch (err) {
+    if (stop.signal.aborted) throw new CancelledError(`Download of activity ${opts.activityId} stopped; ${target === undefined ? 'stdout got part of the file' : 'no file was written'}.`);
     if (err instanceof NotFoundError) throw new NotFoundError(`Activity ${opts.activityId} not found`, 'see `fitsync activities list`');
     throw err;
+  } finally {
+    restore();
   }
   if (target === undefined) {
     deps.io.info(`Wrote ${saved.bytes} bytes (sha256 ${saved.sha256}) to stdout.`);

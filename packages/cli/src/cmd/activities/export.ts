@@ -5,7 +5,7 @@ import { listActivities } from '../../activities/activity-api.js';
 import type { ExportJob, ExportResult } from '../../activities/export-files.js';
 import { stringFlag } from '../../args.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
-import { exitCodeFor, UsageError } from '../../errors.js';
+import { CancelledError, exitCodeFor, UsageError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
 import { type Column, printRows, type Scalar } from '../../output.js';
 import { exists } from '../../stream/save-download.js';
@@ -112,9 +112,28 @@ export async function run(opts: ActivitiesExportOptions, deps: Deps): Promise<nu
   const progress = jobs.length > 1 && deps.io.isStderrTTY() ? await progressLine(deps, jobs.length) : undefined;
   const { exportFiles } = await import('../../activities/export-files.js');
   let run: Awaited<ReturnType<typeof exportFiles>>;
+  // Ctrl-C stops the exports under way (their temporary files removed) and tells what was written.
+  const stop = new AbortController();
+  const restore = deps.interrupts.once(() => stop.abort());
+  let written = 0;
   try {
-    run = await exportFiles(deps, jobs, { format: opts.format, force: opts.force, onDone: (_r, done) => progress?.(done, false) });
+    run = await exportFiles(deps, jobs, {
+      format: opts.format,
+      force: opts.force,
+      signal: stop.signal,
+      onDone: (r, done) => {
+        if (r.error === null) written++;
+        progress?.(done, false);
+      },
+    });
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
+    throw new CancelledError(
+      `Export stopped: ${written} of ${jobs.length} ${jobs.length === 1 ? 'file' : 'files'} written, each complete; no partial file was left.`,
+      'run the same command again with --force to export them all, or name the missing activities',
+    );
   } finally {
+    restore();
     progress?.(-1, true);
   }
   const { results, failures } = run;
