@@ -111,6 +111,26 @@ describe('sync schedule against a stub server', () => {
     stub.verify();
   });
 
+  test('off -o json|csv: one document on stdout, the schedule the DELETE left (read back)', async () => {
+    const { dir, stub, runtime } = await setup();
+    stub.json('DELETE', '/v1/sync/schedule', 204, null);
+    stub.json('GET', '/v1/sync/schedule', 200, schedule({ enabled: false }));
+    stub.json('DELETE', '/v1/sync/schedule', 204, null);
+    stub.json('GET', '/v1/sync/schedule', 200, schedule({ enabled: false }));
+    const r = await runMain(['sync', 'schedule', 'off', '-o', 'json'], { configDir: dir, runtime });
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out), schedule({ enabled: false }));
+    assert.match(r.err, /Automatic sync is off\./);
+    const c = await runMain(['sync', 'schedule', 'off', '-o', 'csv'], { configDir: dir, runtime });
+    assert.equal(c.code, 0, c.err);
+    assert.deepEqual(c.out.trim().split('\n'), ['every_s,sync_type,enabled,next_run_at,last_run_at,last_job_id', '21600,all,false,,,']);
+    assert.deepEqual(
+      stub.calls.map((x) => x.method),
+      ['DELETE', 'GET', 'DELETE', 'GET'],
+    );
+    stub.verify();
+  });
+
   test('status and list show what started a job', async () => {
     const { dir, stub, runtime } = await setup();
     stub.json('GET', '/v1/sync/jobs/latest', 200, job({ trigger: 'schedule' }));

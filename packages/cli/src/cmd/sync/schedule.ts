@@ -59,6 +59,10 @@ export async function run(opts: SyncScheduleOptions, deps: Deps): Promise<number
   if (opts.action === 'off') {
     await session.request('DELETE', '/v1/sync/schedule');
     deps.io.info('Automatic sync is off.');
+    // DELETE answers 204: for -o json|csv the state it left is read back, so stdout holds one
+    // document (product.md, CLI contract) as it does after `set` and `show`.
+    const format = await deps.output();
+    if (format !== 'table') printSchedule(deps.io.out, format, asSyncSchedule((await session.request('GET', '/v1/sync/schedule')).body), deps.runtime.now());
     return 0;
   }
   let body: unknown;
