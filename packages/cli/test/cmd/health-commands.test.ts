@@ -126,6 +126,15 @@ describe('health commands against a stub server', () => {
     assert.equal(none.code, 0);
     assert.equal(none.out, '');
     assert.match(none.err, /no data/);
+    // -o json|csv: still one document on stdout (null; the header line without a row)
+    stub.json('GET', '/v1/health/daily?since=2026-01-01&until=2026-01-01', 200, { days: [] }, 2);
+    const noneJson = await runMain(['health', 'show', '2026-01-01', '-o', 'json'], { configDir: dir, runtime });
+    assert.equal(noneJson.code, 0, noneJson.err);
+    assert.equal(JSON.parse(noneJson.out), null);
+    assert.match(noneJson.err, /no data/);
+    const noneCsv = await runMain(['health', 'show', '2026-01-01', '-o', 'csv'], { configDir: dir, runtime });
+    assert.equal(noneCsv.code, 0, noneCsv.err);
+    assert.equal(noneCsv.out, `${HEALTH_DAILY_FIELDS.join(',')}\n`);
     stub.verify();
   });
 

@@ -13,7 +13,7 @@ export const definition: CommandDefinition = {
   name: 'show',
   summary: 'Show one day: its numbers and, on a terminal, charts',
   description:
-    'DATE defaults to the latest day with data. On a terminal the day is followed by charts of heart rate,\nstress and body battery, and a sleep-stage strip, drawn to the terminal width.\n-o json prints the API record of the day, -o csv its fields; neither ever holds a chart.',
+    'DATE defaults to the latest day with data. On a terminal the day is followed by charts of heart rate,\nstress and body battery, and a sleep-stage strip, drawn to the terminal width.\n-o json prints the API record of the day, -o csv its fields; neither ever holds a chart.\nA day without data is "no data" (exit 0); -o json then prints null, -o csv only the header.',
   usage: 'fitsync health show [DATE] [--ascii]',
   flags: [ASCII_FLAG],
   maxArgs: 1,
@@ -32,8 +32,14 @@ export function parse({ flags, positionals }: CommandInput): HealthShowOptions {
 
 export async function run(opts: HealthShowOptions, deps: Deps): Promise<number> {
   const day = await fetchDay(deps, opts.date);
-  if (!day) return reportNoData(deps);
   const format = await deps.output();
+  if (!day) {
+    // Still one document on stdout (product.md, CLI contract), as the other health commands print
+    // an empty list: JSON null (no day, not a day of nulls), or CSV's header line without a row.
+    if (format === 'json') deps.io.out.write('null\n');
+    else if (format === 'csv') deps.io.out.write(`${HEALTH_DAILY_FIELDS.join(',')}\n`);
+    return reportNoData(deps);
+  }
   if (format !== 'table') {
     printRecord(deps.io.out, format, day as unknown as Record<string, Scalar>);
     return 0;
