@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { PassThrough, Readable } from 'node:stream';
 import type { CliIo } from '../src/cli/io.js';
@@ -44,6 +45,18 @@ describe('admin CLI (in-process)', () => {
       if (args.length > 1) assert.match(r.out, /Examples:/);
     }
     assert.equal((await run([])).code, 2);
+  });
+
+  test('--help names every environment variable the configuration reads (test-only switches aside)', async () => {
+    const source = readFileSync(fileURLToPath(new URL('../src/config.ts', import.meta.url)), 'utf8');
+    const read = [...new Set([...source.matchAll(/'(FITSYNC_[A-Z0-9_]+)'/g)].map((m) => m[1] as string))].filter((n) => !n.startsWith('FITSYNC_TEST_'));
+    // The spec's own names (product.md: Server administration, Part 2 §A, §D, §E, §F) among them.
+    for (const n of ['FITSYNC_JOB_MAX_ATTEMPTS', 'FITSYNC_SCHEDULE_MIN_INTERVAL', 'FITSYNC_DEFAULT_SYNC_EVERY', 'FITSYNC_IMPORT_MAX_BYTES', 'FITSYNC_BLOB_STORE']) {
+      assert.ok(read.includes(n), `config.ts reads ${n}`);
+    }
+    const help = (await run(['--help'])).out;
+    const missing = read.filter((n) => !new RegExp(`\\b${n}\\b`).test(help));
+    assert.deepEqual(missing, [], 'environment variables missing from fitsync-server --help');
   });
 
   test('bad flags and environment: one clear line, exit 2, no stack trace', async () => {
