@@ -2,6 +2,29 @@ import { startSim } from './start-sim.js';
 
 const USAGE = 'usage: garmin-sim [--host H] [--port N] [--seed S]\n';
 
+const HELP = `${USAGE}
+A local stand-in for Garmin Connect (SSO sign-in with MFA, OAuth tokens, data endpoints) with
+synthetic data from the seed, for tests, benchmarks and the demo. The first line on stdout is the
+base URL; point FITSYNC_GARMIN_SSO_URL, FITSYNC_GARMIN_API_URL and FITSYNC_GARMIN_DIAUTH_URL of
+fitsync-server at it. SIGINT/SIGTERM stop it (exit 0); a bad flag is exit 2.
+
+Flags:
+  --host H   address to bind (default 127.0.0.1)
+  --port N   port, 0 = any free port (default 0)
+  --seed S   seed of the generated data, tokens, codes and faults (default "fitsync")
+
+Control surface (sim-only, under /__sim): POST /__sim/users, GET /__sim/users/{email}/mfa-code,
+POST /__sim/users/{email}/activities, GET /__sim/users/{email}/truth,
+GET /__sim/users/{email}/export.zip, PUT /__sim/faults, GET /__sim/stats, POST /__sim/reset-stats
+(packages/garmin-sim/README.md).
+
+Examples:
+  garmin-sim --port 0
+  garmin-sim --port 9100 --seed demo
+  curl -X POST http://127.0.0.1:9100/__sim/users -H 'content-type: application/json' \\
+    -d '{"email":"me@example.com","password":"pw","mfa":"email","activities":30,"days":60,"workouts":5}'
+`;
+
 /** Parses argv; returns an error message or the options. */
 export function parseArgs(argv: string[]): { host: string; port: number; seed: string; help: boolean } | string {
   const out = { host: '127.0.0.1', port: 0, seed: 'fitsync', help: false };
@@ -34,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (args.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(HELP);
     return 0;
   }
   let sim: Awaited<ReturnType<typeof startSim>>;

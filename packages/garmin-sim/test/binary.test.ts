@@ -60,3 +60,20 @@ test('bin: a bad flag exits 2 with a message', async () => {
   assert.equal(code, 2);
   assert.match(err, /--port must be an integer/);
 });
+
+test('bin: --help describes the flags and the control surface, with examples, exit 0', async () => {
+  const child = spawn(process.execPath, ['packages/garmin-sim/bin/garmin-sim.js', '--help'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  assert.match(out, /^usage: garmin-sim \[--host H\] \[--port N\] \[--seed S\]$/m);
+  for (const flag of ['--host H', '--port N', '--seed S']) assert.match(out, new RegExp(`^ {2}${flag} `, 'm'));
+  assert.match(out, /PUT \/__sim\/faults/);
+  assert.match(out, /^Examples:\n {2}garmin-sim /m);
+});
