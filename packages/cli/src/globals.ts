@@ -9,10 +9,10 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:8787';
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'server', type: 'string', value: 'URL', env: 'FITSYNC_SERVER', description: `API base URL (default: the profile's, else ${DEFAULT_SERVER})` },
   { name: 'profile', type: 'string', value: 'NAME', env: 'FITSYNC_PROFILE', description: 'named profile (default "default")' },
-  { name: 'output', short: 'o', type: 'string', value: 'FMT', env: 'FITSYNC_OUTPUT', description: 'output format: table, json or csv', values: OUTPUT_FORMATS },
+  { name: 'output', short: 'o', type: 'string', value: 'FMT', env: 'FITSYNC_OUTPUT', description: "output format: table, json or csv (default: the profile's, else table)", values: OUTPUT_FORMATS },
   { name: 'no-color', type: 'boolean', env: 'NO_COLOR', description: 'disable colour' },
   { name: 'verbose', short: 'v', type: 'boolean', env: 'FITSYNC_DEBUG', description: 'log requests on stderr (secrets redacted)' },
-  { name: 'config-dir', type: 'string', value: 'DIR', env: 'FITSYNC_CONFIG_DIR', description: 'config directory (default $XDG_CONFIG_HOME/fitsync)' },
+  { name: 'config-dir', type: 'string', value: 'DIR', env: 'FITSYNC_CONFIG_DIR', description: 'config directory (default $XDG_CONFIG_HOME/fitsync, else ~/.config/fitsync)' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show help' },
   { name: 'version', type: 'boolean', description: 'print the version' },
 ];

@@ -68,6 +68,20 @@ describe('main', () => {
     }
   });
 
+  test("global flags in help: each with its variable and the contract's default", async () => {
+    const r = await runMain(['sync', 'list', '--help'], { configDir: dir });
+    for (const line of [
+      /--server URL +API base URL \(default: the profile's, else http:\/\/127\.0\.0\.1:8787\) \(env FITSYNC_SERVER\)/,
+      /--profile NAME +named profile \(default "default"\) \(env FITSYNC_PROFILE\)/,
+      /-o, --output FMT +output format: table, json or csv \(default: the profile's, else table\) \(env FITSYNC_OUTPUT\)/,
+      /--no-color +.*\(env NO_COLOR\)/,
+      /-v, --verbose +.*\(env FITSYNC_DEBUG\)/,
+      /--config-dir DIR +config directory \(default \$XDG_CONFIG_HOME\/fitsync, else ~\/\.config\/fitsync\) \(env FITSYNC_CONFIG_DIR\)/,
+    ]) {
+      assert.match(r.out, line);
+    }
+  });
+
   test('unknown commands and flags: exit 2 with a hint', async () => {
     const a = await runMain(['auht', 'login'], { configDir: dir });
     assert.equal(a.code, 2);
