@@ -102,6 +102,17 @@ describe('auth status / token / logout', () => {
     stub.verify();
   });
 
+  test('logout -o json|csv: one document on stdout saying whether the server revoked the session', async () => {
+    const { dir, stub } = await setup([{ method: 'POST', path: '/v1/auth/logout', reply: { status: 204 } }]);
+    const r = await runMain(['auth', 'logout', '-o', 'json'], { configDir: dir });
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out), { status: 'signed out', server: stub.url, profile: 'default', revoked: true });
+    const again = await runMain(['auth', 'logout', '--server', stub.url, '-o', 'csv'], { configDir: dir });
+    assert.equal(again.code, 0, again.err);
+    assert.deepEqual(again.out.trim().split('\n'), ['status,server,profile,revoked', `not signed in,${stub.url},default,false`]);
+    stub.verify();
+  });
+
   test('logout with the server down still removes the credentials, with a warning', async () => {
     const dir = tempConfigDir();
     cleanups.push(() => removeDir(dir));

@@ -249,6 +249,24 @@ describe('garmin commands: run', () => {
     stub.verify();
   });
 
+  test('disconnect -o json|csv: one document on stdout, the link read back after the 204', async () => {
+    const gone = { status: 'not_connected', display_name: null, connected_at: null, reauth_required_at: null, time_zone: null, signin_blocked_until: null };
+    const { dir, stub } = await setup([
+      { method: 'DELETE', path: '/v1/garmin/connection', reply: { status: 204 } },
+      { method: 'GET', path: '/v1/garmin/connection', reply: { status: 200, body: gone } },
+      { method: 'DELETE', path: '/v1/garmin/connection', reply: { status: 204 } },
+      { method: 'GET', path: '/v1/garmin/connection', reply: { status: 200, body: gone } },
+    ]);
+    const j = await runMain(['garmin', 'disconnect', '-o', 'json'], { configDir: dir });
+    assert.equal(j.code, 0, j.err);
+    assert.deepEqual(JSON.parse(j.out), gone);
+    assert.match(j.err, /disconnected/);
+    const c = await runMain(['garmin', 'disconnect', '-o', 'csv'], { configDir: dir });
+    assert.equal(c.code, 0, c.err);
+    assert.deepEqual(c.out.trim().split('\n'), ['status,display_name,connected_at,reauth_required_at,time_zone,signin_blocked_until', 'not_connected,,,,,']);
+    stub.verify();
+  });
+
   test('help for the group and each command, with examples', async () => {
     const dir = tempConfigDir();
     fixture.defer(() => removeDir(dir));

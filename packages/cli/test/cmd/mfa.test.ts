@@ -86,6 +86,19 @@ describe('mfa: run', () => {
     stub.verify();
   });
 
+  test('disable -o json: one document on stdout, the account read back after the 204 (as `mfa status`)', async () => {
+    const { dir, stub } = await setup([
+      { method: 'DELETE', path: '/v1/mfa/totp', reply: { status: 204 } },
+      { method: 'GET', path: '/v1/me', reply: { status: 200, body: { user_id: 'u-1', username: 'ada', mfa_enabled: false, created_at: '2026-01-01T00:00:00.000Z', garmin_status: 'not_connected', garmin_reauth_required_at: null } } },
+    ]);
+    const r = await runMain(['mfa', 'disable', '--code', '123456', '-o', 'json'], { configDir: dir });
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out), { username: 'ada', mfa_enabled: false });
+    assert.deepEqual(stub.calls[0]?.body, { code: '123456' });
+    assert.match(r.err, /MFA is now disabled/);
+    stub.verify();
+  });
+
   test('recovery-codes with a wrong code: exit 3', async () => {
     const { dir, stub } = await setup([{ method: 'POST', path: '/v1/mfa/recovery-codes', reply: problem(401, 'invalid_mfa_code') }]);
     const r = await runMain(['mfa', 'recovery-codes', '--code', '000000'], { configDir: dir });

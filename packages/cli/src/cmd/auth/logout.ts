@@ -1,6 +1,7 @@
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import { AuthError, UnavailableError } from '../../errors.js';
 import type { Deps } from '../../factory.js';
+import { printRecord } from '../../output.js';
 
 export const definition: CommandDefinition = {
   group: 'auth',
@@ -10,7 +11,7 @@ export const definition: CommandDefinition = {
     'Revokes the session on the server (POST /v1/auth/logout). When the server cannot be reached the local credentials are still removed, with a warning.',
   usage: 'fitsync auth logout',
   flags: [],
-  examples: ['fitsync auth logout', 'fitsync auth logout --profile work'],
+  examples: ['fitsync auth logout', 'fitsync auth logout --profile work', 'fitsync auth logout -o json   # {status, server, profile, revoked}'],
 };
 
 export type LogoutOptions = Record<string, never>;
@@ -28,6 +29,7 @@ export async function run(_opts: LogoutOptions, deps: Deps): Promise<number> {
   const creds = await store.read(profile);
   if (!creds) {
     io.info(`Not signed in (profile "${profile}"); nothing to do.`);
+    await printOutcome(deps, { status: 'not signed in', server: await deps.server(), profile, revoked: false });
     return 0;
   }
   // Revoke where the tokens came from, whatever --server says now.
@@ -53,5 +55,15 @@ export async function run(_opts: LogoutOptions, deps: Deps): Promise<number> {
   }
   await store.write(profile, undefined);
   io.info(revoked ? `Signed out of ${server}` : `Removed the local credentials for ${server}`);
+  await printOutcome(deps, { status: 'signed out', server, profile, revoked });
   return 0;
+}
+
+/**
+ * -o json|csv: one document on stdout (product.md, CLI contract) for scripts: `revoked` says whether
+ * the server revoked the session (false: it was unreachable, or nothing was stored). Tables stay quiet.
+ */
+async function printOutcome(deps: Deps, outcome: { status: string; server: string; profile: string; revoked: boolean }): Promise<void> {
+  const format = await deps.output();
+  if (format !== 'table') printRecord(deps.io.out, format, outcome);
 }

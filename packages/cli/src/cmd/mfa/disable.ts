@@ -1,5 +1,7 @@
+import { asMe } from '../../client/answers.js';
 import type { CommandDefinition, CommandInput } from '../../command.js';
 import type { Deps } from '../../factory.js';
+import { printRecord } from '../../output.js';
 import { CODE_FLAG, type CodeInput, RECOVERY_FLAG, parseCodeInput, resolveCode } from './code-input.js';
 
 export const definition: CommandDefinition = {
@@ -25,5 +27,12 @@ export async function run(opts: MfaDisableOptions, deps: Deps): Promise<number> 
   const body = code.kind === 'code' ? { code: code.value.reveal() } : { recovery_code: code.value.reveal() };
   await session.request('DELETE', '/v1/mfa/totp', { body });
   deps.io.info('MFA is now disabled.');
+  // DELETE answers 204: -o json|csv read the account back, so stdout holds one document (product.md,
+  // CLI contract), the one `mfa status` prints.
+  const format = await deps.output();
+  if (format !== 'table') {
+    const me = asMe((await session.request('GET', '/v1/me')).body);
+    printRecord(deps.io.out, format, { username: me.username, mfa_enabled: me.mfa_enabled });
+  }
   return 0;
 }
