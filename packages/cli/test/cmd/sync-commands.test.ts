@@ -28,6 +28,17 @@ describe('sync commands against a stub server', () => {
     stub.verify();
   });
 
+  test('start with a reused key answered by a job that has ended: says so, no hint to follow it', async () => {
+    const { dir, stub, runtime } = await setup();
+    stub.json('POST', '/v1/sync/jobs', 202, job({ status: 'completed', progress: 100 }));
+    const r = await runMain(['sync', 'start', '--idempotency-key', 'again'], { configDir: dir, runtime });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Status: +completed/);
+    assert.match(r.err, /Sync job job-1 already completed \(started before with this Idempotency-Key\)\./);
+    assert.doesNotMatch(r.err, /--watch/);
+    stub.verify();
+  });
+
   test('start -o json: exactly one JSON document, the SyncJob; flags go into the body', async () => {
     const { dir, stub, runtime } = await setup();
     stub.json('POST', '/v1/sync/jobs', 202, job({ sync_type: 'activities', since: '2026-01-01', until: '2026-01-31' }));

@@ -9,6 +9,7 @@ import type { Deps } from '../../factory.js';
 import type { Session } from '../../session.js';
 import { parseDateRange } from '../../sync/flag-values.js';
 import { asSyncJob } from '../../client/answers.js';
+import { isTerminal } from '../../sync/is-terminal.js';
 import { printJob } from '../../sync/job-view.js';
 import { rememberJobs } from '../../sync/recent-jobs.js';
 
@@ -78,7 +79,10 @@ export async function run(opts: SyncStartOptions, deps: Deps): Promise<number> {
   rememberJobs(deps, [job]);
   if (!opts.wait) {
     printJob(deps.io.out, await deps.output(), job);
-    deps.io.info(`Sync job ${job.job_id} ${job.status}. Follow it with \`fitsync sync status ${job.job_id} --watch\`.`);
+    // A reused --idempotency-key answers the job it started before, which may have ended already:
+    // nothing to follow then.
+    if (isTerminal(job)) deps.io.info(`Sync job ${job.job_id} already ${job.status} (started before with this Idempotency-Key).`);
+    else deps.io.info(`Sync job ${job.job_id} ${job.status}. Follow it with \`fitsync sync status ${job.job_id} --watch\`.`);
     return 0;
   }
   deps.io.info(`Sync job ${job.job_id} started (${job.sync_type}).`);
