@@ -152,6 +152,12 @@ export async function runCli(args: string[], o: { configDir: string; env?: NodeJ
       clearTimeout(t);
       resolve({ code: code ?? -1, out: output.out(), err: output.err() });
     });
+    // A CLI that ends before reading its stdin (a command that needs none, or one refused at once)
+    // breaks the pipe: EPIPE then, unhandled, failed the test on a loaded machine instead of letting
+    // it judge the exit code and output. Any other stdin error still fails it.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(o.input ?? '');
   });
 }
