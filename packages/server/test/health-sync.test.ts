@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../src/main.js';
-import { addDays, isoDay } from '../src/sync/dates.js';
+import { addDays } from '../src/sync/dates.js';
+import { localDay } from '../src/sync/time-zone.js';
 import { call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
 import { apiGet, drain, linkedUser, routeCounts, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
@@ -79,20 +80,24 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test("incremental after yesterday's sleep changed and today got data: exactly those days updated / new", async () => {
-      const today = isoDay(Date.now());
+      // "Today" is the account's local day (its zone is seeded at random), not UTC's: the two differ
+      // for hours every day, and the test failed then.
+      const todayOf = (user: SyncUser) => localDay(Date.now(), { zone: user.timeZone });
       // Yesterday, unless the sim's history has no data then (about 1 day in 10): the day before.
       // Both without data (about 1 account in 100, depending on the date): another account, synced first.
-      const recentDataDay = (email: string) => {
-        const dataDays = new Set(w.sim.truth(email).health_days.map((d) => d.date));
+      const recentDataDay = (user: SyncUser) => {
+        const today = todayOf(user);
+        const dataDays = new Set(w.sim.truth(user.email).health_days.map((d) => d.date));
         return [addDays(today, -1), addDays(today, -2)].find((d) => dataDays.has(d));
       };
-      let yesterday = recentDataDay(u.email);
+      let yesterday = recentDataDay(u);
       for (let k = 2; yesterday === undefined && k < 8; k++) {
         u = await linkedUser(w, { activities: 0, days: DAYS, workouts: 0 }, `health${k}`);
         await syncHealth(w, u);
-        yesterday = recentDataDay(u.email);
+        yesterday = recentDataDay(u);
       }
       assert.ok(yesterday, 'no account with data on one of the last two days');
+      const today = todayOf(u);
       const changed = w.sim.editHealth(u.email, { add_today: true, edit_sleep: yesterday });
       assert.deepEqual([...changed].sort(), [yesterday, today]);
       w.sim.resetStats();

@@ -142,7 +142,7 @@ describe('two jobs of one Garmin account in one SQLite server', () => {
       const link = await call(w.s.app, 'PUT', '/v1/garmin/connection', { token: pair.access_token, body: { email, password: 'garmin-pw' } });
       assert.equal(link.status, 200, JSON.stringify(link.body));
       const me = await call(w.s.app, 'GET', '/v1/me', { token: pair.access_token });
-      const second: SyncUser = { token: pair.access_token, refreshToken: pair.refresh_token, username: name, userId: me.body.user_id, email };
+      const second: SyncUser = { token: pair.access_token, refreshToken: pair.refresh_token, username: name, userId: me.body.user_id, email, timeZone: first.timeZone };
       w.sim.resetStats();
       const jobs: string[] = [];
       for (const u of [first, second]) {

@@ -69,6 +69,8 @@ export interface SyncUser {
   username: string;
   userId: string;
   email: string;
+  /** The Garmin account's IANA zone: its days (and "today") are local days there (product.md §D). */
+  timeZone: string;
 }
 
 /**
@@ -86,13 +88,13 @@ export async function linkedUser(
   const pair = await userWithSession(w.s.app, w.s.db, name);
   const me = await call(w.s.app, 'GET', '/v1/me', { token: pair.access_token });
   const email = garminEmail ?? `${name}@example.com`;
-  w.sim.createUser({ email, password: 'garmin-pw', mfa: null, ...history });
+  const created = w.sim.createUser({ email, password: 'garmin-pw', mfa: null, ...history });
   const res = await call(w.s.app, 'PUT', '/v1/garmin/connection', {
     token: pair.access_token,
     body: { email, password: 'garmin-pw' },
   });
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  return { token: pair.access_token, refreshToken: pair.refresh_token, username: name, userId: me.body.user_id, email };
+  return { token: pair.access_token, refreshToken: pair.refresh_token, username: name, userId: me.body.user_id, email, timeZone: created.time_zone };
 }
 
 /** The user with a fresh access token (a fake clock moved past the first one's lifetime). */
