@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../src/main.js';
-import { addDays, isoDay } from '../src/sync/dates.js';
+import { addDays } from '../src/sync/dates.js';
 import { call } from './helpers/api.js';
 import { dialects } from './helpers/dialects.js';
 import { apiGet, drain, linkedUser, routeCounts, startSync, startWorld, type SyncUser, type SyncWorld } from './sync/harness.js';
@@ -79,11 +79,13 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test("incremental after yesterday's sleep changed and today got data: exactly those days updated / new", async () => {
-      const today = isoDay(Date.now());
+      // The account's today (its seeded time zone may be a day ahead of or behind UTC's).
+      const todayOf = (email: string) => w.sim.state.user(email)!.localDate(Math.floor(Date.now() / 1000));
       // Yesterday, unless the sim's history has no data then (about 1 day in 10): the day before.
       // Both without data (about 1 account in 100, depending on the date): another account, synced first.
       const recentDataDay = (email: string) => {
         const dataDays = new Set(w.sim.truth(email).health_days.map((d) => d.date));
+        const today = todayOf(email);
         return [addDays(today, -1), addDays(today, -2)].find((d) => dataDays.has(d));
       };
       let yesterday = recentDataDay(u.email);
@@ -93,6 +95,7 @@ for (const { dialect, skip } of await dialects()) {
         yesterday = recentDataDay(u.email);
       }
       assert.ok(yesterday, 'no account with data on one of the last two days');
+      const today = todayOf(u.email);
       const changed = w.sim.editHealth(u.email, { add_today: true, edit_sleep: yesterday });
       assert.deepEqual([...changed].sort(), [yesterday, today]);
       w.sim.resetStats();
