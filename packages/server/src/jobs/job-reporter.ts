@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.js';
-import type { Outcome } from '../sync/kind-counts.js';
+import { emptyCounts, type Outcome } from '../sync/kind-counts.js';
 import type { JobState } from '../sync/job-state.js';
 import type { ProgressReporter } from '../sync/progress-reporter.js';
 import type { ProgressTracker } from '../sync/progress-tracker.js';
@@ -13,6 +13,8 @@ export class JobReporter implements ProgressReporter {
   private kind: string | null = null;
   private current = 'starting';
   private readonly doneKinds: Set<string>;
+  /** Items each kind processed in this attempt. */
+  private readonly processedBy = new Map<string, number>();
   /**
    * Commits by this attempt that stored items or finished a kind: a job yields its worker only
    * after one, so every slice moves it on (an empty commit of a cursor is redone on resume).
@@ -47,14 +49,15 @@ export class JobReporter implements ProgressReporter {
   totalOf(kind: string): number | undefined {
     return this.tracker.totalOf(kind);
   }
-  advance(n = 1): void {
+  advance(kind: string, n = 1): void {
     this.tracker.advance(n);
+    this.processedBy.set(kind, (this.processedBy.get(kind) ?? 0) + Math.max(0, n));
   }
   count(kind: string, outcome: Outcome, n = 1): void {
     this.tracker.count(kind, outcome, n);
   }
   done(kind: string, outcome: Outcome, n = 1): void {
-    this.tracker.advance(n);
+    this.advance(kind, n);
     this.tracker.count(kind, outcome, n);
   }
   committed(items: number, finished: boolean): void {
@@ -69,12 +72,14 @@ export class JobReporter implements ProgressReporter {
 
   async finished(tx: Queryable, kind: string): Promise<void> {
     this.doneKinds.add(kind);
-    const s: JobState = {
-      done: [...this.doneKinds],
-      processed: this.tracker.processedItems,
-      counts: this.tracker.countsSnapshot(),
-      at: this.at,
-    };
+    // Only what the finished kinds did: kinds run side by side (runKinds), and a resumed job
+    // redoes the unfinished ones, so their items and counts so far must not be kept twice.
+    let processed = this.tracker.resumedItems;
+    for (const k of this.doneKinds) processed += this.processedBy.get(k) ?? 0;
+    const all = this.tracker.countsSnapshot();
+    const counts = emptyCounts(Object.keys(all));
+    for (const k of this.doneKinds) if (all[k]) counts[k] = all[k];
+    const s: JobState = { done: [...this.doneKinds], processed, counts, at: this.at };
     await this.queue.saveState(tx, this.jobId, this.owner, JSON.stringify(s));
   }
 }

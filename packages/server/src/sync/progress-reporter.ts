@@ -10,8 +10,8 @@ export interface ProgressReporter {
   /** Sets the expected number of items of a kind (may grow while paging). */
   setTotal(kind: string, n: number): void;
   totalOf(kind: string): number | undefined;
-  /** `n` items processed (their outcome is counted when stored). */
-  advance(n?: number): void;
+  /** `n` items of `kind` processed (their outcome is counted when stored). */
+  advance(kind: string, n?: number): void;
   /** `n` outcomes, without moving processed. */
   count(kind: string, outcome: Outcome, n?: number): void;
   /** `n` items processed with the given outcome. */

@@ -63,6 +63,11 @@ export class ProgressTracker {
     this.dirty = true;
   }
 
+  /** Items of the kinds an earlier attempt finished (a resumed job's starting point). */
+  get resumedItems(): number {
+    return this.base;
+  }
+
   get processedItems(): number {
     return Math.max(this.processed, this.floor);
   }

@@ -19,7 +19,8 @@ export interface SyncRun {
   decoder: FitDecodePool;
   /** The user's Garmin client (tokens persisted and reauth marked by the connection service). */
   api: GarminApi;
-  limiter: UpstreamLimiter;
+  /** The job's Garmin calls: concurrency, pace, stop signal (UpstreamLimiter). */
+  limiter: Pick<UpstreamLimiter, 'run'>;
   /** Where kinds report progress; implemented by the job owner. */
   progress: ProgressReporter;
   /** Garmin account facts (display name), looked up once per job. */

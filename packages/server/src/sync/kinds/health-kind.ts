@@ -124,7 +124,7 @@ async function fetchChunk(run: SyncRun, force: boolean, start: string, end: stri
     Promise.all(
       days.map(async (date) => {
         const answers = await fetchDay(run, date, displayName, stored.get(date));
-        run.progress.advance();
+        run.progress.advance('health');
         return answers && { date, answers };
       }),
     ),
