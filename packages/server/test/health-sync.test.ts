@@ -23,6 +23,8 @@ for (const { dialect, skip } of await dialects()) {
   describe(`health sync of a ${DAYS}-day account on ${dialect}`, { skip }, () => {
     let w: SyncWorld;
     let u: SyncUser;
+    /** The sim's counters right after the first sync. */
+    let firstSync: ReturnType<SyncWorld['sim']['stats']>;
     before(async () => {
       w = await startWorld(dialect, `health-sync-${dialect}`);
       u = await linkedUser(w, { activities: 0, days: DAYS, workouts: 0 }, 'health');
@@ -48,6 +50,38 @@ for (const { dialect, skip } of await dialects()) {
       const withSleep = truth.health_days.filter((d) => d.sleep_s !== null).length;
       assert.ok(stats.total <= 366 + 14 * 4 + truth.health_days.length * 7, `${stats.total} calls`);
       assert.ok(stats.total >= 366 + 14 * 4 + truth.health_days.length * 3 + withSleep * 2, `${stats.total} calls`);
+      firstSync = stats;
+    });
+
+    test('the first sync asks a per-day answer exactly on the days that have its data: none skipped, none asked in vain', () => {
+      const truth = w.sim.truth(u.email);
+      const days = (has: (d: (typeof truth.health_days)[number]) => boolean) => truth.health_days.filter(has).map((d) => d.date);
+      const all = days(() => true);
+      const sleep = days((d) => d.sleep_s !== null);
+      const spo2 = days((d) => d.spo2_avg !== null);
+      const respiration = days((d) => d.respiration_avg !== null);
+      // Every kind of day occurs (else the counts below would prove less).
+      assert.ok(all.length < 366 && sleep.length < all.length && spo2.length < sleep.length && respiration.length < all.length);
+      const calls = routeCounts(firstSync);
+      assert.deepEqual(
+        {
+          summary: calls['/usersummary-service/usersummary/daily/{displayName}'],
+          heart_rate: calls['/wellness-service/wellness/dailyHeartRate/{displayName}'],
+          steps: calls['/wellness-service/wellness/dailySummaryChart/{displayName}'],
+          sleep: calls['/sleep-service/sleep/dailySleepData'],
+        },
+        { summary: 366, heart_rate: all.length, steps: all.length, sleep: sleep.length },
+      );
+      // The answers with the date in their path show which days were asked, and that none was asked twice.
+      const asked = (prefix: string) => {
+        const paths = Object.keys(firstSync.by_path).filter((p) => p.startsWith(prefix));
+        assert.equal(calls[`${prefix}{date}`], paths.length, `${prefix}: a day asked twice`);
+        return paths.map((p) => p.slice(prefix.length)).sort();
+      };
+      assert.deepEqual(asked('/wellness-service/wellness/dailyStress/'), all, 'stress: every day with data');
+      assert.deepEqual(asked('/metrics-service/metrics/trainingreadiness/'), sleep, 'readiness: every night with sleep');
+      assert.deepEqual(asked('/wellness-service/wellness/daily/spo2/'), spo2, 'SpO2: every day with SpO2');
+      assert.deepEqual(asked('/wellness-service/wellness/daily/respiration/'), respiration, 'respiration: every day with respiration');
     });
 
     test('`fitsync-server rebuild` after deleting the typed rows restores them exactly, without one upstream call', async () => {
