@@ -1,5 +1,6 @@
 import type { DecodeBacklog } from './activities/decode-backlog.js';
 import type { Runtime } from '@fitsync/runtime';
+import type { onRequestHookHandler } from 'fastify';
 import type { Config } from './config.js';
 import type { PasswordHasher } from './crypto/password-hasher.js';
 import type { SecretBox } from './crypto/secret-box.js';
@@ -92,7 +93,7 @@ declare module 'fastify' {
      * header a live session cookie, is presented (cookie state changes need X-CSRF-Token: 403
      * csrf_failed); sets `request.auth`.
      */
-    requireAuth: (request: FastifyRequest) => Promise<void>;
+    requireAuth: onRequestHookHandler;
   }
   interface FastifyRequest {
     /** Set by `requireAuth`; null on unauthenticated routes. */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { Problem } from '@fitsync/api';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import type { AppDeps } from './app-deps.js';
 import { type Runtime, systemRuntime } from '@fitsync/runtime';
 import type { Config, LogLevel } from './config.js';
+import type { LogDestination } from './log-lines.js';
 import { argon2Hasher, type PasswordHasher } from './crypto/password-hasher.js';
 import { deriveKey, SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/db.js';
@@ -15,7 +15,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling } from './htt
 import { installInputGuard } from './http/input-guard.js';
 import { pathOf } from './http/path-of.js';
 import { RequestLog } from './http/request-log.js';
-import { authMetrics, Metrics } from './metrics.js';
+import { authMetrics, httpRequestCounter, Metrics } from './metrics.js';
 import { cryptoRandom, type Random } from './random.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
@@ -52,7 +52,7 @@ import { GarminConnectionService } from './services/garmin-connection-service.js
 import { GarminTokenKeeper } from './services/garmin-token-keeper.js';
 import { MfaService } from './services/mfa-service.js';
 import { ThrottleService } from './services/throttle-service.js';
-import { TokenService } from './services/token-service.js';
+import { type AuthContext, TokenService } from './services/token-service.js';
 import { webSessionRoutes } from './routes/web-session-routes.js';
 import { authenticateCookie } from './web/web-auth.js';
 import { webApp } from './web/web-app.js';
@@ -71,8 +71,8 @@ export interface BuildAppOptions {
   random?: Random;
   /** Password hasher; defaults to argon2id with the production cost. */
   hasher?: PasswordHasher;
-  /** Where JSON log lines go (default stderr) and at which level (default config.logLevel). */
-  log?: { stream?: Writable; level?: LogLevel };
+  /** Where JSON log lines go (default stderr; `fitsync-server start` passes LogLines) and at which level (default config.logLevel). */
+  log?: { stream?: LogDestination; level?: LogLevel };
 }
 
 /**
@@ -297,20 +297,35 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.decorate('deps', deps);
   app.decorateRequest('auth', null);
-  app.decorate('requireAuth', async (request: FastifyRequest) => {
+  // A callback hook: a token whose session is cached is checked with no promise at all (issue 13).
+  app.decorate('requireAuth', (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const header = request.headers.authorization;
     // No Authorization header: the browser's session cookie (with its CSRF rules); a bearer token wins.
     if (header === undefined) {
-      request.auth = await authenticateCookie(request, webSessions);
+      authenticated(request, authenticateCookie(request, webSessions), done);
       return;
     }
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) {
-      throw new ApiError(401, 'invalid_token', 'Sign in first: no bearer token was presented.', {}, {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      });
+      done(
+        new ApiError(401, 'invalid_token', 'Sign in first: no bearer token was presented.', {}, {
+          'www-authenticate': 'Bearer error="invalid_token"',
+        }),
+      );
+      return;
     }
-    request.auth = await tokens.authenticate(m[1]!);
+    const token = m[1]!;
+    let auth: AuthContext | undefined;
+    try {
+      auth = tokens.authenticateCached(token);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    if (auth) {
+      request.auth = auth;
+      done();
+    } else authenticated(request, tokens.authenticate(token), done);
   });
 
   app.addSchema(Problem);
@@ -333,12 +348,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   installErrorHandling(app);
   installInputGuard(app);
   // A callback hook, not an async one: no promise per request.
+  const countRequest = httpRequestCounter(am.httpRequests);
   app.addHook('onResponse', (request, reply, done) => {
-    am.httpRequests.inc({
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status: String(reply.statusCode),
-    });
+    countRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
     done();
   });
 
@@ -381,6 +393,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await events.close();
   });
   return app;
+}
+
+/** Sets `request.auth` when `check` resolves and lets the request go on; a rejection is its error answer. */
+function authenticated(request: FastifyRequest, check: Promise<AuthContext>, done: HookHandlerDoneFunction): void {
+  check.then(
+    (auth) => {
+      request.auth = auth;
+      done();
+    },
+    (err: Error) => done(err),
+  );
 }
 
 /**

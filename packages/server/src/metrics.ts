@@ -44,6 +44,16 @@ export interface Histogram {
 export interface Counter {
   inc(labels?: Labels, by?: number): void;
   get(labels?: Labels): number;
+  /**
+   * The series of `labels` as a handle whose `inc` skips building the label key: for counts taken
+   * on every request. The series shows in /metrics from its first `inc`, as with `inc(labels)`.
+   */
+  series(labels: Labels): CounterSeries;
+}
+
+/** One series of a counter (see `Counter.series`). */
+export interface CounterSeries {
+  inc(by?: number): void;
 }
 
 /**
@@ -110,6 +120,20 @@ export class Metrics {
         else fam.series.set(k, { labels, value: by });
       },
       get: (labels: Labels = {}) => fam.series.get(key(labels))?.value ?? 0,
+      series: (labels: Labels) => {
+        const k = key(labels);
+        let s: { labels: Labels; value: number } | undefined;
+        return {
+          inc: (by = 1) => {
+            s ??= fam.series.get(k);
+            if (s) s.value += by;
+            else {
+              s = { labels, value: by };
+              fam.series.set(k, s);
+            }
+          },
+        };
+      },
     };
   }
 
@@ -173,6 +197,33 @@ function fmtLabels(labels: Labels): string {
   if (entries.length === 0) return '';
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
   return `{${entries.map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;
+}
+
+/**
+ * Counts answered requests in `fitsync_http_requests_total` by method, route and status. Runs on
+ * every request (issue 13), so each label set's series handle is kept, found through three map
+ * lookups instead of a label object and its key.
+ */
+export function httpRequestCounter(counter: Counter): (method: string, route: string, status: number) => void {
+  const byMethod = new Map<string, Map<string, Map<number, CounterSeries>>>();
+  return (method, route, status) => {
+    let byRoute = byMethod.get(method);
+    if (!byRoute) {
+      byRoute = new Map();
+      byMethod.set(method, byRoute);
+    }
+    let byStatus = byRoute.get(route);
+    if (!byStatus) {
+      byStatus = new Map();
+      byRoute.set(route, byStatus);
+    }
+    let series = byStatus.get(status);
+    if (!series) {
+      series = counter.series({ method, route, status: String(status) });
+      byStatus.set(status, series);
+    }
+    series.inc();
+  };
 }
 
 /** The server's own metric families, created once per app. */

@@ -5,7 +5,7 @@ import { JwtVerifier, signJwt } from '../src/crypto/jwt.js';
 import { deriveKey } from '../src/crypto/secret-box.js';
 import { totpCode } from '../src/crypto/totp.js';
 import { LocalEventBus } from '../src/events/event-bus.js';
-import { Metrics } from '../src/metrics.js';
+import { httpRequestCounter, Metrics } from '../src/metrics.js';
 import { putGarminConnection } from '../src/repositories/garmin-connections.js';
 import { publishRevoked } from '../src/services/publish-revoked.js';
 import { SessionCache } from '../src/services/session-cache.js';
@@ -202,6 +202,20 @@ describe('SessionCache', () => {
     assert.equal(reads, 2);
   });
 
+  test('peek answers only what lookup would answer without a read: nothing once revoked or too old', async () => {
+    const { events, clock, cache } = setup({ maxAgeMs: 1000 });
+    assert.equal(cache.peek('s1'), undefined);
+    await cache.lookup('s1', live('u1'));
+    await cache.lookup('s2', live('u2'));
+    assert.deepEqual(cache.peek('s1'), { userId: 'u1' });
+    publishRevoked(events, { id: 's1', user_id: 'u1' });
+    assert.equal(cache.peek('s1'), undefined, 'revoked');
+    await clock.advance(1000);
+    assert.equal(cache.peek('s2'), undefined, 'past the max age');
+    assert.equal(cache.size, 0);
+    assert.equal(events.listenerCount, 0);
+  });
+
   test('unknown sessions are not cached; the size is bounded, oldest out first', async () => {
     const { events, cache } = setup({ maxEntries: 2 });
     assert.equal(await cache.lookup('gone', async () => undefined), undefined);
@@ -263,5 +277,25 @@ describe('Metrics series keys', () => {
     assert.equal(c.get({ a: 'x1:b1:y' }), 1);
     assert.equal(c.get({ a: 'x', b: 'y' }), 1);
     assert.match(await m.render(), /fitsync_test_total\{method="GET",route="\/v1\/me"\} 2/);
+  });
+
+  test('the per-request HTTP counter counts into the same series as inc(labels), shown from the first count', async () => {
+    const m = new Metrics();
+    const c = m.counter('fitsync_test_total', 'test');
+    const count = httpRequestCounter(c);
+    assert.doesNotMatch(await m.render(), /fitsync_test_total\{/, 'no series before a request is counted');
+    c.inc({ method: 'GET', route: '/v1/me', status: '200' });
+    count('GET', '/v1/me', 200);
+    count('GET', '/v1/me', 200);
+    count('GET', '/v1/me', 401);
+    count('POST', '/v1/me', 200);
+    count('GET', '/v1/activities', 200);
+    assert.equal(c.get({ method: 'GET', route: '/v1/me', status: '200' }), 3);
+    assert.equal(c.get({ status: '401', route: '/v1/me', method: 'GET' }), 1);
+    assert.equal(c.get({ method: 'POST', route: '/v1/me', status: '200' }), 1);
+    assert.equal(c.get({ method: 'GET', route: '/v1/activities', status: '200' }), 1);
+    const text = await m.render();
+    assert.match(text, /^fitsync_test_total\{method="GET",route="\/v1\/me",status="200"\} 3$/m);
+    assert.equal(text.match(/^fitsync_test_total\{/gm)?.length, 4, 'one series per label set');
   });
 });

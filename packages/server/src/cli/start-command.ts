@@ -4,6 +4,7 @@ import { buildApp } from '../app.js';
 import { moveIntoConfiguredStore } from '../blobs/blob-move.js';
 import type { Config } from '../config.js';
 import { loadServerKey } from '../crypto/server-key.js';
+import { LogLines } from '../log-lines.js';
 import type { CliIo } from './io.js';
 import { openStores } from './open-stores.js';
 
@@ -18,10 +19,20 @@ export async function runStart(config: Config, io: CliIo): Promise<number> {
   // often and keeps the peak near 200 MB (bench: peak RSS of the syncs), for a few % of sync CPU.
   setFlagsFromString(HEAP_GROWTH_FLAG);
   const stop = io.stopSignal();
+  // The log's lines of one event-loop turn go to stderr as one write (see LogLines).
+  const logLines = new LogLines(io.stderr);
+  try {
+    return await serve(config, io, stop, logLines);
+  } finally {
+    logLines.close();
+  }
+}
+
+async function serve(config: Config, io: CliIo, stop: Promise<string>, logLines: LogLines): Promise<number> {
   const db = await openStores(config);
   try {
     const serverKey = loadServerKey(config.secretKey, config.dataDir);
-    const app = await buildApp({ config, db, serverKey, log: { stream: io.stderr } });
+    const app = await buildApp({ config, db, serverKey, log: { stream: logLines } });
     try {
       // Blobs the other store holds (FITSYNC_BLOB_STORE changed) move before anything is served.
       await moveIntoConfiguredStore(config.blobs.store, db, config.dataDir, (line) => app.log.info({}, line));

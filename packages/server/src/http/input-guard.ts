@@ -9,21 +9,31 @@ import { ApiError } from './api-error.js';
  * integer schema and reached the SQL.
  */
 export function installInputGuard(app: FastifyInstance): void {
-  app.addHook('preHandler', async (request) => {
-    const parts: [string, unknown][] = [
-      ['params', request.params],
-      ['querystring', request.query],
+  // A callback hook that allocates nothing for a request without input (issue 13: `GET /v1/me`).
+  app.addHook('preHandler', (request, _reply, done) => {
+    const bad =
+      unsafePart('params', request.params) ??
+      unsafePart('querystring', request.query) ??
       // A streamed body (an upload's bytes) is not parsed: nothing in it to check here.
-      ['body', isStream(request.body) ? undefined : request.body],
-    ];
-    for (const [part, value] of parts) {
-      const bad = firstUnsafeValue(value);
-      if (bad) {
-        const path = `${part}${bad.path}`;
-        throw new ApiError(400, 'validation_error', 'The request is not valid.', { errors: [{ path, message: bad.message }] });
-      }
+      (isStream(request.body) ? undefined : unsafePart('body', request.body));
+    if (!bad) {
+      done();
+      return;
     }
+    done(new ApiError(400, 'validation_error', 'The request is not valid.', { errors: [bad] }));
   });
+}
+
+function unsafePart(part: string, value: unknown): { path: string; message: string } | undefined {
+  if (value === undefined || value === null || isEmptyObject(value)) return undefined;
+  const bad = firstUnsafeValue(value);
+  return bad && { path: `${part}${bad.path}`, message: bad.message };
+}
+
+function isEmptyObject(v: unknown): boolean {
+  if (typeof v !== 'object' || Array.isArray(v)) return false;
+  for (const _ in v) return false;
+  return true;
 }
 
 /** The first NUL-holding string or non-finite number in a parsed JSON/query value (JSON-pointer path). */

@@ -171,6 +171,11 @@ export class AuthService {
     return me;
   }
 
+  /** The cached `GET /v1/me` answer of `userId` when `me` would answer it without a read, else undefined. */
+  meIfCached(userId: string): Me | undefined {
+    return this.meAnswers.peek(userId);
+  }
+
   /** Users kept in the `GET /v1/me` cache now (for tests). */
   get cachedMe(): number {
     return this.meAnswers.size;

@@ -45,13 +45,23 @@ export class BusCache<K extends EventKind, V> {
     return this.entries.size;
   }
 
-  async lookup(key: string, load: () => Promise<V | undefined>): Promise<BusCacheRead<V>> {
-    const now = this.o.now();
+  /**
+   * The kept value of `key` when it is still trusted (what `lookup` answers without a read), else
+   * undefined; synchronous, for paths that answer without waiting when they can.
+   */
+  peek(key: string): V | undefined {
     const hit = this.entries.get(key);
-    if (hit) {
-      if (now - hit.at < this.o.maxAgeMs && now >= hit.at) return { value: hit.value, fresh: true };
-      this.drop(key);
-    }
+    if (!hit) return undefined;
+    const now = this.o.now();
+    if (now - hit.at < this.o.maxAgeMs && now >= hit.at) return hit.value;
+    this.drop(key);
+    return undefined;
+  }
+
+  async lookup(key: string, load: () => Promise<V | undefined>): Promise<BusCacheRead<V>> {
+    const kept = this.peek(key);
+    if (kept !== undefined) return { value: kept, fresh: true };
+    const now = this.o.now();
     let changed = false;
     let missed = false;
     const off = this.o.events.subscribe(

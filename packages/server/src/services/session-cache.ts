@@ -46,6 +46,11 @@ export class SessionCache {
     return this.cache.size;
   }
 
+  /** The live session `sessionId` when the cache holds it (no read), else undefined: then call `lookup`. */
+  peek(sessionId: string): LiveSession | undefined {
+    return this.cache.peek(sessionId);
+  }
+
   /**
    * The live session `sessionId`, from the cache or else from `load` (which reads the database and
    * answers undefined for an unknown or revoked session). A revocation published while `load` runs
