@@ -78,7 +78,10 @@ interface FitCandidate {
  * each batch with the resume state that describes it, then moves the sync cursors forward.
  */
 export async function runImport(d: ImportDeps, t: ImportTask): Promise<void> {
-  const { progress, signal } = t;
+  const { progress } = t;
+  // Fires with the job's signal, or when one of the phases running together failed (the other stops).
+  const stop = new AbortController();
+  const signal = AbortSignal.any([t.signal, stop.signal]);
   progress.step('opening the archive');
   const archive = await openArchive(await t.openUpload(), { tmpDir: t.scratchDir, signal });
   try {
@@ -101,10 +104,23 @@ export async function runImport(d: ImportDeps, t: ImportTask): Promise<void> {
       },
       'import planned',
     );
-    const run = new ImportRun(d, t, plan);
-    await timed('fits', () => run.fits());
-    await timed('summaries', () => run.summaries());
-    await timed('health', () => run.health());
+    const run = new ImportRun(d, t, plan, signal);
+    // The health days are stored beside the FIT pass, which mostly waits on the FIT store's durable
+    // writes (thread pool, disk) while the days' parsing and derivation need the CPU. Each phase
+    // commits its own part of the resume state, so either resumes where it stopped.
+    const activities = new PhaseVoice(progress, true);
+    const health = new PhaseVoice(progress, false);
+    await together(stop, [
+      {
+        voice: activities,
+        run: async () => {
+          await timed('fits', () => run.fits(activities));
+          await timed('summaries', () => run.summaries(activities));
+          health.speak();
+        },
+      },
+      { voice: health, run: () => timed('health', () => run.health(health)) },
+    ]);
     await timed('workouts', () => run.workouts());
     await timed('cursors', () => run.cursors());
     if (plan.summaryStats.unitDisagreements > 0 || plan.summaryStats.implausible > 0) {
@@ -120,39 +136,58 @@ export async function runImport(d: ImportDeps, t: ImportTask): Promise<void> {
 
 class ImportRun {
   private readonly st: ImportState;
+  /** The resume state as last committed: a phase's commit replaces only its own fields in it. */
+  private saved: ImportState;
+  /** Commits take turns, so each one starts from the state the previous one committed. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly d: ImportDeps,
     private readonly t: ImportTask,
     private readonly plan: ImportPlan,
+    /** The job's signal, or the other phase's failure. */
+    private readonly signal: AbortSignal,
   ) {
     this.st = t.state;
+    this.saved = structuredClone(t.state);
   }
 
-  /** Where the import stands (what a batch's resume state records), copied. */
-  private position(): ImportState {
-    return structuredClone(this.st);
+  /** The FIT pass's part of the resume state as it stands now, copied. */
+  private fitPosition(): FitPosition {
+    const { fitParts, fitDone, matched, stats } = this.st;
+    return structuredClone({ fitParts, fitDone, matched, stats });
   }
 
   /**
-   * Commits `write` with the resume state in one transaction, then reports the outcomes. `at`: the
-   * position the batch reaches when it was taken while later work went on (the FIT pass reads the
-   * next window while one commits); default: the position now.
+   * Commits `write` with the resume state in one transaction, then reports the outcomes. `patch`:
+   * the committing phase's fields of the state, as they stand after this batch (the FIT pass reads
+   * the next window while one commits, so its position is taken before); the other phases' fields
+   * stay as they last committed.
    */
-  private async commit(kind: string, write: (tx: Queryable) => Promise<Counts>, at?: ImportState): Promise<void> {
+  private commit(kind: string, write: (tx: Queryable) => Promise<Counts>, patch: Partial<ImportState>): Promise<void> {
+    const mine = this.turn.then(() => this.commitNow(kind, write, patch));
+    this.turn = mine.catch(() => {});
+    return mine;
+  }
+
+  private async commitNow(kind: string, write: (tx: Queryable) => Promise<Counts>, patch: Partial<ImportState>): Promise<void> {
     const { db, runtime } = this.d;
     const st = this.st;
+    let next: ImportState | null = null;
     const counts = await db.transaction(async (tx) => {
       const c = await write(tx);
-      const total = st.counts[kind]!;
-      const next: ImportState = {
-        ...(at ?? st),
-        processed: st.processed + c.new + c.updated + c.unchanged,
-        counts: { ...st.counts, [kind]: { new: total.new + c.new, updated: total.updated + c.updated, unchanged: total.unchanged + c.unchanged } },
+      const saved = this.saved;
+      const total = saved.counts[kind]!;
+      next = {
+        ...saved,
+        ...patch,
+        processed: saved.processed + c.new + c.updated + c.unchanged,
+        counts: { ...saved.counts, [kind]: { new: total.new + c.new, updated: total.updated + c.updated, unchanged: total.unchanged + c.unchanged } },
       };
       await setImportProgress(tx, this.t.importId, JSON.stringify(next), runtime.now());
       return c;
     });
+    this.saved = next!;
     const total = st.counts[kind]!;
     for (const o of ['new', 'updated', 'unchanged'] as const) {
       total[o] += counts[o];
@@ -165,16 +200,16 @@ class ImportRun {
    * FIT members of every nested archive: peeked, matched, stored with their activity. While one
    * window of matched files is stored, the next one is read (two windows at most).
    */
-  async fits(): Promise<void> {
+  async fits(progress: PhaseVoice): Promise<void> {
     if (this.st.fitDone) return;
-    const { progress, signal } = this.t;
+    const { signal } = this;
     progress.phase('activities');
     const matcher = new FitMatcher(this.plan.activities, this.st.matched);
     let storing: Promise<void> | null = null;
     const flush = async (batch: FitCandidate[], key: string, next: number) => {
       this.st.fitParts[key] = next;
       this.st.stats.withFit += batch.length;
-      const at = this.position();
+      const at = this.fitPosition();
       if (storing) await storing;
       storing = this.storeFits(batch, at);
       storing.catch(() => {}); // observed by the next flush or below
@@ -212,7 +247,7 @@ class ImportRun {
       if (storing) await (storing as Promise<void>).catch(() => {});
     }
     this.st.fitDone = true;
-    await this.commit('activities', async () => ({ new: 0, updated: 0, unchanged: 0 }));
+    await this.commit('activities', async () => ({ new: 0, updated: 0, unchanged: 0 }), this.fitPosition());
   }
 
   private async candidate(archive: Archive, entry: ArchiveEntry, matcher: FitMatcher): Promise<FitCandidate | null> {
@@ -221,7 +256,7 @@ class ImportRun {
       stats.oversizedFits++;
       return null;
     }
-    const bytes = await archive.read(entry, MAX_FIT_BYTES, this.t.signal);
+    const bytes = await archive.read(entry, MAX_FIT_BYTES, this.signal);
     const peek = peekFit(bytes);
     if (peek.fileType !== FIT_FILE_ACTIVITY) {
       stats.otherFits++;
@@ -250,7 +285,7 @@ class ImportRun {
    * before the row names it), in one transaction with the part's resume position. Decoding is left
    * to the decode backlog after the job (and to ActivityStore when an activity is read before).
    */
-  private async storeFits(batch: FitCandidate[], at: ImportState): Promise<void> {
+  private async storeFits(batch: FitCandidate[], at: FitPosition): Promise<void> {
     const { db, fitStore } = this.d;
     const { userId } = this.t;
     const known = await knownActivities(
@@ -284,9 +319,10 @@ class ImportRun {
   }
 
   /** Summaries no FIT file matched (manual activities, files missing from the export): rows without a file. */
-  async summaries(): Promise<void> {
+  async summaries(progress: PhaseVoice): Promise<void> {
     const { db } = this.d;
-    const { userId, progress, signal } = this.t;
+    const { userId } = this.t;
+    const { signal } = this;
     progress.phase('activities');
     progress.step('storing activities without a FIT file');
     const matched = new Set(this.st.matched);
@@ -315,7 +351,7 @@ class ImportRun {
       await this.commit('activities', async (tx) => {
         await upsertActivities(tx, userId, rows, this.d.runtime.now());
         return tally(outcomes);
-      });
+      }, { summariesDone: this.st.summariesDone });
     }
   }
 
@@ -323,8 +359,9 @@ class ImportRun {
    * Health days, a chunk of days per transaction (the health module's store re-derives them). The
    * members covering a chunk are parsed again and kept only while later chunks still need them.
    */
-  async health(): Promise<void> {
-    const { userId, progress, signal } = this.t;
+  async health(progress: PhaseVoice): Promise<void> {
+    const { userId } = this.t;
+    const { signal } = this;
     progress.phase('health');
     const days = this.plan.days;
     const loaded = new Map<HealthSource, Map<string, ExportDayPart[]>>();
@@ -347,12 +384,12 @@ class ImportRun {
         for (const d of chunk) parts.push(...(byDay.get(d) ?? []));
       }
       this.st.healthChunksDone = c + 1;
-      await this.commit('health', (tx) => storeExportDays(tx, userId, parts, this.d.runtime.now()));
+      await this.commit('health', (tx) => storeExportDays(tx, userId, parts, this.d.runtime.now()), { healthChunksDone: c + 1 });
     }
   }
 
   private async readHealth(source: HealthSource): Promise<Map<string, ExportDayPart[]>> {
-    const text = (await source.archive.read(source.entry, MAX_JSON_BYTES, this.t.signal)).toString('utf8');
+    const text = (await source.archive.read(source.entry, MAX_JSON_BYTES, this.signal)).toString('utf8');
     const byDay = new Map<string, ExportDayPart[]>();
     for (const p of parseHealthMember(source.family, text).parts) {
       const list = byDay.get(p.date);
@@ -365,11 +402,11 @@ class ImportRun {
   async workouts(): Promise<void> {
     if (this.st.workoutsDone || this.plan.workouts.length === 0) return;
     const { userId, progress } = this.t;
-    throwIfStopped(this.t.signal);
+    throwIfStopped(this.signal);
     progress.phase('workouts');
     progress.step('storing workouts');
     this.st.workoutsDone = true;
-    await this.commit('workouts', (tx) => storeWorkouts(tx, userId, this.plan.workouts, this.d.runtime.now()));
+    await this.commit('workouts', (tx) => storeWorkouts(tx, userId, this.plan.workouts, this.d.runtime.now()), { workoutsDone: true });
   }
 
   /**
@@ -394,6 +431,67 @@ class ImportRun {
       }
     });
   }
+}
+
+/** The FIT pass's fields of the resume state. */
+type FitPosition = Pick<ImportState, 'fitParts' | 'fitDone' | 'matched' | 'stats'>;
+
+/**
+ * A phase's progress words (its kind and step). Of phases running together, only the one in front
+ * tells the job where it is; the other's words are kept, and told when it comes to the front or fails
+ * (a failure message says where the import was: import-message.ts).
+ */
+export class PhaseVoice {
+  private kind: string | null = null;
+  private what: string | null = null;
+
+  constructor(
+    private readonly progress: ImportProgress,
+    private front: boolean,
+  ) {}
+
+  phase(kind: string): void {
+    this.kind = kind;
+    if (this.front) this.progress.phase(kind);
+  }
+
+  step(what: string): void {
+    this.what = what;
+    if (this.front) this.progress.step(what);
+  }
+
+  /** Another phase failed: this one's words no longer tell where the job is. */
+  hush(): void {
+    this.front = false;
+  }
+
+  /** This phase is in front from now on: the job hears where it is. */
+  speak(): void {
+    this.front = true;
+    if (this.kind !== null) this.progress.phase(this.kind);
+    if (this.what !== null) this.progress.step(this.what);
+  }
+}
+
+/**
+ * Runs phases side by side. The first to fail stops the others (through `stop`, which the phases'
+ * signal follows), and its error is thrown once every phase has ended: nothing is left running
+ * (a transaction under way commits or not before the job ends).
+ */
+async function together(stop: AbortController, phases: { voice: PhaseVoice; run: () => Promise<void> }[]): Promise<void> {
+  let failure: { err: unknown } | null = null;
+  await Promise.all(
+    phases.map((p) =>
+      p.run().catch((err: unknown) => {
+        if (failure) return;
+        failure = { err };
+        for (const q of phases) if (q !== p) q.voice.hush();
+        p.voice.speak();
+        stop.abort();
+      }),
+    ),
+  );
+  if (failure) throw (failure as { err: unknown }).err;
 }
 
 function tally(outcomes: readonly Outcome[]): Counts {
