@@ -6,7 +6,7 @@ import { timePhase } from '../sync/phase-timer.js';
 import { type ActivityRecord, knownActivities, upsertActivities } from '../repositories/activity-rows.js';
 import { setImportProgress } from '../repositories/imports.js';
 import { getCursor, setCursor } from '../repositories/sync-cursors.js';
-import { throwIfStopped } from '../sync/abortable.js';
+import { sideBySide, throwIfStopped } from '../sync/abortable.js';
 import type { ByteSource, FitBlobs } from '../blobs/blob-store.js';
 import type { Counts, Outcome } from '../sync/kind-counts.js';
 import { type Archive, type ArchiveEntry, openArchive } from './archive/zip-archive.js';
@@ -110,17 +110,23 @@ export async function runImport(d: ImportDeps, t: ImportTask): Promise<void> {
     // commits its own part of the resume state, so either resumes where it stopped.
     const activities = new PhaseVoice(progress, true);
     const health = new PhaseVoice(progress, false);
-    await together(stop, [
-      {
-        voice: activities,
-        run: async () => {
+    const voices = [activities, health];
+    await sideBySide(
+      [
+        async () => {
           await timed('fits', () => run.fits(activities));
           await timed('summaries', () => run.summaries(activities));
           health.speak();
         },
+        () => timed('health', () => run.health(health)),
+      ],
+      // The failing phase tells where the import was; the other stops.
+      (i) => {
+        for (const v of voices) if (v !== voices[i]) v.hush();
+        voices[i]?.speak();
+        stop.abort();
       },
-      { voice: health, run: () => timed('health', () => run.health(health)) },
-    ]);
+    );
     await timed('workouts', () => run.workouts());
     await timed('cursors', () => run.cursors());
     if (plan.summaryStats.unitDisagreements > 0 || plan.summaryStats.implausible > 0) {
@@ -471,27 +477,6 @@ export class PhaseVoice {
     if (this.kind !== null) this.progress.phase(this.kind);
     if (this.what !== null) this.progress.step(this.what);
   }
-}
-
-/**
- * Runs phases side by side. The first to fail stops the others (through `stop`, which the phases'
- * signal follows), and its error is thrown once every phase has ended: nothing is left running
- * (a transaction under way commits or not before the job ends).
- */
-async function together(stop: AbortController, phases: { voice: PhaseVoice; run: () => Promise<void> }[]): Promise<void> {
-  let failure: { err: unknown } | null = null;
-  await Promise.all(
-    phases.map((p) =>
-      p.run().catch((err: unknown) => {
-        if (failure) return;
-        failure = { err };
-        for (const q of phases) if (q !== p) q.voice.hush();
-        p.voice.speak();
-        stop.abort();
-      }),
-    ),
-  );
-  if (failure) throw (failure as { err: unknown }).err;
 }
 
 function tally(outcomes: readonly Outcome[]): Counts {

@@ -50,3 +50,20 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     );
   });
 }
+
+/**
+ * Runs `tasks` side by side. The first to fail calls `onFirstFailure` with its index (which stops
+ * the others, through a signal they follow); its error is thrown once every task has settled, so
+ * nothing of the job runs after it ends. The others' errors (their stop) are not the job's.
+ */
+export async function sideBySide(tasks: readonly (() => Promise<void>)[], onFirstFailure: (index: number) => void): Promise<void> {
+  const failures: unknown[] = [];
+  await Promise.all(
+    tasks.map((task, i) =>
+      task().catch((err: unknown) => {
+        if (failures.push(err) === 1) onFirstFailure(i);
+      }),
+    ),
+  );
+  if (failures.length > 0) throw failures[0];
+}

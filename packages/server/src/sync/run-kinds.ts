@@ -1,5 +1,5 @@
 import { getCursor, setCursor } from '../repositories/sync-cursors.js';
-import { throwIfStopped } from './abortable.js';
+import { sideBySide, throwIfStopped } from './abortable.js';
 import type { Commit, RegisteredKind } from './kinds/data-kind.js';
 import { kindsOf } from './kinds/index.js';
 import { timePhase } from './phase-timer.js';
@@ -29,36 +29,28 @@ export async function runKinds(run: SyncRun, done: ReadonlySet<string>): Promise
     const kindRun = forKind(run, kind.name, signal);
     fetches.push({ kind, fetch: await timePhase(run.phases, runtime, `${kind.name}:plan`, () => kind.plan(kindRun, cursor)) });
   }
-  let first: { err: unknown } | null = null;
-  await Promise.all(
-    fetches.map(async ({ kind, fetch }) => {
+  await sideBySide(
+    fetches.map(({ kind, fetch }) => () => {
       const { name } = kind;
-      try {
-        await timePhase(run.phases, runtime, `${name}:fetch`, () =>
-          fetch(async (items, opts = {}) => {
-            const counts = await db.transaction(async (tx) => {
-              const c = await kind.store(tx, spec.userId, items, runtime.now());
-              if (opts.cursor !== undefined) await setCursor(tx, spec.userId, name, opts.cursor, runtime.now());
-              if (opts.last) await progress.finished(tx, name);
-              return c;
-            });
-            progress.committed(items.length, opts.last === true);
-            for (const outcome of ['new', 'updated', 'unchanged'] as const) {
-              if (opts.processed === false) progress.count(name, outcome, counts[outcome]);
-              else progress.done(name, outcome, counts[outcome]);
-            }
-            return counts;
-          }),
-        );
-      } catch (err) {
-        if (!first) {
-          first = { err };
-          failed.abort('shutdown');
-        }
-      }
+      return timePhase(run.phases, runtime, `${name}:fetch`, () =>
+        fetch(async (items, opts = {}) => {
+          const counts = await db.transaction(async (tx) => {
+            const c = await kind.store(tx, spec.userId, items, runtime.now());
+            if (opts.cursor !== undefined) await setCursor(tx, spec.userId, name, opts.cursor, runtime.now());
+            if (opts.last) await progress.finished(tx, name);
+            return c;
+          });
+          progress.committed(items.length, opts.last === true);
+          for (const outcome of ['new', 'updated', 'unchanged'] as const) {
+            if (opts.processed === false) progress.count(name, outcome, counts[outcome]);
+            else progress.done(name, outcome, counts[outcome]);
+          }
+          return counts;
+        }),
+      );
     }),
+    () => failed.abort('shutdown'),
   );
-  if (first) throw (first as { err: unknown }).err;
 }
 
 /**
